@@ -1,0 +1,231 @@
+"""The ``blogarchive`` command: crawl, extract, serve, migrate.
+
+Command bodies stay a few lines over the stage functions; this is the one module that
+sees every stage (crawler -> pipeline -> archive).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
+
+
+def db_option(fn: F) -> F:
+    """Add ``--db``, the archive's SQLite file."""
+    return click.option(
+        "--db",
+        "db_path",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=Path("archive.db"),
+        show_default=True,
+        help="The archive's SQLite file (created if missing).",
+    )(fn)
+
+
+def quiet_option(fn: F) -> F:
+    """Add ``--quiet``, which turns progress output off."""
+    return click.option(
+        "-q", "--quiet", is_flag=True, help="No progress display; errors and the summary only."
+    )(fn)
+
+
+@click.group(context_settings=CONTEXT_SETTINGS)
+@click.version_option(package_name="blogarchive")
+def cli() -> None:
+    """Crawl blogs and blog series into a clean SQLite archive, published with Datasette.
+
+    \b
+    Example:
+        blogarchive crawl https://blog.example.org/ --db archive.db
+        blogarchive serve --db archive.db
+    """
+
+
+@cli.command()
+@click.argument("urls", nargs=-1)
+@click.option(
+    "--sources",
+    "sources_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A sources.toml naming the blogs to crawl (instead of URLS).",
+)
+@db_option
+@click.option("--max-pages", type=click.IntRange(min=1), help="Stop each source after N pages.")
+@click.option("--max-depth", type=click.IntRange(min=0), help="Follow links at most N deep.")
+@click.option(
+    "--delay",
+    type=click.FloatRange(min=0),
+    help="Seconds between requests to one site (robots.txt Crawl-delay still wins if longer).",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=0),
+    help="Extraction processes (default: one per core; 0 extracts in the crawler process).",
+)
+@click.option(
+    "-s",
+    "--set",
+    "overrides",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Override a Scrapy setting, e.g. -s AUTOTHROTTLE_ENABLED=False (repeatable).",
+)
+@click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's log on stderr.")
+@quiet_option
+def crawl(
+    urls: tuple[str, ...],
+    sources_path: Path | None,
+    db_path: Path,
+    max_pages: int | None,
+    max_depth: int | None,
+    delay: float | None,
+    workers: int | None,
+    overrides: tuple[str, ...],
+    verbose: bool,
+    quiet: bool,
+) -> None:
+    """Crawl blogs into the archive, staying on their hosts.
+
+    \b
+    Examples:
+        blogarchive crawl https://blog.example.org/ --db archive.db
+        blogarchive crawl --sources sources.toml --db archive.db --max-pages 500
+    """
+    from crawler.run import CrawlFailed, CrawlOptions, run_crawl
+    from crawler.sources import SourcesError, load_sources, source_from_urls
+
+    if bool(urls) == bool(sources_path):
+        raise click.UsageError("give either start URLS or --sources FILE (one of the two)")
+    try:
+        sources = load_sources(sources_path) if sources_path else [source_from_urls(list(urls))]
+    except SourcesError as exc:
+        raise click.ClickException(str(exc)) from exc
+    settings: dict[str, str] = {}
+    for item in overrides:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            raise click.BadParameter(f"expected NAME=VALUE, got {item!r}", param_hint="--set")
+        settings[name] = value
+    options = CrawlOptions(
+        db_path=db_path,
+        sources_path=sources_path,
+        urls=list(urls),
+        max_pages=max_pages,
+        max_depth=max_depth,
+        delay=delay,
+        workers=workers,
+        settings=settings,
+        log_level="INFO" if verbose else "WARNING",
+        progress=not quiet and sys.stderr.isatty(),
+    )
+    try:
+        summary = run_crawl(sources, options)
+    except CrawlFailed as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(summary.line(), err=True)
+    if summary.failed:
+        sys.exit(1)
+
+
+@cli.command()
+@click.argument(
+    "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@click.option(
+    "--url",
+    help="The URL the page was fetched from (default: the file's file:// URL).",
+)
+def extract(files: tuple[Path, ...], url: str | None) -> None:
+    """Print the record the pipeline would store for each HTML file, one JSON line each.
+
+    \b
+    Examples:
+        blogarchive extract saved-post.html --url https://blog.example.org/2024/05/post/
+        blogarchive extract pages/*.html | jq .title
+    """
+    from pipeline.extract import ExtractionError, extract_post
+
+    failed = 0
+    for path in files:
+        try:
+            record = extract_post(path.read_bytes(), url or path.resolve().as_uri())
+        except ExtractionError as exc:
+            click.echo(f"Error: {path}: {exc}", err=True)
+            failed += 1
+            continue
+        click.echo(json.dumps(record.to_json(), ensure_ascii=False))
+    if failed:
+        sys.exit(1)
+
+
+@cli.command()
+@db_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("-p", "--port", default=8001, show_default=True, help="Port (0 picks a free one).")
+def serve(db_path: Path, host: str, port: int) -> None:
+    """Serve the archive with Datasette (a published, immutable snapshot of it).
+
+    \b
+    Example:
+        blogarchive serve --db archive.db --port 8001
+    """
+    from archive.serve import serve as serve_archive
+
+    if not db_path.exists():
+        raise click.ClickException(f"{db_path}: no such archive; run 'blogarchive crawl' first")
+    serve_archive(db_path, host=host, port=port)
+
+
+@cli.command()
+@db_option
+def migrate(db_path: Path) -> None:
+    """Create the archive or upgrade it to the current schema.
+
+    \b
+    Example:
+        blogarchive migrate --db archive.db
+    """
+    from archive.store import Archive
+
+    archive = Archive.open(db_path)
+    archive.close()
+    click.echo(f"{db_path}: schema up to date", err=True)
+
+
+@cli.command()
+@db_option
+@click.option("-n", "--limit", default=20, show_default=True, help="How many runs to list.")
+def runs(db_path: Path, limit: int) -> None:
+    """List the archive's crawl runs, newest first, as JSON lines.
+
+    \b
+    Example:
+        blogarchive runs --db archive.db -n 5
+    """
+    import sqlite_utils
+
+    if not db_path.exists():
+        raise click.ClickException(f"{db_path}: no such archive")
+    db = sqlite_utils.Database(db_path)
+    for row in db.query("select * from crawl_runs order by id desc limit ?", [limit]):
+        click.echo(json.dumps(row, ensure_ascii=False))
+
+
+def main() -> None:
+    """Run the command line (the ``blogarchive`` entry point)."""
+    logging.captureWarnings(True)
+    cli()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,61 @@
+"""The record the pipeline makes of one post; the archive stores it as it is."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass(frozen=True)
+class Link:
+    """An outbound link of the post's text, with its anchor text exactly as written."""
+
+    url: str
+    text: str
+
+
+@dataclass(frozen=True)
+class SeriesMembership:
+    """Evidence that the post is part of a named series."""
+
+    name: str
+    position: int | None = None  # stated part number, 1-based
+    total: int | None = None  # stated number of parts ("part 3 of 5")
+    url: str | None = None  # the series page, where there is one
+    signal: str = ""  # which rule matched, e.g. "series-box", "title-part", "series-page"
+    evidence: str = ""  # the matched text
+
+
+@dataclass
+class PostRecord:
+    """One post, cleaned. ``url`` is canonical and is the archive's primary key."""
+
+    url: str
+    title: str
+    text: str
+    source: str = ""
+    fetched_url: str = ""
+    fetched_at: str = ""
+    author: str | None = None  # authors joined with "; "
+    published: str | None = None  # ISO 8601 date or datetime
+    updated: str | None = None
+    site: str | None = None
+    description: str | None = None
+    language: str | None = None
+    tags: list[str] = field(default_factory=list)
+    links: list[Link] = field(default_factory=list)
+    series: list[SeriesMembership] = field(default_factory=list)
+    html: str | None = None  # sanitised HTML rendering of the post body
+
+    def content_hash(self) -> str:
+        """Hash what the post says (not when it was fetched), to tell unchanged from updated."""
+        data = asdict(self)
+        for volatile in ("fetched_at", "fetched_url", "source"):
+            data.pop(volatile)
+        blob = json.dumps(data, sort_keys=True, ensure_ascii=False).encode()
+        return hashlib.sha256(blob).hexdigest()
+
+    def to_json(self) -> dict[str, object]:
+        """Return the record as plain JSON-ready data (what ``blogarchive extract`` prints)."""
+        return asdict(self)

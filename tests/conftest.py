@@ -1,0 +1,69 @@
+"""Shared fixtures: the demo sites served over real HTTP on 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class DemoSites:
+    """The running demo server: base URL per site key and its access log."""
+
+    urls: dict[str, str]
+    log_path: Path
+
+    def requested_paths(self, site_key: str) -> list[str]:
+        """Return every path requested from one site, in order."""
+        lines = self.log_path.read_text().splitlines() if self.log_path.exists() else []
+        return [line.split("\t")[2] for line in lines if line.startswith(site_key + "\t")]
+
+
+def start_demo_server(log_path: Path) -> tuple[subprocess.Popen[str], dict[str, str]]:
+    """Start ``python -m demo.server`` on free ports and read the URLs it prints."""
+    proc = subprocess.Popen(
+        [sys.executable, "-u", "-m", "demo.server", "--log", str(log_path)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None
+    line = proc.stdout.readline()
+    if not line:
+        proc.kill()
+        _, err = proc.communicate(timeout=10)
+        raise RuntimeError(f"demo server did not start: {err}")
+    return proc, json.loads(line)
+
+
+@pytest.fixture(scope="session")
+def demo_sites(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoSites]:
+    """Serve the demo blogs for the whole session."""
+    log_path = tmp_path_factory.mktemp("demo") / "access.log"
+    proc, urls = start_demo_server(log_path)
+    try:
+        yield DemoSites(urls=urls, log_path=log_path)
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=10)
+
+
+def run_cli(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    """Run ``blogarchive ARGS`` in its own process (a Scrapy reactor runs once per process)."""
+    return subprocess.run(
+        [sys.executable, "-m", "crawler.cli", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )

@@ -1,0 +1,96 @@
+"""The command line: help everywhere, clear errors for bad input, data on stdout."""
+
+from __future__ import annotations
+
+import json
+import socket
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from crawler.cli import cli
+from tests.conftest import run_cli
+
+
+@pytest.mark.parametrize("command", sorted(cli.commands))
+def test_every_command_has_help_and_an_example(command: str) -> None:
+    result = CliRunner().invoke(cli, [command, "-h"])
+    assert result.exit_code == 0, result.output
+    assert "Example" in result.output, f"'blogarchive {command} --help' shows no example"
+
+
+def test_version_is_shown() -> None:
+    result = CliRunner().invoke(cli, ["--version"])
+    assert result.exit_code == 0
+    assert "version" in result.output
+
+
+def test_malformed_sources_file_is_a_clear_error_before_any_request(tmp_path: Path) -> None:
+    sources = tmp_path / "sources.toml"
+    sources.write_text('[[source]]\nname = "a"\nstart_urls = ["http://127.0.0.1:9/"\n')
+    result = run_cli("crawl", "--sources", str(sources), "--db", str(tmp_path / "a.db"))
+    assert result.returncode == 1
+    assert "sources.toml" in result.stderr
+    assert "line" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "a.db").exists(), "the archive was touched before the input was valid"
+
+
+def test_urls_and_sources_together_are_a_usage_error(tmp_path: Path) -> None:
+    sources = tmp_path / "sources.toml"
+    sources.write_text('[[source]]\nname = "a"\nstart_urls = ["http://127.0.0.1:9/"]\n')
+    result = CliRunner().invoke(cli, ["crawl", "http://127.0.0.1:9/", "--sources", str(sources)])
+    assert result.exit_code == 2
+    assert "either start URLS or --sources" in result.output
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_dead_site_fails_with_a_summary_and_records_the_error(tmp_path: Path) -> None:
+    db = tmp_path / "dead.db"
+    url = f"http://127.0.0.1:{_closed_port()}/"
+    result = run_cli("crawl", url, "--db", str(db), "-s", "RETRY_TIMES=0")
+    assert result.returncode == 1, result.stderr
+    assert "crawl failed" in result.stderr
+    assert "Traceback" not in result.stderr
+    runs = run_cli("runs", "--db", str(db))
+    (run,) = [json.loads(line) for line in runs.stdout.splitlines()]
+    assert run["errors"] >= 1
+    assert run["pages_fetched"] == 0
+
+
+def test_extract_prints_one_json_line_per_file_in_order(tmp_path: Path) -> None:
+    pages = []
+    for n in (1, 2):
+        page = tmp_path / f"post{n}.html"
+        page.write_text(
+            f"<html><head><title>Post {n} | Town Notes</title>"
+            '<meta property="og:site_name" content="Town Notes"></head><body><article>'
+            f"<h1>Post {n}</h1>"
+            + "".join(
+                f"<p>Paragraph {i} of post {n} says the council tried something new "
+                "with its residents and learned from it.</p>"
+                for i in range(4)
+            )
+            + "</article></body></html>"
+        )
+        pages.append(str(page))
+    result = run_cli("extract", *pages, "--url", "https://town.example/post/")
+    assert result.returncode == 0, result.stderr
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["title"] for r in records] == ["Post 1", "Post 2"]
+    assert "Paragraph 3 of post 2" in records[1]["text"]
+
+
+def test_extract_of_a_broken_page_is_a_clear_error(tmp_path: Path) -> None:
+    page = tmp_path / "broken.html"
+    page.write_bytes(b"\x00\x01\x02 not html")
+    result = run_cli("extract", str(page))
+    assert result.returncode == 1
+    assert "broken.html" in result.stderr
+    assert "Traceback" not in result.stderr
