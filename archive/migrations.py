@@ -1,0 +1,247 @@
+"""The archive's schema, as an ordered list of sqlite-utils migrations.
+
+Never edit a migration that has shipped: add a new one. ``tests/fixtures/schema/v1.sql`` is
+the database migration 1 made, kept so that upgrading an old archive stays tested.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import sqlite_utils
+from sqlite_utils.db import Database
+
+from archive.errors import ArchiveError
+from crawler.urls import netloc
+
+logger = logging.getLogger(__name__)
+
+migrations = sqlite_utils.Migrations("blogarchive")
+
+# Full-text search covers what a reader searches for; everything else is faceted.
+FTS_COLUMNS = ["title", "text"]
+
+_V1_TABLES = """
+CREATE TABLE crawl_runs (
+    id INTEGER PRIMARY KEY,
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    status TEXT NOT NULL DEFAULT 'running'
+        CHECK (status IN ('running', 'finished', 'failed')),
+    pages_fetched INTEGER NOT NULL DEFAULT 0,
+    posts_new INTEGER NOT NULL DEFAULT 0,
+    posts_updated INTEGER NOT NULL DEFAULT 0,
+    posts_unchanged INTEGER NOT NULL DEFAULT 0,
+    errors INTEGER NOT NULL DEFAULT 0,
+    args TEXT NOT NULL DEFAULT '{}'
+);
+CREATE TABLE sites (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    host TEXT NOT NULL UNIQUE,
+    url TEXT NOT NULL,
+    source TEXT,
+    post_count INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE posts (
+    url TEXT PRIMARY KEY,
+    title TEXT NOT NULL,
+    author TEXT,
+    published TEXT,
+    updated TEXT,
+    text TEXT NOT NULL,
+    site TEXT,
+    source TEXT,
+    description TEXT,
+    language TEXT,
+    tags TEXT NOT NULL DEFAULT '[]',
+    html TEXT,
+    fetched_url TEXT,
+    content_hash TEXT NOT NULL,
+    first_seen_at TEXT NOT NULL,
+    last_seen_at TEXT NOT NULL,
+    last_changed_at TEXT NOT NULL,
+    first_run_id INTEGER REFERENCES crawl_runs(id),
+    last_run_id INTEGER REFERENCES crawl_runs(id)
+);
+CREATE INDEX idx_posts_published ON posts (published);
+CREATE INDEX idx_posts_fetched_url ON posts (fetched_url);
+CREATE TABLE links (
+    post_url TEXT NOT NULL REFERENCES posts(url) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    url TEXT NOT NULL,
+    text TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (post_url, position)
+);
+CREATE INDEX idx_links_url ON links (url);
+CREATE TABLE series (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    slug TEXT NOT NULL UNIQUE,
+    url TEXT,
+    site TEXT,
+    description TEXT,
+    declared_total INTEGER,
+    first_published TEXT,
+    last_published TEXT,
+    parts_held INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE series_posts (
+    series_id INTEGER NOT NULL REFERENCES series(id) ON DELETE CASCADE,
+    post_url TEXT NOT NULL REFERENCES posts(url) ON DELETE CASCADE,
+    position INTEGER,
+    stated_part INTEGER,
+    stated_total INTEGER,
+    signal TEXT NOT NULL DEFAULT '',
+    evidence TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (series_id, post_url)
+);
+CREATE INDEX idx_series_posts_post_url ON series_posts (post_url);
+CREATE TABLE series_listings (
+    series_id INTEGER NOT NULL REFERENCES series(id) ON DELETE CASCADE,
+    post_url TEXT NOT NULL,
+    listed_position INTEGER NOT NULL,
+    listing_url TEXT NOT NULL,
+    first_run_id INTEGER REFERENCES crawl_runs(id),
+    PRIMARY KEY (series_id, post_url)
+);
+CREATE INDEX idx_series_listings_post_url ON series_listings (post_url);
+CREATE TABLE run_posts (
+    run_id INTEGER NOT NULL REFERENCES crawl_runs(id) ON DELETE CASCADE,
+    post_url TEXT NOT NULL REFERENCES posts(url) ON DELETE CASCADE,
+    outcome TEXT NOT NULL CHECK (outcome IN ('new', 'updated', 'unchanged')),
+    seen_at TEXT NOT NULL,
+    PRIMARY KEY (run_id, post_url)
+);
+CREATE INDEX idx_run_posts_post_url ON run_posts (post_url);
+CREATE TABLE errors (
+    id INTEGER PRIMARY KEY,
+    run_id INTEGER REFERENCES crawl_runs(id) ON DELETE CASCADE,
+    url TEXT NOT NULL,
+    stage TEXT NOT NULL,
+    message TEXT NOT NULL,
+    source TEXT,
+    at TEXT NOT NULL
+);
+CREATE INDEX idx_errors_run_id ON errors (run_id);
+"""
+
+_V1_VIEWS = """
+CREATE VIEW post_series AS
+SELECT
+    posts.url AS post_url,
+    posts.title,
+    posts.site,
+    posts.author,
+    posts.published,
+    series.name AS series_name,
+    series.slug AS series_slug,
+    series_posts.position,
+    series_posts.stated_part,
+    series.parts_held,
+    series.declared_total,
+    series_posts.signal
+FROM series_posts
+JOIN posts ON posts.url = series_posts.post_url
+JOIN series ON series.id = series_posts.series_id;
+CREATE VIEW post_last_seen AS
+SELECT
+    run_posts.post_url,
+    max(run_posts.seen_at) AS last_seen_at,
+    max(run_posts.run_id) AS last_run_id,
+    count(*) AS runs_seen
+FROM run_posts
+GROUP BY run_posts.post_url;
+"""
+
+
+@migrations()
+def m001_initial(db: Database) -> None:
+    """Create posts, links, sites, series, crawl runs and errors, with FTS on posts."""
+    db.executescript(_V1_TABLES)
+    db.table("posts").enable_fts(FTS_COLUMNS, create_triggers=True)
+    db.executescript(_V1_VIEWS)
+
+
+@migrations()
+def m002_posts_site_id_word_count(db: Database) -> None:
+    """Give posts a site_id foreign key and a word count, both backfilled, in reading order."""
+    posts = db.table("posts")
+    posts.add_column("site_id", int)
+    posts.add_column("word_count", int, not_null_default=0)
+    transform_keeping_triggers(
+        db,
+        "posts",
+        add_foreign_keys=[("site_id", "sites", "id")],
+        column_order=[
+            "url",
+            "title",
+            "site",
+            "site_id",
+            "author",
+            "published",
+            "updated",
+            "word_count",
+            "description",
+            "tags",
+            "language",
+            "text",
+        ],
+    )
+    site_ids = dict(db.execute("SELECT host, id FROM sites").fetchall())
+    for url, text in db.execute("SELECT url, text FROM posts").fetchall():
+        db.execute(
+            "UPDATE posts SET site_id = ?, word_count = ? WHERE url = ?",
+            [site_ids.get(netloc(url)), word_count(text), url],
+        )
+    db.execute(
+        "UPDATE sites SET post_count = (SELECT count(*) FROM posts WHERE posts.site_id = sites.id)"
+    )
+    db.execute("CREATE INDEX idx_posts_site_id ON posts (site_id)")
+
+
+def word_count(text: str | None) -> int:
+    """Count whitespace-separated words, the measure the archive shows for a post's length."""
+    return len(text.split()) if text else 0
+
+
+def transform_keeping_triggers(db: Database, table: str, **transform: Any) -> None:
+    """Run ``Table.transform`` and put back the triggers it drops.
+
+    sqlite-utils rebuilds the table under a new name and drops the old one, which drops every
+    trigger on it, the FTS sync triggers included. The rowid is copied across, but the FTS
+    index is rebuilt all the same so it cannot drift from the content table.
+    """
+    triggers = [t.sql for t in db.triggers if t.table == table]
+    db.table(table).transform(**transform)
+    for sql in triggers:
+        db.execute(sql)
+    if db.table(table).detect_fts():
+        db.table(table).rebuild_fts()
+    violations = db.execute("PRAGMA foreign_key_check").fetchall()
+    if violations:
+        raise ArchiveError(None, f"transforming {table} broke foreign keys: {violations[:5]}")
+
+
+def migrate(db: Database) -> list[str]:
+    """Apply pending migrations and return their names.
+
+    Foreign keys are switched off while migrating, because ``transform`` cannot rebuild a
+    table that other tables reference with ON DELETE CASCADE inside a transaction with
+    them on; each migration checks its own foreign keys before it commits.
+    """
+    if db.conn.in_transaction:
+        raise ArchiveError(None, "cannot migrate inside an open transaction")
+    pending = [m.name for m in migrations.pending(db)]
+    if not pending:
+        return []
+    fk_was_on = bool(db.execute("PRAGMA foreign_keys").fetchone()[0])
+    db.execute("PRAGMA foreign_keys = OFF")
+    try:
+        migrations.apply(db)
+    finally:
+        if fk_was_on:
+            db.execute("PRAGMA foreign_keys = ON")
+    logger.info("applied migrations: %s", ", ".join(pending))
+    return pending

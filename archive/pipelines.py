@@ -1,0 +1,137 @@
+"""The Scrapy item pipeline that writes records, series listings and errors to the archive."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from scrapy import Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem
+
+from archive.errors import ArchiveError
+from archive.store import Archive, default_snapshot_path
+from crawler.items import CrawlError, SeriesListing
+from pipeline.records import PostRecord
+
+logger = logging.getLogger(__name__)
+
+# Close reasons of a crawl that ran to the end, or to a limit the user asked for.
+COMPLETE_REASONS = frozenset(
+    {
+        "finished",
+        "closespider_pagecount",
+        "closespider_itemcount",
+        "closespider_timeout",
+        "closespider_timeout_no_item",
+    }
+)
+
+
+class ArchivePipeline:
+    """Store every PostRecord, SeriesListing and CrawlError of a crawl as one crawl run.
+
+    Settings: ``BLOGARCHIVE_DB`` (required, the working database), ``BLOGARCHIVE_SNAPSHOT``
+    (where the published copy goes; default :func:`archive.store.default_snapshot_path`,
+    an empty value skips publishing) and ``BLOGARCHIVE_RUN_ARGS`` (a dict kept with the run).
+    The run is finished and the snapshot published on ``spider_closed``, the first moment
+    the close reason is known; the reason decides between "finished" and "failed".
+    """
+
+    def __init__(
+        self,
+        crawler: Crawler,
+        db_path: Path,
+        snapshot_path: Path | None,
+        run_args: dict[str, Any],
+    ) -> None:
+        self.crawler = crawler
+        self.db_path = db_path
+        self.snapshot_path = snapshot_path
+        self.run_args = run_args
+        self.archive: Archive | None = None
+        self.run_id: int | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ArchivePipeline:
+        """Read the archive settings; a crawl without BLOGARCHIVE_DB is refused."""
+        settings = crawler.settings
+        db = settings.get("BLOGARCHIVE_DB")
+        if not db:
+            raise ArchiveError(
+                None,
+                "setting BLOGARCHIVE_DB is required: the path of the archive database "
+                "(e.g. -s BLOGARCHIVE_DB=archive.db)",
+            )
+        db_path = Path(db)
+        snapshot = settings.get("BLOGARCHIVE_SNAPSHOT", default_snapshot_path(db_path))
+        run_args = dict(settings.getdict("BLOGARCHIVE_RUN_ARGS"))
+        pipeline = cls(crawler, db_path, Path(snapshot) if snapshot else None, run_args)
+        crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+        return pipeline
+
+    def open_spider(self) -> None:
+        """Open the archive and start a crawl run."""
+        self.archive = Archive.open(self.db_path)
+        self.run_id = self.archive.start_run(self.run_args)
+        self._stats.set_value("blogarchive/run_id", self.run_id)
+        logger.info("archive %s: crawl run %d started", self.db_path, self.run_id)
+
+    def process_item(self, item: Any) -> Any:
+        """Store the item according to its type and count the outcome in the crawl stats."""
+        archive, run_id = self._open_run()
+        if isinstance(item, PostRecord):
+            try:
+                outcome = archive.store_post(item, run_id)
+            except ArchiveError as exc:
+                # One post that cannot be stored must not end the crawl: keep it as an error.
+                archive.record_error(
+                    CrawlError(item.url, "store", exc.message, item.source), run_id
+                )
+                self._stats.inc_value("blogarchive/errors")
+                raise DropItem(f"could not store {item.url}: {exc.message}") from exc
+            self._stats.inc_value(f"blogarchive/posts_{outcome}")
+        elif isinstance(item, SeriesListing):
+            archive.store_series_listing(item, run_id)
+            self._stats.inc_value("blogarchive/series_listings")
+        elif isinstance(item, CrawlError):
+            archive.record_error(item, run_id)
+            self._stats.inc_value("blogarchive/errors")
+        return item
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        """Finish the run with the crawl's page count, publish the snapshot and close."""
+        if self.archive is None or self.run_id is None:
+            return
+        status = "finished" if reason in COMPLETE_REASONS else "failed"
+        try:
+            run = self.archive.finish_run(
+                self.run_id,
+                pages_fetched=int(self._stats.get_value("downloader/response_count", 0)),
+                status=status,
+            )
+            logger.info(
+                "crawl run %d %s (%s): %d new, %d updated, %d unchanged, %d errors",
+                run["id"],
+                status,
+                reason,
+                run["posts_new"],
+                run["posts_updated"],
+                run["posts_unchanged"],
+                run["errors"],
+            )
+            if self.snapshot_path is not None:
+                self.archive.publish(self.snapshot_path)
+        finally:
+            self.archive.close()
+            self.archive = None
+
+    @property
+    def _stats(self) -> Any:
+        return self.crawler.stats
+
+    def _open_run(self) -> tuple[Archive, int]:
+        if self.archive is None or self.run_id is None:
+            raise ArchiveError(self.db_path, "the archive pipeline was not opened")
+        return self.archive, self.run_id

@@ -1,0 +1,142 @@
+"""Publish the archive with Datasette: a read-only snapshot, served immutable."""
+
+from __future__ import annotations
+
+import json
+import logging
+import signal
+import socket
+import subprocess
+import sys
+from importlib import resources
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+import yaml
+from datasette.app import Datasette
+
+from archive.errors import ArchiveError
+from archive.store import Archive, default_snapshot_path
+
+logger = logging.getLogger(__name__)
+
+# The database name metadata.yaml is written for; replaced by the snapshot's own name.
+PLACEHOLDER_DB = "blogarchive"
+
+
+def render_metadata(db_name: str) -> dict[str, Any]:
+    """Return ``metadata.yaml`` with its database section under ``db_name``."""
+    text = resources.files("archive").joinpath("metadata.yaml").read_text(encoding="utf-8")
+    metadata: dict[str, Any] = yaml.safe_load(text)
+    databases = metadata.get("databases", {})
+    if PLACEHOLDER_DB in databases and db_name != PLACEHOLDER_DB:
+        databases[db_name] = databases.pop(PLACEHOLDER_DB)
+    return metadata
+
+
+def metadata_path(snapshot: Path) -> Path:
+    """Return where the rendered metadata for ``snapshot`` is written, beside it."""
+    return snapshot.with_name(f"{snapshot.stem}.metadata.json")
+
+
+def write_metadata(snapshot: Path) -> Path:
+    """Write the metadata Datasette needs to serve ``snapshot`` and return its path."""
+    path = metadata_path(snapshot)
+    path.write_text(json.dumps(render_metadata(snapshot.stem), indent=2), encoding="utf-8")
+    return path
+
+
+def datasette_args(snapshot: Path, *, host: str, port: int) -> list[str]:
+    """Return the full command that serves ``snapshot`` read-only, downloads allowed.
+
+    Only immutable databases (``-i``) get Datasette's download link; the metadata file is
+    the one :func:`write_metadata` writes.
+    """
+    return [
+        sys.executable,
+        "-m",
+        "datasette",
+        "serve",
+        "-i",
+        str(snapshot),
+        "--metadata",
+        str(metadata_path(snapshot)),
+        "--setting",
+        "allow_download",
+        "on",
+        "--host",
+        host,
+        "--port",
+        str(port),
+    ]
+
+
+def make_datasette(snapshot: Path) -> Datasette:
+    """Return an in-process Datasette over ``snapshot`` configured as :func:`serve` runs it."""
+    return Datasette(
+        immutables=[str(snapshot)],
+        metadata=render_metadata(snapshot.stem),
+        settings={"allow_download": True},
+    )
+
+
+def ensure_snapshot(db_path: Path) -> Path:
+    """Publish a fresh snapshot of ``db_path`` unless the existing one is newer; return it."""
+    snapshot = default_snapshot_path(db_path)
+    sources = [p for p in (db_path, db_path.with_name(db_path.name + "-wal")) if p.exists()]
+    if not sources:
+        if snapshot.exists():
+            return snapshot
+        raise ArchiveError(db_path, "no archive here: run a crawl first")
+    newest = max(p.stat().st_mtime_ns for p in sources)
+    if not snapshot.exists() or snapshot.stat().st_mtime_ns < newest:
+        with Archive.open(db_path) as archive:
+            archive.publish(snapshot)
+    return snapshot
+
+
+def free_port(host: str) -> int:
+    """Return a TCP port on ``host`` that was free a moment ago."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((host, 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def serve(
+    db_path: Path, *, host: str = "127.0.0.1", port: int = 8001, open_browser: bool = False
+) -> int:
+    """Serve the archive's snapshot with Datasette until stopped; return Datasette's exit code.
+
+    ``port=0`` picks a free port. Prints the URL (the one line a caller waits for).
+    """
+    snapshot = ensure_snapshot(Path(db_path))
+    write_metadata(snapshot)
+    if port == 0:
+        port = free_port(host)
+    args = datasette_args(snapshot, host=host, port=port)
+    if open_browser:
+        args.append("--open")
+    url = f"http://{host}:{port}/"
+    print(f"Serving {snapshot} at {url}", flush=True)
+    process = subprocess.Popen(args)
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        raise SystemExit(128 + signum)
+
+    # SIGTERM must reach Datasette too, or terminating us would orphan the server.
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        return process.wait()
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()

@@ -1,0 +1,405 @@
+"""Write crawl results into the archive: one SQLite file, every write one transaction."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import sqlite3
+import unicodedata
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+import sqlite_utils
+
+from archive.errors import ArchiveError
+from archive.migrations import migrate, word_count
+from crawler.items import CrawlError, SeriesListing
+from crawler.urls import canonicalize_url, netloc
+from pipeline.records import PostRecord
+
+logger = logging.getLogger(__name__)
+
+Outcome = Literal["new", "updated", "unchanged"]
+RUN_STATUSES = ("finished", "failed")
+
+
+def utc_now() -> str:
+    """Return the current time as ISO 8601 UTC, the form of every ``*_at`` column."""
+    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def default_snapshot_path(db_path: Path | str) -> Path:
+    """Return where the published copy of ``db_path`` goes by default: ``published/<name>``.
+
+    Same file name in a sibling folder, so Datasette (which names a database after its file
+    stem) serves the snapshot as ``/<stem>``, the name ``metadata.yaml`` is rendered for.
+    """
+    path = Path(db_path)
+    return path.parent / "published" / path.name
+
+
+def series_slug(name: str) -> str:
+    """Return the key that joins spellings of one series name ("Part-Time" = "part time")."""
+    folded = unicodedata.normalize("NFKC", name).casefold()
+    return re.sub(r"[\W_]+", "-", folded).strip("-") or folded.strip()
+
+
+class Archive:
+    """The archive database: open it with :meth:`Archive.open`, then write a run's results."""
+
+    def __init__(
+        self, db: sqlite_utils.Database, path: Path, *, clock: Callable[[], str] = utc_now
+    ) -> None:
+        self.db = db
+        self.path = path
+        self._now = clock
+
+    @classmethod
+    def open(cls, path: Path | str, *, clock: Callable[[], str] = utc_now) -> Archive:
+        """Open (creating if needed) the archive at ``path`` in WAL mode and migrate it."""
+        path = Path(path)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            db = sqlite_utils.Database(path)
+            db.execute("PRAGMA busy_timeout = 5000")
+            db.enable_wal()
+            db.execute("PRAGMA foreign_keys = ON")
+            migrate(db)
+        except (OSError, sqlite3.Error) as exc:
+            raise ArchiveError(path, f"cannot open archive: {exc}") from exc
+        except ArchiveError as exc:
+            raise ArchiveError(path, exc.message) from exc
+        return cls(db, path, clock=clock)
+
+    def close(self) -> None:
+        """Close the connection (checkpointing the WAL into the main file)."""
+        self.db.close()
+
+    def __enter__(self) -> Archive:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # Runs and errors
+
+    def start_run(self, args: dict[str, Any]) -> int:
+        """Record the start of a crawl run and return its id."""
+        with self._writing("start run"):
+            cursor = self.db.execute(
+                "INSERT INTO crawl_runs (started_at, status, args) VALUES (?, 'running', ?)",
+                [self._now(), json.dumps(args, sort_keys=True, default=str)],
+            )
+        run_id = cursor.lastrowid
+        assert run_id is not None
+        return run_id
+
+    def record_error(self, err: CrawlError, run_id: int | None) -> int:
+        """Store a page that could not be fetched or used; return the error's id."""
+        with self._writing("record error", url=err.url):
+            cursor = self.db.execute(
+                "INSERT INTO errors (run_id, url, stage, message, source, at)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                [run_id, err.url, err.stage, err.message, err.source or None, self._now()],
+            )
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid
+
+    def finish_run(
+        self, run_id: int, *, pages_fetched: int, status: str = "finished"
+    ) -> dict[str, Any]:
+        """Close a run with counts taken from what it stored, and return its row."""
+        if status not in RUN_STATUSES:
+            raise ArchiveError(self.path, f"run status must be one of {RUN_STATUSES}: {status!r}")
+        with self._writing("finish run"):
+            outcomes = dict(
+                self.db.execute(
+                    "SELECT outcome, count(*) FROM run_posts WHERE run_id = ? GROUP BY outcome",
+                    [run_id],
+                ).fetchall()
+            )
+            errors = self.db.execute(
+                "SELECT count(*) FROM errors WHERE run_id = ?", [run_id]
+            ).fetchone()[0]
+            cursor = self.db.execute(
+                "UPDATE crawl_runs SET finished_at = ?, status = ?, pages_fetched = ?,"
+                " posts_new = ?, posts_updated = ?, posts_unchanged = ?, errors = ?"
+                " WHERE id = ?",
+                [
+                    self._now(),
+                    status,
+                    pages_fetched,
+                    outcomes.get("new", 0),
+                    outcomes.get("updated", 0),
+                    outcomes.get("unchanged", 0),
+                    errors,
+                    run_id,
+                ],
+            )
+            if cursor.rowcount != 1:
+                raise ArchiveError(self.path, f"no crawl run with id {run_id}")
+        return dict(self.db.table("crawl_runs").get(run_id))
+
+    # Posts
+
+    def store_post(self, record: PostRecord, run_id: int) -> Outcome:
+        """Store one post with its links and series memberships, all or nothing.
+
+        A post whose content hash is unchanged is left byte for byte as it was; that the
+        run saw it is recorded in ``run_posts`` instead.
+        """
+        content_hash = record.content_hash()
+        now = self._now()
+        with self._writing("store post", url=record.url):
+            row = self.db.execute(
+                "SELECT content_hash FROM posts WHERE url = ?", [record.url]
+            ).fetchone()
+            outcome: Outcome
+            if row is not None and row[0] == content_hash:
+                outcome = "unchanged"
+            else:
+                outcome = "new" if row is None else "updated"
+                site_id = self._upsert_site(record)
+                values = {
+                    "title": record.title,
+                    "site": record.site,
+                    "site_id": site_id,
+                    "author": record.author,
+                    "published": record.published,
+                    "updated": record.updated,
+                    "word_count": word_count(record.text),
+                    "description": record.description,
+                    "tags": json.dumps(list(record.tags), ensure_ascii=False),
+                    "language": record.language,
+                    "text": record.text,
+                    "source": record.source or None,
+                    "html": record.html,
+                    "fetched_url": record.fetched_url or None,
+                    "content_hash": content_hash,
+                    "last_seen_at": now,
+                    "last_changed_at": now,
+                    "last_run_id": run_id,
+                }
+                if row is None:
+                    values |= {"url": record.url, "first_seen_at": now, "first_run_id": run_id}
+                    self.db.table("posts").insert(values)
+                else:
+                    # UPDATE, not INSERT OR REPLACE: a replace deletes the row first, which
+                    # would cascade away its links and series memberships.
+                    self.db.table("posts").update(record.url, values)
+                self._replace_links(record)
+                self._replace_memberships(record)
+                self._count_site_posts(site_id)
+            self.db.execute(
+                "INSERT OR IGNORE INTO run_posts (run_id, post_url, outcome, seen_at)"
+                " VALUES (?, ?, ?, ?)",
+                [run_id, record.url, outcome, now],
+            )
+        logger.debug("%s post %s", outcome, record.url)
+        return outcome
+
+    def _upsert_site(self, record: PostRecord) -> int:
+        host = netloc(record.url)
+        found = self.db.execute("SELECT id, name FROM sites WHERE host = ?", [host]).fetchone()
+        name = record.site or record.source or host
+        if found is None:
+            scheme = record.url.split(":", 1)[0].lower()
+            cursor = self.db.execute(
+                "INSERT INTO sites (name, host, url, source) VALUES (?, ?, ?, ?)",
+                [name, host, f"{scheme}://{host}/", record.source or None],
+            )
+            assert cursor.lastrowid is not None
+            return cursor.lastrowid
+        site_id, current = found
+        if record.site and current in (host, record.source) and current != record.site:
+            # A site first seen without its own name gets one as soon as a post states it.
+            self.db.execute("UPDATE sites SET name = ? WHERE id = ?", [record.site, site_id])
+        return int(site_id)
+
+    def _count_site_posts(self, site_id: int) -> None:
+        self.db.execute(
+            "UPDATE sites SET post_count = (SELECT count(*) FROM posts WHERE site_id = ?)"
+            " WHERE id = ?",
+            [site_id, site_id],
+        )
+
+    def _replace_links(self, record: PostRecord) -> None:
+        self.db.execute("DELETE FROM links WHERE post_url = ?", [record.url])
+        self.db.conn.executemany(
+            "INSERT INTO links (post_url, position, url, text) VALUES (?, ?, ?, ?)",
+            [(record.url, i, link.url, link.text) for i, link in enumerate(record.links, 1)],
+        )
+
+    def _replace_memberships(self, record: PostRecord) -> None:
+        affected = {
+            sid
+            for (sid,) in self.db.execute(
+                "SELECT series_id FROM series_posts WHERE post_url = ?", [record.url]
+            ).fetchall()
+        }
+        self.db.execute("DELETE FROM series_posts WHERE post_url = ?", [record.url])
+        site = record.site or record.source or None
+        for membership in record.series:
+            series_id = self._series_id(membership.name, url=membership.url, site=site)
+            affected.add(series_id)
+            self.db.execute(
+                "INSERT INTO series_posts"
+                " (series_id, post_url, stated_part, stated_total, signal, evidence)"
+                " VALUES (?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (series_id, post_url) DO UPDATE SET"
+                "  stated_part = coalesce(series_posts.stated_part, excluded.stated_part),"
+                "  stated_total = coalesce(series_posts.stated_total, excluded.stated_total)",
+                [
+                    series_id,
+                    record.url,
+                    membership.position,
+                    membership.total,
+                    membership.signal,
+                    membership.evidence,
+                ],
+            )
+        # Series pages seen earlier (in this run or before) that list this post.
+        candidates = {record.url, canonicalize_url(record.url)}
+        if record.fetched_url:
+            candidates |= {record.fetched_url, canonicalize_url(record.fetched_url)}
+        marks = ", ".join("?" for _ in candidates)
+        for series_id, listing_url in self.db.execute(
+            f"SELECT series_id, listing_url FROM series_listings WHERE post_url IN ({marks})",
+            sorted(candidates),
+        ).fetchall():
+            affected.add(series_id)
+            self._link_listed(series_id, record.url, listing_url)
+        self._recompute_series(affected)
+
+    def _link_listed(self, series_id: int, post_url: str, listing_url: str) -> None:
+        self.db.execute(
+            "INSERT OR IGNORE INTO series_posts (series_id, post_url, signal, evidence)"
+            " VALUES (?, ?, 'series-page', ?)",
+            [series_id, post_url, listing_url],
+        )
+
+    # Series
+
+    def store_series_listing(self, listing: SeriesListing, run_id: int) -> int:
+        """Store a series page's list of posts and link those already archived; return its id.
+
+        Listed posts not archived yet are remembered in ``series_listings`` and joined to
+        the series when :meth:`store_post` stores them, in this run or a later one.
+        """
+        with self._writing("store series listing", url=listing.url):
+            series_id = self._series_id(listing.name, url=listing.url, site=listing.source or None)
+            if listing.description:
+                self.db.execute(
+                    "UPDATE series SET description = ? WHERE id = ? AND description IS NULL",
+                    [listing.description, series_id],
+                )
+            for position, listed in enumerate(listing.post_urls, 1):
+                post_url = canonicalize_url(listed)
+                self.db.execute(
+                    "INSERT INTO series_listings"
+                    " (series_id, post_url, listed_position, listing_url, first_run_id)"
+                    " VALUES (?, ?, ?, ?, ?)"
+                    " ON CONFLICT (series_id, post_url) DO UPDATE SET"
+                    "  listed_position = excluded.listed_position,"
+                    "  listing_url = excluded.listing_url",
+                    [series_id, post_url, position, listing.url, run_id],
+                )
+                stored = self.db.execute(
+                    "SELECT url FROM posts WHERE url IN (?, ?) OR fetched_url IN (?, ?) LIMIT 1",
+                    [listed, post_url, listed, post_url],
+                ).fetchone()
+                if stored is not None:
+                    self._link_listed(series_id, stored[0], listing.url)
+            self._recompute_series({series_id})
+        return series_id
+
+    def _series_id(self, name: str, *, url: str | None, site: str | None) -> int:
+        slug = series_slug(name)
+        found = self.db.execute("SELECT id, url FROM series WHERE slug = ?", [slug]).fetchone()
+        if found is None:
+            cursor = self.db.execute(
+                "INSERT INTO series (name, slug, url, site) VALUES (?, ?, ?, ?)",
+                [name, slug, url, site],
+            )
+            assert cursor.lastrowid is not None
+            return cursor.lastrowid
+        if url and found[1] is None:
+            self.db.execute("UPDATE series SET url = ? WHERE id = ?", [url, found[0]])
+        return int(found[0])
+
+    def _recompute_series(self, series_ids: Iterable[int]) -> None:
+        """Renumber each series' parts and refresh its summary columns.
+
+        Stated part numbers come first and in their order; parts without one follow in
+        order of publication (then URL, so the order is stable).
+        """
+        for series_id in sorted(set(series_ids)):
+            members = self.db.execute(
+                "SELECT sp.post_url, sp.stated_part, sp.position, p.published"
+                " FROM series_posts sp JOIN posts p ON p.url = sp.post_url"
+                " WHERE sp.series_id = ?",
+                [series_id],
+            ).fetchall()
+            members.sort(key=lambda m: (m[1] is None, m[1] or 0, m[3] is None, m[3] or "", m[0]))
+            for position, (post_url, _, current, _) in enumerate(members, 1):
+                if current != position:
+                    self.db.execute(
+                        "UPDATE series_posts SET position = ? WHERE series_id = ? AND post_url = ?",
+                        [position, series_id, post_url],
+                    )
+            self.db.execute(
+                "UPDATE series SET"
+                " parts_held = (SELECT count(*) FROM series_posts WHERE series_id = :id),"
+                " declared_total = coalesce((SELECT max(stated_total) FROM series_posts"
+                "   WHERE series_id = :id), declared_total),"
+                " first_published = (SELECT min(p.published) FROM series_posts sp"
+                "   JOIN posts p ON p.url = sp.post_url WHERE sp.series_id = :id),"
+                " last_published = (SELECT max(p.published) FROM series_posts sp"
+                "   JOIN posts p ON p.url = sp.post_url WHERE sp.series_id = :id)"
+                " WHERE id = :id",
+                {"id": series_id},
+            )
+
+    # Publishing
+
+    def publish(self, snapshot_path: Path | str) -> Path:
+        """Write a compacted, self-contained copy of the archive to ``snapshot_path``.
+
+        The copy is made under a temporary name in the same folder and renamed over the
+        old snapshot, so a reader (or a crash) never sees a half-written file.
+        """
+        snapshot = Path(snapshot_path)
+        tmp = snapshot.with_name(f".{snapshot.name}.{os.getpid()}.tmp")
+        try:
+            snapshot.parent.mkdir(parents=True, exist_ok=True)
+            tmp.unlink(missing_ok=True)
+            # Fold the WAL in first, so the working file is not rewritten after the snapshot
+            # and "snapshot newer than archive" keeps meaning "snapshot up to date".
+            self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            self.db.execute("VACUUM INTO ?", [str(tmp)])
+            # Readers open the snapshot immutable: no WAL file must ever be expected.
+            copy = sqlite3.connect(tmp)
+            try:
+                copy.execute("PRAGMA journal_mode = DELETE")
+            finally:
+                copy.close()
+            os.replace(tmp, snapshot)
+        except (OSError, sqlite3.Error) as exc:
+            tmp.unlink(missing_ok=True)
+            raise ArchiveError(self.path, f"cannot publish snapshot {snapshot}: {exc}") from exc
+        logger.info("published %s", snapshot)
+        return snapshot
+
+    @contextmanager
+    def _writing(self, what: str, *, url: str | None = None) -> Iterator[None]:
+        """Run one transaction; turn a SQLite failure inside it into an ArchiveError."""
+        try:
+            with self.db.atomic():
+                yield
+        except sqlite3.Error as exc:
+            raise ArchiveError(self.path, f"{what}: {exc}", url=url) from exc
