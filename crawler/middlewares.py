@@ -1,0 +1,183 @@
+"""Downloader middlewares: stay on each source's hosts, honour Crawl-delay and Retry-After."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import TYPE_CHECKING, Any
+
+from scrapy import signals
+from scrapy.downloadermiddlewares.retry import get_retry_request
+from scrapy.exceptions import IgnoreRequest
+from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet.task import deferLater
+
+from crawler.urls import netloc
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+    from scrapy.http import Request, Response
+    from scrapy.robotstxt import RobotParser
+
+logger = logging.getLogger(__name__)
+
+
+class SourceScopeMiddleware:
+    """Drop requests off their source's hosts (host:port) and beyond its max_pages.
+
+    Replaces Scrapy's OffsiteMiddleware, which compares host names only: the demo serves
+    different blogs on different ports of 127.0.0.1. Redirects keep ``meta["source"]``, so a
+    redirect off the blog is dropped here too.
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> SourceScopeMiddleware:
+        """Build the middleware for ``crawler``."""
+        return cls(crawler)
+
+    def process_request(self, request: Request) -> None:
+        """Raise IgnoreRequest for off-host requests and pages over the source's cap."""
+        spider: Any = self.crawler.spider
+        sources = getattr(spider, "sources", None)
+        name = request.meta.get("source")
+        if not sources or name not in sources:
+            return
+        source = sources[name]
+        stats = self.crawler.stats
+        if not request.meta.get("scope_exempt") and not source.allows(request.url):
+            stats.inc_value("blogarchive/offsite_filtered")
+            raise IgnoreRequest(f"{request.url} is not on the hosts of source {name!r}")
+        if request.meta.get("expect") != "content" or request.meta.get("blog_counted"):
+            return
+        if source.max_pages is not None and spider.pages_sent[name] >= source.max_pages:
+            stats.inc_value("blogarchive/max_pages_dropped")
+            raise IgnoreRequest(f"source {name!r} reached max_pages={source.max_pages}")
+        # Counted when sent, not when answered, so concurrency cannot overshoot the cap;
+        # the flag travels with retries and redirects (request.copy/replace keep meta).
+        request.meta["blog_counted"] = True
+        spider.pages_sent[name] += 1
+
+
+class CrawlDelayMiddleware:
+    """Apply robots.txt ``Crawl-delay`` (for our user agent) to the host's download slot.
+
+    Scrapy parses robots.txt in RobotsTxtMiddleware but ignores Crawl-delay; its
+    ``robots_parsed`` signal fires before the first request to the host is let through, so
+    the delay is in place for every page. AutoThrottle lowers slot delays after each
+    response; the floor is re-applied on ``response_downloaded`` (connected after
+    AutoThrottle's handler) so the next request still waits.
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.user_agent: str = (
+            crawler.settings.get("ROBOTSTXT_USER_AGENT") or crawler.settings["USER_AGENT"]
+        )
+        self.floors: dict[str, float] = {}
+        crawler.signals.connect(self.robots_parsed, signal=signals.robots_parsed)
+        crawler.signals.connect(self.response_downloaded, signal=signals.response_downloaded)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> CrawlDelayMiddleware:
+        """Build the middleware for ``crawler``."""
+        return cls(crawler)
+
+    def robots_parsed(self, robotparser: RobotParser, request: Request) -> None:
+        """Record the host's Crawl-delay and apply it to its slot."""
+        delay = robotparser.crawl_delay(self.user_agent)
+        if not delay or delay <= 0:
+            return
+        downloader = self.crawler.engine.downloader
+        keys = {downloader.get_slot_key(request), request.meta.get("download_slot")}
+        keys |= {netloc(request.url)}
+        for key in filter(None, keys):
+            self.floors[key] = max(self.floors.get(key, 0.0), delay)
+            # New slots (and slots re-created after idle GC) read their delay from here.
+            entry = downloader.per_slot_settings.setdefault(key, {})
+            entry["delay"] = max(float(entry.get("delay", 0.0)), delay)
+            entry["jitter"] = 0.0
+            self._floor(key)
+        self.crawler.stats.set_value("blogarchive/crawl_delay_max", max(self.floors.values()))
+        logger.info("Crawl-delay %.2fs for %s", delay, netloc(request.url))
+
+    def response_downloaded(self, response: Response, request: Request, spider: Any) -> None:
+        """Re-apply the Crawl-delay floor after AutoThrottle adjusted the slot."""
+        key = request.meta.get("download_slot")
+        if key in self.floors:
+            self._floor(key)
+
+    def _floor(self, key: str) -> None:
+        slot = self.crawler.engine.downloader.slots.get(key)
+        if slot is not None:
+            slot.delay = max(slot.delay, self.floors[key])
+            # Jitter would let half the gaps fall below the delay robots.txt asked for.
+            slot.jitter = 0.0
+
+
+def parse_retry_after(value: str | bytes | None, now: datetime | None = None) -> float | None:
+    """Return the seconds a Retry-After header asks us to wait (delta-seconds or HTTP-date)."""
+    if not value:
+        return None
+    text = value.decode("latin-1") if isinstance(value, bytes) else value
+    text = text.strip()
+    if text.isdigit():
+        return float(text)
+    try:
+        when = parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
+class RetryAfterMiddleware:
+    """Retry 429/503 answers that carry Retry-After no sooner than the server asked.
+
+    Scrapy's RetryMiddleware retries them at once; this one (placed before it on the
+    response path) waits without blocking the reactor, capped by
+    ``BLOGARCHIVE_MAX_RETRY_AFTER``, and shares RetryMiddleware's ``retry_times`` counter.
+    """
+
+    STATUSES = (429, 503)
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.max_wait = crawler.settings.getfloat("BLOGARCHIVE_MAX_RETRY_AFTER", 120.0)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RetryAfterMiddleware:
+        """Build the middleware for ``crawler``."""
+        return cls(crawler)
+
+    async def process_response(self, request: Request, response: Response) -> Request | Response:
+        """Wait Retry-After seconds, then return the request again; give up after RETRY_TIMES."""
+        if response.status not in self.STATUSES or request.meta.get("dont_retry"):
+            return response
+        wait = parse_retry_after(response.headers.get(b"Retry-After"))
+        if wait is None:
+            return response
+        wait = min(wait, self.max_wait)
+        spider = self.crawler.spider
+        assert spider is not None  # responses only flow while a spider is open
+        retry = get_retry_request(
+            request,
+            spider=spider,
+            reason=f"{response.status} Retry-After",
+            stats_base_key="blogarchive/retry_after",
+        )
+        if retry is None:
+            # RetryMiddleware would retry at once; the spider's errback records the failure.
+            request.meta["dont_retry"] = True
+            return response
+        logger.info("Retry-After %.1fs for %s (status %d)", wait, request.url, response.status)
+        # Imported here: importing the reactor at module level would install Twisted's default
+        # one before Scrapy installs the asyncio reactor.
+        from twisted.internet import reactor
+
+        await maybe_deferred_to_future(deferLater(reactor, wait, lambda: None))
+        return retry

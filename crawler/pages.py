@@ -1,0 +1,405 @@
+"""Read a blog page's shape: post, listing or other, its entries, pagination and series.
+
+Pure functions over HTML (parsel/lxml); the spider turns the result into requests and items.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from urllib.parse import urljoin, urlsplit
+
+from parsel import Selector
+
+from crawler.urls import canonicalize_url
+
+ENTRY_CSS = "article, .post, .hentry, .h-entry, .type-post, .node--type-article, .blog-post, .entry"
+# Entries inside these are widgets (recent posts, related posts, comments), not the page's own.
+FURNITURE_XPATH = (
+    "ancestor-or-self::*[self::aside or self::nav or self::footer"
+    " or contains(concat(' ', normalize-space(@class), ' '), ' widget ')"
+    " or contains(concat(' ', normalize-space(@class), ' '), ' sidebar ')"
+    " or contains(concat(' ', normalize-space(@class), ' '), ' related ')"
+    " or contains(concat(' ', normalize-space(@class), ' '), ' comment ')"
+    " or contains(concat(' ', normalize-space(@class), ' '), ' comments ')"
+    " or contains(concat(' ', normalize-space(@class), ' '), ' comment-body ')"
+    " or contains(concat(' ', normalize-space(@class), ' '), ' comments-area ')"
+    " or @id='comments' or @id='sidebar' or @id='respond']"
+)
+LISTING_BODY_CLASSES = {"home", "blog", "archive", "category", "tag", "search", "paged", "author"}
+POST_BODY_CLASSES = {"single-post", "single", "post-template-default", "node-type-article"}
+LISTING_URL_RE = re.compile(
+    r"/page/\d+/?$|/category/|/categories/|/tag/|/tags/|/search\b|/archives?/|/author/"
+    r"|[?&](page|paged|start-index|updated-max)=|/\d{4}/(\d{2}/?)?$",
+    re.IGNORECASE,
+)
+PAGE_N_RE = re.compile(r"/page/\d+/?$")
+SERIES_URL_RE = re.compile(r"/series/[^/]+", re.IGNORECASE)
+SERIES_HEADING_RE = re.compile(r"^\s*series\s*[:\-\u2013\u2014]\s*(?P<name>.+)$", re.IGNORECASE)
+SERIES_WORD_RE = re.compile(r"\bseries\b", re.IGNORECASE)
+# "Budgets: a blog series" names the series "Budgets"; "The Budget Series" keeps its word.
+SERIES_SUFFIX_RE = re.compile(
+    r"\s*[:\-\u2013\u2014|]\s*(an?\s+|the\s+|our\s+)?(blog\s+)?series\s*$", re.IGNORECASE
+)
+ARCHIVE_PREFIX_RE = re.compile(
+    r"^\s*(category|tag|archives?|topic)\s*[:\-\u2013\u2014]\s*", re.IGNORECASE
+)
+NEXT_TEXT_RE = re.compile(
+    r"^\s*(older posts|older entries|older|next page|next posts?|more posts"
+    r"|next\s*[\u00bb\u203a\u2192]"
+    r"|[\u00ab\u2039\u2190]?\s*older posts|next)\s*[\u00bb\u203a\u2192]?\s*$",
+    re.IGNORECASE,
+)
+READ_MORE_RE = re.compile(
+    r"continue reading|read more|read the rest|full post|more\s*[\u00bb\u203a\u2192]", re.I
+)
+JSONLD_POST_TYPES = {"BlogPosting", "NewsArticle", "Article", "SocialMediaPosting", "Report"}
+# Links to files, admin screens and alternate renderings of pages we already fetch.
+SKIP_EXTENSIONS = re.compile(
+    r"\.(jpe?g|png|gif|webp|svg|ico|bmp|tiff?|pdf|zip|gz|tgz|rar|7z|docx?|xlsx?|pptx?|odt|ods"
+    r"|css|js|json|mp3|mp4|m4a|mov|avi|wmv|webm|ogg|wav|exe|dmg|iso|epub|mobi|csv|txt)$",
+    re.IGNORECASE,
+)
+SKIP_PATH_RE = re.compile(
+    r"/wp-admin|/wp-login|/wp-json/|/xmlrpc\.php|/feed/?$|/comments/feed|/trackback/?$"
+    r"|/print/?$|/amp/?$|/cdn-cgi/|/share/?$|/embed/?$",
+    re.IGNORECASE,
+)
+SKIP_QUERY_RE = re.compile(
+    r"(^|&)(replytocom|share|print|format=print|output=print|action=|like_comment|s=|"
+    r"preview=|feed=|attachment_id=|add-to-cart=|redirect_to=)",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class Entry:
+    """One post teaser or full post on a listing page."""
+
+    permalink: str | None
+    title: str
+    anchor: str
+    html: str
+
+
+@dataclass
+class SeriesInfo:
+    """A page that presents itself as a series and the post links it lists, in order."""
+
+    name: str
+    description: str
+    post_urls: list[str]
+
+
+@dataclass
+class PageInfo:
+    """What a page is and where it leads."""
+
+    kind: str  # "post" | "listing" | "other"
+    entries: list[Entry] = field(default_factory=list)
+    next_pages: list[str] = field(default_factory=list)
+    feeds: list[str] = field(default_factory=list)
+    links: list[str] = field(default_factory=list)
+    series: SeriesInfo | None = None
+    head_html: str = ""
+
+
+def is_crawlable(url: str) -> bool:
+    """Tell whether a link may lead to an HTML page worth fetching."""
+    parts = urlsplit(url)
+    if parts.scheme not in {"http", "https"}:
+        return False
+    return not (
+        SKIP_EXTENSIONS.search(parts.path)
+        or SKIP_PATH_RE.search(parts.path)
+        or SKIP_QUERY_RE.search(parts.query)
+    )
+
+
+def _text(sel: Selector) -> str:
+    return " ".join(" ".join(sel.css("::text").getall()).split())
+
+
+def _abs(base: str, href: str | None) -> str | None:
+    if not href:
+        return None
+    href = href.strip()
+    if href.startswith(("#", "mailto:", "javascript:", "tel:", "data:")):
+        return None
+    return canonicalize_url(urljoin(base, href))
+
+
+def slugify(text: str) -> str:
+    """Return a lower-case ASCII-ish slug of ``text`` for URL fragments."""
+    slug = re.sub(r"[^\w]+", "-", text.lower(), flags=re.UNICODE).strip("-")
+    return slug[:80] or "entry"
+
+
+def _body_classes(sel: Selector) -> set[str]:
+    return set(" ".join(sel.xpath("//body/@class").getall()).split())
+
+
+def _jsonld_types(sel: Selector) -> set[str]:
+    types: set[str] = set()
+    for raw in sel.xpath("//script[@type='application/ld+json']/text()").getall():
+        try:
+            data = json.loads(raw)
+        except ValueError:
+            continue
+        stack = [data]
+        while stack:
+            item = stack.pop()
+            if isinstance(item, list):
+                stack.extend(item)
+            elif isinstance(item, dict):
+                kind = item.get("@type")
+                types.update(kind if isinstance(kind, list) else [kind] if kind else [])
+                stack.extend(item.get("@graph", []))
+    return {t for t in types if isinstance(t, str)}
+
+
+def find_entries(sel: Selector) -> list[Selector]:
+    """Return the page's own outermost entry elements, in document order."""
+    candidates = [
+        s
+        for s in sel.css(ENTRY_CSS)
+        # Some themes put "post" on <body>; that is the page, not an entry in it.
+        if s.root.tag not in {"body", "html"} and not s.xpath(FURNITURE_XPATH)
+    ]
+    roots = {id(s.root) for s in candidates}
+    outer = []
+    for s in candidates:
+        if not any(id(a) in roots for a in s.root.iterancestors()):
+            outer.append(s)
+    return outer
+
+
+def entry_permalink(entry: Selector, page_url: str) -> str | None:
+    """Return the link an entry gives to its own page, or None."""
+    xpaths = (
+        ".//*[contains(concat(' ', normalize-space(@class), ' '), ' entry-title ')]//a/@href",
+        ".//*[contains(concat(' ', normalize-space(@class), ' '), ' post-title ')]//a/@href",
+        ".//*[contains(concat(' ', normalize-space(@class), ' '), ' p-name ')]//a/@href",
+        ".//a[contains(concat(' ', normalize-space(@rel), ' '), ' bookmark ')]/@href",
+        ".//a[contains(concat(' ', normalize-space(@class), ' '), ' u-url ')]/@href",
+        "(.//h1|.//h2|.//h3)//a/@href",
+    )
+    own = canonicalize_url(page_url)
+    for xp in xpaths:
+        for href in entry.xpath(xp).getall():
+            url = _abs(page_url, href)
+            if url and url != own:
+                return url
+    for link in entry.css("a"):
+        if READ_MORE_RE.search(_text(link)):
+            url = _abs(page_url, link.attrib.get("href"))
+            if url and url != own:
+                return url
+    for href in entry.xpath(".//time/parent::a/@href").getall():
+        url = _abs(page_url, href)
+        if url and url != own:
+            return url
+    return None
+
+
+def _entry_title(entry: Selector) -> str:
+    for css in (".entry-title", ".post-title", ".p-name", "h1", "h2", "h3"):
+        found = entry.css(css)
+        if found:
+            return _text(found[0])
+    return ""
+
+
+def find_next_pages(sel: Selector, page_url: str) -> list[str]:
+    """Return pagination links towards older posts."""
+    hrefs = sel.xpath(
+        "//link[contains(concat(' ', normalize-space(@rel), ' '), ' next ')]/@href"
+        " | //a[contains(concat(' ', normalize-space(@rel), ' '), ' next ')]/@href"
+        " | //a[contains(concat(' ', normalize-space(@class), ' '), ' next ')]/@href"
+        " | //*[contains(@class, 'nav-previous')]//a/@href"
+        " | //a[contains(@class, 'blog-pager-older-link')]/@href"
+        " | //*[contains(@class, 'pager__item--next') or contains(@class, 'pager-next')]//a/@href"
+    ).getall()
+    hrefs += [a.attrib.get("href", "") for a in sel.css("a") if NEXT_TEXT_RE.match(_text(a))]
+    hrefs += [h for h in sel.css("a::attr(href)").getall() if PAGE_N_RE.search(h.split("?")[0])]
+    urls: list[str] = []
+    for href in hrefs:
+        url = _abs(page_url, href)
+        if url and url not in urls and url != canonicalize_url(page_url):
+            urls.append(url)
+    return urls
+
+
+def find_feeds(sel: Selector, page_url: str) -> list[str]:
+    """Return RSS/Atom feeds the page advertises with <link rel=alternate>."""
+    hrefs = sel.xpath(
+        "//link[contains(@rel, 'alternate')][contains(@type, 'rss+xml')"
+        " or contains(@type, 'atom+xml')]/@href"
+    ).getall()
+    feeds = []
+    for href in hrefs:
+        url = _abs(page_url, href)
+        if url and "/comments/feed" not in url and url not in feeds:
+            feeds.append(url)
+    return feeds
+
+
+def find_links(sel: Selector, page_url: str) -> list[str]:
+    """Return every crawlable link of the page, canonical and de-duplicated, in order."""
+    seen: dict[str, None] = {}
+    for href in sel.xpath("//a/@href").getall():
+        url = _abs(page_url, href)
+        if url and is_crawlable(urljoin(page_url, href.strip())):
+            seen.setdefault(url, None)
+    return list(seen)
+
+
+def looks_like_series(url: str, patterns: tuple[str, ...] = ()) -> bool:
+    """Tell whether a URL alone says it is a series page."""
+    return bool(SERIES_URL_RE.search(urlsplit(url).path)) or any(
+        re.search(p, url) for p in patterns
+    )
+
+
+def _series_name(
+    sel: Selector, page_url: str, patterns: tuple[str, ...], listing: bool
+) -> str | None:
+    """Return the series name if the page calls itself a series, else None.
+
+    The word "series" in a heading or description only counts on an archive-like page:
+    a post announcing "a new blog series" is still a post.
+    """
+    headings = [
+        _text(h)
+        for h in sel.css("h1, .page-title, .archive-title, .series-title, .taxonomy-title")
+        if _text(h)
+    ]
+    descriptions = " ".join(
+        _text(d)
+        for d in sel.css(".archive-description, .taxonomy-description, .series-description")
+    )
+    body = _body_classes(sel)
+    for heading in headings:
+        match = SERIES_HEADING_RE.match(heading)
+        if match:
+            return match.group("name").strip()
+    named = (
+        looks_like_series(page_url, patterns)
+        or "series" in body
+        or (listing and any(SERIES_WORD_RE.search(h) for h in headings[:1]))
+        or (listing and SERIES_WORD_RE.search(descriptions))
+    )
+    if not named:
+        return None
+    if headings:
+        return SERIES_SUFFIX_RE.sub("", ARCHIVE_PREFIX_RE.sub("", headings[0])).strip()
+    titles = sel.css("title")
+    title = _text(titles[0]) if titles else ""
+    return re.split(r"\s+[|\u2013\u2014-]\s+", title)[0].strip() or urlsplit(page_url).path.strip(
+        "/"
+    )
+
+
+def _series_links(sel: Selector, entries: list[Entry], page_url: str) -> list[str]:
+    urls = [e.permalink for e in entries if e.permalink]
+    if urls:
+        return urls
+    # Series index pages often list their parts as a plain (ordered) list of links.
+    scope = sel.css("main, #content, .entry-content, .series-toc, article") or [sel]
+    found: list[str] = []
+    for href in scope[0].css("ol li a::attr(href), ul li a::attr(href)").getall():
+        url = _abs(page_url, href)
+        if url and url not in found and url != canonicalize_url(page_url):
+            found.append(url)
+    return found
+
+
+def _head_html(sel: Selector) -> str:
+    head = sel.css("head")
+    return head[0].get() if head else "<head></head>"
+
+
+def entry_document(head_html: str, entry_html: str) -> bytes:
+    """Wrap one entry's HTML in the listing's <head> so metadata extraction still works."""
+    doc = f"<!DOCTYPE html>\n<html>{head_html}<body>{entry_html}</body></html>"
+    return doc.encode("utf-8")
+
+
+def _has_post_signals(sel: Selector, entries: list[Selector]) -> bool:
+    meta = sel.xpath(
+        "//meta[@property='article:published_time' or @name='article:published_time'"
+        " or @itemprop='datePublished']"
+        " | //meta[@property='og:type'][@content='article']"
+    )
+    if meta or (_jsonld_types(sel) & JSONLD_POST_TYPES):
+        return True
+    if _body_classes(sel) & POST_BODY_CLASSES:
+        return True
+    for entry in entries:
+        if entry.css("time[datetime], .published, .dt-published, .entry-date, .date-header"):
+            return True
+    return False
+
+
+def classify_page(
+    url: str,
+    body: bytes | str,
+    *,
+    encoding: str = "utf-8",
+    post_patterns: tuple[str, ...] = (),
+    series_patterns: tuple[str, ...] = (),
+) -> PageInfo:
+    """Tell whether a page is a post, a listing or other, and collect where it leads."""
+    text = body.decode(encoding or "utf-8", errors="replace") if isinstance(body, bytes) else body
+    sel = Selector(text=text or "<html></html>", type="html")
+    entry_sels = find_entries(sel)
+    entries = [
+        Entry(
+            permalink=entry_permalink(e, url),
+            title=_entry_title(e),
+            anchor=e.attrib.get("id") or "",
+            html=e.get(),
+        )
+        for e in entry_sels
+    ]
+    for index, entry in enumerate(entries, start=1):
+        entry.anchor = entry.anchor or (slugify(entry.title) if entry.title else f"entry-{index}")
+    info = PageInfo(
+        kind="other",
+        entries=entries,
+        next_pages=find_next_pages(sel, url),
+        feeds=find_feeds(sel, url),
+        links=find_links(sel, url),
+        head_html=_head_html(sel),
+    )
+    body_classes = _body_classes(sel)
+    is_post_url = any(re.search(p, url) for p in post_patterns)
+    listing_signals = bool(
+        body_classes & LISTING_BODY_CLASSES
+        or LISTING_URL_RE.search(url)
+        or sel.css(".h-feed, .hfeed.blog, .blog-posts")
+    )
+    series_name = (
+        None
+        if is_post_url
+        else _series_name(sel, url, series_patterns, listing_signals or len(entries) >= 2)
+    )
+    if series_name is not None:
+        info.kind = "listing"
+        info.series = SeriesInfo(
+            name=series_name,
+            description=" ".join(
+                _text(d)
+                for d in sel.css(".archive-description, .taxonomy-description, .series-description")
+            ),
+            post_urls=_series_links(sel, entries, url),
+        )
+        return info
+    if is_post_url:
+        info.kind = "post"
+    elif len(entries) >= 2 or (listing_signals and not (body_classes & POST_BODY_CLASSES)):
+        info.kind = "listing"
+    elif _has_post_signals(sel, entry_sels):
+        info.kind = "post"
+    return info

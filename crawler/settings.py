@@ -1,0 +1,41 @@
+"""Scrapy settings for blogarchive, each with its reason; per-run overrides come from the CLI."""
+
+BOT_NAME = "blogarchive"  # Names the project in logs and stats.
+SPIDER_MODULES = ["crawler.spiders"]  # Where `scrapy crawl blog` finds BlogSpider.
+NEWSPIDER_MODULE = "crawler.spiders"  # Keeps `scrapy genspider` out of the package root.
+
+# Identify ourselves honestly so site owners can find us and write robots.txt rules for us.
+USER_AGENT = "blogarchive/0.1 (+https://github.com/blogarchive)"
+ROBOTSTXT_OBEY = True  # An archive is a guest: pages disallowed by robots.txt are never fetched.
+
+AUTOTHROTTLE_ENABLED = True  # Slow down on slow servers; small blogs run on small hosting.
+AUTOTHROTTLE_START_DELAY = 0.25  # Start gently but not glacially; AutoThrottle adapts from here.
+AUTOTHROTTLE_MAX_DELAY = 30.0  # Never wait longer than this between requests to one host.
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0  # One request in flight per host on average.
+DOWNLOAD_DELAY = 0.25  # Minimum gap per host; tests override it to 0.
+CONCURRENT_REQUESTS = 16  # Overall parallelism across all sources.
+CONCURRENT_REQUESTS_PER_DOMAIN = 2  # Per download slot (host:port); polite for one small blog.
+DEPTH_LIMIT = 0  # Depth is capped per source by max_depth in the spider (meta crawl_depth).
+RETRY_TIMES = 2  # Transient errors get two more tries, then become a CrawlError.
+DOWNLOAD_TIMEOUT = 30  # A blog page that takes longer than this is effectively down.
+BLOGARCHIVE_MAX_RETRY_AFTER = 120  # Cap on a server's Retry-After wait, in seconds.
+
+TELNETCONSOLE_ENABLED = False  # No listening debug port on a batch job.
+REMOTE_CONTROL_ENABLED = False  # Same for 2.19's remote-control HTTP server (runs code).
+LOG_LEVEL = "INFO"  # Progress without per-request debug noise; the CLI can raise it.
+FEED_EXPORT_ENCODING = "utf-8"  # -O exports keep non-ASCII titles readable.
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"  # async def start/mw.
+
+# Other stages, by dotted path only: the crawler package never imports them.
+ITEM_PIPELINES = {
+    "pipeline.pipelines.ExtractionPipeline": 300,
+    "archive.pipelines.ArchivePipeline": 800,
+}
+
+DOWNLOADER_MIDDLEWARES = {
+    # Compares host names only; demo blogs differ by port. SourceScopeMiddleware replaces it.
+    "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+    "crawler.middlewares.SourceScopeMiddleware": 50,  # Before robots: no robots.txt for off-host.
+    "crawler.middlewares.CrawlDelayMiddleware": 110,  # Listens to robots_parsed; after robots.
+    "crawler.middlewares.RetryAfterMiddleware": 560,  # Sees 429/503 before RetryMiddleware (550).
+}

@@ -1,0 +1,402 @@
+"""The one spider: finds every post of each configured blog and yields items for the pipeline."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import Counter
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import scrapy
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Response, TextResponse
+from scrapy.selector import Selector
+from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.utils.gz import gunzip
+from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
+from twisted.python.failure import Failure
+
+from crawler.items import CrawlError, FetchedPage, SeriesListing
+from crawler.pages import classify_page, entry_document, is_crawlable, looks_like_series
+from crawler.sources import Source, SourcesError, load_sources, source_from_urls
+from crawler.urls import canonicalize_url, netloc
+
+# Where blog platforms put their main feed; a 404 on any of these is expected.
+FEED_PROBES = ("feed/", "rss.xml", "atom.xml", "feeds/posts/default", "index.xml")
+KEPT_HEADERS = ("Content-Type", "Last-Modified", "ETag", "Content-Language", "Link")
+# Requests whose failure says nothing about the blog: guesses and robots.txt.
+PROBE, DISCOVERY, CONTENT = "probe", "discovery", "content"
+PRIORITY_SERIES, PRIORITY_POST, PRIORITY_PAGINATION, PRIORITY_LINK = 30, 20, 10, 0
+MAX_SITEMAP_BYTES = 50 * 1024 * 1024
+
+
+def _optional_int(value: Any, name: str) -> int | None:
+    if value in (None, ""):
+        return None
+    try:
+        number = int(value)
+    except (TypeError, ValueError) as exc:
+        raise SourcesError(f"spider argument {name}={value!r}: expected an integer") from exc
+    if number < 0:
+        raise SourcesError(f"spider argument {name}={value!r}: must be >= 0")
+    return number
+
+
+class BlogSpider(scrapy.Spider):
+    """Crawl blogs from a sources file (``-a sources=...``) or URLs (``-a urls=a,b``)."""
+
+    name = "blog"
+
+    def __init__(
+        self,
+        sources: str | None = None,
+        urls: str | None = None,
+        max_pages: str | int | None = None,
+        max_depth: str | int | None = None,
+        *args: Any,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        if bool(sources) == bool(urls):
+            raise SourcesError("give exactly one spider argument: sources=<file> or urls=<a,b>")
+        loaded = load_sources(sources) if sources else [source_from_urls(str(urls).split(","))]
+        overrides: dict[str, Any] = {}
+        if (pages := _optional_int(max_pages, "max_pages")) is not None:
+            overrides["max_pages"] = pages
+        if (depth := _optional_int(max_depth, "max_depth")) is not None:
+            overrides["max_depth"] = depth
+        self.sources: dict[str, Source] = {
+            s.name: dataclasses.replace(s, **overrides) for s in loaded
+        }
+        self.pages_sent: Counter[str] = Counter()
+        # Post URL -> series pages that listed it, for posts reached before or after the series.
+        self.series_members: dict[str, list[tuple[str, str]]] = {}
+
+    # -- scope and caps ------------------------------------------------------------------------
+
+    def source_full(self, source: Source) -> bool:
+        """Tell whether a source has used up its max_pages."""
+        return source.max_pages is not None and self.pages_sent[source.name] >= source.max_pages
+
+    def _request(
+        self,
+        url: str,
+        source: Source,
+        *,
+        depth: int,
+        expect: str = CONTENT,
+        callback: Any = None,
+        priority: int = PRIORITY_LINK,
+        meta: dict[str, Any] | None = None,
+        in_scope: bool = True,
+    ) -> scrapy.Request | None:
+        """Build a request for ``url`` in ``source``; None if out of scope or over a cap."""
+        url = canonicalize_url(url)
+        if in_scope and not source.allows(url):
+            self.crawler.stats.inc_value("blogarchive/offsite_skipped")
+            return None
+        if expect == CONTENT:
+            if not is_crawlable(url):
+                return None
+            if source.max_depth is not None and depth > source.max_depth:
+                self.crawler.stats.inc_value("blogarchive/depth_skipped")
+                return None
+            if self.source_full(source):
+                return None
+        return scrapy.Request(
+            url,
+            callback=callback or self.parse_page,
+            errback=self.on_error,
+            priority=priority,
+            meta={
+                "source": source.name,
+                "crawl_depth": depth,
+                "expect": expect,
+                "scope_exempt": not in_scope,
+                # Slots per host:port, not per hostname: sites on other ports are other sites.
+                "download_slot": netloc(url),
+                # A configured delay is fixed: AutoThrottle would lower it towards DOWNLOAD_DELAY.
+                "autothrottle_dont_adjust_delay": source.delay is not None,
+                **(meta or {}),
+            },
+        )
+
+    # -- start -----------------------------------------------------------------------------------
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        """Yield start pages, configured feeds and sitemaps, robots.txt and feed probes."""
+        self._apply_politeness()
+        for source in self.sources.values():
+            for request in self._start_requests(source):
+                yield request
+
+    def _apply_politeness(self) -> None:
+        # DOWNLOAD_SLOTS is read when slots are created, so per-source delays set here before
+        # the first request apply to every slot of the source's hosts, even after slot GC.
+        slots = self.crawler.engine.downloader.per_slot_settings
+        for source in self.sources.values():
+            for host in source.hosts:
+                entry = slots.setdefault(host, {})
+                if source.delay is not None:
+                    entry["delay"] = source.delay
+                    # A configured delay is a promise to the site: no random gaps below it.
+                    entry["jitter"] = 0.0
+                if source.concurrency is not None:
+                    entry["concurrency"] = source.concurrency
+
+    def _start_requests(self, source: Source) -> Iterator[scrapy.Request]:
+        requests: list[scrapy.Request | None] = []
+        for url in source.start_urls:
+            requests.append(self._request(url, source, depth=0, priority=PRIORITY_PAGINATION))
+        for url in source.feeds:
+            requests.append(
+                self._request(
+                    url, source, depth=0, expect=DISCOVERY, callback=self.parse_feed, in_scope=False
+                )
+            )
+        for url in source.sitemaps:
+            requests.append(
+                self._request(
+                    url,
+                    source,
+                    depth=0,
+                    expect=DISCOVERY,
+                    callback=self.parse_sitemap,
+                    in_scope=False,
+                )
+            )
+        roots: dict[str, None] = {}
+        for url in source.start_urls:
+            parts = urlsplit(url)
+            roots.setdefault(f"{parts.scheme}://{parts.netloc}/", None)
+            roots.setdefault(url if url.endswith("/") else url.rsplit("/", 1)[0] + "/", None)
+        for root in roots:
+            if root.count("/") == 3:
+                requests.append(
+                    self._request(
+                        root + "robots.txt",
+                        source,
+                        depth=0,
+                        expect=PROBE,
+                        callback=self.parse_robots,
+                        meta={"dont_obey_robotstxt": True},
+                    )
+                )
+            for probe in FEED_PROBES:
+                requests.append(
+                    self._request(
+                        urljoin(root, probe),
+                        source,
+                        depth=0,
+                        expect=PROBE,
+                        callback=self.parse_feed,
+                    )
+                )
+        yield from (r for r in requests if r is not None)
+
+    # -- discovery: robots.txt, sitemaps, feeds ------------------------------------------------
+
+    def _source(self, response: Response | scrapy.Request) -> Source:
+        return self.sources[response.meta["source"]]
+
+    def parse_robots(self, response: Response) -> Iterator[scrapy.Request]:
+        """Follow the ``Sitemap:`` lines of a robots.txt."""
+        source = self._source(response)
+        for url in sitemap_urls_from_robots(response.body, base_url=response.url):
+            request = self._request(
+                url, source, depth=0, expect=DISCOVERY, callback=self.parse_sitemap
+            )
+            if request:
+                yield request
+
+    def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
+        """Follow a sitemap index's sitemaps and a urlset's page URLs."""
+        source = self._source(response)
+        body = response.body
+        if body[:2] == b"\x1f\x8b":
+            body = gunzip(body, max_size=MAX_SITEMAP_BYTES)
+        try:
+            sitemap = Sitemap(body)
+        except (StopIteration, SyntaxError, ValueError):
+            self.logger.warning("Not a sitemap: %s", response.url)
+            return
+        for entry in sitemap:
+            loc = entry.get("loc")
+            if not loc:
+                continue
+            if sitemap.type == "sitemapindex":
+                request = self._request(
+                    loc, source, depth=0, expect=DISCOVERY, callback=self.parse_sitemap
+                )
+            else:
+                request = self._request(loc, source, depth=1, priority=PRIORITY_POST)
+            if request:
+                yield request
+
+    def parse_feed(self, response: Response) -> Iterator[scrapy.Request]:
+        """Follow each RSS/Atom item's link, and an Atom feed's rel=next page."""
+        if not isinstance(response, TextResponse):
+            return
+        source = self._source(response)
+        sel = Selector(text=response.text, type="xml")
+        sel.remove_namespaces()
+        root = sel.xpath("name(/*)").get() or ""
+        if root.lower() not in {"rss", "feed", "rdf"}:
+            # A soft 404 or an HTML page answering a probed feed path.
+            return
+        links = sel.xpath("//item/link/text()").getall()
+        links += sel.xpath("//item[not(link)]/guid[not(@isPermaLink='false')]/text()").getall()
+        links += sel.xpath(
+            "//entry/link[@rel='alternate' or not(@rel)][not(@type) or @type='text/html']/@href"
+        ).getall()
+        self.crawler.stats.inc_value("blogarchive/feed_items", len(links))
+        for link in links:
+            request = self._request(
+                urljoin(response.url, link.strip()), source, depth=1, priority=PRIORITY_POST
+            )
+            if request:
+                yield request
+        for href in sel.xpath("/feed/link[@rel='next']/@href").getall():
+            request = self._request(
+                urljoin(response.url, href),
+                source,
+                depth=0,
+                expect=DISCOVERY,
+                callback=self.parse_feed,
+                in_scope=response.meta.get("scope_exempt") is not True,
+            )
+            if request:
+                yield request
+
+    # -- pages -----------------------------------------------------------------------------------
+
+    def parse_page(self, response: Response) -> Iterator[Any]:
+        """Yield a post as a FetchedPage, a series page as a SeriesListing, and follow links."""
+        source = self._source(response)
+        if not isinstance(response, TextResponse):
+            return
+        content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1").lower()
+        if "xml" in content_type and ("rss" in content_type or "atom" in content_type):
+            yield from self.parse_feed(response)
+            return
+        if "html" not in content_type and content_type:
+            return
+        self.crawler.stats.inc_value(f"blogarchive/pages/{source.name}")
+        info = classify_page(
+            response.url,
+            response.body,
+            encoding=response.encoding,
+            post_patterns=source.post_patterns,
+            series_patterns=source.series_patterns,
+        )
+        depth = int(response.meta.get("crawl_depth", 0)) + 1
+        url = canonicalize_url(response.url)
+        in_series: dict[str, list[tuple[str, str]]] = {}
+        if info.series is not None:
+            listing = SeriesListing(
+                name=info.series.name,
+                url=url,
+                source=source.name,
+                post_urls=info.series.post_urls,
+                description=info.series.description,
+            )
+            self.crawler.stats.inc_value("blogarchive/series_pages")
+            yield listing
+            for post_url in info.series.post_urls:
+                members = self.series_members.setdefault(post_url, [])
+                if (listing.name, url) not in members:
+                    members.append((listing.name, url))
+                in_series[post_url] = [(listing.name, url)]
+        if info.kind == "post":
+            self.crawler.stats.inc_value("blogarchive/posts")
+            yield self._fetched_page(response, source, url, response.body, "post")
+        elif info.kind == "listing":
+            for entry in info.entries:
+                if entry.permalink is None:
+                    self.crawler.stats.inc_value("blogarchive/entries")
+                    body = entry_document(info.head_html, entry.html)
+                    entry_url = canonicalize_url(f"{url}#{entry.anchor}", keep_fragment=True)
+                    yield self._fetched_page(response, source, entry_url, body, "entry")
+        for feed in info.feeds:
+            request = self._request(
+                feed, source, depth=0, expect=DISCOVERY, callback=self.parse_feed, in_scope=False
+            )
+            if request:
+                yield request
+        permalinks = [e.permalink for e in info.entries if e.permalink]
+        ordered = [(u, PRIORITY_POST) for u in permalinks]
+        ordered += [(u, PRIORITY_PAGINATION) for u in info.next_pages]
+        ordered += [(u, PRIORITY_LINK) for u in info.links]
+        if info.series is not None:
+            ordered = [(u, PRIORITY_POST) for u in info.series.post_urls] + ordered
+        seen: set[str] = set()
+        for link, priority in ordered:
+            if looks_like_series(link, source.series_patterns):
+                # Series pages first, so the posts they list are fetched knowing their series.
+                priority = PRIORITY_SERIES
+            if link in seen or link == url:
+                continue
+            seen.add(link)
+            meta = {"listed_in_series": in_series[link]} if link in in_series else None
+            request = self._request(link, source, depth=depth, priority=priority, meta=meta)
+            if request:
+                yield request
+
+    def _fetched_page(
+        self, response: Response, source: Source, url: str, body: bytes, kind: str
+    ) -> FetchedPage:
+        listed: list[tuple[str, str]] = [
+            tuple(pair) for pair in response.meta.get("listed_in_series", [])
+        ]
+        for pair in self.series_members.get(canonicalize_url(response.url), []):
+            if pair not in listed:
+                listed.append(pair)
+        headers = {}
+        for name in KEPT_HEADERS:
+            value = response.headers.get(name)
+            if value:
+                headers[name] = value.decode("latin-1")
+        return FetchedPage(
+            url=url,
+            body=body,
+            source=source.name,
+            fetched_at=datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
+            status=response.status,
+            encoding=getattr(response, "encoding", None),
+            headers=headers,
+            kind=kind,
+            listed_in_series=listed if kind == "post" else [],
+        )
+
+    # -- errors ----------------------------------------------------------------------------------
+
+    def on_error(self, failure: Failure) -> Iterator[CrawlError]:
+        """Turn a failed content or discovery request into a CrawlError; ignore failed probes."""
+        request = failure.request  # type: ignore[attr-defined]
+        expect = request.meta.get("expect", CONTENT)
+        source = request.meta.get("source", "")
+        if failure.check(IgnoreRequest) and not failure.check(HttpError):
+            # Robots-forbidden, off-host or over max_pages: never fetched, never archived.
+            self.crawler.stats.inc_value("blogarchive/ignored_requests")
+            return
+        if expect == PROBE:
+            self.crawler.stats.inc_value("blogarchive/probes_missed")
+            return
+        if failure.check(HttpError):
+            response = failure.value.response  # type: ignore[union-attr]
+            message = f"HTTP {response.status}"
+            if request.meta.get("retry_times"):
+                message += f" after {request.meta['retry_times']} retries"
+        else:
+            kind = failure.type.__name__ if failure.type else "Error"
+            message = f"{kind}: {failure.getErrorMessage()}"
+        self.logger.warning("Failed to fetch %s (%s): %s", request.url, source, message)
+        self.crawler.stats.inc_value(f"blogarchive/errors/{expect}")
+        yield CrawlError(
+            url=request.url,
+            stage="fetch" if expect == CONTENT else "discover",
+            message=message,
+            source=source,
+        )

@@ -1,0 +1,166 @@
+"""A tiny fixture web server and a collecting pipeline for the crawler's end-to-end tests."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+CONTENT_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".xml": "application/xml",
+    ".rss": "application/rss+xml",
+    ".txt": "text/plain; charset=utf-8",
+}
+
+
+@dataclass
+class Hit:
+    """One request the fixture server received."""
+
+    at: float  # time.monotonic() when the request arrived
+    path: str
+    status: int
+
+
+@dataclass
+class FixtureSite:
+    """A running fixture site: its base URL and what it was asked for."""
+
+    root: Path
+    base: str = ""
+    substitutions: dict[str, str] = field(default_factory=dict)
+    # Paths answered "503, Retry-After: N" the first time they are requested.
+    retry_after_once: dict[str, int] = field(default_factory=dict)
+    # Paths always answered "503, Retry-After: N".
+    unavailable: dict[str, int] = field(default_factory=dict)
+    hits: list[Hit] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def paths(self) -> list[str]:
+        """Return the requested paths in arrival order."""
+        with self.lock:
+            return [h.path for h in self.hits]
+
+    def hits_for(self, path: str) -> list[Hit]:
+        """Return the hits for one path."""
+        with self.lock:
+            return [h for h in self.hits if h.path == path]
+
+
+def _handler(site: FixtureSite) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            arrived = time.monotonic()
+            path = self.path
+            status, body, ctype, extra = self._answer(path)
+            with site.lock:
+                site.hits.append(Hit(arrived, path, status))
+            self.send_response(status)
+            self.send_header("Content-Type", ctype)
+            self.send_header("Content-Length", str(len(body)))
+            for name, value in extra.items():
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(body)
+
+        def _answer(self, path: str) -> tuple[int, bytes, str, dict[str, str]]:
+            with site.lock:
+                wait = site.retry_after_once.pop(path, site.unavailable.get(path))
+            if wait is not None:
+                return 503, b"busy", "text/plain", {"Retry-After": str(wait)}
+            local = site.root / path.split("?")[0].lstrip("/")
+            if local.is_dir():
+                local = local / "index.html"
+            if not local.is_file() or site.root not in local.resolve().parents:
+                return 404, b"<h1>Not found</h1>", "text/html; charset=utf-8", {}
+            text = local.read_text(encoding="utf-8")
+            for key, value in site.substitutions.items():
+                text = text.replace(key, value)
+            ctype = CONTENT_TYPES.get(local.suffix, "application/octet-stream")
+            return 200, text.encode("utf-8"), ctype, {}
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass  # the hits list is the access log
+
+    return Handler
+
+
+@contextmanager
+def serve(site: FixtureSite) -> Iterator[FixtureSite]:
+    """Serve ``site`` on 127.0.0.1, a free port, in a thread, for the ``with`` block."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(site))
+    server.daemon_threads = True
+    site.base = f"http://127.0.0.1:{server.server_address[1]}"
+    site.substitutions.setdefault("{{BASE}}", site.base)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield site
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+class CollectPipeline:
+    """Write every item as one JSON line to the file named by BLOGARCHIVE_TEST_ITEMS."""
+
+    def __init__(self, path: str) -> None:
+        self.file = open(path, "a", encoding="utf-8")  # noqa: SIM115
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> CollectPipeline:
+        return cls(crawler.settings["BLOGARCHIVE_TEST_ITEMS"])
+
+    def process_item(self, item: Any) -> Any:
+        data = dataclasses.asdict(item)
+        data.pop("body", None)
+        data["type"] = type(item).__name__
+        self.file.write(json.dumps(data) + "\n")
+        self.file.flush()
+        return item
+
+    def close_spider(self) -> None:
+        self.file.close()
+
+
+def run_crawl(
+    tmp_path: Path, *spider_args: str, settings: dict[str, Any] | None = None, timeout: float = 60
+) -> list[dict[str, Any]]:
+    """Run ``scrapy crawl blog`` in a subprocess and return the items it produced."""
+    import subprocess
+
+    items_file = tmp_path / f"items-{time.monotonic_ns()}.jsonl"
+    items_file.touch()
+    merged: dict[str, Any] = {
+        "ITEM_PIPELINES": {"tests.crawler_server.CollectPipeline": 100},
+        "BLOGARCHIVE_TEST_ITEMS": str(items_file),
+        "DOWNLOAD_DELAY": 0,
+        "AUTOTHROTTLE_START_DELAY": 0,
+        "LOG_LEVEL": "INFO",
+        **(settings or {}),
+    }
+    cmd = [sys.executable, "-m", "scrapy", "crawl", "blog"]
+    for arg in spider_args:
+        cmd += ["-a", arg]
+    for key, value in merged.items():
+        cmd += ["-s", f"{key}={json.dumps(value) if not isinstance(value, str) else value}"]
+    root = Path(__file__).resolve().parent.parent
+    env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "crawler.settings", "PYTHONPATH": str(root)}
+    proc = subprocess.run(
+        cmd, cwd=root, env=env, capture_output=True, text=True, timeout=timeout, check=False
+    )
+    (tmp_path / "crawl.log").write_text(proc.stderr, encoding="utf-8")
+    if proc.returncode != 0:
+        raise AssertionError(f"crawl failed ({proc.returncode}):\n{proc.stderr[-4000:]}")
+    return [json.loads(line) for line in items_file.read_text(encoding="utf-8").splitlines()]

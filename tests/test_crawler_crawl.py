@@ -1,0 +1,167 @@
+"""End-to-end crawls of fixture blogs: each crawl runs `scrapy crawl blog` in its own process."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from crawler.middlewares import parse_retry_after
+from tests.crawler_server import FixtureSite, run_crawl, serve
+
+FIXTURES = Path(__file__).parent / "fixtures" / "crawler"
+PROBES = {"/feed/", "/rss.xml", "/atom.xml", "/feeds/posts/default", "/index.xml"}
+NOT_PAGES = PROBES | {"/robots.txt", "/blog-feed.xml", "/sitemap_index.xml", "/sitemap-posts.xml"}
+NO_CRAWL_DELAY = {"DOWNLOADER_MIDDLEWARES": {"crawler.middlewares.CrawlDelayMiddleware": None}}
+NO_RETRY_AFTER = {"DOWNLOADER_MIDDLEWARES": {"crawler.middlewares.RetryAfterMiddleware": None}}
+
+
+@pytest.fixture
+def other() -> Iterator[FixtureSite]:
+    with serve(FixtureSite(FIXTURES / "other")) as site:
+        yield site
+
+
+@pytest.fixture
+def blog(other: FixtureSite) -> Iterator[FixtureSite]:
+    with serve(FixtureSite(FIXTURES / "blog", substitutions={"{{OTHER}}": other.base})) as site:
+        yield site
+
+
+@pytest.fixture
+def slow() -> Iterator[FixtureSite]:
+    with serve(FixtureSite(FIXTURES / "slow")) as site:
+        yield site
+
+
+def posts(items: list[dict], base: str) -> set[str]:
+    return {i["url"].removeprefix(base) for i in items if i["type"] == "FetchedPage"}
+
+
+def page_requests(site: FixtureSite) -> list[str]:
+    return [p for p in site.paths() if p not in NOT_PAGES]
+
+
+def min_gap(site: FixtureSite) -> float:
+    # robots.txt is fetched by RobotsTxtMiddleware outside the page slot; leave it out.
+    times = sorted(h.at for h in site.hits if h.path != "/robots.txt")
+    return min(b - a for a, b in itertools.pairwise(times))
+
+
+def test_crawl_finds_posts_by_links_feed_and_sitemap_index(tmp_path, blog, other):
+    items = run_crawl(tmp_path, f"urls={blog.base}/")
+    found = posts(items, blog.base)
+    # post-4 is only in the advertised feed (its listing page is disallowed), post-6 only in
+    # the sitemap named by robots.txt's sitemap index.
+    assert found == {"/post-1/", "/post-2/", "/post-3/", "/post-4/", "/post-6/"}
+    assert {"/sitemap_index.xml", "/sitemap-posts.xml", "/blog-feed.xml"} <= set(blog.paths())
+    series = [i for i in items if i["type"] == "SeriesListing"]
+    assert [(s["name"], s["post_urls"]) for s in series] == [
+        ("City data", [f"{blog.base}/post-1/", f"{blog.base}/post-2/"])
+    ]
+    # Probed feed paths answered 404: that is normal, not a crawl error.
+    assert [i for i in items if i["type"] == "CrawlError"] == []
+    assert other.paths() == [], "a link to another port of 127.0.0.1 was followed"
+    assert len(page_requests(blog)) == len(set(page_requests(blog))), "a page was fetched twice"
+
+
+def test_robots_disallowed_pages_are_never_requested(tmp_path, blog):
+    run_crawl(tmp_path, f"urls={blog.base}/")
+    assert not [p for p in blog.paths() if p.startswith(("/private/", "/page/"))]
+
+
+def test_robots_disallowed_pages_are_requested_when_robots_are_ignored(tmp_path, blog):
+    items = run_crawl(tmp_path, f"urls={blog.base}/", settings={"ROBOTSTXT_OBEY": False})
+    assert {"/private/secret.html", "/page/2/"} <= set(blog.paths())
+    assert "/post-5/" in posts(items, blog.base)
+
+
+def test_max_pages_caps_page_requests_per_source(tmp_path, blog):
+    run_crawl(tmp_path, f"urls={blog.base}/", "max_pages=2")
+    assert len(page_requests(blog)) == 2
+
+
+def test_max_depth_zero_fetches_only_the_start_page(tmp_path, blog):
+    items = run_crawl(tmp_path, f"urls={blog.base}/", "max_depth=0")
+    assert page_requests(blog) == ["/"]
+    assert posts(items, blog.base) == set()
+
+
+def test_crawl_delay_from_robots_txt_spaces_requests(tmp_path, slow):
+    items = run_crawl(tmp_path, f"urls={slow.base}/")
+    assert posts(items, slow.base) == {"/p1/", "/p2/", "/p3/", "/p4/"}
+    assert min_gap(slow) >= 0.28, slow.hits
+    errors = [i for i in items if i["type"] == "CrawlError"]
+    assert [(e["url"], e["stage"], e["message"]) for e in errors] == [
+        (f"{slow.base}/missing/", "fetch", "HTTP 404")
+    ]
+
+
+def test_without_crawl_delay_middleware_requests_come_faster(tmp_path, slow):
+    run_crawl(tmp_path, f"urls={slow.base}/", settings=NO_CRAWL_DELAY)
+    assert min_gap(slow) < 0.2
+
+
+def test_retry_after_delays_the_retry(tmp_path, blog):
+    blog.retry_after_once["/post-2/"] = 1
+    items = run_crawl(tmp_path, f"urls={blog.base}/")
+    first, second = blog.hits_for("/post-2/")
+    assert (first.status, second.status) == (503, 200)
+    assert second.at - first.at >= 1.0
+    assert "/post-2/" in posts(items, blog.base)
+
+
+def test_without_retry_after_middleware_the_retry_comes_at_once(tmp_path, blog):
+    blog.retry_after_once["/post-2/"] = 1
+    run_crawl(tmp_path, f"urls={blog.base}/", settings=NO_RETRY_AFTER)
+    first, second = blog.hits_for("/post-2/")
+    assert second.at - first.at < 1.0
+
+
+def test_retry_after_that_never_ends_becomes_a_crawl_error(tmp_path, blog):
+    blog.unavailable["/post-3/"] = 0
+    items = run_crawl(tmp_path, f"urls={blog.base}/", settings={"RETRY_TIMES": 1})
+    errors = [i for i in items if i["type"] == "CrawlError"]
+    assert [(e["url"], e["stage"], e["message"]) for e in errors] == [
+        (f"{blog.base}/post-3/", "fetch", "HTTP 503 after 1 retries")
+    ]
+    # One try and one retry; RetryMiddleware must not add retries of its own.
+    assert len(blog.hits_for("/post-3/")) == 2
+
+
+@pytest.mark.parametrize(
+    ("header", "seconds"),
+    [
+        ("3", 3.0),
+        (b"120", 120.0),
+        ("Wed, 21 Oct 2015 07:28:30 GMT", 30.0),
+        ("Wed, 21 Oct 2015 07:27:00 GMT", 0.0),
+        ("soon", None),
+        ("", None),
+    ],
+)
+def test_retry_after_accepts_seconds_and_http_dates(header, seconds):
+    now = datetime(2015, 10, 21, 7, 28, tzinfo=UTC)
+    assert parse_retry_after(header, now=now) == seconds
+
+
+def test_sources_file_sets_delay_sitemaps_and_caps(tmp_path, blog):
+    sources = tmp_path / "sources.toml"
+    sources.write_text(
+        f"""
+[[source]]
+name = "civic"
+start_urls = ["{blog.base}/about/"]
+sitemaps = ["{blog.base}/sitemap-posts.xml"]
+delay = 0.3
+max_depth = 1
+""",
+        encoding="utf-8",
+    )
+    items = run_crawl(tmp_path, f"sources={sources}")
+    assert {i["source"] for i in items} == {"civic"}
+    assert {"/post-6/", "/post-1/"} <= posts(items, blog.base)
+    assert min_gap(blog) >= 0.28
