@@ -18,6 +18,7 @@ CONCURRENT_REQUESTS_PER_DOMAIN = 2  # Per download slot (host:port); polite for 
 DEPTH_LIMIT = 0  # Depth is capped per source by max_depth in the spider (meta crawl_depth).
 RETRY_TIMES = 2  # Transient errors get two more tries, then become a CrawlError.
 DOWNLOAD_TIMEOUT = 30  # A blog page that takes longer than this is effectively down.
+BLOGARCHIVE_DB = "archive.db"  # `scrapy crawl blog` writes here; the CLI sets it from --db.
 BLOGARCHIVE_MAX_RETRY_AFTER = 120  # Cap on a server's Retry-After wait, in seconds.
 
 TELNETCONSOLE_ENABLED = False  # No listening debug port on a batch job.

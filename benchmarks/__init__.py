@@ -1,0 +1,1 @@
+"""Benchmarks for blogarchive; not installed with the package."""

@@ -1,0 +1,1 @@
+"""Extraction-quality evaluation on the article-extraction-benchmark (Zyte, MIT)."""

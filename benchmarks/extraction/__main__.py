@@ -1,0 +1,150 @@
+"""Command line: ``python -m benchmarks.extraction --dataset PATH [--systems ...]``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import platform
+import shlex
+import subprocess
+import sys
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import click
+
+from benchmarks.extraction.dataset import DatasetError, load_pages
+from benchmarks.extraction.report import (
+    results_table,
+    section,
+    worst_table,
+    write_per_page,
+    write_section,
+)
+from benchmarks.extraction.runner import SystemResult, run_system
+from benchmarks.extraction.systems import BLOGARCHIVE, SYSTEMS, unavailable_reason, version
+
+ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_DATASET = ROOT / ".." / "shared" / "datasets" / "article-extraction-benchmark"
+DEFAULT_OUTPUT = ROOT / "benchmarks" / "RESULTS.md"
+
+
+def _git_revision() -> str:
+    try:
+        out = subprocess.run(
+            ["git", "describe", "--always", "--dirty"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    except (OSError, subprocess.CalledProcessError):
+        return "?"
+    return out.stdout.strip()
+
+
+def _environment() -> dict[str, str]:
+    return {
+        "Run": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "blogarchive commit": _git_revision(),
+        "Python": platform.python_version(),
+        "machine": f"{platform.machine()}, nproc {os.cpu_count()}",
+    }
+
+
+def _parse_systems(value: str) -> list[str]:
+    names = [name.strip() for name in value.split(",") if name.strip()]
+    unknown = [name for name in names if name not in SYSTEMS]
+    if unknown:
+        raise click.BadParameter(f"unknown {unknown}; choose from {', '.join(SYSTEMS)}")
+    return names
+
+
+@click.command(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--dataset",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=DEFAULT_DATASET,
+    show_default=True,
+    help="Folder holding ground-truth.json and html/.",
+)
+@click.option(
+    "--systems",
+    default=",".join(SYSTEMS),
+    show_default=True,
+    help="Comma-separated systems to run.",
+)
+@click.option(
+    "--jobs", type=click.IntRange(1), default=2, show_default=True, help="Worker processes."
+)
+@click.option(
+    "--output",
+    default=str(DEFAULT_OUTPUT),
+    show_default=True,
+    help="Markdown file whose benchmark section is (re)written; '-' to write nothing.",
+)
+@click.option(
+    "--per-page",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write per-page scores of every system to this JSON file.",
+)
+@click.option("--per-page-text", is_flag=True, help="Also store each prediction in --per-page.")
+@click.option(
+    "--worst", default=BLOGARCHIVE, show_default=True, help="System whose worst pages to list."
+)
+@click.option("--worst-count", type=int, default=10, show_default=True, help="How many to list.")
+@click.option("--quiet", is_flag=True, help="No progress on stderr.")
+def main(
+    dataset: Path,
+    systems: str,
+    jobs: int,
+    output: str,
+    per_page: Path | None,
+    per_page_text: bool,
+    worst: str,
+    worst_count: int,
+    quiet: bool,
+) -> None:
+    """Score extractors on the article-extraction-benchmark.
+
+    Example: python -m benchmarks.extraction --systems trafilatura-precision --per-page /tmp/p.json
+    """
+    logging.basicConfig(level=logging.ERROR if quiet else logging.WARNING, stream=sys.stderr)
+    names = _parse_systems(systems)
+    try:
+        pages = load_pages(dataset)
+    except DatasetError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+    unavailable = {n: r for n in names if (r := unavailable_reason(n)) is not None}
+    results: list[SystemResult] = []
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        for name in names:
+            if name in unavailable:
+                click.echo(f"{name}: unavailable ({unavailable[name]})", err=True)
+                continue
+            if not quiet:
+                click.echo(f"{name}: extracting {len(pages)} pages on {jobs} jobs...", err=True)
+            result = run_system(name, version(name), pages, pool)
+            results.append(result)
+            if not quiet:
+                m = result.metrics
+                click.echo(f"{name}: F1 {m.f1:.3f} in {result.wall_seconds:.0f}s", err=True)
+
+    table = results_table(results, unavailable)
+    click.echo(table)
+    for result in results:
+        if result.name == worst:
+            truths = {page.item_id: page.truth for page in pages}
+            click.echo("\n" + worst_table(result, worst_count, truths))
+    if per_page is not None:
+        write_per_page(per_page, results, per_page_text)
+    if output != "-":
+        command = shlex.join(["python", "-m", "benchmarks.extraction", *sys.argv[1:]])
+        write_section(Path(output), section(table, _environment(), command))
+
+
+if __name__ == "__main__":
+    main()

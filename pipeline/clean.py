@@ -1,0 +1,401 @@
+"""Remove page furniture (consent dialogs, share bars, comments, related posts) before extraction.
+
+Trafilatura is good at finding the main text but, tuned for precision or not, it keeps
+blocks that look like prose: a cookie notice, "Have your say" prompts, a newsletter pitch.
+Those are recognisable by the ids and classes of the tools that render them, so they are
+removed here by element identity first; short blocks are also removed by their wording.
+No element that holds the post body is ever removed (a ``div.cookie-wrapper`` around the
+whole page stays).
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import re
+from collections.abc import Iterable
+
+import lxml.html
+from lxml.html import HtmlElement
+
+logger = logging.getLogger(__name__)
+
+# Ids of consent platforms and other furniture, compared exactly (case-insensitively).
+FURNITURE_IDS = frozenset(
+    name.lower()
+    for name in (
+        "onetrust-consent-sdk",
+        "onetrust-banner-sdk",
+        "CybotCookiebotDialog",
+        "cookie-law-info-bar",
+        "qc-cmp2-container",
+        "didomi-host",
+        "truste-consent-track",
+        "consent_blackbar",
+        "cookieChoiceInfo",
+        "cookie-notice",
+        "sqs-cookie-banner",
+        "outdated",
+        "comments",
+        "respond",
+        "disqus_thread",
+        "blog-pager",
+        "related-posts",
+        "jp-relatedposts",
+        "author-box",
+    )
+)
+
+# Class tokens of furniture, compared token by token: "share-buttons" never matches "shared".
+FURNITURE_CLASSES = frozenset(
+    (
+        # consent platforms
+        "cky-consent-container",
+        "cky-modal",
+        "cmplz-cookiebanner",
+        "osano-cm-window",
+        "osano-cm-dialog",
+        # out-of-date browser notices
+        "browser-upgrade",
+        "outdated-browser",
+        "browserupgrade",
+        # share and like bars
+        "sharedaddy",
+        "share-buttons",
+        "share-bar",
+        "addtoany_share_save_container",
+        "post-share-buttons",
+        "social-share",
+        "social-sharing",
+        "sharing",
+        "wp-block-jetpack-sharing-buttons",
+        # newsletter boxes
+        "newsletter",
+        "newsletter-signup",
+        "mc4wp-form",
+        "sqs-block-newsletter",
+        "kg-signup-card",
+        "subscribe-form",
+        # comments
+        "comments",
+        "comments-area",
+        "comment-respond",
+        "comment-wrapper",
+        "comment-section",
+        "gh-comments",
+        "post-footer-line",
+        # related posts and post navigation
+        "related-posts",
+        "jp-relatedposts",
+        "yarpp-related",
+        "related-stories",
+        "post-navigation",
+        "nav-links",
+        "blog-pager",
+        "pager",
+        # author boxes
+        "author-box",
+        "author-bio",
+        "about-author",
+        "post-author-box",
+        "saboxplugin-wrap",
+    )
+)
+
+# Parts of id/class tokens only consent banners use ("site-cookie-banner", "cookie-consent-v2").
+FURNITURE_FRAGMENTS = ("cookie-banner", "cookie-consent", "consent-banner", "cookiebanner")
+
+# Layout elements that are furniture when they do not hold the post body.
+LAYOUT_TAGS = frozenset(("nav", "aside", "footer", "header"))
+
+# Wording that marks furniture; used only on small blocks, where it cannot be post prose.
+FURNITURE_TEXT = re.compile(
+    r"outdated browser|upgrade your browser|update your browser|post a comment|"
+    r"sign in to comment|have your say|leave a (?:comment|reply)|"
+    r"related (?:stories|posts|articles)|"
+    r"subscribe to (?:our|the) newsletter|sign up (?:to|for) (?:our|the) newsletter|"
+    r"we use cookies|this (?:site|website) uses cookies",
+    re.IGNORECASE,
+)
+SMALL_BLOCK_CHARS = 300
+SHORT_LINE_CHARS = 60
+SMALL_BLOCK_TAGS = frozenset(
+    ("address", "article", "aside", "blockquote", "div", "dl", "figure", "footer", "form", "h1",
+     "h2", "h3", "h4", "h5", "h6", "header", "hr", "ol", "p", "pre", "section", "table", "ul")
+)  # fmt: skip
+
+# The post body's container on platforms we recognise, best first.
+CONTENT_XPATHS = (
+    # WordPress (classic themes and block themes)
+    "//*[contains(concat(' ', normalize-space(@class), ' '), ' entry-content ')]",
+    "//*[contains(concat(' ', normalize-space(@class), ' '), ' post-content ')]",
+    # Blogger
+    "//*[contains(concat(' ', normalize-space(@class), ' '), ' post-body ')]",
+    # Ghost
+    "//*[contains(concat(' ', normalize-space(@class), ' '), ' gh-content ')]",
+    # Drupal
+    "//*[contains(concat(' ', normalize-space(@class), ' '), ' field--name-body ')]",
+    # schema.org microdata
+    "//*[@itemprop='articleBody']",
+    # Squarespace: the blog item's own body, not every content block on the page
+    "//*[contains(concat(' ', normalize-space(@class), ' '), ' blog-item-content ')]",
+    "//*[contains(concat(' ', normalize-space(@class), ' '), ' sqs-block-content ')]",
+)
+CONTENT_MIN_CHARS = 80
+
+
+def parse_html(html: str | bytes) -> HtmlElement:
+    """Parse a whole HTML document into an lxml tree."""
+    if isinstance(html, str):
+        # lxml refuses str input that declares its own encoding.
+        html = re.sub(r"^\s*<\?xml[^>]*\?>", "", html)
+    return lxml.html.document_fromstring(html)
+
+
+def find_content(tree: HtmlElement) -> HtmlElement | None:
+    """Return the post body's container on a recognised platform, or None."""
+    for xpath in CONTENT_XPATHS:
+        candidates = [el for el in tree.xpath(xpath) if len(_text(el)) >= CONTENT_MIN_CHARS]
+        if not candidates:
+            continue
+        if len(candidates) == 1 or "sqs-block-content" not in xpath:
+            # Several matches are a listing or nested containers: take the first, outermost.
+            return candidates[0]
+        # Squarespace splits a post into many blocks: their common ancestor is the body.
+        return _common_ancestor(candidates)
+    return None
+
+
+def clean_html(tree_or_html: HtmlElement | str | bytes, *, copy_tree: bool = True) -> HtmlElement:
+    """Return the document without page furniture (a copy unless ``copy_tree`` is False)."""
+    if isinstance(tree_or_html, HtmlElement):
+        tree = copy.deepcopy(tree_or_html) if copy_tree else tree_or_html
+    else:
+        tree = parse_html(tree_or_html)
+    body = tree.find("body")
+    if body is None:
+        return tree
+    unwrap_layout_tables(tree)
+    content = find_content(tree)
+    if content is None:
+        content = _main_element(tree)
+    protected = _protected(tree, content, body)
+    removed = 0
+    for element in list(_furniture(tree, content)):
+        if element in protected or _has_protected_descendant(element, protected, content):
+            continue
+        if element.getparent() is None:  # already gone with an ancestor
+            continue
+        _drop(element)
+        removed += 1
+    logger.debug("removed %d furniture elements", removed)
+    if content is not None and content.getparent() is not None:
+        paragraphise_breaks(content)
+    return tree
+
+
+BLOCK_TAGS = frozenset(
+    [
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "div",
+        "dl",
+        "figure",
+        "footer",
+        "form",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hr",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "table",
+        "ul",
+    ]
+)
+
+
+def unwrap_layout_tables(tree: HtmlElement) -> None:
+    """Turn tables used for page layout (cells holding headings or paragraphs) into divs.
+
+    Trafilatura keeps tables as tables, flattening a whole hand-made page into cells.
+    """
+    for table in list(tree.iter("table")):
+        cells = table.xpath("./tr/td | ./tbody/tr/td | ./tr/th | ./tbody/tr/th")
+        if not any(cell.find(tag) is not None for cell in cells for tag in ("h1", "h2", "p")):
+            continue
+        for element in [table, *table.xpath("./tbody | ./thead | ./tr | ./*/tr"), *cells]:
+            element.tag = "div"
+            for attribute in ("width", "valign", "cellpadding", "cellspacing", "border"):
+                element.attrib.pop(attribute, None)
+
+
+def paragraphise_breaks(container: HtmlElement) -> None:
+    """Turn loose text split by ``<br><br>`` (Blogger's post body) into ``<p>`` elements.
+
+    Trafilatura cuts such text at the first inline link, leaving "In" and "the first
+    part I described..." as two paragraphs with the space between them lost.
+    """
+    has_loose_text = (container.text or "").strip() or any(
+        (child.tail or "").strip() for child in container
+    )
+    if not has_loose_text or sum(1 for child in container if child.tag == "br") < 2:
+        return
+    tokens: list[str | HtmlElement] = [container.text or ""]
+    for child in container:
+        tokens += [child, child.tail or ""]
+        child.tail = None
+    container.text = None
+    for child in list(container):
+        container.remove(child)
+    paragraph = lxml.html.Element("p")
+    last_break: HtmlElement | None = None
+
+    def flush() -> None:
+        nonlocal paragraph
+        while len(paragraph) and paragraph[-1].tag == "br":
+            _drop(paragraph[-1])
+        if (paragraph.text or "").strip() or len(paragraph):
+            container.append(paragraph)
+        paragraph = lxml.html.Element("p")
+
+    for token in tokens:
+        if isinstance(token, str):
+            if token.strip():
+                last_break = None
+            if len(paragraph):
+                paragraph[-1].tail = (paragraph[-1].tail or "") + token
+            else:
+                paragraph.text = (paragraph.text or "") + token
+        elif token.tag == "br":
+            if last_break is not None:  # a blank line ends the paragraph
+                last_break = None
+                flush()
+            else:
+                paragraph.append(token)
+                last_break = token
+        elif isinstance(token.tag, str) and token.tag in BLOCK_TAGS:
+            flush()
+            container.append(token)
+            last_break = None
+        else:
+            paragraph.append(token)
+            last_break = None
+    flush()
+
+
+def _furniture(tree: HtmlElement, content: HtmlElement | None) -> Iterable[HtmlElement]:
+    """Yield the elements that are furniture, outermost first."""
+    content_ancestors = set(content.iterancestors()) if content is not None else set()
+    inside_content = set(content.iter()) if content is not None else set()
+    for element in tree.iter():
+        if not isinstance(element.tag, str):
+            continue
+        if _is_furniture_by_identity(element):
+            yield element
+        elif element.tag in LAYOUT_TAGS:
+            # A <header> or <footer> inside the post body is part of it (figures, asides).
+            if element not in inside_content and element not in content_ancestors:
+                yield element
+        elif (element.tag == "form" and _is_signup_form(element)) or element.tag == "dialog":
+            yield element
+    for element in tree.iter(*SMALL_BLOCK_TAGS):
+        text = _text(element)
+        # Inside the body only a line on its own can be furniture: prose may say "have your say".
+        limit = SHORT_LINE_CHARS if element in inside_content else SMALL_BLOCK_CHARS
+        if len(text) < limit and FURNITURE_TEXT.search(text):
+            yield _outermost_small(element, inside_content)
+
+
+def _is_furniture_by_identity(element: HtmlElement) -> bool:
+    """Tell whether the element's id, classes or ARIA role name it as furniture."""
+    ident = (element.get("id") or "").lower()
+    tokens = (element.get("class") or "").lower().split()
+    if ident in FURNITURE_IDS or any(token in FURNITURE_CLASSES for token in tokens):
+        return True
+    if any(fragment in name for name in (ident, *tokens) for fragment in FURNITURE_FRAGMENTS):
+        return True
+    if element.get("role") == "dialog" and (element.get("aria-modal") or "").lower() == "true":
+        return True
+    return "cookie" in (element.get("aria-label") or "").lower()
+
+
+def _is_signup_form(form: HtmlElement) -> bool:
+    """Tell whether a form asks for an email address (newsletter, comment form)."""
+    for field in form.iter("input", "textarea"):
+        kind = (field.get("type") or "").lower()
+        name = (field.get("name") or "").lower()
+        if kind == "email" or "email" in name or name == "comment":
+            return True
+    return False
+
+
+def _outermost_small(element: HtmlElement, inside_content: set[HtmlElement]) -> HtmlElement:
+    """Return the largest ancestor-or-self whose text is still a small block."""
+    best = element
+    for ancestor in element.iterancestors():
+        if ancestor.tag in ("body", "html", "article", "main") or ancestor in inside_content:
+            break
+        if len(_text(ancestor)) >= SMALL_BLOCK_CHARS:
+            break
+        best = ancestor
+    return best
+
+
+def _protected(
+    tree: HtmlElement, content: HtmlElement | None, body: HtmlElement
+) -> set[HtmlElement]:
+    """Return elements never removed: the post body and every ancestor of it."""
+    protected = {tree, body}
+    if content is not None:
+        protected.add(content)
+        protected.update(content.iterancestors())
+    return protected
+
+
+def _has_protected_descendant(
+    element: HtmlElement, protected: set[HtmlElement], content: HtmlElement | None
+) -> bool:
+    """Tell whether removing ``element`` would take the post body with it."""
+    if content is not None:
+        return False  # ancestors of the content are in ``protected`` already
+    # Without a known body, refuse to drop a block that holds most of the page's text.
+    page = element.getroottree().getroot().find("body")
+    total = len(_text(page)) if page is not None else 0
+    return total > 0 and len(_text(element)) > 0.5 * total
+
+
+def _main_element(tree: HtmlElement) -> HtmlElement | None:
+    """Return the page's only <article> or <main>, if it has exactly one."""
+    for tag in ("article", "main"):
+        found = tree.xpath(f"//{tag}")
+        if len(found) == 1 and len(_text(found[0])) >= CONTENT_MIN_CHARS:
+            return found[0]
+    return None
+
+
+def _common_ancestor(elements: list[HtmlElement]) -> HtmlElement:
+    """Return the deepest element that contains all of ``elements``."""
+    first_chain = [elements[0], *elements[0].iterancestors()]
+    others = [{e, *e.iterancestors()} for e in elements[1:]]
+    for candidate in first_chain:
+        if all(candidate in chain for chain in others):
+            return candidate
+    return first_chain[-1]
+
+
+def _drop(element: HtmlElement) -> None:
+    """Remove ``element`` but keep its tail text, which belongs to the parent."""
+    element.drop_tree()
+
+
+def _text(element: HtmlElement) -> str:
+    return " ".join(element.text_content().split())

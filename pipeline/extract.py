@@ -1,0 +1,347 @@
+"""Turn one fetched post page (HTML bytes + URL) into a PostRecord.
+
+Order: decode, parse, read declared metadata from the untouched page, remove furniture
+(:mod:`pipeline.clean`), then let trafilatura (precision mode) pick the text out of the
+platform's own body container when there is one, else out of the whole page. Text, links
+and the HTML rendering all come from the same extracted body, so a link is listed only
+when its anchor text is in the text.
+"""
+
+from __future__ import annotations
+
+import codecs
+import copy
+import logging
+import re
+from urllib.parse import urljoin, urlsplit
+
+import lxml.etree
+import lxml.html
+import nh3
+import trafilatura
+from lxml.html import HtmlElement
+from trafilatura.htmlprocessing import convert_to_html
+from trafilatura.settings import Document, set_date_params
+
+from crawler.urls import canonicalize_url, netloc
+from pipeline.clean import clean_html, find_content, parse_html
+from pipeline.metadata import PageMetadata, clean_title, read_metadata
+from pipeline.records import Link, PostRecord
+from pipeline.series import detect_series
+
+logger = logging.getLogger(__name__)
+
+ALLOWED_TAGS = {
+    "p", "a", "em", "strong", "ul", "ol", "li", "blockquote", "h2", "h3", "h4", "pre",
+    "code", "figure", "figcaption", "img", "table", "thead", "tbody", "tr", "th", "td", "br",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {"a": {"href"}, "img": {"src", "alt"}}
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
+_BLOCKS = ("p", "head", "list", "quote", "code", "table", "graphic")
+
+
+class ExtractionError(Exception):
+    """A page from which no post text could be extracted."""
+
+    def __init__(self, url: str, message: str) -> None:
+        super().__init__(f"{url}: {message}")
+        self.url = url
+        self.message = message
+
+    def __reduce__(self) -> tuple[type[ExtractionError], tuple[str, str]]:
+        # Raised in worker processes: the default pickling passes one argument, not two.
+        return (type(self), (self.url, self.message))
+
+
+def extract_post(
+    body: bytes | str,
+    url: str,
+    *,
+    source: str = "",
+    fetched_at: str = "",
+    encoding: str | None = None,
+    clean: bool = True,
+) -> PostRecord:
+    """Extract the post on one page; raise ExtractionError when it holds no text.
+
+    ``clean=False`` skips furniture removal (:func:`pipeline.clean.clean_html`); it exists
+    to measure what that step is worth.
+    """
+    html = decode_html(body, url, encoding)
+    try:
+        tree = parse_html(html)
+    except (lxml.etree.ParserError, ValueError) as exc:
+        raise ExtractionError(url, f"not parseable as HTML ({exc})") from exc
+    if tree.find("body") is None and tree.tag != "html":
+        raise ExtractionError(url, "not an HTML document")
+    meta = read_metadata(tree, url)
+    cleaned = clean_html(tree) if clean else copy.deepcopy(tree)
+    absolutise_links(cleaned, url)
+    document = _run_trafilatura(cleaned, url)
+    if document is None or document.body is None:
+        raise ExtractionError(url, "no post text found (trafilatura extracted nothing)")
+
+    title = choose_title(meta, tree, getattr(document, "title", None))
+    if not meta.site:
+        meta.site = site_from_title(meta.html_title, title)
+    _drop_repeated_title(document.body, title)
+    text = body_text(document.body)
+    if not text.strip():
+        raise ExtractionError(url, "no post text found (extracted body is empty)")
+    links = body_links(document.body, url)
+    record = PostRecord(
+        url=canonical_url(meta, url),
+        title=title,
+        text=text,
+        source=source,
+        fetched_url=url,
+        fetched_at=fetched_at,
+        author=meta.author or _guess(document, "author"),
+        published=meta.published or _guess(document, "date"),
+        updated=meta.updated,
+        site=meta.site or _guess(document, "sitename"),
+        description=meta.description or _guess(document, "description"),
+        language=meta.language or _guess(document, "language"),
+        tags=meta.tags or _guess_tags(document),
+        links=links,
+        html=body_html(document.body),
+    )
+    record.series = detect_series(record.title, record.text, tree, url)
+    return record
+
+
+def decode_html(body: bytes | str, url: str, encoding: str | None = None) -> str:
+    """Decode page bytes: BOM, then the given encoding, then ``<meta charset>``, then UTF-8."""
+    if isinstance(body, str):
+        text = body
+    else:
+        if not body.strip():
+            raise ExtractionError(url, "empty body")
+        if b"\x00" in body[:2048] and not body.startswith(
+            (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+        ):
+            raise ExtractionError(url, "binary content, not HTML")
+        text = _decode_bytes(body, encoding)
+    if not text.strip():
+        raise ExtractionError(url, "empty body")
+    if not re.search(r"<\s*(html|body|p|div|article|head)\b", text[:100_000], re.I):
+        raise ExtractionError(url, "not HTML (no html, body or paragraph tags)")
+    return text
+
+
+def _decode_bytes(body: bytes, encoding: str | None) -> str:
+    for bom, name in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
+                      (codecs.BOM_UTF16_BE, "utf-16")):  # fmt: skip
+        if body.startswith(bom):
+            return body.decode(name, errors="replace")
+    candidates = [encoding] if encoding else []
+    found = _META_CHARSET.search(body[:4096])
+    if found:
+        candidates.append(found.group(1).decode("ascii"))
+    for name in (*candidates, "utf-8"):
+        try:
+            return body.decode(name)
+        except (LookupError, UnicodeDecodeError):
+            continue
+    # Undeclared legacy pages are mostly Windows-1252; a wrong guess costs a few characters.
+    return body.decode("cp1252", errors="replace")
+
+
+def _run_trafilatura(cleaned: HtmlElement, url: str) -> Document | None:
+    """Extract from the platform's body container when there is one, else from the page."""
+    content = find_content(cleaned)
+    attempts = [_subtree_document(cleaned, content)] if content is not None else []
+    attempts.append(cleaned)
+    for tree in attempts:
+        document = trafilatura.bare_extraction(
+            copy.deepcopy(tree),
+            url=url,
+            favor_precision=True,
+            include_comments=False,
+            include_tables=True,
+            include_links=True,
+            include_formatting=True,
+            include_images=True,
+            with_metadata=True,
+            # htmldate's extensive search turns a "/2009/" in any link into 2009-01-01.
+            date_extraction_params=set_date_params(extensive=False),
+        )
+        if (
+            isinstance(document, Document)
+            and document.body is not None
+            and body_text(document.body)
+        ):
+            return document
+    return None
+
+
+def _subtree_document(tree: HtmlElement, content: HtmlElement) -> HtmlElement:
+    """Wrap the body container in a page of its own, keeping the original ``<head>``."""
+    root = lxml.html.Element("html")
+    for name, value in tree.attrib.items():
+        root.set(name, value)
+    head = tree.find("head")
+    if head is not None:
+        root.append(copy.deepcopy(head))
+    body = lxml.html.Element("body")
+    article = lxml.html.Element("article")
+    article.append(copy.deepcopy(content))
+    body.append(article)
+    root.append(body)
+    return root
+
+
+def absolutise_links(tree: HtmlElement, url: str) -> None:
+    """Resolve every link against the page (and its ``<base>``); unlink non-web targets.
+
+    Trafilatura resolves relative links against the site's root, not the page, so
+    ``paper-map.html`` on ``/2009/`` would point to the wrong place. Links to the same
+    page, to scripts or to mail lose their href but keep their text.
+    """
+    base_href = tree.xpath("//head/base/@href")
+    base = urljoin(url, base_href[0].strip()) if base_href and base_href[0].strip() else url
+    for anchor in tree.iter("a"):
+        href = (anchor.get("href") or "").strip()
+        if not href:
+            continue
+        if href.startswith("#") or urlsplit(href).scheme.lower() not in ("", "http", "https"):
+            del anchor.attrib["href"]
+            continue
+        anchor.set("href", urljoin(base, href))
+
+
+def body_text(body: lxml.etree._Element) -> str:
+    """Render trafilatura's body as plain text, one blank line between blocks."""
+    blocks: list[str] = []
+    for element in _block_elements(body):
+        if element.tag == "list":
+            items = [_inline(item) for item in element.iter("item")]
+            block = "\n".join(i for i in items if i)
+        elif element.tag == "table":
+            rows = [
+                " | ".join(_inline(cell) for cell in row.iter("cell"))
+                for row in element.iter("row")
+            ]
+            block = "\n".join(r for r in rows if r.strip(" |"))
+        elif element.tag == "code":
+            block = "".join(element.itertext()).strip("\n")
+        else:
+            block = _inline(element)
+        if block:
+            blocks.append(block)
+    return "\n\n".join(blocks)
+
+
+def _block_elements(body: lxml.etree._Element) -> list[lxml.etree._Element]:
+    """Return the outermost text blocks, descending into quotes and divs."""
+    found: list[lxml.etree._Element] = []
+    for child in body:
+        if child.tag == "quote" and len(child) and any(c.tag in _BLOCKS for c in child):
+            found.extend(_block_elements(child))
+        elif child.tag in _BLOCKS or child.tag in ("quote", "div"):
+            if child.tag == "div":
+                found.extend(_block_elements(child))
+            else:
+                found.append(child)
+    return found
+
+
+def _inline(element: lxml.etree._Element) -> str:
+    parts: list[str] = []
+    for node in element.iter():
+        if node.tag == "lb":
+            parts.append("\n")
+        elif node.text and (node is element or node.tag not in ("list", "table")):
+            parts.append(node.text)
+        if node is not element and node.tail:
+            parts.append(node.tail)
+    lines = (" ".join(line.split()) for line in "".join(parts).split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+def body_links(body: lxml.etree._Element, url: str) -> list[Link]:
+    """Return the body's links with absolute URLs and their anchor text as written."""
+    links = []
+    for ref in body.iter("ref"):
+        target = (ref.get("target") or "").strip()
+        text = " ".join("".join(ref.itertext()).split())
+        if not text or urlsplit(target).scheme.lower() not in ("http", "https"):
+            continue
+        links.append(Link(url=target, text=text))
+    return links
+
+
+def body_html(body: lxml.etree._Element) -> str:
+    """Render the body as sanitised HTML (paragraphs, lists, links, quotes, tables, images)."""
+    rendered = convert_to_html(copy.deepcopy(body))
+    inner = "".join(
+        lxml.etree.tostring(child, encoding="unicode", method="html") for child in rendered[0]
+    )
+    return nh3.clean(
+        inner,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https"},
+        link_rel=None,
+    ).strip()
+
+
+def choose_title(meta: PageMetadata, tree: HtmlElement, guess: str | None) -> str:
+    """Pick the post's own title: declared headline, entry title or h1, else a cleaned <title>."""
+    names = list(meta.site_names)
+    derived = site_from_title(meta.html_title, meta.title)
+    if derived:
+        names.append(derived)
+    for candidate in (meta.title, _single_h1(tree), meta.html_title, guess):
+        if candidate:
+            cleaned = clean_title(candidate, names)
+            if cleaned:
+                return cleaned
+    return ""
+
+
+def canonical_url(meta: PageMetadata, url: str) -> str:
+    """Return the page's declared canonical URL if it is on the fetched host, else the URL."""
+    if meta.canonical and netloc(meta.canonical) == netloc(url):
+        return canonicalize_url(meta.canonical)
+    return canonicalize_url(url)
+
+
+def _single_h1(tree: HtmlElement) -> str | None:
+    headings = tree.xpath("//h1")
+    if len(headings) == 1:
+        return " ".join(headings[0].text_content().split()) or None
+    return None
+
+
+def site_from_title(html_title: str | None, post_title: str | None) -> str | None:
+    """Return the site name a "Blog: Post" or "Post | Blog" <title> gives, given the post's."""
+    if not html_title or not post_title or post_title == html_title:
+        return None
+    full, post = html_title, post_title
+    for sep in (" | ", " - ", " \u2013 ", " \u2014 ", " « ", " » ", ": "):
+        if full.startswith(post + sep):
+            return full[len(post + sep) :].split(sep)[-1].strip() or None
+        if full.endswith(sep + post):
+            return full[: -len(sep + post)].strip() or None
+    return None
+
+
+def _drop_repeated_title(body: lxml.etree._Element, title: str) -> None:
+    """Remove a first block that only repeats the title (a headline inside the body)."""
+    blocks = _block_elements(body)
+    if title and blocks and _inline(blocks[0]) == title:
+        blocks[0].getparent().remove(blocks[0])
+
+
+def _guess(document: Document, name: str) -> str | None:
+    value = getattr(document, name, None)
+    return value if isinstance(value, str) and value.strip() else None
+
+
+def _guess_tags(document: Document) -> list[str]:
+    found: list[str] = []
+    for name in ("tags", "categories"):
+        value = getattr(document, name, None) or []
+        found.extend(value if isinstance(value, list) else str(value).split(","))
+    return list(dict.fromkeys(t.strip() for t in found if t and t.strip()))

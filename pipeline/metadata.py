@@ -1,0 +1,367 @@
+"""Read a post's metadata from what the page declares about itself.
+
+Precedence, field by field: JSON-LD (BlogPosting, NewsArticle, Article, also inside
+``@graph``) > ``<meta>`` (OpenGraph, ``article:*``, Dublin Core, ``name=author``) >
+microformats (h-entry/hentry) > trafilatura's guess (applied by the caller). The title is
+the post's own title: site names the page declares are stripped from ``<title>``.
+Tags are what the author tagged the post with (``article:tag``, ``rel=tag`` links, JSON-LD
+``keywords``, Blogger labels); categories and sections are not tags.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+from urllib.parse import urljoin
+
+from lxml.html import HtmlElement
+
+logger = logging.getLogger(__name__)
+
+ARTICLE_TYPES = frozenset(
+    ("BlogPosting", "NewsArticle", "Article", "Report", "SocialMediaPosting", "TechArticle")
+)
+TITLE_SEPARATORS = (" | ", " - ", " \u2013 ", " \u2014 ", " « ", " » ", " :: ", " · ", ": ")
+_DATE_FORMATS = (
+    "%d %B %Y",
+    "%d %b %Y",
+    "%B %d, %Y",
+    "%b %d, %Y",
+    "%A, %B %d, %Y",
+    "%A, %d %B %Y",
+    "%d/%m/%Y",
+    "%Y/%m/%d",
+)
+
+
+@dataclass
+class PageMetadata:
+    """What the page says about the post; None where it says nothing."""
+
+    title: str | None = None
+    html_title: str | None = None
+    author: str | None = None
+    published: str | None = None
+    updated: str | None = None
+    site: str | None = None
+    description: str | None = None
+    language: str | None = None
+    canonical: str | None = None
+    tags: list[str] = field(default_factory=list)
+    site_names: list[str] = field(default_factory=list)  # every name the page gives the site
+
+
+def read_metadata(tree: HtmlElement, url: str) -> PageMetadata:
+    """Collect the page's declared metadata, best source first for each field."""
+    ld = _json_ld_article(tree)
+    meta = _meta(tree)
+    mf = _microformats(tree)
+    result = PageMetadata()
+    result.html_title = _squash(tree.findtext(".//title") or "") or None
+
+    publisher = ld.get("publisher")
+    publisher_name = _name(publisher) if publisher else None
+    site_names = [
+        publisher_name,
+        meta.get("og:site_name"),
+        meta.get("application-name"),
+        meta.get("apple-mobile-web-app-title"),
+        meta.get("dc.publisher"),
+    ]
+    result.site_names = _unique(s for s in site_names if s)
+    result.site = result.site_names[0] if result.site_names else None
+
+    result.title = _first(
+        _str(ld.get("headline")),
+        _str(ld.get("name")),
+        meta.get("og:title"),
+        meta.get("twitter:title"),
+        meta.get("dc.title"),
+        mf.get("title"),
+    )
+    result.author = _first(
+        _authors(ld.get("author")),
+        _meta_author(meta),
+        mf.get("author"),
+    )
+    result.published = _first(
+        normalise_date(_str(ld.get("datePublished"))),
+        normalise_date(meta.get("article:published_time")),
+        normalise_date(meta.get("dc.date")),
+        normalise_date(meta.get("dc.date.issued")),
+        normalise_date(meta.get("date")),
+        normalise_date(mf.get("published")),
+    )
+    result.updated = _first(
+        normalise_date(_str(ld.get("dateModified"))),
+        normalise_date(meta.get("article:modified_time")),
+        normalise_date(meta.get("og:updated_time")),
+        normalise_date(meta.get("dc.date.modified")),
+        normalise_date(mf.get("updated")),
+    )
+    result.description = _first(
+        _str(ld.get("description")),
+        meta.get("og:description"),
+        meta.get("description"),
+        meta.get("dc.description"),
+        meta.get("twitter:description"),
+    )
+    lang = (
+        tree.get("lang") or tree.get("xml:lang") or meta.get("og:locale") or meta.get("dc.language")
+    )
+    result.language = lang.replace("_", "-").split("-")[0].lower() if lang else None
+    canonical = tree.xpath("//head/link[@rel='canonical']/@href") or tree.xpath(
+        "//link[@rel='canonical']/@href"
+    )
+    if canonical:
+        result.canonical = urljoin(url, canonical[0].strip())
+    elif meta.get("og:url"):
+        result.canonical = urljoin(url, meta["og:url"])
+    result.tags = _unique(
+        [
+            *_keywords(ld.get("keywords")),
+            *meta.get_all("article:tag"),
+            *mf.get_all("tags"),
+        ]
+    )
+    return result
+
+
+def clean_title(title: str, site_names: list[str]) -> str:
+    """Strip the site's name (and section names after it) from a page title.
+
+    Handles "Blog Name: Post", "Post | Section | Site", "Post - Site" and "Post « Site";
+    without a known site name only the part before the last separator is kept when the
+    title has separators of the "|", "«" or "»" kind, which never occur in post titles
+    in practice.
+    """
+    title = _squash(title)
+    names = [_squash(n).casefold() for n in site_names if n and _squash(n)]
+    for name in names:
+        if title.casefold() == name:
+            return title
+        for sep in TITLE_SEPARATORS:
+            parts = title.split(sep)
+            if len(parts) < 2:
+                continue
+            if parts[-1].strip().casefold() == name:
+                # "Post | Section | Site": sections sit between the post and the site.
+                kept = parts[:-1]
+                if sep == " | " and len(kept) > 1:
+                    kept = kept[:1]
+                return sep.join(kept).strip()
+            if parts[0].strip().casefold() == name:
+                return sep.join(parts[1:]).strip()
+    for sep in (" | ", " « ", " » "):
+        if sep in title:
+            return title.split(sep)[0].strip()
+    return title
+
+
+def common_site_name(titles: list[str]) -> str | None:
+    """Return the prefix or suffix every title shares (the site's name), if any."""
+    if len(titles) < 2:
+        return None
+    for sep in TITLE_SEPARATORS:
+        split = [t.split(sep) for t in titles]
+        if all(len(parts) >= 2 for parts in split):
+            if len({parts[-1].strip() for parts in split}) == 1:
+                return split[0][-1].strip()
+            if len({parts[0].strip() for parts in split}) == 1:
+                return split[0][0].strip()
+    return None
+
+
+def normalise_date(value: str | None) -> str | None:
+    """Return ``value`` as ISO 8601: YYYY-MM-DD without a time, else a full datetime."""
+    if not value:
+        return None
+    text = _squash(value)
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        try:
+            return date.fromisoformat(text).isoformat()
+        except ValueError:
+            return None
+    try:
+        return datetime.fromisoformat(text.replace(" ", "T", 1)).isoformat()
+    except ValueError:
+        pass
+    cleaned = re.sub(r"(\d)(st|nd|rd|th)\b", r"\1", text)
+    cleaned = re.sub(r"^(?:posted|published|updated)\s*(?:on)?\s*:?\s*", "", cleaned, flags=re.I)
+    for fmt in _DATE_FORMATS:
+        try:
+            return datetime.strptime(cleaned, fmt).date().isoformat()
+        except ValueError:
+            continue
+    return None
+
+
+class _MetaTags:
+    """The page's ``<meta>`` tags by lower-cased name or property."""
+
+    def __init__(self, tree: HtmlElement) -> None:
+        self.values: dict[str, list[str]] = {}
+        for meta in tree.iter("meta"):
+            key = (meta.get("property") or meta.get("name") or meta.get("itemprop") or "").lower()
+            content = _squash(meta.get("content") or "")
+            if key and content:
+                self.values.setdefault(key, []).append(content)
+
+    def get(self, key: str) -> str | None:
+        found = self.values.get(key)
+        return found[0] if found else None
+
+    def get_all(self, key: str) -> list[str]:
+        return self.values.get(key, [])
+
+    def __getitem__(self, key: str) -> str:
+        return self.values[key][0]
+
+
+class _Found(dict[str, Any]):
+    """Microformat findings; ``get_all`` for list-valued ones."""
+
+    def get_all(self, key: str) -> list[str]:
+        value = self.get(key)
+        return list(value) if isinstance(value, list) else []
+
+
+def _meta(tree: HtmlElement) -> _MetaTags:
+    return _MetaTags(tree)
+
+
+def _json_ld_article(tree: HtmlElement) -> dict[str, Any]:
+    """Return the first JSON-LD object of an article type, searching ``@graph`` too."""
+    for script in tree.xpath("//script[@type='application/ld+json']"):
+        raw = (script.text or "").strip()
+        if not raw:
+            continue
+        try:
+            data = json.loads(raw)
+        except json.JSONDecodeError:
+            # Some CMSs leave trailing commas or comments; such blocks are skipped, not fatal.
+            logger.debug("unparseable JSON-LD block skipped")
+            continue
+        for obj in _ld_objects(data):
+            types = obj.get("@type")
+            types = types if isinstance(types, list) else [types]
+            if any(t in ARTICLE_TYPES for t in types):
+                return obj
+    return {}
+
+
+def _ld_objects(data: Any) -> list[dict[str, Any]]:
+    if isinstance(data, list):
+        return [obj for item in data for obj in _ld_objects(item)]
+    if isinstance(data, dict):
+        return [data, *_ld_objects(data.get("@graph", []))]
+    return []
+
+
+def _microformats(tree: HtmlElement) -> _Found:
+    """Read h-entry / hentry properties from the first entry on the page."""
+    found = _Found()
+    entries = tree.xpath(_class_xpath("h-entry") + " | " + _class_xpath("hentry"))
+    scope = entries[0] if entries else tree
+    title = scope.xpath(_class_xpath("entry-title", ".//") + " | " + _class_xpath("p-name", ".//"))
+    if title:
+        found["title"] = _squash(title[0].text_content())
+    authors = scope.xpath(
+        _class_xpath("p-author", ".//")
+        + " | "
+        + ".//*[contains(concat(' ', normalize-space(@class), ' '), ' author ')]"
+        + "//*[contains(concat(' ', normalize-space(@class), ' '), ' fn ')]"
+        + " | "
+        + _class_xpath("vcard", ".//")
+        + " | .//a[@rel='author']"
+    )
+    if authors:
+        names = [_strip_by(_squash(a.text_content())) for a in authors]
+        found["author"] = "; ".join(_unique(n for n in names if n)) or None
+    for key, cls in (("published", "published"), ("updated", "updated")):
+        for element in scope.xpath(
+            _class_xpath(cls, ".//") + " | " + _class_xpath(f"dt-{cls}", ".//")
+        ):
+            value = element.get("datetime") or element.get("title") or element.text_content()
+            if normalise_date(value):
+                found[key] = value
+                break
+    # rel="category tag" is WordPress's category, a section of the blog rather than a tag.
+    tags = scope.xpath(".//a[@rel='tag']")
+    labels = tree.xpath(
+        "//*[contains(concat(' ', normalize-space(@class), ' '), ' post-labels ')]//a"
+    )
+    found["tags"] = _unique(_squash(a.text_content()) for a in [*tags, *labels])
+    return found
+
+
+def _class_xpath(cls: str, prefix: str = "//") -> str:
+    return f"{prefix}*[contains(concat(' ', normalize-space(@class), ' '), ' {cls} ')]"
+
+
+def _authors(value: Any) -> str | None:
+    if value is None:
+        return None
+    items = value if isinstance(value, list) else [value]
+    names = [_name(item) for item in items]
+    joined = "; ".join(_unique(n for n in names if n))
+    return joined or None
+
+
+def _meta_author(meta: _MetaTags) -> str | None:
+    names = [
+        *meta.get_all("author"),
+        *meta.get_all("article:author"),
+        *meta.get_all("dc.creator"),
+        *meta.get_all("twitter:creator"),
+    ]
+    # article:author is often a profile URL, and twitter:creator a handle: not names.
+    names = [n for n in names if not n.startswith(("http://", "https://", "@"))]
+    return "; ".join(_unique(_strip_by(n) for n in names)) or None
+
+
+def _name(value: Any) -> str | None:
+    if isinstance(value, str):
+        return _squash(value) or None
+    if isinstance(value, dict):
+        return _str(value.get("name"))
+    if isinstance(value, list) and value:
+        return _name(value[0])
+    return None
+
+
+def _keywords(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [k.strip() for k in value.split(",") if k.strip()]
+    if isinstance(value, list):
+        return [k for item in value for k in _keywords(item)]
+    return []
+
+
+def _str(value: Any) -> str | None:
+    if isinstance(value, list):
+        value = value[0] if value else None
+    return _squash(value) or None if isinstance(value, str) else None
+
+
+def _strip_by(name: str) -> str:
+    return re.sub(r"^(?:by|posted by|written by)\s+", "", name, flags=re.I).strip()
+
+
+def _first(*values: str | None) -> str | None:
+    for value in values:
+        if value:
+            return value
+    return None
+
+
+def _unique(values: Any) -> list[str]:
+    return list(dict.fromkeys(v for v in values if v))
+
+
+def _squash(text: str) -> str:
+    return " ".join(text.split())

@@ -1,0 +1,89 @@
+"""The Scrapy item pipeline that turns fetched pages into PostRecords in worker processes."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+import os
+from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+
+from scrapy.crawler import Crawler
+
+from crawler.items import CrawlError, FetchedPage
+from pipeline.extract import ExtractionError, extract_post
+from pipeline.records import PostRecord, SeriesMembership
+
+logger = logging.getLogger(__name__)
+
+
+class ExtractionPipeline:
+    """Extract each FetchedPage into a PostRecord; pass other items through unchanged.
+
+    Setting ``BLOGARCHIVE_EXTRACT_WORKERS``: worker processes for extraction (default: the
+    number of CPUs); 0 extracts inline in the crawler's process, which is handy for
+    debugging. A page with no extractable text becomes a ``CrawlError(stage="extract")``.
+    """
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+        self.pool: Executor | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ExtractionPipeline:
+        """Read the worker count from the crawl's settings."""
+        workers = crawler.settings.getint("BLOGARCHIVE_EXTRACT_WORKERS", os.cpu_count() or 1)
+        if workers < 0:
+            raise ValueError(f"BLOGARCHIVE_EXTRACT_WORKERS must be >= 0, not {workers}")
+        return cls(workers)
+
+    def open_spider(self) -> None:
+        """Start the worker processes."""
+        if self.workers:
+            # Forking a process that runs Twisted's threads can deadlock the child; spawn
+            # starts clean interpreters instead.
+            self.pool = ProcessPoolExecutor(
+                max_workers=self.workers, mp_context=multiprocessing.get_context("spawn")
+            )
+            logger.info("extracting in %d worker processes", self.workers)
+
+    def close_spider(self) -> None:
+        """Stop the worker processes once queued extractions are done."""
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=False)
+            self.pool = None
+
+    async def process_item(self, item: object) -> object:
+        """Return a PostRecord (or CrawlError) for a FetchedPage, any other item as it is."""
+        if not isinstance(item, FetchedPage):
+            return item
+        try:
+            record = await self._extract(item)
+        except ExtractionError as exc:
+            logger.info("no post extracted from %s: %s", item.url, exc.message)
+            return CrawlError(
+                url=item.url, stage="extract", message=exc.message, source=item.source
+            )
+        except BrokenProcessPool:
+            raise
+        except Exception as exc:
+            # An extractor bug on one odd page must not cost the page: it is kept as an error.
+            logger.exception("extraction failed on %s", item.url)
+            message = f"extractor failed: {type(exc).__name__}: {exc}"
+            return CrawlError(url=item.url, stage="extract", message=message, source=item.source)
+        for name, series_url in item.listed_in_series:
+            record.series.append(SeriesMembership(name=name, url=series_url, signal="series-page"))
+        return record
+
+    async def _extract(self, page: FetchedPage) -> PostRecord:
+        if self.pool is None:
+            return extract_page(page)
+        return await asyncio.wrap_future(self.pool.submit(extract_page, page))
+
+
+def extract_page(page: FetchedPage) -> PostRecord:
+    """Extract one fetched page (module-level: worker processes receive it by name)."""
+    return extract_post(
+        page.body, page.url, source=page.source, fetched_at=page.fetched_at, encoding=page.encoding
+    )
