@@ -18,7 +18,9 @@ ENTRY_CSS = "article, .post, .hentry, .h-entry, .type-post, .node--type-article,
 # Entries inside these are widgets (recent posts, related posts, comments), not the page's own.
 FURNITURE_XPATH = (
     "ancestor-or-self::*[self::aside or self::nav or self::footer"
-    " or contains(concat(' ', normalize-space(@class), ' '), ' widget ')"
+    # Blogger wraps the posts themselves in div.widget.Blog: that widget is the page's own.
+    " or (contains(concat(' ', normalize-space(@class), ' '), ' widget ')"
+    " and not(contains(concat(' ', normalize-space(@class), ' '), ' Blog ')))"
     " or contains(concat(' ', normalize-space(@class), ' '), ' sidebar ')"
     " or contains(concat(' ', normalize-space(@class), ' '), ' related ')"
     " or contains(concat(' ', normalize-space(@class), ' '), ' comment ')"
@@ -27,7 +29,17 @@ FURNITURE_XPATH = (
     " or contains(concat(' ', normalize-space(@class), ' '), ' comments-area ')"
     " or @id='comments' or @id='sidebar' or @id='respond']"
 )
-LISTING_BODY_CLASSES = {"home", "blog", "archive", "category", "tag", "search", "paged", "author"}
+LISTING_BODY_CLASSES = {
+    "home",
+    "blog",
+    "archive",
+    "category",
+    "tag",
+    "search",
+    "paged",
+    "author",
+    "path-taxonomy",  # Drupal taxonomy term pages list articles, even when only one.
+}
 POST_BODY_CLASSES = {"single-post", "single", "post-template-default", "node-type-article"}
 LISTING_URL_RE = re.compile(
     r"/page/\d+/?$|/category/|/categories/|/tag/|/tags/|/search\b|/archives?/|/author/"
@@ -378,7 +390,7 @@ def classify_page(
     listing_signals = bool(
         body_classes & LISTING_BODY_CLASSES
         or LISTING_URL_RE.search(url)
-        or sel.css(".h-feed, .hfeed.blog, .blog-posts")
+        or sel.css(".h-feed, .hfeed.blog")
     )
     series_name = (
         None

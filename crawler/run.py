@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 import time
 from dataclasses import dataclass, field
@@ -134,6 +135,10 @@ def run_crawl(sources: list[Source], options: CrawlOptions) -> CrawlSummary:
     """
     started = time.monotonic()
     process = AsyncCrawlerProcess(crawl_settings(options))
+    if options.log_level != "DEBUG":
+        # Scrapy logs a failed robots.txt fetch with a full traceback; the spider's errback
+        # already records the failure in the archive's errors table and in the summary.
+        logging.getLogger("scrapy.downloadermiddlewares.robotstxt").setLevel(logging.CRITICAL)
     crawler = process.create_crawler("blog")
     progress = _Progress() if options.progress else None
     if progress:

@@ -28,7 +28,7 @@ def test_version_is_shown() -> None:
 
 def test_malformed_sources_file_is_a_clear_error_before_any_request(tmp_path: Path) -> None:
     sources = tmp_path / "sources.toml"
-    sources.write_text('[[source]]\nname = "a"\nstart_urls = ["http://127.0.0.1:9/"\n')
+    sources.write_text('[[source]]\nname = "a"\nstart_urls = ["http://127.0.0.1:9/",,]\n')
     result = run_cli("crawl", "--sources", str(sources), "--db", str(tmp_path / "a.db"))
     assert result.returncode == 1
     assert "sources.toml" in result.stderr
