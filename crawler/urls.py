@@ -49,7 +49,11 @@ def canonicalize_url(url: str, *, keep_fragment: bool = False) -> str:
     port = parts.port
     if port and (scheme, port) not in {("http", 80), ("https", 443)}:
         host = f"{host}:{port}"
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not is_tracking_param(k)]
+    query = [
+        (k, v)
+        for k, v in parse_qsl(parts.query, keep_blank_values=True)
+        if not is_tracking_param(k)
+    ]
     query.sort()
     fragment = parts.fragment if keep_fragment else ""
     return urlunsplit((scheme, host, parts.path or "/", urlencode(query), fragment))
