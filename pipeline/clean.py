@@ -149,7 +149,12 @@ def parse_html(html: str | bytes) -> HtmlElement:
     if isinstance(html, str):
         # lxml refuses str input that declares its own encoding.
         html = re.sub(r"^\s*<\?xml[^>]*\?>", "", html)
-    return lxml.html.document_fromstring(html)
+    # Comments inside paragraphs (React's <!-- -->) make trafilatura drop the rest of the
+    # paragraph: on the article-extraction-benchmark keeping them cost 0.003 F1.
+    return lxml.html.document_fromstring(html, parser=_PARSER)
+
+
+_PARSER = lxml.html.HTMLParser(remove_comments=True, remove_pis=True)
 
 
 def find_content(tree: HtmlElement) -> HtmlElement | None:
