@@ -148,7 +148,7 @@ def run_crawl(sources: list[Source], options: CrawlOptions) -> CrawlSummary:
     if options.sources_path:
         spider_args["sources"] = str(options.sources_path)
     else:
-        spider_args["urls"] = ",".join(source.start_urls[0] for source in sources)
+        spider_args["urls"] = ",".join(url for source in sources for url in source.start_urls)
     if options.max_pages is not None:
         spider_args["max_pages"] = options.max_pages
     if options.max_depth is not None:
