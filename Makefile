@@ -21,8 +21,8 @@ test: $(STAMP)
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check crawler pipeline archive demo tests
-	$(BIN)/ruff format --check crawler pipeline archive demo tests
+	$(BIN)/ruff check crawler pipeline archive demo tests benchmarks
+	$(BIN)/ruff format --check crawler pipeline archive demo tests benchmarks
 	$(BIN)/mypy crawler pipeline archive
 
 clean:

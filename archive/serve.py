@@ -24,6 +24,10 @@ logger = logging.getLogger(__name__)
 # The database name metadata.yaml is written for; replaced by the snapshot's own name.
 PLACEHOLDER_DB = "blogarchive"
 
+# The reading view of posts: a template override and the plugin that feeds it.
+TEMPLATES_DIR = Path(__file__).with_name("templates")
+PLUGINS_DIR = Path(__file__).with_name("plugins")
+
 
 def render_metadata(db_name: str) -> dict[str, Any]:
     """Return ``metadata.yaml`` with its database section under ``db_name``."""
@@ -65,6 +69,10 @@ def datasette_args(snapshot: Path, *, host: str, port: int) -> list[str]:
         "--setting",
         "allow_download",
         "on",
+        "--template-dir",
+        str(TEMPLATES_DIR),
+        "--plugins-dir",
+        str(PLUGINS_DIR),
         "--host",
         host,
         "--port",
@@ -78,6 +86,8 @@ def make_datasette(snapshot: Path) -> Datasette:
         immutables=[str(snapshot)],
         metadata=render_metadata(snapshot.stem),
         settings={"allow_download": True},
+        template_dir=str(TEMPLATES_DIR),
+        plugins_dir=str(PLUGINS_DIR),
     )
 
 

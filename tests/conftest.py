@@ -5,11 +5,16 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 import pytest
+
+from tests.browser import chromium  # noqa: F401  (a fixture, shared by the page tests)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -67,3 +72,44 @@ def run_cli(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str
         timeout=timeout,
         check=False,
     )
+
+
+def crawl_demo(demo_sites: DemoSites, work: Path) -> tuple[Path, Path]:
+    """Write a sources.toml for the demo sites into ``work``; return it and the archive path."""
+    from demo.run import sources_toml
+
+    sources = work / "sources.toml"
+    sources.write_text(sources_toml(demo_sites.urls))
+    return sources, work / "archive.db"
+
+
+def crawl_args(sources: Path, db: Path) -> list[str]:
+    """Return the `blogarchive crawl` arguments the tests use (no politeness delay locally)."""
+    return ["crawl", "--sources", str(sources), "--db", str(db), "-s", "DOWNLOAD_DELAY=0"]
+
+
+@contextmanager
+def serving(command: list[str], *, ready_path: str = "", timeout: float = 60) -> Iterator[str]:
+    """Run a serve command that prints "Serving ... at URL"; yield the URL once it answers 200."""
+    proc = subprocess.Popen(
+        command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        assert line.startswith("Serving "), line or proc.communicate()[1][-2000:]
+        url = line.rsplit(" at ", 1)[1].strip()
+        deadline = time.monotonic() + timeout
+        while True:
+            assert proc.poll() is None, proc.communicate()[1][-2000:]
+            try:
+                if httpx.get(url + ready_path, timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert time.monotonic() < deadline, f"{url} did not answer within {timeout} s"
+            time.sleep(0.1)
+        yield url
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=20)

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +14,7 @@ from archive.serve import datasette_args, ensure_snapshot, make_datasette, rende
 from archive.store import Archive, default_snapshot_path
 from crawler.items import SeriesListing
 from pipeline.records import PostRecord, SeriesMembership
+from tests.conftest import serving
 
 ROOT = Path(__file__).resolve().parent.parent
 SITE = "https://lab.example.gov"
@@ -135,31 +134,7 @@ def test_serve_answers_on_a_free_port_until_terminated(tmp_path: Path) -> None:
         "from pathlib import Path; from archive.serve import serve;"
         f" serve(Path({str(db)!r}), port=0)"
     )
-    process = subprocess.Popen(
-        [sys.executable, "-c", code],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert process.stdout is not None
-        line = process.stdout.readline()
-        assert line.startswith("Serving "), line
-        url = line.rsplit(" at ", 1)[1].strip()
-        deadline = time.monotonic() + 30
-        response = None
-        while time.monotonic() < deadline:
-            try:
-                response = httpx.get(f"{url}archive/posts.json?_search=spreadsheets", timeout=2)
-                break
-            except httpx.TransportError:
-                assert process.poll() is None, process.communicate()[1]
-                time.sleep(0.1)
-        assert response is not None, "Datasette did not answer within 30 seconds"
+    with serving([sys.executable, "-c", code]) as url:
+        response = httpx.get(f"{url}archive/posts.json?_search=spreadsheets", timeout=5)
         assert response.status_code == 200
         assert len(response.json()["rows"]) == 1
-    finally:
-        process.terminate()
-        process.communicate(timeout=20)
-    assert process.returncode is not None

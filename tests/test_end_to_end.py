@@ -9,21 +9,17 @@ from pathlib import Path
 import pytest
 
 from demo import expected
-from demo.run import sources_toml
-from tests.conftest import DemoSites, run_cli
+from tests.conftest import DemoSites, crawl_args, crawl_demo, run_cli
 
 
 @pytest.fixture(scope="module")
 def crawled(demo_sites: DemoSites, tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     """Crawl all demo sites twice into one archive; keep both runs' output and posts rows."""
-    work = tmp_path_factory.mktemp("e2e")
-    sources = work / "sources.toml"
-    sources.write_text(sources_toml(demo_sites.urls))
-    db = work / "archive.db"
-    first = run_cli("crawl", "--sources", str(sources), "--db", str(db), "-s", "DOWNLOAD_DELAY=0")
+    sources, db = crawl_demo(demo_sites, tmp_path_factory.mktemp("e2e"))
+    first = run_cli(*crawl_args(sources, db))
     assert first.returncode == 0, first.stderr
     rows_after_first = _rows(db, "select * from posts order by url")
-    second = run_cli("crawl", "--sources", str(sources), "--db", str(db), "-s", "DOWNLOAD_DELAY=0")
+    second = run_cli(*crawl_args(sources, db))
     assert second.returncode == 0, second.stderr
     return {"db": db, "first": first, "second": second, "rows_after_first": rows_after_first}
 

@@ -1,0 +1,124 @@
+"""Datasette plugin: a post's row page opens with the post itself, readable, before its record.
+
+Loaded from ``--plugins-dir`` by archive/serve.py, so it only ever runs over our archives.
+The template is archive/templates/_post_reading.html.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import nh3
+from datasette import hookimpl
+from datasette.utils import tilde_encode, urlsafe_components
+from markupsafe import Markup, escape
+
+logger = logging.getLogger(__name__)
+
+POST_SQL = """
+select url, title, author, published, updated, site, site_id, language, word_count, tags,
+       html, text
+from posts where url = :url
+"""
+
+# One row per series the post is in, with its neighbours by reading order.
+SERIES_SQL = """
+select
+    series.id, series.name, series.declared_total, series.parts_held,
+    series_posts.position, series_posts.stated_part, series_posts.signal,
+    (select json_object('url', p.url, 'title', p.title)
+       from series_posts as before join posts as p on p.url = before.post_url
+      where before.series_id = series.id and before.position < series_posts.position
+      order by before.position desc limit 1) as previous,
+    (select json_object('url', p.url, 'title', p.title)
+       from series_posts as after join posts as p on p.url = after.post_url
+      where after.series_id = series.id and after.position > series_posts.position
+      order by after.position limit 1) as next
+from series_posts join series on series.id = series_posts.series_id
+where series_posts.post_url = :url
+order by series.name
+"""
+
+
+def post_body(html: str | None, text: str | None) -> Markup:
+    """Return the post body to render: its stored HTML sanitised again, else its text as paragraphs.
+
+    The HTML was sanitised by nh3 when stored; cleaning it again here means an archive written
+    by another tool, or edited by hand, still cannot put script into the page.
+    """
+    if html:
+        return Markup(nh3.clean(html, link_rel="noopener noreferrer nofollow"))
+    paragraphs = [p.strip() for p in (text or "").split("\n") if p.strip()]
+    return Markup("".join(f"<p>{escape(p)}</p>" for p in paragraphs))
+
+
+def _neighbour(value: str | None, row_link: Callable[[str], str]) -> dict[str, str] | None:
+    if not value:
+        return None
+    data: dict[str, str] = json.loads(value)
+    return {"title": data["title"], "link": row_link(data["url"])}
+
+
+async def reading_context(datasette: Any, database: str, url: str) -> dict[str, Any]:
+    """Return the template variables of one post's reading view, or none for an unknown post."""
+    db = datasette.get_database(database)
+    post = (await db.execute(POST_SQL, {"url": url})).first()
+    if post is None:
+        return {}
+
+    def row_link(table: str, key: object) -> str:
+        link: str = datasette.urls.row(database, table, tilde_encode(str(key)))
+        return link
+
+    series = []
+    for row in await db.execute(SERIES_SQL, {"url": url}):
+        series.append(
+            {
+                "name": row["name"],
+                "link": row_link("series", row["id"]),
+                "position": row["position"],
+                "total": row["declared_total"],
+                "held": row["parts_held"],
+                "previous": _neighbour(row["previous"], lambda u: row_link("posts", u)),
+                "next": _neighbour(row["next"], lambda u: row_link("posts", u)),
+            }
+        )
+    try:
+        tags = [str(tag) for tag in json.loads(post["tags"] or "[]")]
+    except ValueError:
+        logger.warning("post %s has tags that are not a JSON array", url)
+        tags = []
+    return {
+        "reading": {
+            "url": post["url"],
+            "title": post["title"],
+            "author": post["author"],
+            "published": post["published"],
+            "updated": post["updated"] if post["updated"] != post["published"] else None,
+            "site": post["site"],
+            "site_link": row_link("sites", post["site_id"]) if post["site_id"] else None,
+            "language": post["language"],
+            "word_count": post["word_count"],
+            "tags": tags,
+            "body": post_body(post["html"], post["text"]),
+            "series": series,
+        }
+    }
+
+
+@hookimpl
+def extra_template_vars(
+    view_name: str, table: str | None, database: str | None, request: Any, datasette: Any
+) -> Callable[[], Awaitable[dict[str, Any]]] | dict[str, Any]:
+    """Give a post's row page the variables of its reading view."""
+    if view_name != "row" or table != "posts" or database is None or request is None:
+        return {}
+    pks = urlsafe_components(request.url_vars["pks"])
+
+    async def inner() -> dict[str, Any]:
+        return await reading_context(datasette, database, pks[0])
+
+    return inner
