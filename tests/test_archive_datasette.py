@@ -16,7 +16,6 @@ from crawler.items import SeriesListing
 from pipeline.records import PostRecord, SeriesMembership
 from tests.conftest import serving
 
-ROOT = Path(__file__).resolve().parent.parent
 SITE = "https://lab.example.gov"
 
 

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import json
 import socket
+import sqlite3
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from crawler.cli import cli
-from tests.conftest import run_cli
+from demo import expected
+from tests.conftest import DemoSites, run_cli
 
 
 @pytest.mark.parametrize("command", sorted(cli.commands))
@@ -62,6 +64,24 @@ def test_dead_site_fails_with_a_summary_and_records_the_error(tmp_path: Path) ->
     (run,) = [json.loads(line) for line in runs.stdout.splitlines()]
     assert run["errors"] >= 1
     assert run["pages_fetched"] == 0
+
+
+def test_crawl_of_several_urls_archives_every_sites_posts(
+    tmp_path: Path, demo_sites: DemoSites
+) -> None:
+    db = tmp_path / "adhoc.db"
+    sites = ["wordpress", "magazine"]
+    urls = [demo_sites.urls[key] for key in sites]
+    result = run_cli("crawl", *urls, "--db", str(db), "-s", "DOWNLOAD_DELAY=0")
+    assert result.returncode == 0, result.stderr
+    conn = sqlite3.connect(db)
+    try:
+        archived = {row[0] for row in conn.execute("select url from posts")}
+    finally:
+        conn.close()
+    wanted = {p["url"] for p in expected.expected_posts(demo_sites.urls) if p["site_key"] in sites}
+    assert wanted <= archived
+    assert not {u for u in archived if u.startswith(demo_sites.urls["blogger"])}
 
 
 def test_extract_prints_one_json_line_per_file_in_order(tmp_path: Path) -> None:
