@@ -76,6 +76,7 @@ def extract_post(
         raise ExtractionError(url, "not an HTML document")
     meta = read_metadata(tree, url)
     cleaned = clean_html(tree) if clean else copy.deepcopy(tree)
+    drop_captions(cleaned)
     absolutise_links(cleaned, url)
     document = _run_trafilatura(cleaned, url)
     if document is None or document.body is None:
@@ -191,6 +192,23 @@ def _subtree_document(tree: HtmlElement, content: HtmlElement) -> HtmlElement:
     return root
 
 
+_CAPTION_XPATH = lxml.etree.XPath(
+    "//figcaption | //*[self::div or self::p or self::span or self::section or self::li"
+    " or self::ul or self::figure][contains(@class, 'caption') or contains(@id, 'caption')]"
+)
+
+
+def drop_captions(tree: HtmlElement) -> None:
+    """Remove image captions: they describe a picture, the text is the post's own prose.
+
+    Trafilatura drops them itself unless images are kept; we keep images for the HTML
+    rendering, so captions are removed here instead (what trafilatura does without images).
+    """
+    for element in _CAPTION_XPATH(tree):
+        if element.getparent() is not None and element.find(".//article") is None:
+            element.drop_tree()
+
+
 def absolutise_links(tree: HtmlElement, url: str) -> None:
     """Resolve every link against the page (and its ``<base>``); unlink non-web targets.
 
@@ -248,15 +266,21 @@ def _block_elements(body: lxml.etree._Element) -> list[lxml.etree._Element]:
 
 def _inline(element: lxml.etree._Element) -> str:
     parts: list[str] = []
-    for node in element.iter():
-        if node.tag == "lb":
-            parts.append("\n")
-        elif node.text and (node is element or node.tag not in ("list", "table")):
-            parts.append(node.text)
-        if node is not element and node.tail:
-            parts.append(node.tail)
+    _inline_parts(element, parts, top=True)
     lines = (" ".join(line.split()) for line in "".join(parts).split("\n"))
     return "\n".join(line for line in lines if line)
+
+
+def _inline_parts(node: lxml.etree._Element, parts: list[str], *, top: bool = False) -> None:
+    """Collect text in reading order: a node's text, its children's, then its tail."""
+    if node.tag == "lb":
+        parts.append("\n")
+    elif node.text and (top or node.tag not in ("list", "table")):
+        parts.append(node.text)
+    for child in node:
+        _inline_parts(child, parts)
+    if not top and node.tail:
+        parts.append(node.tail)
 
 
 def body_links(body: lxml.etree._Element, url: str) -> list[Link]:
