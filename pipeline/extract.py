@@ -24,10 +24,12 @@ from trafilatura.htmlprocessing import convert_to_html
 from trafilatura.settings import Document, set_date_params
 
 from crawler.urls import canonicalize_url, netloc
+from pipeline.body import body_text
 from pipeline.clean import clean_html, find_content, parse_html
 from pipeline.metadata import PageMetadata, clean_title, read_metadata
 from pipeline.records import Link, PostRecord
 from pipeline.series import detect_series
+from pipeline.trim import trim_body
 
 logger = logging.getLogger(__name__)
 
@@ -37,7 +39,6 @@ ALLOWED_TAGS = {
 }  # fmt: skip
 ALLOWED_ATTRIBUTES = {"a": {"href"}, "img": {"src", "alt"}}
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
-_BLOCKS = ("p", "head", "list", "quote", "code", "table", "graphic")
 
 
 class ExtractionError(Exception):
@@ -85,7 +86,7 @@ def extract_post(
     title = choose_title(meta, tree, getattr(document, "title", None))
     if not meta.site:
         meta.site = site_from_title(meta.html_title, title)
-    _drop_repeated_title(document.body, title)
+    trim_body(document.body, (title, meta.title, meta.html_title, document.title))
     text = body_text(document.body)
     if not text.strip():
         raise ExtractionError(url, "no post text found (extracted body is empty)")
@@ -228,61 +229,6 @@ def absolutise_links(tree: HtmlElement, url: str) -> None:
         anchor.set("href", urljoin(base, href))
 
 
-def body_text(body: lxml.etree._Element) -> str:
-    """Render trafilatura's body as plain text, one blank line between blocks."""
-    blocks: list[str] = []
-    for element in _block_elements(body):
-        if element.tag == "list":
-            items = [_inline(item) for item in element.iter("item")]
-            block = "\n".join(i for i in items if i)
-        elif element.tag == "table":
-            rows = [
-                " | ".join(_inline(cell) for cell in row.iter("cell"))
-                for row in element.iter("row")
-            ]
-            block = "\n".join(r for r in rows if r.strip(" |"))
-        elif element.tag == "code":
-            block = "".join(element.itertext()).strip("\n")
-        else:
-            block = _inline(element)
-        if block:
-            blocks.append(block)
-    return "\n\n".join(blocks)
-
-
-def _block_elements(body: lxml.etree._Element) -> list[lxml.etree._Element]:
-    """Return the outermost text blocks, descending into quotes and divs."""
-    found: list[lxml.etree._Element] = []
-    for child in body:
-        if child.tag == "quote" and len(child) and any(c.tag in _BLOCKS for c in child):
-            found.extend(_block_elements(child))
-        elif child.tag in _BLOCKS or child.tag in ("quote", "div"):
-            if child.tag == "div":
-                found.extend(_block_elements(child))
-            else:
-                found.append(child)
-    return found
-
-
-def _inline(element: lxml.etree._Element) -> str:
-    parts: list[str] = []
-    _inline_parts(element, parts, top=True)
-    lines = (" ".join(line.split()) for line in "".join(parts).split("\n"))
-    return "\n".join(line for line in lines if line)
-
-
-def _inline_parts(node: lxml.etree._Element, parts: list[str], *, top: bool = False) -> None:
-    """Collect text in reading order: a node's text, its children's, then its tail."""
-    if node.tag == "lb":
-        parts.append("\n")
-    elif node.text and (top or node.tag not in ("list", "table")):
-        parts.append(node.text)
-    for child in node:
-        _inline_parts(child, parts)
-    if not top and node.tail:
-        parts.append(node.tail)
-
-
 def body_links(body: lxml.etree._Element, url: str) -> list[Link]:
     """Return the body's links with absolute URLs and their anchor text as written."""
     links = []
@@ -349,13 +295,6 @@ def site_from_title(html_title: str | None, post_title: str | None) -> str | Non
         if full.endswith(sep + post):
             return full[: -len(sep + post)].strip() or None
     return None
-
-
-def _drop_repeated_title(body: lxml.etree._Element, title: str) -> None:
-    """Remove a first block that only repeats the title (a headline inside the body)."""
-    blocks = _block_elements(body)
-    if title and blocks and _inline(blocks[0]) == title:
-        blocks[0].getparent().remove(blocks[0])
 
 
 def _guess(document: Document, name: str) -> str | None:

@@ -6,7 +6,11 @@ rule behind it is switched off.
 
 from __future__ import annotations
 
+import lxml.etree
+
+from pipeline.body import body_text
 from pipeline.extract import extract_post
+from pipeline.trim import trim_body
 
 URL = "https://news.example.org/2019/11/council-opens-library/"
 PROSE = (
@@ -52,3 +56,84 @@ def test_image_captions_stay_out_of_the_text_but_the_image_stays_in_the_html() -
     assert "Residents queue outside" not in record.text
     assert "Residents queued from early morning" in record.text
     assert "/lib.jpg" in record.html
+
+
+def test_headline_standfirst_and_byline_above_the_text_are_dropped() -> None:
+    # A newspaper CMS: print-only header, headline and standfirst inside the article body.
+    header = (
+        "<div class='print-header'><img src='/print-logo.png' alt='print header logo'>"
+        f"<span>{URL}</span></div>"
+        "<h1 class='headline'>Council opens new library</h1>"
+        "<h2 class='subheadline'>Three years after the old one closed, the town has a library "
+        "again</h2><p class='byline'>By Jo Bloggs</p><p class='dateline'>Nov. 19, 2019 "
+        "5:45 p.m.</p>"
+    )
+    record = extract_post(page(header + PROSE), URL)
+    assert record.text.startswith("The council opened a new library"), record.text[:120]
+
+
+def test_teasers_between_paragraphs_are_dropped_but_prose_about_them_is_kept() -> None:
+    teasers = (
+        "<p><strong>Related: </strong><strong><a href='/2019/11/old-library-roof/'>Why the old "
+        "library roof could not be saved</a></strong></p>"
+        "<p><strong>DON'T MISS</strong></p>"
+        "<p><a href='/2019/11/bins/'>New bin collection days announced</a> [INSIGHT]</p>"
+        "<p><a href='/2019/11/parking/'>Town centre parking charges to rise</a> [VIDEO]</p>"
+    )
+    prose_about_related = (
+        "<p>Related work on the old library is covered in the council's report, which says "
+        "the roof could not be saved and that the site will be sold for housing next year.</p>"
+    )
+    paragraphs = PROSE.split("</p>")
+    body = paragraphs[0] + "</p>" + teasers + prose_about_related + "</p>".join(paragraphs[1:])
+    record = extract_post(page(body), URL)
+    assert "old library roof could not be saved" not in record.text
+    assert "DON'T MISS" not in record.text
+    assert "bin collection" not in record.text
+    assert "parking charges" not in record.text
+    assert "Related work on the old library" in record.text
+    assert "Residents queued from early morning" in record.text
+
+
+def test_pitches_to_the_reader_and_closing_lines_are_dropped() -> None:
+    tail = (
+        "<p>Have a tip? Jo Bloggs may be reached at jo@news.example.org. Follow her on "
+        "Twitter @jobloggs.</p>"
+        "<p>Get the latest updates right in your inbox. Subscribe to Town News's "
+        "newsletters.</p>"
+        "<ul><li><a href='/2019/11/a/'>Ten books to borrow this winter</a></li>"
+        "<li><a href='/2019/11/b/'>How the old library roof failed</a></li></ul>"
+        "<p>SOURCE: Town News</p><p>Filed under: Libraries |</p>"
+    )
+    record = extract_post(page(PROSE + tail), URL)
+    for furniture in ("may be reached", "inbox", "Ten books", "SOURCE", "Filed under"):
+        assert furniture not in record.text
+    assert record.text.endswith("keep it busy after hours.")
+
+
+def test_a_long_paragraph_with_furniture_wording_is_never_dropped() -> None:
+    long_one = (
+        "<p>If you enjoyed this kind of reading as a child, the new children's corner will "
+        "feel familiar: the council copied the old layout, kept the wooden shelves and hired "
+        "back two of the librarians who ran the Saturday story hour until the closure.</p>"
+    )
+    record = extract_post(page(PROSE + long_one), URL)
+    assert "If you enjoyed this kind of reading as a child" in record.text
+
+
+def test_a_reference_link_after_the_text_is_kept_while_a_headline_link_goes() -> None:
+    # Trafilatura's body as it comes out of a science news page (phys.org style).
+    body = lxml.etree.fromstring(
+        "<body><p>The study found the spacecraft mass could be reduced by a third by removing "
+        "the crew quarters, with a similar reduction in consumables.</p>"
+        "<p><hi rend='#b'>More information:</hi> G. Petit et al. Hibernation and Torpor, "
+        "Handbook of Life Support Systems (2018).</p>"
+        "<p><ref target='https://doi.org/10.1007/978-3-319-09575-2'>DOI: "
+        "10.1007/978-3-319-09575-2</ref></p>"
+        "<p><ref target='https://example.org/moon'>Astronauts could sleep their way to "
+        "Mars</ref></p></body>"
+    )
+    assert trim_body(body, ["Hibernating astronauts would need smaller spacecraft"]) == 1
+    text = body_text(body)
+    assert "DOI: 10.1007/978-3-319-09575-2" in text
+    assert "sleep their way" not in text

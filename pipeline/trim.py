@@ -1,0 +1,216 @@
+"""Trim news and blog furniture that survives extraction, from trafilatura's extracted body.
+
+:mod:`pipeline.clean` removes furniture by what the page calls it (ids, classes) before
+extraction. What is left is furniture written as prose inside the article's own container,
+recognisable only by where it sits and what it says:
+
+- the header: the headline repeated above the text, the standfirst under it, bylines,
+  datelines and reading times, all before the first paragraph of prose;
+- teasers: "Related: ...", "SEE MORE: ...", a "DON'T MISS" label over a run of links;
+- pitches: "X may be reached at ...", "Subscribe to our newsletter", "If you enjoyed this";
+- the tail: after the last paragraph of prose, lists of links to other stories, "Filed
+  under", "SOURCE:", credits and citation notices.
+
+Every rule looks at one short block; a block of prose (long, or not matching) is never
+dropped, so a paragraph of the post cannot go because it sits next to furniture.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable
+
+import lxml.etree
+
+from pipeline.body import block_elements, inline_text
+
+logger = logging.getLogger(__name__)
+
+_WORD = re.compile(r"\w+")
+# A block with this many words, ending like a sentence, is prose: the header ends there.
+PROSE_WORDS = 12
+# Furniture lines are short; longer blocks are kept whatever they say.
+SHORT_WORDS = 40
+
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+_DATE = re.compile(
+    rf"\b\d{{1,2}}:\d{{2}}\s*(?:[ap]\.?m\.?)?|\b\d{{4}}[./-]\d{{1,2}}[./-]\d{{1,2}}\b"
+    rf"|\b\d{{1,2}}/\d{{1,2}}/\d{{2,4}}\b|\b{_MONTH}\s+\d{{1,2}},?\s+\d{{4}}\b"
+    rf"|\b\d{{1,2}}\s+{_MONTH}\s+\d{{4}}\b",
+    re.IGNORECASE,
+)
+# Byline, dateline and reading-time lines above the text.
+_HEADER_LINE = re.compile(
+    r"^(?:by|von|par|por|di|door)\s+\S|^(?:updated|published|posted|last updated)\b"
+    r"|\b(?:min(?:ute)?s?\.?\s+read|reading time|read time|tempo de leitura|lesezeit"
+    r"|temps de lecture|tiempo de lectura)\b",
+    re.IGNORECASE,
+)
+# Labels that introduce links to other stories: "Related: ...", "SEE MORE: ...".
+_TEASER_PREFIX = re.compile(
+    r"^(?:related(?: stories| articles| posts| content| coverage| reading)?|read more|see more"
+    r"|see also|read also|also read|more|more on this|recommended|don['\u2019]?t miss"
+    r"|also on [\w.]+|watch|listen)\s*[:|\u2013\u2014-]",
+    re.IGNORECASE,
+)
+_TEASER_LABEL = re.compile(
+    r"^(?:related(?: stories| articles| posts| content| coverage| reading)?|read more"
+    r"|see more|see also|more stories|more from [\w .]+|don['\u2019]?t miss|recommended"
+    r"|you (?:may|might) also like|most (?:read|popular)(?: [\w ]+)?|trending(?: now)?"
+    r"|top stories|editor['\u2019]?s picks)\W*$",
+    re.IGNORECASE,
+)
+# Lines addressed to the reader about the site, not about the story.
+_PITCH = re.compile(
+    r"\b(?:may|can) be (?:reached|contacted) at\b|^have a (?:news )?tip\b"
+    r"|\bfollow (?:him|her|them|me) on (?:twitter|facebook|instagram)\b"
+    r"|\bsubscribe to (?:our|the|\S+['\u2019]s) (?:[\w'\u2019-]+ ){0,4}newsletters?\b"
+    r"|\bsign up (?:for|to) (?:our|the|\S+['\u2019]s) (?:[\w'\u2019-]+ ){0,4}newsletters?\b"
+    r"|\bdelivered (?:right )?(?:to|in|into|through) your (?:inbox|letterbox|mailbox)\b"
+    r"|\bright in your inbox\b|^if you (?:enjoyed|liked|value) (?:this|reading|our)\b"
+    r"|^citation\s*:.*\bretrieved\b",
+    re.IGNORECASE,
+)
+# Lines that close an article page: only dropped after the last paragraph of prose.
+_TAIL_LINE = re.compile(
+    r"^(?:filed under|posted in|categories|tags|tagged)\s*:|^source\s*:\s*[\w ,.]+$"
+    r"|^(?:additional reporting|reporting|editing|compiled) by\b"
+    r"|^(?:updated|last updated)(?: at| on)?\s[\w :.,]+$|^comments?$|^tell us what you think\b"
+    r"|^(?:share|share this|share this article|print|email)$",
+    re.IGNORECASE,
+)
+
+
+def trim_body(body: lxml.etree._Element, titles: Iterable[str | None]) -> int:
+    """Remove furniture blocks from an extracted body; return how many were removed."""
+    title_keys = {_key(t) for t in titles if t and len(_words(t)) >= 2}
+    blocks = block_elements(body)
+    doomed: list[lxml.etree._Element] = []
+    doomed += _header_furniture(blocks, title_keys)
+    doomed += _teasers_and_pitches(blocks)
+    doomed += _tail_furniture(blocks, set(doomed))
+    removed = 0
+    for element in dict.fromkeys(doomed):
+        parent = element.getparent()
+        if parent is not None:
+            logger.debug("trimmed %r", inline_text(element)[:80])
+            _remove(element)
+            removed += 1
+    return removed
+
+
+def _header_furniture(
+    blocks: list[lxml.etree._Element], title_keys: set[str]
+) -> list[lxml.etree._Element]:
+    """Return the headline, standfirst and byline blocks above the first prose paragraph."""
+    found: list[lxml.etree._Element] = []
+    after_title = False
+    for block in blocks:
+        text = inline_text(block)
+        words = _words(text)
+        if _is_prose(block, words):
+            break
+        if _key(text) in title_keys:
+            found.append(block)
+            after_title = True
+            continue
+        if after_title and block.tag == "head" and len(words) >= 5:
+            found.append(block)  # the standfirst under the headline
+        elif len(words) <= 15 and (_HEADER_LINE.search(text) or _only_date(text, words)):
+            found.append(block)
+        if block.tag != "graphic":
+            after_title = False
+    return found
+
+
+def _teasers_and_pitches(blocks: list[lxml.etree._Element]) -> list[lxml.etree._Element]:
+    """Return teaser lines, teaser labels with the links under them, and pitches to readers."""
+    found: list[lxml.etree._Element] = []
+    in_teaser_run = False
+    for block in blocks:
+        text = inline_text(block)
+        words = _words(text)
+        if len(words) > SHORT_WORDS:
+            in_teaser_run = False
+            continue
+        if _TEASER_LABEL.match(text):
+            found.append(block)
+            in_teaser_run = True
+        elif (
+            _TEASER_PREFIX.match(text)
+            or _PITCH.search(text)
+            or (in_teaser_run and _link_share(block) >= 0.5)
+        ):
+            found.append(block)
+        else:
+            in_teaser_run = False
+    return found
+
+
+def _tail_furniture(
+    blocks: list[lxml.etree._Element], already: set[lxml.etree._Element]
+) -> list[lxml.etree._Element]:
+    """Return closing lines and link lists after the last paragraph of prose."""
+    found: list[lxml.etree._Element] = []
+    for block in reversed(blocks):
+        if block in already:
+            continue
+        text = inline_text(block)
+        words = _words(text)
+        if _is_prose(block, words) or len(words) > SHORT_WORDS:
+            break
+        if _TAIL_LINE.search(text) or _is_link_list(block):
+            found.append(block)
+        elif block.tag != "graphic":
+            break
+    return found
+
+
+def _is_prose(block: lxml.etree._Element, words: list[str]) -> bool:
+    return block.tag in ("p", "quote", "list") and len(words) >= PROSE_WORDS
+
+
+def _is_link_list(block: lxml.etree._Element) -> bool:
+    """Tell whether a block is a list of links to other pages (every item all link)."""
+    if block.tag == "list":
+        items = list(block.iter("item"))
+        return bool(items) and all(_link_share(item) >= 0.9 for item in items)
+    # A lone linked line is a teaser when it reads like a headline, not a DOI or an address.
+    words = [w for w in _words(inline_text(block)) if w.isalpha() and len(w) > 1]
+    return block.tag in ("p", "head") and _link_share(block) >= 0.9 and len(words) >= 3
+
+
+def _link_share(element: lxml.etree._Element) -> float:
+    """Return the share of an element's words that are link text."""
+    total = len(_words(inline_text(element)))
+    if not total:
+        return 0.0
+    linked = sum(len(_words("".join(ref.itertext()))) for ref in element.iter("ref"))
+    return linked / total
+
+
+def _only_date(text: str, words: list[str]) -> bool:
+    """Tell whether a short line is a date or time with at most a name beside it."""
+    return len(words) <= 8 and _DATE.search(text) is not None
+
+
+def _words(text: str) -> list[str]:
+    return _WORD.findall(text)
+
+
+def _key(text: str) -> str:
+    return " ".join(_words(text.casefold()))
+
+
+def _remove(element: lxml.etree._Element) -> None:
+    """Remove an element, keeping its tail text with the parent."""
+    parent = element.getparent()
+    tail = element.tail
+    if tail and tail.strip():
+        previous = element.getprevious()
+        if previous is not None:
+            previous.tail = (previous.tail or "") + tail
+        else:
+            parent.text = (parent.text or "") + tail
+    parent.remove(element)
