@@ -404,3 +404,21 @@ def _drop(element: HtmlElement) -> None:
 
 def _text(element: HtmlElement) -> str:
     return " ".join(element.text_content().split())
+
+
+# --- Inline pop-ups (extraction precision) -------------------------------------------------
+# Hover cards and tooltips sit inside a sentence ("Rep. <span>Ilhan Omar<span class=
+# "rollover-people-block">...her latest headlines...</span></span> said") and are shown only
+# on hover; their text would be spliced into the sentence. Class tokens containing these.
+INLINE_POPUP_FRAGMENTS = ("rollover-people-block", "hovercard", "popover", "tooltip")
+
+
+def drop_inline_popups(tree: HtmlElement) -> None:
+    """Remove hover cards and tooltips nested in running text (keep the text around them)."""
+    for element in list(tree.iter("span", "div", "aside")):
+        if element.getparent() is None or element.getparent().tag in ("body", "html"):
+            continue
+        tokens = (element.get("class") or "").lower().split()
+        popup = any(f in token for token in tokens for f in INLINE_POPUP_FRAGMENTS)
+        if popup and len(_text(element)) < SMALL_BLOCK_CHARS * 3:
+            _drop(element)

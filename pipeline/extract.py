@@ -25,7 +25,7 @@ from trafilatura.settings import Document, set_date_params
 
 from crawler.urls import canonicalize_url, netloc
 from pipeline.body import body_text
-from pipeline.clean import clean_html, find_content, parse_html
+from pipeline.clean import clean_html, drop_inline_popups, find_content, parse_html
 from pipeline.metadata import PageMetadata, clean_title, read_metadata
 from pipeline.records import Link, PostRecord
 from pipeline.series import detect_series
@@ -78,6 +78,7 @@ def extract_post(
     meta = read_metadata(tree, url)
     cleaned = clean_html(tree) if clean else copy.deepcopy(tree)
     drop_captions(cleaned)
+    drop_inline_popups(cleaned)
     absolutise_links(cleaned, url)
     document = _run_trafilatura(cleaned, url)
     if document is None or document.body is None:

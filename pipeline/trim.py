@@ -32,6 +32,8 @@ _WORD = re.compile(r"\w+")
 PROSE_WORDS = 12
 # Furniture lines are short; longer blocks are kept whatever they say.
 SHORT_WORDS = 40
+# Pitches for subscriptions run longer, but start or end with their giveaway words.
+PITCH_WORDS = 70
 
 _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
 _DATE = re.compile(
@@ -68,8 +70,9 @@ _PITCH = re.compile(
     r"|\bsubscribe to (?:our|the|\S+['\u2019]s) (?:[\w'\u2019-]+ ){0,4}newsletters?\b"
     r"|\bsign up (?:for|to) (?:our|the|\S+['\u2019]s) (?:[\w'\u2019-]+ ){0,4}newsletters?\b"
     r"|\bdelivered (?:right )?(?:to|in|into|through) your (?:inbox|letterbox|mailbox)\b"
-    r"|\bright in your inbox\b|^if you (?:enjoyed|liked|value) (?:this|reading|our)\b"
-    r"|^citation\s*:.*\bretrieved\b",
+    r"|\bright in your inbox\b"
+    r"|^if you (?:enjoyed|liked|value) (?:this|our) (?:article|story|post|piece|journalism)\b"
+    r"|^citation\s*:.*\bretrieved\b|^get access to\b.*\bsubscriptions?\b",
     re.IGNORECASE,
 )
 # Lines that close an article page: only dropped after the last paragraph of prose.
@@ -119,6 +122,8 @@ def _header_furniture(
             found.append(block)  # the standfirst under the headline
         elif len(words) <= 15 and (_HEADER_LINE.search(text) or _only_date(text, words)):
             found.append(block)
+        elif _is_link_list(block):
+            found.append(block)  # links to other stories above the text
         if block.tag != "graphic":
             after_title = False
     return found
@@ -131,17 +136,16 @@ def _teasers_and_pitches(blocks: list[lxml.etree._Element]) -> list[lxml.etree._
     for block in blocks:
         text = inline_text(block)
         words = _words(text)
+        if _PITCH.search(text) and len(words) <= PITCH_WORDS:
+            found.append(block)
+            continue
         if len(words) > SHORT_WORDS:
             in_teaser_run = False
             continue
         if _TEASER_LABEL.match(text):
             found.append(block)
             in_teaser_run = True
-        elif (
-            _TEASER_PREFIX.match(text)
-            or _PITCH.search(text)
-            or (in_teaser_run and _link_share(block) >= 0.5)
-        ):
+        elif _TEASER_PREFIX.match(text) or (in_teaser_run and _link_share(block) >= 0.5):
             found.append(block)
         else:
             in_teaser_run = False
@@ -168,7 +172,12 @@ def _tail_furniture(
 
 
 def _is_prose(block: lxml.etree._Element, words: list[str]) -> bool:
-    return block.tag in ("p", "quote", "list") and len(words) >= PROSE_WORDS
+    """Tell whether a block is a paragraph of the text (long enough, not a link)."""
+    return (
+        block.tag in ("p", "quote", "list")
+        and len(words) >= PROSE_WORDS
+        and _link_share(block) < 0.5
+    )
 
 
 def _is_link_list(block: lxml.etree._Element) -> bool:
@@ -192,7 +201,7 @@ def _link_share(element: lxml.etree._Element) -> float:
 
 def _only_date(text: str, words: list[str]) -> bool:
     """Tell whether a short line is a date or time with at most a name beside it."""
-    return len(words) <= 8 and _DATE.search(text) is not None
+    return len(words) <= 12 and _DATE.search(text) is not None
 
 
 def _words(text: str) -> list[str]:

@@ -137,3 +137,38 @@ def test_a_reference_link_after_the_text_is_kept_while_a_headline_link_goes() ->
     text = body_text(body)
     assert "DOI: 10.1007/978-3-319-09575-2" in text
     assert "sleep their way" not in text
+
+
+def test_hover_cards_inside_a_sentence_are_dropped() -> None:
+    # A news site's people rollover: the card (photo, name, latest headlines) sits in the text.
+    card = (
+        "<span class='rollover-people'><a class='rollover-people-link' href='/people/jo'>Jo "
+        "Bloggs</a><span class='rollover-people-block'><span class='rollover-block'><img "
+        "src='/jo.jpg' alt=''><a class='name' href='/people/jo'>Jo Bloggs</a><a "
+        "class='people-articles' href='/2019/11/x/'>Mayor defends bin collection changes | "
+        "Parking charges rise</a></span></span></span>"
+    )
+    opening = f"<p>The library was opened on Monday by the mayor, {card}, who cut a ribbon.</p>"
+    record = extract_post(page(opening + PROSE), URL)
+    assert "by the mayor, Jo Bloggs, who cut a ribbon." in record.text
+    assert "Parking charges" not in record.text
+
+
+def test_links_to_other_stories_above_the_text_are_dropped() -> None:
+    # Trafilatura's body from a music magazine: a teaser rail kept above the article.
+    rail = "".join(
+        f"<p><ref target='https://mag.example.org/{n}/'><head rend='h3'>{title}</head></ref></p>"
+        f"<graphic src='https://mag.example.org/{n}.jpg'/>"
+        for n, title in enumerate(
+            [
+                "Post Malone and Billie Eilish lead this year's award nominations: see the list",
+                "Jonas Brothers added to the awards performance lineup",
+            ]
+        )
+    )
+    body = lxml.etree.fromstring(
+        f"<body>{rail}<p>A half century on, the band are still going, and to celebrate fifty "
+        "years together the founding members will reunite for a tour next year.</p></body>"
+    )
+    assert trim_body(body, ["The band sets a 50th anniversary tour"]) == 2
+    assert body_text(body).startswith("A half century on")
