@@ -30,6 +30,9 @@ logger = logging.getLogger(__name__)
 _WORD = re.compile(r"\w+")
 # A block with this many words, ending like a sentence, is prose: the header ends there.
 PROSE_WORDS = 12
+# A heading above the text sharing this share of its words with the title is the headline.
+TITLE_OVERLAP = 0.7
+_TITLE_SEPARATORS = re.compile(r"\s+[|\u2013\u2014\u00ab\u00bb-]\s+")
 # Furniture lines are short; longer blocks are kept whatever they say.
 SHORT_WORDS = 40
 # Pitches for subscriptions run longer, but start or end with their giveaway words.
@@ -87,7 +90,12 @@ _TAIL_LINE = re.compile(
 
 def trim_body(body: lxml.etree._Element, titles: Iterable[str | None]) -> int:
     """Remove furniture blocks from an extracted body; return how many were removed."""
-    title_keys = {_key(t) for t in titles if t and len(_words(t)) >= 2}
+    title_keys = set()
+    for title in titles:
+        # "<title>" carries the site's name: "Post title | Site", "Post title - Site".
+        for part in (title, *_TITLE_SEPARATORS.split(title or "")):
+            if part and len(_words(part)) >= 2:
+                title_keys.add(_key(part))
     blocks = block_elements(body)
     doomed: list[lxml.etree._Element] = []
     doomed += _header_furniture(blocks, title_keys)
@@ -114,7 +122,7 @@ def _header_furniture(
         words = _words(text)
         if _is_prose(block, words):
             break
-        if _key(text) in title_keys:
+        if _is_title(block, text, title_keys):
             found.append(block)
             after_title = True
             continue
@@ -166,9 +174,23 @@ def _tail_furniture(
             break
         if _TAIL_LINE.search(text) or _is_link_list(block):
             found.append(block)
-        elif block.tag != "graphic":
+        elif text.strip():  # images and empty blocks do not end the tail
             break
     return found
+
+
+def _is_title(block: lxml.etree._Element, text: str, title_keys: set[str]) -> bool:
+    """Tell whether a block repeats the title (a heading may reword it slightly)."""
+    key = _key(text)
+    if key in title_keys:
+        return True
+    if block.tag != "head" or len(key.split()) < 4:
+        return False
+    words = set(key.split())
+    return any(
+        len(words & set(title.split())) >= TITLE_OVERLAP * max(len(words), len(title.split()))
+        for title in title_keys
+    )
 
 
 def _is_prose(block: lxml.etree._Element, words: list[str]) -> bool:

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from benchmarks.extraction.dataset import Page, split_halves
 from benchmarks.extraction.diff import leaked_and_lost
+from benchmarks.extraction.report import changes_table
+from benchmarks.extraction.runner import PageResult, SystemResult
 from benchmarks.extraction.scorer import aggregate, score_page, shingles, tokenize
 
 TEXT = "The council opened a new library in the town centre on Monday."
@@ -90,3 +95,27 @@ def test_diagnosis_names_the_leaked_and_the_lost_text() -> None:
         "in the town centre today",
     )
     assert leaked_and_lost(truth, truth) == ("", "")
+
+
+def test_halves_alternate_in_item_id_order_and_cover_every_page() -> None:
+    pages = [Page(item_id, "", "", Path(f"{item_id}.html.gz")) for item_id in "dbeac"]
+    development, held_out = split_halves(pages)
+    assert [p.item_id for p in development] == ["a", "c", "e"]
+    assert [p.item_id for p in held_out] == ["b", "d"]
+
+
+def test_changes_against_a_baseline_list_every_page_that_lost_recall() -> None:
+    truth = TEXT + " The reading room opens at nine every morning."
+    pages = [
+        PageResult("kept", "u1", truth, None, 0.0, score_page(truth, truth)),
+        PageResult("lost", "u2", TEXT, None, 0.0, score_page(truth, TEXT)),
+    ]
+    result = SystemResult("ours", "1", aggregate([p.score for p in pages], 1), pages, 0.0)
+    perfect = {"f1": 1.0, "precision": 1.0, "recall": 1.0}
+    table = changes_table(
+        result, {"kept": perfect, "lost": perfect}, {"kept": truth, "lost": truth}
+    )
+    assert "1 lost recall" in table
+    assert "| lost | u2 |" in table
+    assert "| kept |" not in table
+    assert "reading room opens at nine" in table

@@ -172,3 +172,25 @@ def test_links_to_other_stories_above_the_text_are_dropped() -> None:
     )
     assert trim_body(body, ["The band sets a 50th anniversary tour"]) == 2
     assert body_text(body).startswith("A half century on")
+
+
+def test_headline_matching_the_html_title_or_a_reworded_title_is_dropped() -> None:
+    prose = (
+        "<p>The council opened a new library in the town centre on Monday, three years after "
+        "the old one closed.</p>"
+    )
+    for heading, titles in (
+        # <title> is "Headline - Site" and the declared headline is a shorter one.
+        (
+            "Town gets its library back",
+            ["Library reopens", "Town gets its library back - The Town News Weekly"],
+        ),
+        # The page's heading spells out what the declared headline abbreviates.
+        (
+            "High School Roundup: Viera beats Rockledge to stay unbeaten",
+            ["HS Roundup: Viera beats Rockledge to stay unbeaten"],
+        ),
+    ):
+        body = lxml.etree.fromstring(f"<body><head rend='h1'>{heading}</head>{prose}</body>")
+        assert trim_body(body, titles) == 1, heading
+        assert body_text(body).startswith("The council opened")

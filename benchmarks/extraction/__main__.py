@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import os
 import platform
@@ -14,8 +15,10 @@ from pathlib import Path
 
 import click
 
-from benchmarks.extraction.dataset import DatasetError, load_pages
+from benchmarks.extraction.dataset import DatasetError, load_pages, split_halves
 from benchmarks.extraction.report import (
+    changes_table,
+    halves_table,
     results_table,
     section,
     worst_table,
@@ -95,6 +98,12 @@ def _parse_systems(value: str) -> list[str]:
     "--worst", default=BLOGARCHIVE, show_default=True, help="System whose worst pages to list."
 )
 @click.option("--worst-count", type=int, default=10, show_default=True, help="How many to list.")
+@click.option(
+    "--baseline",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="A --per-page file of an earlier run: list the pages that got worse or better.",
+)
 @click.option("--quiet", is_flag=True, help="No progress on stderr.")
 def main(
     dataset: Path,
@@ -105,6 +114,7 @@ def main(
     per_page_text: bool,
     worst: str,
     worst_count: int,
+    baseline: Path | None,
     quiet: bool,
 ) -> None:
     """Score extractors on the article-extraction-benchmark.
@@ -136,16 +146,44 @@ def main(
                 click.echo(f"{name}: F1 {m.f1:.3f} in {result.wall_seconds:.0f}s", err=True)
 
     table = results_table(results, unavailable)
-    click.echo(table)
+    development, held_out = split_halves(pages)
+    halves = halves_table(
+        results, ({p.item_id for p in development}, {p.item_id for p in held_out})
+    )
+    extra = (
+        f"\nBy half ({len(development)} development pages: even positions in item id order, "
+        f"the only ones looked at when writing rules; {len(held_out)} held-out pages: odd "
+        f"positions):\n\n{halves}\n"
+    )
+    click.echo(table + "\n" + extra)
+    truths = {page.item_id: page.truth for page in pages}
     for result in results:
         if result.name == worst:
-            truths = {page.item_id: page.truth for page in pages}
             click.echo("\n" + worst_table(result, worst_count, truths))
+    if baseline is not None:
+        earlier = _load_baseline(baseline)
+        for result in results:
+            if result.name in earlier:
+                changes = changes_table(result, earlier[result.name], truths)
+                click.echo("\n" + changes)
+                if result.name == BLOGARCHIVE:
+                    extra += f"\nAgainst the baseline `{baseline.name}`. {changes}\n"
     if per_page is not None:
         write_per_page(per_page, results, per_page_text)
     if output != "-":
         command = shlex.join(["python", "-m", "benchmarks.extraction", *sys.argv[1:]])
-        write_section(Path(output), section(table, _environment(), command))
+        write_section(Path(output), section(table, _environment(), command, extra))
+
+
+def _load_baseline(path: Path) -> dict[str, dict[str, dict[str, object]]]:
+    """Read a --per-page file written by an earlier run."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise click.ClickException(f"{path}: not a --per-page JSON file ({exc})") from exc
+    if not isinstance(data, dict):
+        raise click.ClickException(f"{path}: not a --per-page JSON file (no systems)")
+    return data
 
 
 if __name__ == "__main__":

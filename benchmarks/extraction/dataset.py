@@ -45,3 +45,13 @@ def read_html(path: Path) -> str:
     """Return a page's HTML as text, decoded as upstream's runners do (UTF-8)."""
     with gzip.open(path, "rt", encoding="utf8") as f:
         return f.read()
+
+
+def split_halves(pages: list[Page]) -> tuple[list[Page], list[Page]]:
+    """Split pages, in item id order, into the development half (even) and the held-out half.
+
+    Rules are tuned by looking at the development half only; the held-out half shows whether
+    they generalise. The split is fixed so that every run reports the same two halves.
+    """
+    ordered = sorted(pages, key=lambda page: page.item_id)
+    return ordered[0::2], ordered[1::2]

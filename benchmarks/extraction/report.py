@@ -9,6 +9,11 @@ from pathlib import Path
 
 from benchmarks.extraction.diff import leaked_and_lost
 from benchmarks.extraction.runner import PageResult, SystemResult
+from benchmarks.extraction.scorer import aggregate
+
+# A page counts as changed against a baseline when its recall or F1 moves by this much.
+RECALL_LOSS = 0.005
+F1_CHANGE = 0.02
 
 SECTION_TITLE = "## Article extraction benchmark"
 
@@ -52,6 +57,59 @@ def results_table(results: list[SystemResult], unavailable: dict[str, str]) -> s
     return "\n".join(lines)
 
 
+def halves_table(results: list[SystemResult], halves: tuple[set[str], set[str]]) -> str:
+    """Return each system's figures on the development and the held-out half."""
+    lines = [
+        "| system | F1 development | P | R | F1 held-out | P | R |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for r in sorted(results, key=lambda r: -r.metrics.f1):
+        cells = []
+        for ids in halves:
+            m = aggregate([p.score for p in r.pages if p.item_id in ids], resamples=1)
+            cells.append(f"{m.f1:.3f} | {m.precision:.3f} | {m.recall:.3f}")
+        lines.append(f"| {r.name} | {' | '.join(cells)} |")
+    return "\n".join(lines)
+
+
+def changes_table(
+    result: SystemResult, baseline: dict[str, dict[str, object]], truths: dict[str, str]
+) -> str:
+    """Count pages that got better or worse against a baseline run; list every worse one.
+
+    A page is worse when its recall fell by more than ``RECALL_LOSS`` (text of the post was
+    lost) or its F1 fell by ``F1_CHANGE`` or more; better when its F1 rose by that much.
+    """
+    worse, better, compared = [], 0, 0
+    for page in result.pages:
+        before = baseline.get(page.item_id)
+        if before is None:
+            continue
+        compared += 1
+        d_f1 = page.score.f1 - float(str(before["f1"]))
+        d_p = page.score.precision - float(str(before["precision"]))
+        d_r = page.score.recall - float(str(before["recall"]))
+        if d_r < -RECALL_LOSS or d_f1 <= -F1_CHANGE:
+            worse.append((d_f1, d_p, d_r, page))
+        elif d_f1 >= F1_CHANGE:
+            better += 1
+    lines = [
+        f"{result.name} against the baseline, {compared} pages compared: {better} pages "
+        f"gained {F1_CHANGE} F1 or more; {len(worse)} lost recall (more than {RECALL_LOSS}) "
+        f"or {F1_CHANGE} F1:",
+        "",
+        "| item_id | url | ΔF1 | ΔP | ΔR | F1 now | longest lost run now |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for d_f1, d_p, d_r, page in sorted(worse, key=lambda row: row[0]):
+        _, lost = leaked_and_lost(truths[page.item_id], page.prediction)
+        lines.append(
+            f"| {page.item_id[:12]} | {page.url} | {d_f1:+.3f} | {d_p:+.3f} | {d_r:+.3f} "
+            f"| {page.score.f1:.3f} | {lost} |"
+        )
+    return "\n".join(lines)
+
+
 def published_table() -> str:
     """Return upstream's published figures as a Markdown table."""
     lines = [
@@ -65,7 +123,7 @@ def published_table() -> str:
     return "\n".join(lines)
 
 
-def section(table: str, environment: dict[str, str], command: str) -> str:
+def section(table: str, environment: dict[str, str], command: str, extra: str = "") -> str:
     """Return the whole RESULTS.md section for one run."""
     env = "; ".join(f"{key} {value}" for key, value in environment.items())
     return f"""{SECTION_TITLE}
@@ -91,7 +149,7 @@ A page that raises counts as an empty prediction (column "errors").
 This run: `{command}`. {env}.
 
 {table}
-
+{extra}
 Published upstream (latest run of their README), for comparison:
 
 {published_table()}
