@@ -33,7 +33,7 @@ def block_elements(body: lxml.etree._Element) -> list[lxml.etree._Element]:
     """Return the outermost text blocks, descending into quotes and divs."""
     found: list[lxml.etree._Element] = []
     for child in body:
-        if child.tag == "quote" and len(child) and any(c.tag in _BLOCKS for c in child):
+        if child.tag == "quote" and _has_blocks(child) and not _has_loose_text(child):
             found.extend(block_elements(child))
         elif child.tag in _BLOCKS or child.tag in ("quote", "div"):
             if child.tag == "div":
@@ -41,6 +41,17 @@ def block_elements(body: lxml.etree._Element) -> list[lxml.etree._Element]:
             else:
                 found.append(child)
     return found
+
+
+def _has_blocks(element: lxml.etree._Element) -> bool:
+    return any(child.tag in _BLOCKS for child in element)
+
+
+def _has_loose_text(element: lxml.etree._Element) -> bool:
+    """Tell whether text sits directly in the element, beside its children (a tweet's byline)."""
+    return bool((element.text or "").strip()) or any(
+        (child.tail or "").strip() for child in element
+    )
 
 
 def inline_text(element: lxml.etree._Element) -> str:
@@ -53,11 +64,14 @@ def inline_text(element: lxml.etree._Element) -> str:
 
 def _inline_parts(node: lxml.etree._Element, parts: list[str], *, top: bool = False) -> None:
     """Collect text in reading order: a node's text, its children's, then its tail."""
-    if node.tag == "lb":
+    nested_block = not top and node.tag in _BLOCKS
+    if nested_block or node.tag == "lb":
         parts.append("\n")
-    elif node.text and (top or node.tag not in ("list", "table")):
+    if node.tag != "lb" and node.text and (top or node.tag not in ("list", "table")):
         parts.append(node.text)
     for child in node:
         _inline_parts(child, parts)
+    if nested_block:
+        parts.append("\n")
     if not top and node.tail:
         parts.append(node.tail)

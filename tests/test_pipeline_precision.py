@@ -194,3 +194,21 @@ def test_headline_matching_the_html_title_or_a_reworded_title_is_dropped() -> No
         body = lxml.etree.fromstring(f"<body><head rend='h1'>{heading}</head>{prose}</body>")
         assert trim_body(body, titles) == 1, heading
         assert body_text(body).startswith("The council opened")
+
+
+def test_a_quoted_post_keeps_its_byline_beside_its_paragraphs() -> None:
+    # An embedded tweet as trafilatura extracts it: the tweet's words, then its byline loose.
+    body = lxml.etree.fromstring(
+        "<body><p>Another reader wondered why the council trademarked the slogan.</p>"
+        "<quote><p>I love that they trademarked it. <ref target='https://t.co/x'>"
+        "https://t.co/x</ref></p>— Jo Bloggs (@jobloggs) <ref target='https://x.example/1'>"
+        "November 18, 2019</ref></quote><p>The campaign cost the council very little.</p></body>"
+    )
+    assert body_text(body).split("\n") == [
+        "Another reader wondered why the council trademarked the slogan.",
+        "",
+        "I love that they trademarked it. https://t.co/x",
+        "— Jo Bloggs (@jobloggs) November 18, 2019",
+        "",
+        "The campaign cost the council very little.",
+    ]
