@@ -422,3 +422,32 @@ def drop_inline_popups(tree: HtmlElement) -> None:
         popup = any(f in token for token in tokens for f in INLINE_POPUP_FRAGMENTS)
         if popup and len(_text(element)) < SMALL_BLOCK_CHARS * 3:
             _drop(element)
+
+
+# --- Embedded posts (extraction recall) ----------------------------------------------------
+# A tweet or Instagram post quoted in an article is part of what the author wrote about, but
+# it arrives as <div class="social-media-embed"><blockquote class="twitter-tweet">, and
+# "social" and "embed" mark share bars to trafilatura, which then drops the quote with them.
+EMBEDDED_POST_CLASSES = frozenset(
+    ("twitter-tweet", "instagram-media", "tiktok-embed", "bluesky-embed", "threads-post")
+)
+_EMBED_WRAPPER = re.compile(r"social|embed", re.IGNORECASE)
+
+
+def unwrap_embedded_posts(tree: HtmlElement) -> None:
+    """Lift quoted social posts out of their "embed" wrappers and drop their embed classes."""
+    for quote in list(tree.iter("blockquote")):
+        tokens = (quote.get("class") or "").lower().split()
+        if not any(token in EMBEDDED_POST_CLASSES for token in tokens):
+            continue
+        outermost = quote
+        for ancestor in quote.iterancestors():
+            marker = f"{ancestor.get('class') or ''} {ancestor.get('id') or ''}"
+            if not _EMBED_WRAPPER.search(marker) or _text(ancestor) != _text(quote):
+                break
+            outermost = ancestor
+        for name in ("class", "data-lang", "data-instgrm-permalink"):
+            quote.attrib.pop(name, None)
+        if outermost is not quote:
+            quote.tail = outermost.tail
+            outermost.getparent().replace(outermost, quote)

@@ -25,7 +25,13 @@ from trafilatura.settings import Document, set_date_params
 
 from crawler.urls import canonicalize_url, netloc
 from pipeline.body import body_text
-from pipeline.clean import clean_html, drop_inline_popups, find_content, parse_html
+from pipeline.clean import (
+    clean_html,
+    drop_inline_popups,
+    find_content,
+    parse_html,
+    unwrap_embedded_posts,
+)
 from pipeline.metadata import PageMetadata, clean_title, read_metadata
 from pipeline.records import Link, PostRecord
 from pipeline.series import detect_series
@@ -79,6 +85,7 @@ def extract_post(
     cleaned = clean_html(tree) if clean else copy.deepcopy(tree)
     drop_captions(cleaned)
     drop_inline_popups(cleaned)
+    unwrap_embedded_posts(cleaned)
     absolutise_links(cleaned, url)
     document = _run_trafilatura(cleaned, url)
     if document is None or document.body is None:

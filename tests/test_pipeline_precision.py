@@ -212,3 +212,18 @@ def test_a_quoted_post_keeps_its_byline_beside_its_paragraphs() -> None:
         "",
         "The campaign cost the council very little.",
     ]
+
+
+def test_an_embedded_tweet_the_article_quotes_is_kept() -> None:
+    tweet = (
+        "<div class='social-media-embed'><blockquote class='twitter-tweet'><p lang='en' "
+        "dir='ltr'>Yes this is real and yes the council spent nearly half a million pounds on "
+        "the new library signs: <a href='https://t.co/abc'>https://t.co/abc</a></p>&mdash; Jo "
+        "Bloggs (@jobloggs) <a href='https://twitter.com/jobloggs/status/1'>November 18, 2019"
+        "</a></blockquote></div>"
+    )
+    paragraphs = PROSE.split("</p>")
+    body = paragraphs[0] + "</p>" + tweet + "</p>".join(paragraphs[1:])
+    record = extract_post(page(body), URL)
+    assert "spent nearly half a million pounds on the new library signs" in record.text
+    assert "— Jo Bloggs (@jobloggs) November 18, 2019" in record.text
