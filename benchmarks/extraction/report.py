@@ -146,6 +146,10 @@ Systems: `trafilatura-default` is `trafilatura.extract(html)`; `trafilatura-prec
 per block element (upstream flattens with `html-text` and ran 0.8.4.1, so the rows differ).
 A page that raises counts as an empty prediction (column "errors").
 
+Overfitting guard: rules are written looking at the development half only (even positions in
+item id order); the held-out half (odd positions) is reported beside it. `--baseline FILE`
+(a `--per-page` file of an earlier run) lists every page whose recall fell.
+
 This run: `{command}`. {env}.
 
 {table}
