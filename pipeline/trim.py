@@ -28,6 +28,10 @@ from pipeline.body import block_elements, inline_text
 logger = logging.getLogger(__name__)
 
 _WORD = re.compile(r"\w+")
+# Chinese and Japanese run a sentence together as one \w+ "word": this many of their
+# characters make a paragraph of prose as surely as PROSE_WORDS words do.
+_CJK = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+PROSE_CJK_CHARS = 30
 # A block with this many words, ending like a sentence, is prose: the header ends there.
 PROSE_WORDS = 12
 # A heading above the text sharing this share of its words with the title is the headline.
@@ -120,7 +124,7 @@ def _header_furniture(
     for block in blocks:
         text = inline_text(block)
         words = _words(text)
-        if _is_prose(block, words):
+        if _is_prose(block, text):
             break
         if _is_title(block, text, title_keys):
             found.append(block)
@@ -170,7 +174,7 @@ def _tail_furniture(
             continue
         text = inline_text(block)
         words = _words(text)
-        if _is_prose(block, words) or len(words) > SHORT_WORDS:
+        if _is_prose(block, text) or len(words) > SHORT_WORDS:
             break
         if _TAIL_LINE.search(text) or _is_link_list(block):
             found.append(block)
@@ -193,13 +197,10 @@ def _is_title(block: lxml.etree._Element, text: str, title_keys: set[str]) -> bo
     )
 
 
-def _is_prose(block: lxml.etree._Element, words: list[str]) -> bool:
+def _is_prose(block: lxml.etree._Element, text: str) -> bool:
     """Tell whether a block is a paragraph of the text (long enough, not a link)."""
-    return (
-        block.tag in ("p", "quote", "list")
-        and len(words) >= PROSE_WORDS
-        and _link_share(block) < 0.5
-    )
+    long_enough = len(_words(text)) >= PROSE_WORDS or len(_CJK.findall(text)) >= PROSE_CJK_CHARS
+    return block.tag in ("p", "quote", "list") and long_enough and _link_share(block) < 0.5
 
 
 def _is_link_list(block: lxml.etree._Element) -> bool:

@@ -227,3 +227,16 @@ def test_an_embedded_tweet_the_article_quotes_is_kept() -> None:
     record = extract_post(page(body), URL)
     assert "spent nearly half a million pounds on the new library signs" in record.text
     assert "— Jo Bloggs (@jobloggs) November 18, 2019" in record.text
+
+
+def test_a_japanese_paragraph_opening_with_a_date_is_prose_not_a_dateline() -> None:
+    # Japanese runs a sentence together as one \w+ token: it must not count as a short line.
+    opening = (
+        "2019.11.18 町の中心に新しい図書館ができ、住民は朝早くから入口の前に長い列を作りました。"
+    )
+    body = lxml.etree.fromstring(
+        f"<body><p>by 町の新聞 / 2019.11.18</p><p>{opening}</p>"
+        "<p>図書館には小さなカフェもあり、夜は地域の団体が無料で部屋を使えます。</p></body>"
+    )
+    assert trim_body(body, ["新しい図書館"]) == 1
+    assert body_text(body).startswith(opening)
