@@ -34,6 +34,8 @@ _CJK = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 PROSE_CJK_CHARS = 30
 # A block with this many words, ending like a sentence, is prose: the header ends there.
 PROSE_WORDS = 12
+# A heading this long right under the headline is its standfirst, not a section heading.
+STANDFIRST_WORDS = 8
 # A heading above the text sharing this share of its words with the title is the headline.
 TITLE_OVERLAP = 0.7
 _TITLE_SEPARATORS = re.compile(r"\s+[|\u2013\u2014\u00ab\u00bb-]\s+")
@@ -49,9 +51,11 @@ _DATE = re.compile(
     rf"|\b\d{{1,2}}\s+{_MONTH}\s+\d{{4}}\b",
     re.IGNORECASE,
 )
-# Byline, dateline and reading-time lines above the text.
+# Byline, dateline and reading-time lines above the text. A byline names someone: "By Jo
+# Bloggs", not "By the time we arrived".
+_BYLINE = re.compile(r"^(?:[Bb]y|[Vv]on|[Pp]ar|[Pp]or|[Dd]i|[Dd]oor)\s+(?:[A-Z]|[^\x00-\x7f])")
 _HEADER_LINE = re.compile(
-    r"^(?:by|von|par|por|di|door)\s+\S|^(?:updated|published|posted|last updated)\b"
+    r"^(?:updated|published|posted|last updated)\b"
     r"|\b(?:min(?:ute)?s?\.?\s+read|reading time|read time|tempo de leitura|lesezeit"
     r"|temps de lecture|tiempo de lectura)\b",
     re.IGNORECASE,
@@ -60,7 +64,7 @@ _HEADER_LINE = re.compile(
 _TEASER_PREFIX = re.compile(
     r"^(?:related(?: stories| articles| posts| content| coverage| reading)?|read more|see more"
     r"|see also|read also|also read|more|more on this|recommended|don['\u2019]?t miss"
-    r"|also on [\w.]+|watch|listen)\s*[:|\u2013\u2014-]",
+    r"|also on [\w.]+|watch|listen)\s*[:|]",
     re.IGNORECASE,
 )
 _TEASER_LABEL = re.compile(
@@ -130,9 +134,11 @@ def _header_furniture(
             found.append(block)
             after_title = True
             continue
-        if after_title and block.tag == "head" and len(words) >= 5:
+        if after_title and block.tag == "head" and len(words) >= STANDFIRST_WORDS:
             found.append(block)  # the standfirst under the headline
-        elif len(words) <= 15 and (_HEADER_LINE.search(text) or _only_date(text, words)):
+        elif len(words) <= 15 and (
+            _BYLINE.match(text) or _HEADER_LINE.search(text) or _only_date(text, words)
+        ):
             found.append(block)
         elif _is_link_list(block):
             found.append(block)  # links to other stories above the text
@@ -223,8 +229,14 @@ def _link_share(element: lxml.etree._Element) -> float:
 
 
 def _only_date(text: str, words: list[str]) -> bool:
-    """Tell whether a short line is a date or time with at most a name beside it."""
-    return len(words) <= 12 and _DATE.search(text) is not None
+    """Tell whether a short line is a date or time with at most a name beside it.
+
+    "5:45 AM PST 11/19/2019 by Jo Bloggs" is; "On 12 March 2019 we moved house." is a sentence.
+    """
+    if len(words) > 12 or _DATE.search(text) is None:
+        return False
+    rest = _DATE.sub(" ", text).strip()
+    return len(_words(rest)) <= 6 and not rest.endswith((".", "!", "?"))
 
 
 def _words(text: str) -> list[str]:

@@ -240,3 +240,21 @@ def test_a_japanese_paragraph_opening_with_a_date_is_prose_not_a_dateline() -> N
     )
     assert trim_body(body, ["新しい図書館"]) == 1
     assert body_text(body).startswith(opening)
+
+
+def test_short_sentences_that_open_a_post_are_not_taken_for_bylines_or_teasers() -> None:
+    # A blog post's opening: the headline, then short sentences that only look like furniture.
+    kept = [
+        "By the time we arrived, it was dark.",
+        "On 12 March 2019 we moved house.",
+        "Listen - this matters.",
+        "Why we moved",
+    ]
+    body = lxml.etree.fromstring(
+        "<body><head rend='h1'>Moving house</head>"
+        + "".join(f"<p>{line}</p>" for line in kept[:3])
+        + f"<head rend='h2'>{kept[3]}</head><p>The new house is smaller than the old one, but "
+        "it is close to the library and to the station, which matters more now.</p></body>"
+    )
+    assert trim_body(body, ["Moving house"]) == 1
+    assert body_text(body).split("\n\n")[:4] == kept
