@@ -94,7 +94,7 @@ def extract_post(
     title = choose_title(meta, tree, getattr(document, "title", None))
     if not meta.site:
         meta.site = site_from_title(meta.html_title, title)
-    trim_body(document.body, (title, meta.title, meta.html_title, document.title))
+    trim_body(document.body, (title, meta.title, meta.html_title, document.title), url)
     text = body_text(document.body)
     if not text.strip():
         raise ExtractionError(url, "no post text found (extracted body is empty)")

@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterable
+from urllib.parse import urlsplit
 
 import lxml.etree
 
@@ -96,8 +97,13 @@ _TAIL_LINE = re.compile(
 )
 
 
-def trim_body(body: lxml.etree._Element, titles: Iterable[str | None]) -> int:
-    """Remove furniture blocks from an extracted body; return how many were removed."""
+def trim_body(body: lxml.etree._Element, titles: Iterable[str | None], url: str = "") -> int:
+    """Remove furniture blocks from an extracted body; return how many were removed.
+
+    ``titles`` are the page's names for the post (declared headline, ``<title>``...); ``url``
+    tells links to the site's other stories from references to other sites.
+    """
+    site = _site(url)
     title_keys = set()
     for title in titles:
         # "<title>" carries the site's name: "Post title | Site", "Post title - Site".
@@ -106,9 +112,9 @@ def trim_body(body: lxml.etree._Element, titles: Iterable[str | None]) -> int:
                 title_keys.add(_key(part))
     blocks = block_elements(body)
     doomed: list[lxml.etree._Element] = []
-    doomed += _header_furniture(blocks, title_keys)
+    doomed += _header_furniture(blocks, title_keys, site)
     doomed += _teasers_and_pitches(blocks)
-    doomed += _tail_furniture(blocks, set(doomed))
+    doomed += _tail_furniture(blocks, set(doomed), site)
     removed = 0
     for element in dict.fromkeys(doomed):
         parent = element.getparent()
@@ -120,7 +126,7 @@ def trim_body(body: lxml.etree._Element, titles: Iterable[str | None]) -> int:
 
 
 def _header_furniture(
-    blocks: list[lxml.etree._Element], title_keys: set[str]
+    blocks: list[lxml.etree._Element], title_keys: set[str], site: str
 ) -> list[lxml.etree._Element]:
     """Return the headline, standfirst and byline blocks above the first prose paragraph."""
     found: list[lxml.etree._Element] = []
@@ -140,7 +146,7 @@ def _header_furniture(
             _BYLINE.match(text) or _HEADER_LINE.search(text) or _only_date(text, words)
         ):
             found.append(block)
-        elif _is_link_list(block):
+        elif _is_link_list(block, site):
             found.append(block)  # links to other stories above the text
         if block.tag != "graphic":
             after_title = False
@@ -171,7 +177,7 @@ def _teasers_and_pitches(blocks: list[lxml.etree._Element]) -> list[lxml.etree._
 
 
 def _tail_furniture(
-    blocks: list[lxml.etree._Element], already: set[lxml.etree._Element]
+    blocks: list[lxml.etree._Element], already: set[lxml.etree._Element], site: str
 ) -> list[lxml.etree._Element]:
     """Return closing lines and link lists after the last paragraph of prose."""
     found: list[lxml.etree._Element] = []
@@ -182,7 +188,7 @@ def _tail_furniture(
         words = _words(text)
         if _is_prose(block, text) or len(words) > SHORT_WORDS:
             break
-        if _TAIL_LINE.search(text) or _is_link_list(block):
+        if _TAIL_LINE.search(text) or _is_link_list(block, site):
             found.append(block)
         elif text.strip():  # images and empty blocks do not end the tail
             break
@@ -209,8 +215,15 @@ def _is_prose(block: lxml.etree._Element, text: str) -> bool:
     return block.tag in ("p", "quote", "list") and long_enough and _link_share(block) < 0.5
 
 
-def _is_link_list(block: lxml.etree._Element) -> bool:
-    """Tell whether a block is a list of links to other pages (every item all link)."""
+def _is_link_list(block: lxml.etree._Element, site: str) -> bool:
+    """Tell whether a block lists the site's other stories (every item all link).
+
+    Links mostly to other sites are the post's references or sources, and stay.
+    """
+    targets = [_site(ref.get("target") or "") for ref in block.iter("ref")]
+    known = [target for target in targets if target]
+    if site and known and sum(target == site for target in known) * 2 < len(known):
+        return False
     if block.tag == "list":
         items = list(block.iter("item"))
         return bool(items) and all(_link_share(item) >= 0.9 for item in items)
@@ -237,6 +250,11 @@ def _only_date(text: str, words: list[str]) -> bool:
         return False
     rest = _DATE.sub(" ", text).strip()
     return len(_words(rest)) <= 6 and not rest.endswith((".", "!", "?"))
+
+
+def _site(url: str) -> str:
+    host = (urlsplit(url).hostname or "").lower()
+    return host.removeprefix("www.")
 
 
 def _words(text: str) -> list[str]:

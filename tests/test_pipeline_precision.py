@@ -258,3 +258,18 @@ def test_short_sentences_that_open_a_post_are_not_taken_for_bylines_or_teasers()
     )
     assert trim_body(body, ["Moving house"]) == 1
     assert body_text(body).split("\n\n")[:4] == kept
+
+
+def test_a_closing_list_of_links_to_other_sites_is_kept_as_the_posts_sources() -> None:
+    def closing_list(first: str, second: str) -> lxml.etree._Element:
+        return lxml.etree.fromstring(
+            "<body><p>The council opened a new library in the town centre on Monday, three "
+            "years after the old one closed.</p><head rend='h3'>Sources</head><list>"
+            f"<item><ref target='{first}'>The council's library report</ref></item>"
+            f"<item><ref target='{second}'>The 2016 survey of the roof</ref></item></list></body>"
+        )
+
+    sources = closing_list("https://www.gov.example/report", "https://archive.example.com/roof")
+    assert trim_body(sources, ["Council opens new library"], URL) == 0
+    own = closing_list("https://news.example.org/2019/a/", "https://www.news.example.org/b/")
+    assert trim_body(own, ["Council opens new library"], URL) == 1
