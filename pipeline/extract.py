@@ -214,8 +214,11 @@ def drop_captions(tree: HtmlElement) -> None:
     rendering, so captions are removed here instead (what trafilatura does without images).
     """
     for element in _CAPTION_XPATH(tree):
-        if element.getparent() is not None and element.find(".//article") is None:
-            element.drop_tree()
+        if element.getparent() is None or element.find(".//article") is not None:
+            continue
+        if element.tag != "figcaption" and element.find(".//img") is not None:
+            continue  # a captioned image's wrapper (WordPress "wp-caption"): its caption goes
+        element.drop_tree()
 
 
 def absolutise_links(tree: HtmlElement, url: str) -> None:

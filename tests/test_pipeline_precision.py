@@ -273,3 +273,14 @@ def test_a_closing_list_of_links_to_other_sites_is_kept_as_the_posts_sources() -
     assert trim_body(sources, ["Council opens new library"], URL) == 0
     own = closing_list("https://news.example.org/2019/a/", "https://www.news.example.org/b/")
     assert trim_body(own, ["Council opens new library"], URL) == 1
+
+
+def test_a_wordpress_captioned_image_keeps_its_image_and_loses_its_caption() -> None:
+    figure = (
+        "<div id='attachment_12' class='wp-caption aligncenter'><img class='size-large' "
+        "src='/wp-content/uploads/library.jpg' alt='The library'><p class='wp-caption-text'>"
+        "The new library seen from the market square.</p></div>"
+    )
+    record = extract_post(page(PROSE.replace("</p>", "</p>" + figure, 1)), URL)
+    assert "market square" not in record.text
+    assert "/wp-content/uploads/library.jpg" in record.html
