@@ -284,3 +284,21 @@ def test_a_wordpress_captioned_image_keeps_its_image_and_loses_its_caption() -> 
     record = extract_post(page(PROSE.replace("</p>", "</p>" + figure, 1)), URL)
     assert "market square" not in record.text
     assert "/wp-content/uploads/library.jpg" in record.html
+
+
+def test_closing_furniture_behind_an_image_and_a_long_membership_pitch_is_dropped() -> None:
+    pitch = (
+        "If you enjoyed this article, we have a proposition for you: join our members. Members "
+        "get all of our content, including the weekend magazine, no paywalls or content meters, "
+        "an advertising-minimal experience, and unique access to our writers and editors, all "
+        "for less than the price of a coffee each week."
+    )
+    body = lxml.etree.fromstring(
+        "<body><p>The council opened a new library in the town centre on Monday, three years "
+        f"after the old one closed.</p><p>{pitch}</p><list><item><ref "
+        "target='https://news.example.org/2019/a/'>Ten books to borrow this winter</ref></item>"
+        "<item><ref target='https://news.example.org/2019/b/'>How the old library roof failed"
+        "</ref></item></list><p><graphic src='https://x.example/a.png'/></p></body>"
+    )
+    assert trim_body(body, ["Council opens new library"], URL) == 2
+    assert body_text(body).endswith("three years after the old one closed.")
