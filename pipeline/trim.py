@@ -42,6 +42,8 @@ TITLE_OVERLAP = 0.7
 _TITLE_SEPARATORS = re.compile(r"\s+[|\u2013\u2014\u00ab\u00bb-]\s+")
 # Furniture lines are short; longer blocks are kept whatever they say.
 SHORT_WORDS = 40
+# Never trim more than this share of the words: then the "furniture" is the post.
+MAX_TRIMMED_SHARE = 0.5
 # Pitches for subscriptions run longer, but start or end with their giveaway words.
 PITCH_WORDS = 70
 
@@ -115,8 +117,15 @@ def trim_body(body: lxml.etree._Element, titles: Iterable[str | None], url: str 
     doomed += _header_furniture(blocks, title_keys, site)
     doomed += _teasers_and_pitches(blocks)
     doomed += _tail_furniture(blocks, set(doomed), site)
+    doomed = list(dict.fromkeys(doomed))
+    total = sum(_size(block) for block in blocks)
+    if total and sum(_size(block) for block in doomed) > MAX_TRIMMED_SHARE * total:
+        # Most of the text looking like furniture means the post is that kind of text (a
+        # page of links, a short note with a date): keep it all.
+        logger.debug("not trimming: %d of %d blocks look like furniture", len(doomed), len(blocks))
+        return 0
     removed = 0
-    for element in dict.fromkeys(doomed):
+    for element in doomed:
         parent = element.getparent()
         if parent is not None:
             logger.debug("trimmed %r", inline_text(element)[:80])
@@ -250,6 +259,11 @@ def _only_date(text: str, words: list[str]) -> bool:
         return False
     rest = _DATE.sub(" ", text).strip()
     return len(_words(rest)) <= 6 and not rest.endswith((".", "!", "?"))
+
+
+def _size(block: lxml.etree._Element) -> int:
+    text = inline_text(block)
+    return len(_words(text)) + len(_CJK.findall(text))
 
 
 def _site(url: str) -> str:

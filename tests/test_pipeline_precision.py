@@ -294,11 +294,28 @@ def test_closing_furniture_behind_an_image_and_a_long_membership_pitch_is_droppe
         "for less than the price of a coffee each week."
     )
     body = lxml.etree.fromstring(
-        "<body><p>The council opened a new library in the town centre on Monday, three years "
-        f"after the old one closed.</p><p>{pitch}</p><list><item><ref "
+        f"<body>{PROSE}<p>{pitch}</p><list><item><ref "
         "target='https://news.example.org/2019/a/'>Ten books to borrow this winter</ref></item>"
         "<item><ref target='https://news.example.org/2019/b/'>How the old library roof failed"
         "</ref></item></list><p><graphic src='https://x.example/a.png'/></p></body>"
     )
     assert trim_body(body, ["Council opens new library"], URL) == 2
-    assert body_text(body).endswith("three years after the old one closed.")
+    assert body_text(body).endswith("keep it busy after hours.")
+
+
+def test_a_post_that_is_mostly_links_to_the_sites_own_posts_is_not_trimmed_away() -> None:
+    # A blog's weekly round-up: one line of introduction, then links to its own posts.
+    items = "".join(
+        f"<item><ref target='https://news.example.org/2019/{n}/'>{title}</ref></item>"
+        for n, title in enumerate(
+            [
+                "The library reopens after three years",
+                "What the roof survey found",
+                "Ten books to borrow this winter",
+                "How the café was chosen",
+            ]
+        )
+    )
+    body = lxml.etree.fromstring(f"<body><p>This week on the blog:</p><list>{items}</list></body>")
+    assert trim_body(body, ["This week on the blog"], URL) == 0
+    assert "Ten books to borrow this winter" in body_text(body)
