@@ -12,7 +12,8 @@ recognisable only by where it sits and what it says:
   under", "SOURCE:", credits and citation notices.
 
 Every rule looks at one short block; a block of prose (long, or not matching) is never
-dropped, so a paragraph of the post cannot go because it sits next to furniture.
+dropped, so a paragraph of the post cannot go because it sits next to furniture; and when
+more than half of the text looks like furniture, nothing is trimmed.
 """
 
 from __future__ import annotations
