@@ -1,18 +1,33 @@
 """Tell whether a post says it belongs to a blog series, and where in it.
 
-Signals, strongest first: a series box ("This entry is part 3 of 5 in the series X",
-WordPress Organize Series' ``.seriesmeta``), the title ("X: Part 2", "Part 2: ...",
-"(2/5)"), and sentences in the opening paragraphs ("In the seventh blog of the Creative
-Councils series", "closes the first X blog series"). "A series of meetings" or "a TV
-series" is not a blog series: a sentence counts only with blog/post/instalment/part
-context or a capitalised series name.
+Signals, in order of precedence (:data:`PRECEDENCE`; the first one that states a fact wins):
+
+1. ``series-box``: "This entry is part 3 of 5 in the series X" (Organize Series' ``.seriesmeta``
+   and any short block that says so);
+2. ``series-page``: a series/category/tag archive that calls itself a series listed the post
+   (added by the crawler, and by the archive for pages seen later);
+3. ``series-toc``: a table of contents of the series on the post, the post's own entry marked;
+4. ``series-nav``: previous/next-in-series links (named: "Next in the X series");
+5. ``title-part``: "X: Part 2", "Part 2: ...", "X (2/5)";
+6. ``sentence``: the title, standfirst or opening paragraphs say so: "In the seventh blog of
+   the X series", "kicks off our series on Y", "closes the X series";
+7. ``title-prefix``: titles of several posts share "X: ..." (:mod:`pipeline.series_titles`).
+
+Signals naming one series (same slug) are merged into one membership that keeps them all;
+when they disagree on the part number or total, the stronger wins and the disagreement is
+recorded in ``conflict``. A name read from a title ("Part 3: Budgets" names the post, not the
+series) yields to a name from any other signal. "A series of meetings" or "a TV series" is
+not a blog series: a sentence counts only with blog/post/instalment/part context or a
+capitalised series name.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from urllib.parse import urljoin
+import unicodedata
+from dataclasses import replace
+from urllib.parse import urljoin, urlsplit
 
 from lxml.html import HtmlElement
 
@@ -20,6 +35,19 @@ from pipeline.clean import parse_html
 from pipeline.records import SeriesMembership
 
 logger = logging.getLogger(__name__)
+
+PRECEDENCE = (
+    "series-box",
+    "series-page",
+    "series-toc",
+    "series-nav",
+    "title-part",
+    "sentence",
+    "title-prefix",
+    "copy-of",
+)
+# Names read from a title may be the post's own subject, so any other signal's name wins.
+TITLE_SIGNALS = frozenset(("title-part", "title-prefix"))
 
 _ORDINAL_WORDS = (
     "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
@@ -30,33 +58,55 @@ _NUMBER_WORDS = (
     "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
     "twelve",
 )  # fmt: skip
+_ROMAN = ("i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii")
 ORDINALS = {word: n for n, word in enumerate(_ORDINAL_WORDS, start=1)}
 NUMBERS = {word: n for n, word in enumerate(_NUMBER_WORDS, start=1)}
+ROMAN = {word: n for n, word in enumerate(_ROMAN, start=1)}
 _ORDINAL = r"(?:" + "|".join(ORDINALS) + r"|final|last|\d{1,2}(?:st|nd|rd|th))"
 _NUMBER = r"(?:\d{1,2}|" + "|".join(NUMBERS) + r")"
+_TITLE_NUMBER = r"(?:\d{1,2}|" + "|".join(NUMBERS) + "|" + "|".join(_ROMAN[::-1]) + r")"
 _UNIT = r"(?:blog(?:\s+post)?|post|instal(?:l)?ment|part|entry|article|episode)"
+_TITLE_UNIT = r"(?:part|episode|instal(?:l)?ment)"
 _CAPITALISED = r"[A-Z][\w'\u2019&-]*(?:\s+[A-Z][\w'\u2019&-]*)*"
 _NAME = r"(?:the\s+|our\s+|my\s+|this\s+)?(?:\(?short\)?\s+)?(?P<name>" + _CAPITALISED + ")"
+_LENGTH = r"(?:(?P<total>" + _NUMBER + r")[-\s]part\s+)?"
+# Where a topic ("our series on participatory budgeting") ends.
+_TOPIC = (
+    r"(?:\s+(?i:on|about)\s+(?P<topic>[\w'\u2019 -]{3,60}?))?"
+    r"(?=[,.;:!?)]|\s+(?i:with|by|and|which|that|in|for|at|from|written|as|over)\b|$)"
+)
 
-SERIES_BOX = re.compile(
-    r"(?:this\s+(?:entry|post)\s+is\s+)?part\s+(?P<pos>\d+)\s+of\s+(?P<total>\d+)\s+in\s+the\s+"
-    r"series\s*[:\-\u2013]?\s*[\"\u201c']?(?P<name>[^\"\u201d\n]+?)[\"\u201d']?\s*$",
-    re.I,
+BOX_PATTERNS = (
+    # "This entry is part 3 of 5 in the series Creative Councils"
+    re.compile(
+        r"(?:this\s+(?:entry|post|article)\s+is\s+)?part\s+(?P<pos>\d+)\s+of\s+(?P<total>\d+)"
+        r"\s+in\s+the\s+series\s*[:\-\u2013]?\s*[\"\u201c']?(?P<name>[^\"\u201d\n.]+?)"
+        r"[\"\u201d']?\s*(?:[.:]|$)",
+        re.I,
+    ),
+    # "This post is part 2 of the Creative Councils series", "... part 2 of 4 in our X series"
+    re.compile(
+        r"this\s+(?:entry|post|article|blog(?:\s+post)?)\s+is\s+part\s+(?P<pos>\d+)"
+        r"(?:\s+of\s+(?P<total>\d+)\s+in)?\s+(?:of\s+)?(?:the|our|my)\s+"
+        r"(?P<name>[\w'\u2019&:, -]{2,60}?)\s+(?:blog\s+)?series\b",
+        re.I,
+    ),
 )
 TITLE_PATTERNS = (
-    # "Name: Part 2", "Name, part two", "Name - Part 2 of 5" (any dash)
+    # "Name: Part 2", "Name, part two", "Name - Part 2 of 5" (any dash), "Name (Part II)"
     re.compile(
-        r"^(?P<name>.+?)\s*[:,\-\u2013\u2014]\s*part\s+(?P<pos>" + _NUMBER + r")"
-        r"(?:\s+of\s+(?P<total>" + _NUMBER + r"))?\b", re.I,
+        r"^(?P<name>.+?)\s*(?:[:,\-\u2013\u2014]\s*|[(\[])" + _TITLE_UNIT
+        + r"\s+(?P<pos>" + _TITLE_NUMBER + r")(?:\s+of\s+(?P<total>" + _NUMBER + r"))?\b", re.I,
     ),
     # "Part 2: Name" / "Part two - name"
     re.compile(
-        r"^part\s+(?P<pos>" + _NUMBER + r")(?:\s+of\s+(?P<total>" + _NUMBER + r"))?"
-        r"\s*[:\-\u2013\u2014]\s*(?P<name>.+)$", re.I,
+        r"^" + _TITLE_UNIT + r"\s+(?P<pos>" + _TITLE_NUMBER + r")(?:\s+of\s+(?P<total>"
+        + _NUMBER + r"))?\s*[:\-\u2013\u2014]\s*(?P<name>.+)$", re.I,
     ),
-    # "Name (2/5)" / "Name [2 of 5]"
+    # "Name (2/5)" / "Name [2 of 5]" / "Name (2/5): the subject of this part"
     re.compile(
-        r"^(?P<name>.+?)\s*[(\[](?P<pos>\d{1,2})\s*(?:/|of)\s*(?P<total>\d{1,2})[)\]]\s*$", re.I
+        r"^(?P<name>.+?)\s*[(\[](?P<pos>\d{1,2})\s*(?:/|of)\s*(?P<total>\d{1,2})[)\]]"
+        r"\s*(?:[:\-\u2013\u2014]\s*\S.*)?$", re.I,
     ),
 )  # fmt: skip
 SENTENCE_PATTERNS = (
@@ -65,30 +115,66 @@ SENTENCE_PATTERNS = (
         r"\b(?i:the|this|our|my)\s+(?P<ord>(?i:" + _ORDINAL + r"))\s+(?i:" + _UNIT
         + r")\s+(?i:of|in|from)\s+" + _NAME + r"\s+(?i:blog\s+)?(?i:series)\b"
     ),
+    # "the first post in a short series on X", "the third of our five-part series on X"
+    re.compile(
+        r"\b(?i:the|this|our|my)\s+(?P<ord>(?i:" + _ORDINAL + r"))\s+(?:(?i:" + _UNIT
+        + r")\s+)?(?i:of|in|from)\s+(?i:a|our|my|this|the)\s+(?:\(?(?i:short)\)?\s+)?"
+        + r"(?i:" + _LENGTH + r")(?i:blog\s+)?(?i:series)" + _TOPIC
+    ),
     # "closes the first Creative Councils blog series", "kicks off our (short) series on X"
     re.compile(
         r"\b(?i:closes|opens|starts|begins|ends|concludes|continues|kicks\s+off)\s+"
         r"(?i:the\s+|our\s+|my\s+|this\s+)?(?P<ord>(?i:" + _ORDINAL + r")\s+)?(?:\(?short\)?\s+)?"
+        r"(?i:" + _LENGTH + r")"
         r"(?:(?P<name>[A-Z][\w'\u2019&-]*(?:\s+[A-Z][\w'\u2019&-]*)*)(?:['\u2019]s?)?\s+)?"
-        r"(?P<blog>(?i:blog|post)\s+)?(?i:series)"
-        r"(?:\s+(?i:on|about)\s+(?P<topic>[\w'\u2019 -]{3,60}?))?"
-        r"(?=[,.;:!?)]|\s+(?i:with|by|and|which|that)\b|$)",
+        r"(?P<blog>(?i:blog|post)\s+)?(?i:series)" + _TOPIC,
     ),
     # "part 2 of our series on X" / "part three of the Creative Councils series"
     re.compile(
         r"\b(?i:part)\s+(?P<pos>(?i:" + _NUMBER + r"))\s+(?i:of)\s+"
-        r"(?i:the\s+|our\s+|my\s+|this\s+)?"
+        r"(?i:the\s+|our\s+|my\s+|this\s+)?(?i:" + _LENGTH + r")"
         r"(?:(?P<name>[A-Z][\w'\u2019&-]*(?:\s+[A-Z][\w'\u2019&-]*)*)\s+)?(?i:blog\s+)?(?i:series)"
-        r"(?:\s+(?i:on|about)\s+(?P<topic>[\w'\u2019 -]{3,60}?))?(?=[,.;:!?)]|$)",
+        + _TOPIC,
     ),
 )  # fmt: skip
+# Table-of-contents headings: "Series: X", "Posts in the X series", "In this series".
+TOC_HEADINGS = (
+    re.compile(r"^series\s*[:\-\u2013\u2014]\s*(?P<name>.+)$", re.I),
+    re.compile(
+        r"^(?:all\s+|other\s+|more\s+)?(?:posts|parts|entries|articles|blogs)\s+(?:in|of|from)"
+        r"\s+(?:this|the|our)\s+(?:(?P<name>.+?)\s+)?(?:blog\s+)?series$",
+        re.I,
+    ),
+    re.compile(r"^(?:in|from)\s+this\s+series$", re.I),
+    re.compile(
+        r"^(?:the\s+)?(?P<name>.+?)\s+(?:blog\s+)?series"
+        r"(?:\s*[:\-\u2013\u2014]\s*(?:contents|all\s+parts|table\s+of\s+contents))?$",
+        re.I,
+    ),
+)
+NAV_NAME = re.compile(
+    r"\b(?:previous|next|more|earlier|later)\s+(?:post\s+|part\s+)?(?:in|from)\s+(?:the\s+)?"
+    r"(?:series\s*[:\-\u2013]?\s*(?P<name>[^:\u2190\u2192|]+?)\s*(?:[:\u2190\u2192|]|$)"
+    r"|(?P<name2>" + _CAPITALISED + r")\s+series\b)",
+    re.I,
+)
+_CURRENT_CLASSES = frozenset(("current", "active", "current-post", "this-post", "is-current"))
 # Series names that say what kind of thing it is, not which blog series.
-NOT_SERIES_NAMES = frozenset(("tv", "television", "netflix", "bbc", "a", "the", "this", "our"))
+NOT_SERIES_NAMES = frozenset(
+    ("tv", "television", "netflix", "bbc", "a", "the", "this", "our", "new", "short", "blog")
+)
 OPENING_CHARS = 1200
+_BOX_TAGS = ("p", "div", "aside", "span", "section", "em", "small", "strong")
+_BOX_MAX_CHARS = 300
 
 
 def detect_series(
-    title: str, text: str, html_tree_or_str: HtmlElement | str | bytes | None, url: str
+    title: str,
+    text: str,
+    html_tree_or_str: HtmlElement | str | bytes | None,
+    url: str,
+    *,
+    standfirst: str | None = None,
 ) -> list[SeriesMembership]:
     """Return the series the post says it belongs to, strongest evidence first."""
     found: list[SeriesMembership] = []
@@ -98,36 +184,166 @@ def detect_series(
             if isinstance(html_tree_or_str, HtmlElement)
             else parse_html(html_tree_or_str)
         )
-        found.extend(_series_box(tree, url))
+        found.extend(_series_boxes(tree, url))
+        found.extend(_series_tocs(tree, url))
+        found.extend(_series_navs(tree, url))
     found.extend(_from_title(title))
-    found.extend(_from_sentences(text[:OPENING_CHARS]))
-    return _merge(found)
+    opening = "\n".join(part for part in (title, standfirst or "", text[:OPENING_CHARS]) if part)
+    found.extend(_from_sentences(opening))
+    return merge_memberships(found)
 
 
-def _series_box(tree: HtmlElement, url: str) -> list[SeriesMembership]:
-    """Read an Organize Series style box: "This entry is part 3 of 5 in the series X"."""
-    boxes = tree.xpath(
-        "//*[contains(concat(' ', normalize-space(@class), ' '), ' seriesmeta ')]"
-        " | //*[contains(concat(' ', normalize-space(@class), ' '), ' series-box ')]"
-    )
+def _classes(element: HtmlElement) -> str:
+    return f"{element.get('class', '')} {element.get('id', '')}".lower()
+
+
+def _text(element: HtmlElement) -> str:
+    return " ".join(element.text_content().split())
+
+
+def _series_boxes(tree: HtmlElement, url: str) -> list[SeriesMembership]:
+    """Read a series box: "This entry is part 3 of 5 in the series X" in any short block."""
     found = []
-    for box in boxes:
-        text = " ".join(box.text_content().split())
-        match = SERIES_BOX.search(text)
-        if not match:
+    for box in tree.iter(*_BOX_TAGS):
+        text = _text(box)
+        if len(text) > _BOX_MAX_CHARS or "part" not in text.lower():
             continue
-        link = box.xpath(".//a[@href]")
+        for pattern in BOX_PATTERNS:
+            match = pattern.search(text)
+            if not match or int(match.group("pos")) < 1:
+                continue
+            total = int(match.group("total")) if match.group("total") else None
+            if total is not None and int(match.group("pos")) > total:
+                continue
+            link = box.xpath(".//a[@href]")
+            found.append(
+                SeriesMembership(
+                    name=match.group("name").strip(" :,"),
+                    position=int(match.group("pos")),
+                    total=total,
+                    url=urljoin(url, link[0].get("href", "")) if link else None,
+                    signal="series-box",
+                    evidence=text,
+                )
+            )
+            break
+    return found
+
+
+def _toc_name(heading: str) -> str | None:
+    """Return the series a table-of-contents heading names ("" for "In this series")."""
+    heading = heading.strip(" :")
+    for pattern in TOC_HEADINGS:
+        match = pattern.match(heading)
+        if match:
+            name = (match.groupdict().get("name") or "").strip()
+            if name.lower().removeprefix("the ") in NOT_SERIES_NAMES or " of " in f" {name} ":
+                return None
+            return name
+    return None
+
+
+def _series_tocs(tree: HtmlElement, url: str) -> list[SeriesMembership]:
+    """Read a table of contents of the series that marks this post's own entry."""
+    found = []
+    own = _path(url)
+    for listing in tree.iter("ol", "ul"):
+        items = [li for li in listing if isinstance(li.tag, str) and li.tag == "li"]
+        if len(items) < 2:
+            continue
+        name = _toc_heading_name(listing)
+        if name is None:
+            continue
+        current = [
+            i
+            for i, li in enumerate(items)
+            if _CURRENT_CLASSES & set(_classes(li).split())
+            or li.get("aria-current")
+            or li.xpath(".//*[@aria-current]")
+            or any(_path(urljoin(url, a.get("href", ""))) == own for a in li.iter("a"))
+        ]
+        if not current:
+            unlinked = [i for i, li in enumerate(items) if not li.xpath(".//a[@href]")]
+            current = unlinked if len(unlinked) == 1 else []
+        if len(current) != 1:
+            continue
+        neighbours = tuple(
+            urljoin(url, a.get("href", ""))
+            for i in (current[0] - 1, current[0] + 1)
+            if 0 <= i < len(items)
+            for a in items[i].xpath(".//a[@href]")[:1]
+        )
         found.append(
             SeriesMembership(
-                name=match.group("name").strip(),
-                position=int(match.group("pos")),
-                total=int(match.group("total")),
-                url=urljoin(url, link[0].get("href", "")) if link else None,
-                signal="series-box",
-                evidence=text,
+                name=name,
+                position=current[0] + 1,
+                total=len(items) if listing.tag == "ol" or "series" in _classes(listing) else None,
+                signal="series-toc",
+                evidence=f"{name or 'series'} contents, entry {current[0] + 1} of {len(items)}: "
+                + _text(items[current[0]])[:120],
+                neighbours=neighbours,
             )
         )
     return found
+
+
+def _toc_heading_name(listing: HtmlElement) -> str | None:
+    """Return the series name a list's heading (or series-classed container) gives, if any."""
+    container = listing.getparent()
+    scopes = [container] if container is not None else []
+    if container is not None and container.getparent() is not None:
+        scopes.append(container.getparent())
+    for scope in scopes:
+        headings = [
+            h
+            for h in scope.iter("h2", "h3", "h4", "h5", "strong", "p", "summary", "caption")
+            if h is not listing and listing not in h.iterancestors() and h not in listing.iter()
+        ]
+        for heading in headings[:2]:
+            name = _toc_name(_text(heading))
+            if name is not None:
+                return name
+        if "series" in _classes(scope) and "nav" not in _classes(scope):
+            for a in scope.xpath(".//a[contains(@href, '/series/')]"):
+                if a not in listing.iter():
+                    return _text(a)
+    return None
+
+
+def _series_navs(tree: HtmlElement, url: str) -> list[SeriesMembership]:
+    """Read previous/next-in-series links; name the series when their text does."""
+    found = []
+    for nav in tree.iter("nav", "div", "p", "section", "aside"):
+        classes = _classes(nav)
+        text = _text(nav)
+        named = NAV_NAME.search(text) if len(text) < _BOX_MAX_CHARS else None
+        if not ("series" in classes and "nav" in classes) and not named:
+            continue
+        if any("series" in _classes(a) and "nav" in _classes(a) for a in nav.iterancestors()):
+            continue
+        neighbours = tuple(
+            urljoin(url, a.get("href", ""))
+            for a in nav.xpath(".//a[@href]")
+            if _path(urljoin(url, a.get("href", ""))) != _path(url)
+        )
+        if not neighbours:
+            continue
+        name = ""
+        if named:
+            name = (named.group("name") or named.group("name2") or "").strip()
+            if name.lower() in NOT_SERIES_NAMES:
+                continue
+        found.append(
+            SeriesMembership(
+                name=name, signal="series-nav", evidence=text[:200], neighbours=neighbours
+            )
+        )
+    return found
+
+
+def _path(url: str) -> str:
+    parts = urlsplit(url)
+    return parts.netloc.lower() + (parts.path.rstrip("/") or "/")
 
 
 def _from_title(title: str) -> list[SeriesMembership]:
@@ -135,13 +351,15 @@ def _from_title(title: str) -> list[SeriesMembership]:
         match = pattern.search(title.strip())
         if match:
             name = match.group("name").strip(" :-\u2013\u2014")
-            if not name:
+            position = _number(match.group("pos"))
+            total = _number(match.group("total"))
+            if not name or not position or (total and position > total):
                 continue
             return [
                 SeriesMembership(
                     name=name,
-                    position=_number(match.group("pos")),
-                    total=_number(match.group("total")),
+                    position=position,
+                    total=total,
                     signal="title-part",
                     evidence=title.strip(),
                 )
@@ -162,13 +380,16 @@ def _from_sentences(text: str) -> list[SeriesMembership]:
             if not name and not topic:
                 continue
             said = match.group(0).lower()
-            blog_context = groups.get("blog") or groups.get("pos") or "short" in said
+            blog_context = (
+                groups.get("blog") or groups.get("pos") or groups.get("ord") or "short" in said
+            )
             if not name and not (blog_context or "our" in said):
                 continue
             found.append(
                 SeriesMembership(
                     name=_bare_name(name or topic),
                     position=_sentence_position(match.group(0), groups),
+                    total=_number(groups.get("total")),
                     signal="sentence",
                     evidence=match.group(0).strip(),
                 )
@@ -205,12 +426,89 @@ def _number(value: str | None) -> int | None:
     if not value:
         return None
     value = value.strip().lower()
-    return int(value) if value.isdigit() else NUMBERS.get(value)
+    if value.isdigit():
+        return int(value)
+    return NUMBERS.get(value) or ROMAN.get(value)
 
 
-def _merge(found: list[SeriesMembership]) -> list[SeriesMembership]:
-    """Keep one membership per series name (the first, strongest signal)."""
-    merged: dict[str, SeriesMembership] = {}
-    for membership in found:
-        merged.setdefault(membership.name.casefold(), membership)
-    return list(merged.values())
+def series_key(name: str) -> str:
+    """Return the key that joins spellings of one series name ("Part-Time" = "part time")."""
+    folded = unicodedata.normalize("NFKC", name).casefold()
+    return re.sub(r"[\W_]+", "-", folded).strip("-") or folded.strip()
+
+
+def _rank(membership: SeriesMembership) -> int:
+    try:
+        return PRECEDENCE.index(membership.signal)
+    except ValueError:
+        return len(PRECEDENCE)
+
+
+def merge_memberships(found: list[SeriesMembership]) -> list[SeriesMembership]:
+    """Merge raw signals into one membership per series, by :data:`PRECEDENCE`.
+
+    Raw signals are flattened first, so merging merged memberships again (with signals the
+    archive adds later) gives the same result as merging everything at once.
+    """
+    raw = sorted(
+        (signal for m in found for signal in (m.signals or (m,))),
+        key=_rank,
+    )
+    groups: dict[str, list[SeriesMembership]] = {}
+    unnamed: list[SeriesMembership] = []
+    for signal in raw:
+        if signal.name.strip():
+            groups.setdefault(series_key(signal.name), []).append(signal)
+        else:
+            unnamed.append(signal)
+    # A name read from a title yields to the one other signals give, when there is one.
+    named_elsewhere = [
+        k for k, g in groups.items() if any(s.signal not in TITLE_SIGNALS for s in g)
+    ]
+    if len(named_elsewhere) == 1:
+        target = named_elsewhere[0]
+        for key in [k for k, g in groups.items() if k != target]:
+            if all(s.signal in TITLE_SIGNALS for s in groups[key]):
+                groups[target].extend(groups.pop(key))
+    if unnamed:
+        if len(groups) == 1:
+            next(iter(groups.values())).extend(unnamed)
+        else:
+            logger.debug("series signals without a name dropped: %s", unnamed)
+    merged = [_merge_group(sorted(g, key=_rank)) for g in groups.values()]
+    return sorted(merged, key=_rank)
+
+
+def _merge_group(signals: list[SeriesMembership]) -> SeriesMembership:
+    """Merge one series' signals: each fact from the strongest signal that states it."""
+    best = signals[0]
+    named = [s for s in signals if s.signal not in TITLE_SIGNALS] or signals
+    conflicts = []
+    chosen: dict[str, object] = {}
+    for attribute, label in (("position", "part"), ("total", "total")):
+        stated = [(s.signal, getattr(s, attribute)) for s in signals if getattr(s, attribute)]
+        if not stated:
+            chosen[attribute] = None
+            continue
+        chosen[attribute] = stated[0][1]
+        disagreeing = [f"{sig} says {value}" for sig, value in stated if value != stated[0][1]]
+        if disagreeing:
+            conflicts.append(
+                f"{label}: kept {stated[0][1]} from {stated[0][0]}; " + ", ".join(disagreeing)
+            )
+    names = list(dict.fromkeys(s.name for s in signals if s.name))
+    if len({series_key(n) for n in names}) > 1:
+        conflicts.append(f"name: kept {named[0].name!r}; also named " + ", ".join(
+            repr(n) for n in names if series_key(n) != series_key(named[0].name)
+        ))  # fmt: skip
+    neighbours = tuple(dict.fromkeys(u for s in signals for u in s.neighbours))
+    return replace(
+        best,
+        name=named[0].name,
+        position=chosen["position"],  # type: ignore[arg-type]
+        total=chosen["total"],  # type: ignore[arg-type]
+        url=next((s.url for s in signals if s.url), None),
+        signals=tuple(replace(s, signals=(), conflict=None) for s in signals),
+        conflict="; ".join(conflicts) or None,
+        neighbours=neighbours,
+    )
