@@ -198,7 +198,7 @@ def _classes(element: HtmlElement) -> str:
 
 
 def _text(element: HtmlElement) -> str:
-    return " ".join(element.text_content().split())
+    return " ".join(" ".join(element.itertext()).split())
 
 
 def _series_boxes(tree: HtmlElement, url: str) -> list[SeriesMembership]:
@@ -450,10 +450,12 @@ def merge_memberships(found: list[SeriesMembership]) -> list[SeriesMembership]:
     Raw signals are flattened first, so merging merged memberships again (with signals the
     archive adds later) gives the same result as merging everything at once.
     """
-    raw = sorted(
-        (signal for m in found for signal in (m.signals or (m,))),
-        key=_rank,
-    )
+    unique = {
+        (s.signal, series_key(s.name), s.position, s.total, s.evidence): s
+        for m in found
+        for s in (m.signals or (m,))
+    }
+    raw = sorted(unique.values(), key=_rank)
     groups: dict[str, list[SeriesMembership]] = {}
     unnamed: list[SeriesMembership] = []
     for signal in raw:
