@@ -74,7 +74,9 @@ class ExtractionPipeline:
             return CrawlError(url=item.url, stage="extract", message=message, source=item.source)
         for name, series_url in item.listed_in_series:
             record.series.append(
-                SeriesMembership(name=name, url=series_url, signal="series-page", evidence=series_url)
+                SeriesMembership(
+                    name=name, url=series_url, signal="series-page", evidence=series_url
+                )
             )
         return record
 

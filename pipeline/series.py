@@ -10,13 +10,16 @@ Signals, in order of precedence (:data:`PRECEDENCE`; the first one that states a
 4. ``series-nav``: previous/next-in-series links (named: "Next in the X series");
 5. ``title-part``: "X: Part 2", "Part 2: ...", "X (2/5)";
 6. ``sentence``: the title, standfirst or opening paragraphs say so: "In the seventh blog of
-   the X series", "kicks off our series on Y", "closes the X series";
-7. ``title-prefix``: titles of several posts share "X: ..." (:mod:`pipeline.series_titles`).
+   the X series", "closes the X series" (``topic-sentence`` when it names only a topic:
+   "kicks off our series on participatory budgeting");
+7. ``title-prefix``: titles of several posts share "X: ..." (:mod:`pipeline.series_titles`);
+8. ``copy-of``: the archive holds the post as a copy of a series part (issue 5's duplicates).
 
 Signals naming one series (same slug) are merged into one membership that keeps them all;
 when they disagree on the part number or total, the stronger wins and the disagreement is
-recorded in ``conflict``. A name read from a title ("Part 3: Budgets" names the post, not the
-series) yields to a name from any other signal. "A series of meetings" or "a TV series" is
+recorded in ``conflict``. Names have their own order: a name read from a title ("Part 3:
+Budgets" names the post, not the series) yields to a name any other signal gives, and a mere
+topic ("our series on housing") yields to both; the folded names are recorded as a conflict. "A series of meetings" or "a TV series" is
 not a blog series: a sentence counts only with blog/post/instalment/part context or a
 capitalised series name.
 """
@@ -43,11 +46,13 @@ PRECEDENCE = (
     "series-nav",
     "title-part",
     "sentence",
+    "topic-sentence",
     "title-prefix",
     "copy-of",
 )
-# Names read from a title may be the post's own subject, so any other signal's name wins.
-TITLE_SIGNALS = frozenset(("title-part", "title-prefix"))
+# How weak the name a signal gives is: a title may name the post's own subject, and "our
+# series on budgeting" names a topic, so a name from any other signal wins over them.
+NAME_WEAKNESS = {"title-part": 1, "title-prefix": 1, "topic-sentence": 2}
 
 _ORDINAL_WORDS = (
     "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
@@ -390,7 +395,7 @@ def _from_sentences(text: str) -> list[SeriesMembership]:
                     name=_bare_name(name or topic),
                     position=_sentence_position(match.group(0), groups),
                     total=_number(groups.get("total")),
-                    signal="sentence",
+                    signal="sentence" if name else "topic-sentence",
                     evidence=match.group(0).strip(),
                 )
             )
@@ -463,15 +468,13 @@ def merge_memberships(found: list[SeriesMembership]) -> list[SeriesMembership]:
             groups.setdefault(series_key(signal.name), []).append(signal)
         else:
             unnamed.append(signal)
-    # A name read from a title yields to the one other signals give, when there is one.
-    named_elsewhere = [
-        k for k, g in groups.items() if any(s.signal not in TITLE_SIGNALS for s in g)
-    ]
-    if len(named_elsewhere) == 1:
-        target = named_elsewhere[0]
-        for key in [k for k, g in groups.items() if k != target]:
-            if all(s.signal in TITLE_SIGNALS for s in groups[key]):
-                groups[target].extend(groups.pop(key))
+    # Weak names (titles, topics) yield to the one stronger name, when there is one.
+    weakness = {k: min(NAME_WEAKNESS.get(s.signal, 0) for s in g) for k, g in groups.items()}
+    if weakness:
+        strongest = [k for k, w in weakness.items() if w == min(weakness.values())]
+        if len(strongest) == 1:
+            for key in [k for k in groups if weakness[k] > weakness[strongest[0]]]:
+                groups[strongest[0]].extend(groups.pop(key))
     if unnamed:
         if len(groups) == 1:
             next(iter(groups.values())).extend(unnamed)
@@ -484,7 +487,7 @@ def merge_memberships(found: list[SeriesMembership]) -> list[SeriesMembership]:
 def _merge_group(signals: list[SeriesMembership]) -> SeriesMembership:
     """Merge one series' signals: each fact from the strongest signal that states it."""
     best = signals[0]
-    named = [s for s in signals if s.signal not in TITLE_SIGNALS] or signals
+    named = sorted(signals, key=lambda s: NAME_WEAKNESS.get(s.signal, 0))
     conflicts = []
     chosen: dict[str, object] = {}
     for attribute, label in (("position", "part"), ("total", "total")):

@@ -43,9 +43,7 @@ def _archive(path: Path) -> None:
             [COPY_URL, f"{LAB}/{PARTS[1][0]}/"],
         )
         for part, (slug, title, author, published) in sorted(PARTS.items(), reverse=True):
-            membership = SeriesMembership(
-                "Open data", part, 5, signal="title-part", evidence=title
-            )
+            membership = SeriesMembership("Open data", part, 5, signal="title-part", evidence=title)
             archive.store_post(
                 PostRecord(
                     url=f"{LAB}/{slug}/",
@@ -96,9 +94,7 @@ def page(chromium: Any) -> Iterator[Any]:
     assert errors == [], f"script errors on the page: {errors}"
 
 
-def test_series_page_lists_parts_in_order_with_missing_parts_marked(
-    served: str, page: Any
-) -> None:
+def test_series_page_lists_parts_in_order_with_missing_parts_marked(served: str, page: Any) -> None:
     page.goto(f"{served}/series/1")
     section = page.locator("section.series-page")
     assert section.locator("h1").inner_text() == "Open data"

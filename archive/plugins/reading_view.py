@@ -161,7 +161,9 @@ async def series_context(datasette: Any, database: str, series_id: str) -> dict[
         if row["copy_of"] and parts and parts[-1]["position"] == row["position"]:
             parts[-1]["copies"].append(entry)
             continue
-        parts.append({"position": row["position"], "part": row["stated_part"], "copies": []} | entry)
+        parts.append(
+            {"position": row["position"], "part": row["stated_part"], "copies": []} | entry
+        )
     slots: list[dict[str, Any]] = []
     pending = list(missing)
     for part in parts:
