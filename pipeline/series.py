@@ -72,7 +72,9 @@ _NUMBER = r"(?:\d{1,2}|" + "|".join(NUMBERS) + r")"
 _TITLE_NUMBER = r"(?:\d{1,2}|" + "|".join(NUMBERS) + "|" + "|".join(_ROMAN[::-1]) + r")"
 _UNIT = r"(?:blog(?:\s+post)?|post|instal(?:l)?ment|part|entry|article|episode)"
 _TITLE_UNIT = r"(?:part|episode|instal(?:l)?ment)"
-_CAPITALISED = r"[A-Z][\w'\u2019&-]*(?:\s+[A-Z][\w'\u2019&-]*)*"
+# "Creative Councils", "Social Care at the Crossroads": capitalised words, small joiners.
+_JOINER = r"(?:(?:at|the|of|and|for|in|on|to|a|an|&)\s+)*"
+_CAPITALISED = r"[A-Z][\w'\u2019&-]*(?:\s+" + _JOINER + r"[A-Z][\w'\u2019&-]*)*"
 _NAME = r"(?:the\s+|our\s+|my\s+|this\s+)?(?:\(?short\)?\s+)?(?P<name>" + _CAPITALISED + ")"
 _LENGTH = r"(?:(?P<total>" + _NUMBER + r")[-\s]part\s+)?"
 # Where a topic ("our series on participatory budgeting") ends.
@@ -131,14 +133,14 @@ SENTENCE_PATTERNS = (
         r"\b(?i:closes|opens|starts|begins|ends|concludes|continues|kicks\s+off)\s+"
         r"(?i:the\s+|our\s+|my\s+|this\s+)?(?P<ord>(?i:" + _ORDINAL + r")\s+)?(?:\(?short\)?\s+)?"
         r"(?i:" + _LENGTH + r")"
-        r"(?:(?P<name>[A-Z][\w'\u2019&-]*(?:\s+[A-Z][\w'\u2019&-]*)*)(?:['\u2019]s?)?\s+)?"
+        r"(?:(?P<name>" + _CAPITALISED + r")(?:['\u2019]s?)?\s+)?"
         r"(?P<blog>(?i:blog|post)\s+)?(?i:series)" + _TOPIC,
     ),
     # "part 2 of our series on X" / "part three of the Creative Councils series"
     re.compile(
         r"\b(?i:part)\s+(?P<pos>(?i:" + _NUMBER + r"))\s+(?i:of)\s+"
         r"(?i:the\s+|our\s+|my\s+|this\s+)?(?i:" + _LENGTH + r")"
-        r"(?:(?P<name>[A-Z][\w'\u2019&-]*(?:\s+[A-Z][\w'\u2019&-]*)*)\s+)?(?i:blog\s+)?(?i:series)"
+        r"(?:(?P<name>" + _CAPITALISED + r")\s+)?(?i:blog\s+)?(?i:series)"
         + _TOPIC,
     ),
 )  # fmt: skip
@@ -272,6 +274,8 @@ def _series_tocs(tree: HtmlElement, url: str) -> list[SeriesMembership]:
             current = unlinked if len(unlinked) == 1 else []
         if len(current) != 1:
             continue
+        parent = listing.getparent()
+        scope_classes = _classes(listing) + (_classes(parent) if parent is not None else "")
         neighbours = tuple(
             urljoin(url, a.get("href", ""))
             for i in (current[0] - 1, current[0] + 1)
@@ -282,7 +286,7 @@ def _series_tocs(tree: HtmlElement, url: str) -> list[SeriesMembership]:
             SeriesMembership(
                 name=name,
                 position=current[0] + 1,
-                total=len(items) if listing.tag == "ol" or "series" in _classes(listing) else None,
+                total=len(items) if listing.tag == "ol" or "series" in scope_classes else None,
                 signal="series-toc",
                 evidence=f"{name or 'series'} contents, entry {current[0] + 1} of {len(items)}: "
                 + _text(items[current[0]])[:120],

@@ -58,7 +58,8 @@ def test_sentences_in_the_opening_name_the_series(
     sentence: str, name: str, position: int | None
 ) -> None:
     found = detect_series("An ordinary title", sentence + " More text follows here.", None, URL)
-    assert [(s.name, s.position, s.signal) for s in found] == [(name, position, "sentence")]
+    signal = "sentence" if name[0].isupper() else "topic-sentence"
+    assert [(s.name, s.position, s.signal) for s in found] == [(name, position, signal)]
     assert found[0].evidence in sentence
 
 
