@@ -37,8 +37,10 @@ def store_post_series(db: Database, record: PostRecord) -> None:
     _add_listed(db, record)
     touched = {record.url}
     touched |= _add_title_prefix(db, record.url)
-    touched |= _add_copies(db, record.url)
+    touched |= _add_copies(db, record.url, as_copy=True)
     resolve_posts(db, touched)
+    # Copies stored before their original join its series now that it has them.
+    resolve_posts(db, _add_copies(db, record.url, as_copy=False))
 
 
 def _add_evidence(db: Database, post_url: str, signal: SeriesMembership) -> None:
@@ -149,18 +151,18 @@ def _tags(value: str | None) -> list[str]:
         return []
 
 
-def _add_copies(db: Database, post_url: str) -> set[str]:
+def _add_copies(db: Database, post_url: str, *, as_copy: bool) -> set[str]:
     """Give copies of a series part (issue 5's post_duplicates) the part they copy.
 
-    Runs both ways: a copy stored after its original, and an original stored after its copy.
-    Returns the posts whose evidence changed.
+    ``as_copy``: the post is the copy (else: the post is the original of copies stored
+    before it). Returns the posts whose evidence changed.
     """
     if DUPLICATES_TABLE not in db.table_names():
         return set()
+    column = "post_url" if as_copy else "original_url"
     pairs = db.execute(
-        f"SELECT post_url, original_url FROM {DUPLICATES_TABLE}"
-        " WHERE post_url = ? OR original_url = ?",
-        [post_url, post_url],
+        f"SELECT post_url, original_url FROM {DUPLICATES_TABLE} WHERE {column} = ?",
+        [post_url],
     ).fetchall()
     touched = set()
     for copy_url, original_url in pairs:
