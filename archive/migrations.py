@@ -261,9 +261,9 @@ def m003_series_evidence_and_gaps(db: Database) -> None:
     upgraded archive keeps its series; ``series.sites`` is filled from the posts held.
     """
     db.executescript(_SERIES_EVIDENCE)
-    db["series_posts"].add_column("conflict", str)
-    db["series_posts"].add_column("copy_of", str)
-    db["series"].add_column("sites", str, not_null_default="[]")
+    db.table("series_posts").add_column("conflict", str)
+    db.table("series_posts").add_column("copy_of", str)
+    db.table("series").add_column("sites", str, not_null_default="[]")
     db.execute(
         "INSERT INTO series_evidence (post_url, series_id, signal, name, stated_part,"
         " stated_total, url, evidence)"

@@ -328,6 +328,28 @@ def series_row(db: Database, name: str, *, url: str | None, site: str | None) ->
     return int(found[0])
 
 
+Part = tuple[str, int | None, str | None]  # post url, stated part, published
+
+
+def reading_order(parts: list[Part]) -> list[str]:
+    """Return the posts' URLs in reading order.
+
+    Stated part numbers first decide; a part without one goes after the stated parts
+    published no later than it (by date among such parts); then URL, so the order is stable.
+    """
+    stated = [(part, published) for _, part, published in parts if part is not None]
+
+    def key(item: Part) -> tuple[int, int, str, str]:
+        url, part, published = item
+        if part is not None:
+            return (part, 0, published or "", url)
+        before = [p for p, date in stated if published and date and date <= published]
+        anchor = max(before) if before else (0 if published else 10**6)
+        return (anchor, 1, published or "", url)
+
+    return [url for url, _, _ in sorted(parts, key=key)]
+
+
 def recompute_series(db: Database, series_ids: Iterable[int]) -> None:
     """Renumber each series' parts and refresh its summary columns.
 
@@ -351,20 +373,10 @@ def recompute_series(db: Database, series_ids: Iterable[int]) -> None:
         ):
             db.execute("DELETE FROM series WHERE id = ?", [series_id])
             continue
-        parts = [m for m in members if m[4] is None or m[4] not in {o[0] for o in members}]
-        stated = [(m[1], m[3] or "") for m in parts if m[1] is not None]
-
-        def key(member: tuple[str, int | None, int | None, str | None, str | None]) -> tuple:
-            url, part, _, published, _ = member
-            if part is not None:
-                return (part, 0, published or "", url)
-            before = [p for p, date in stated if published and date and date <= published]
-            anchor = max(before) if before else (0 if published else 10**6)
-            return (anchor, 1, published or "", url)
-
-        positions: dict[str, int] = {}
-        for position, member in enumerate(sorted(parts, key=key), 1):
-            positions[member[0]] = position
+        held = {m[0] for m in members}
+        # A copy whose original is held takes the original's place, not one of its own.
+        parts = [(m[0], m[1], m[3]) for m in members if m[4] is None or m[4] not in held]
+        positions = {url: n for n, url in enumerate(reading_order(parts), 1)}
         for url, _, current, _, copy_of in members:
             position = positions.get(url) or positions.get(copy_of or "")
             if current != position:

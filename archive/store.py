@@ -6,7 +6,7 @@ import json
 import logging
 import os
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,11 +16,11 @@ import sqlite_utils
 
 from archive.errors import ArchiveError
 from archive.migrations import migrate, word_count
+from archive.series import add_listing_evidence, recompute_series, series_row, store_post_series
 from crawler.items import CrawlError, SeriesListing
 from crawler.urls import canonicalize_url, netloc
-from archive.series import add_listing_evidence, recompute_series, series_row, store_post_series
 from pipeline.records import PostRecord
-from pipeline.series import series_key as series_slug
+from pipeline.series import series_key
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +41,10 @@ def default_snapshot_path(db_path: Path | str) -> Path:
     """
     path = Path(db_path)
     return path.parent / "published" / path.name
+
+
+# The key that joins spellings of one series name, under the name the archive has used.
+series_slug = series_key
 
 
 class Archive:

@@ -19,9 +19,9 @@ Signals naming one series (same slug) are merged into one membership that keeps 
 when they disagree on the part number or total, the stronger wins and the disagreement is
 recorded in ``conflict``. Names have their own order: a name read from a title ("Part 3:
 Budgets" names the post, not the series) yields to a name any other signal gives, and a mere
-topic ("our series on housing") yields to both; the folded names are recorded as a conflict. "A series of meetings" or "a TV series" is
-not a blog series: a sentence counts only with blog/post/instalment/part context or a
-capitalised series name.
+topic ("our series on housing") yields to both; the folded names are recorded as a conflict.
+"A series of meetings" or "a TV series" is not a blog series: a sentence counts only with
+blog/post/instalment/part context or a capitalised series name.
 """
 
 from __future__ import annotations

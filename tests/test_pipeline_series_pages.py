@@ -36,7 +36,8 @@ def test_page_gives_the_expected_series(page: Path) -> None:
     assert found == expected["series"], f"{page.name}: fix pipeline/series.py"
     for membership in record.series:
         # Every membership keeps the evidence of every signal that agreed.
-        assert membership.signals and membership.signals[0].signal == membership.signal
+        assert membership.signals
+        assert membership.signals[0].signal == membership.signal
         assert all(s.evidence for s in membership.signals)
 
 

@@ -148,8 +148,13 @@ def write_section(text: str, path: Path = RESULTS) -> None:
 
 @click.command()
 @click.option("--write", is_flag=True, help="Rewrite this benchmark's section of RESULTS.md.")
-@click.option("--labels", type=click.Path(exists=True, path_type=Path), default=HERE / "labels.json",
-              show_default=True, help="Labels file (page file name -> url, series, part).")  # fmt: skip
+@click.option(
+    "--labels",
+    type=click.Path(exists=True, path_type=Path),
+    default=HERE / "labels.json",
+    show_default=True,
+    help="Labels file (page file name -> url, series, part).",
+)
 def main(write: bool, labels: Path) -> None:
     """Score series detection on the labelled pages.
 

@@ -84,45 +84,89 @@ def pages() -> list[Page]:
         ("cc-differently", "Creative Councils: What we would do differently", 4, "2024-03-19"),
     ]
     wp = [
-        Page("wordpress", slug, title, "The Civic Lab started with two laptops.", "Creative Councils",
-             part, published, tags=("creative councils",))
+        Page(
+            "wordpress",
+            slug,
+            title,
+            "The Civic Lab started with two laptops.",
+            "Creative Councils",
+            part,
+            published,
+            tags=("creative councils",),
+        )
         for slug, title, part, published in cc
-    ]  # fmt: skip
+    ]
     for i, page in enumerate(wp):
         page.extra = _wp_box(
             page.part or 0, 5, wp[i - 1] if i else None, wp[i + 1] if i + 1 < len(wp) else None
         )
     wp[1].first = "In the second blog of our Creative Councils series, Tom looks at permission."
-    out = wp + [
-        Page("wordpress", "ward-meetings", "What residents told us this autumn",
-             "We held a series of meetings with residents about the new bus routes."),
-        Page("wordpress", "review-budget", "Review: the council budget consultation",
-             "The consultation ran for six weeks and drew four hundred replies."),
-        Page("wordpress", "review-libraries", "Review: library opening hours",
-             "Library hours changed in January after a long debate."),
+    out = [
+        *wp,
+        Page(
+            "wordpress",
+            "ward-meetings",
+            "What residents told us this autumn",
+            "We held a series of meetings with residents about the new bus routes.",
+        ),
+        Page(
+            "wordpress",
+            "review-budget",
+            "Review: the council budget consultation",
+            "The consultation ran for six weeks and drew four hundred replies.",
+        ),
+        Page(
+            "wordpress",
+            "review-libraries",
+            "Review: library opening hours",
+            "Library hours changed in January after a long debate.",
+        ),
         # A magazine republishes part 1 and says so: one series across two sites.
-        Page("drupal", "start-small-learn-fast", "Start small, learn fast",
-             "This article first appeared as the first blog of the Creative Councils series on"
-             " Civic Lab Notes.", "Creative Councils", 1, "2024-02-13",
-             standfirst="A council innovation lab on why it started small."),
-    ]  # fmt: skip
+        Page(
+            "drupal",
+            "start-small-learn-fast",
+            "Start small, learn fast",
+            "This article first appeared as the first blog of the Creative Councils series on"
+            " Civic Lab Notes.",
+            "Creative Councils",
+            1,
+            "2024-02-13",
+            standfirst="A council innovation lab on why it started small.",
+        ),
+    ]
     bd = [
         ("bd-kickoff", "Budget Diaries (1/3): Why we are doing this", 1, "2024-05-02"),
         ("bd-voting", "Budget Diaries (2/3): The vote", 2, "2024-05-30"),
         ("bd-after", "Budget Diaries (3/3): What the money bought", 3, "2024-07-04"),
     ]
     out += [
-        Page("ghost", slug, title, "Residents decided how to spend the neighbourhood fund.",
-             "Budget Diaries", part, published, standfirst="Notes from the borough's budget.")
+        Page(
+            "ghost",
+            slug,
+            title,
+            "Residents decided how to spend the neighbourhood fund.",
+            "Budget Diaries",
+            part,
+            published,
+            standfirst="Notes from the borough's budget.",
+        )
         for slug, title, part, published in bd
-    ]  # fmt: skip
+    ]
     out[-3].first = "This post kicks off our series on participatory budgeting in Northmoor."
     out += [
-        Page("ghost", "tv-series-filming", "Filming in the market square",
-             "She once appeared in a TV series about hospitals, and now films our market."),
-        Page("ghost", "netflix-town", "The town on the small screen",
-             "A new Netflix series was filmed in the town centre last year."),
-    ]  # fmt: skip
+        Page(
+            "ghost",
+            "tv-series-filming",
+            "Filming in the market square",
+            "She once appeared in a TV series about hospitals, and now films our market.",
+        ),
+        Page(
+            "ghost",
+            "netflix-town",
+            "The town on the small screen",
+            "A new Netflix series was filmed in the town centre last year.",
+        ),
+    ]
     ww = [
         ("ww-north", "Walking the north ward", "2024-04-06"),
         ("ww-river", "Along the river ward", "2024-04-13"),
@@ -130,10 +174,17 @@ def pages() -> list[Page]:
     ]
     blogger = []
     for index, (slug, title, published) in enumerate(ww):
-        page = Page("blogger", slug, title, "Councillors walked the ward with residents.",
-                    "Ward Walks", index + 1, published)  # fmt: skip
+        page = Page(
+            "blogger",
+            slug,
+            title,
+            "Councillors walked the ward with residents.",
+            "Ward Walks",
+            index + 1,
+            published,
+        )
         blogger.append(page)
-    for index, page in enumerate(blogger):
+    for page in blogger:
         items = "".join(
             f"<li>{escape(p.title)}</li>"
             if p is page
@@ -141,72 +192,172 @@ def pages() -> list[Page]:
             for p in blogger
         )
         page.extra = f'<div class="series-toc"><h3>Ward Walks series</h3><ol>{items}</ol></div>'
-    out += blogger + [
-        Page("blogger", "reforms", "Council tax changes explained",
-             "The government announced a series of reforms to council tax in March."),
-        Page("blogger", "workshops", "Workshops this spring",
-             "Our series of workshops starts in May, in the library on Tuesdays."),
-    ]  # fmt: skip
     out += [
-        Page("medium", "digital-democracy-apps", "Apps for councillors",
-             "The second post in our Digital Democracy series looks at apps.",
-             "Digital Democracy", 2, "2024-06-10"),
-        Page("medium", "digital-democracy-start", "Why digital democracy, why now",
-             "This is the first post in our Digital Democracy series, written by the team.",
-             "Digital Democracy", 1, "2024-06-03"),
-        Page("medium", "digital-democracy-end", "What we learned about online votes",
-             "This is the 3rd instalment of the Digital Democracy series.",
-             "Digital Democracy", 3, "2024-06-24"),
-        Page("medium", "series-of-events", "A strange week in the town hall",
-             "It was a series of events nobody planned: a flood, a fire drill and a royal visit."),
-    ]  # fmt: skip
+        *blogger,
+        Page(
+            "blogger",
+            "reforms",
+            "Council tax changes explained",
+            "The government announced a series of reforms to council tax in March.",
+        ),
+        Page(
+            "blogger",
+            "workshops",
+            "Workshops this spring",
+            "Our series of workshops starts in May, in the library on Tuesdays.",
+        ),
+    ]
     out += [
-        Page("drupal", "social-care-1", "Social care at the crossroads, part one",
-             "Care homes are closing faster than new ones open.", "Social care at the crossroads",
-             1, "2024-08-01", standfirst="The first of our three-part series on adult social care."),
-        Page("drupal", "social-care-2", "Social care at the crossroads, part two",
-             "Home care workers are paid for visits, not travel.", "Social care at the crossroads",
-             2, "2024-08-08"),
-        Page("drupal", "social-care-3", "Social care at the crossroads, part three",
-             "Councils are trying new contracts.", "Social care at the crossroads", 3, "2024-08-15"),
-        Page("drupal", "interview-mayor", "Interview: the mayor on housing",
-             "The mayor sat down with us for an hour."),
-        Page("drupal", "interview-chief", "Interview: the chief executive on budgets",
-             "The chief executive talked about reserves."),
-    ]  # fmt: skip
+        Page(
+            "medium",
+            "digital-democracy-apps",
+            "Apps for councillors",
+            "The second post in our Digital Democracy series looks at apps.",
+            "Digital Democracy",
+            2,
+            "2024-06-10",
+        ),
+        Page(
+            "medium",
+            "digital-democracy-start",
+            "Why digital democracy, why now",
+            "This is the first post in our Digital Democracy series, written by the team.",
+            "Digital Democracy",
+            1,
+            "2024-06-03",
+        ),
+        Page(
+            "medium",
+            "digital-democracy-end",
+            "What we learned about online votes",
+            "This is the 3rd instalment of the Digital Democracy series.",
+            "Digital Democracy",
+            3,
+            "2024-06-24",
+        ),
+        Page(
+            "medium",
+            "series-of-events",
+            "A strange week in the town hall",
+            "It was a series of events nobody planned: a flood, a fire drill and a royal visit.",
+        ),
+    ]
+    out += [
+        Page(
+            "drupal",
+            "social-care-1",
+            "Social care at the crossroads, part one",
+            "Care homes are closing faster than new ones open.",
+            "Social care at the crossroads",
+            1,
+            "2024-08-01",
+            standfirst="The first of our three-part series on adult social care.",
+        ),
+        Page(
+            "drupal",
+            "social-care-2",
+            "Social care at the crossroads, part two",
+            "Home care workers are paid for visits, not travel.",
+            "Social care at the crossroads",
+            2,
+            "2024-08-08",
+        ),
+        Page(
+            "drupal",
+            "social-care-3",
+            "Social care at the crossroads, part three",
+            "Councils are trying new contracts.",
+            "Social care at the crossroads",
+            3,
+            "2024-08-15",
+        ),
+        Page(
+            "drupal",
+            "interview-mayor",
+            "Interview: the mayor on housing",
+            "The mayor sat down with us for an hour.",
+        ),
+        Page(
+            "drupal",
+            "interview-chief",
+            "Interview: the chief executive on budgets",
+            "The chief executive talked about reserves.",
+        ),
+    ]
     sl = [
         ("sl-benches", "Street Life: The bench", "2024-09-02"),
         ("sl-bins", "Street Life: The bin", "2024-09-09"),
         ("sl-lamps", "Street Life: The lamp post", "2024-09-16"),
     ]
     substack = [
-        Page("substack", slug, title, "Every street has its furniture.", "Street Life", i + 1,
-             published, tags=("Street Life", "Streets"))
+        Page(
+            "substack",
+            slug,
+            title,
+            "Every street has its furniture.",
+            "Street Life",
+            i + 1,
+            published,
+            tags=("Street Life", "Streets"),
+        )
         for i, (slug, title, published) in enumerate(sl)
-    ]  # fmt: skip
+    ]
     substack[1].extra = (
         f'<p class="series-links">Next in the Street Life series: <a href="{url(substack[2])}">'
         "The lamp post</a></p>"
     )
-    out += substack + [
-        Page("substack", "weeknotes-12", "Weeknotes: week 12", "A quiet week in the team.",
-             tags=("weeknotes",)),
-        Page("substack", "weeknotes-13", "Weeknotes: week 13", "A busy week in the team.",
-             tags=("weeknotes",)),
-    ]  # fmt: skip
     out += [
-        Page("squarespace", "mapping-1", "Part 1: Drawing the estate",
-             "Welcome to part one of the Mapping Eastfield series.", "Mapping Eastfield", 1,
-             "2024-10-01"),
-        Page("squarespace", "mapping-2", "Part 2: Naming the paths",
-             "This is part 2 of the Mapping Eastfield series, about paths.", "Mapping Eastfield",
-             2, "2024-10-15"),
-        Page("squarespace", "mapping-4", "Part 4: Printing the map",
-             "Welcome to part four of the Mapping Eastfield series, the last.", "Mapping Eastfield",
-             4, "2024-11-12"),
-        Page("squarespace", "tv-and-maps", "Maps on television",
-             "A BBC series about maps used our estate as an example."),
-    ]  # fmt: skip
+        *substack,
+        Page(
+            "substack",
+            "weeknotes-12",
+            "Weeknotes: week 12",
+            "A quiet week in the team.",
+            tags=("weeknotes",),
+        ),
+        Page(
+            "substack",
+            "weeknotes-13",
+            "Weeknotes: week 13",
+            "A busy week in the team.",
+            tags=("weeknotes",),
+        ),
+    ]
+    out += [
+        Page(
+            "squarespace",
+            "mapping-1",
+            "Part 1: Drawing the estate",
+            "Welcome to part one of the Mapping Eastfield series.",
+            "Mapping Eastfield",
+            1,
+            "2024-10-01",
+        ),
+        Page(
+            "squarespace",
+            "mapping-2",
+            "Part 2: Naming the paths",
+            "This is part 2 of the Mapping Eastfield series, about paths.",
+            "Mapping Eastfield",
+            2,
+            "2024-10-15",
+        ),
+        Page(
+            "squarespace",
+            "mapping-4",
+            "Part 4: Printing the map",
+            "Welcome to part four of the Mapping Eastfield series, the last.",
+            "Mapping Eastfield",
+            4,
+            "2024-11-12",
+        ),
+        Page(
+            "squarespace",
+            "tv-and-maps",
+            "Maps on television",
+            "A BBC series about maps used our estate as an example.",
+        ),
+    ]
     return out
 
 
@@ -220,13 +371,18 @@ def render(page: Page) -> str:
         f'<meta property="og:type" content="article">'
         f'<meta property="article:published_time" content="{page.published}T09:00:00+00:00">'
         f'<meta name="author" content="{escape(page.author)}">'
-        + (f'<meta name="description" content="{escape(page.standfirst)}">' if page.standfirst else "")
+        + (
+            f'<meta name="description" content="{escape(page.standfirst)}">'
+            if page.standfirst
+            else ""
+        )
         + "".join(f'<meta property="article:tag" content="{escape(t)}">' for t in page.tags)
-    )  # fmt: skip
+    )
     standfirst = f'<p class="standfirst">{escape(page.standfirst)}</p>' if page.standfirst else ""
     shells = {
-        "wordpress": '<body class="single single-post"><article class="post"><h1 class="entry-title">'
-        '{title}</h1>{extra}<div class="entry-content">{body}</div></article></body>',
+        "wordpress": '<body class="single single-post"><article class="post">'
+        '<h1 class="entry-title">{title}</h1>{extra}<div class="entry-content">{body}</div>'
+        "</article></body>",
         "ghost": '<body class="post-template"><article class="gh-article"><h1 class="gh-title">'
         '{title}</h1>{standfirst}<section class="gh-content">{body}</section></article></body>',
         "blogger": '<body><div class="post-outer"><h3 class="post-title">{title}</h3>'
@@ -242,7 +398,8 @@ def render(page: Page) -> str:
     shell = shells[page.platform].format(
         title=escape(page.title), extra=page.extra, body=body, standfirst=standfirst
     )
-    return f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">{head}</head>{shell}</html>\n'
+    head = f'<head><meta charset="utf-8">{head}</head>'
+    return f'<!DOCTYPE html>\n<html lang="en">{head}{shell}</html>\n'
 
 
 def main() -> None:
