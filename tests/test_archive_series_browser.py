@@ -82,18 +82,6 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield url + db.stem
 
 
-@pytest.fixture
-def page(chromium: Any) -> Iterator[Any]:
-    """Yield a fresh browser page; fail the test on any script error the page raises."""
-    context = chromium.new_context()
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    yield page
-    context.close()
-    assert errors == [], f"script errors on the page: {errors}"
-
-
 def test_series_page_lists_parts_in_order_with_missing_parts_marked(served: str, page: Any) -> None:
     page.goto(f"{served}/series/1")
     section = page.locator("section.series-page")

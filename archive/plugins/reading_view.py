@@ -59,6 +59,15 @@ def post_body(html: str | None, text: str | None) -> Markup:
     return Markup("".join(f"<p>{escape(p)}</p>" for p in paragraphs))
 
 
+def json_strings(value: str | None, what: str) -> list[str]:
+    """Return a stored JSON array as strings; a value that is not one shows as empty."""
+    try:
+        return [str(item) for item in json.loads(value or "[]")]
+    except (ValueError, TypeError):
+        logger.warning("%s are not a JSON array", what)
+        return []
+
+
 def _neighbour(value: str | None, row_link: Callable[[str], str]) -> dict[str, str] | None:
     if not value:
         return None
@@ -95,11 +104,7 @@ async def reading_context(datasette: Any, database: str, url: str) -> dict[str, 
                 "missing": json.loads(row["missing"] or "[]"),
             }
         )
-    try:
-        tags = [str(tag) for tag in json.loads(post["tags"] or "[]")]
-    except ValueError:
-        logger.warning("post %s has tags that are not a JSON array", url)
-        tags = []
+    tags = json_strings(post["tags"], f"tags of post {url}")
     return {
         "reading": {
             "url": post["url"],
@@ -171,10 +176,7 @@ async def series_context(datasette: Any, database: str, series_id: str) -> dict[
             slots.append({"missing": pending.pop(0)})
         slots.append(part)
     slots.extend({"missing": number} for number in pending)
-    try:
-        sites = [str(s) for s in json.loads(series["sites"] or "[]")]
-    except ValueError:
-        sites = []
+    sites = json_strings(series["sites"], f"sites of series {series_id}")
     return {
         "series_page": {
             "name": series["name"],
