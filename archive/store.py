@@ -16,7 +16,13 @@ import sqlite_utils
 
 from archive.errors import ArchiveError
 from archive.migrations import migrate, word_count
-from archive.series import add_listing_evidence, recompute_series, series_row, store_post_series
+from archive.series import (
+    add_listing_evidence,
+    recompute_series,
+    relink_copies,
+    series_row,
+    store_post_series,
+)
 from crawler.items import CrawlError, SeriesListing
 from crawler.urls import canonicalize_url, netloc
 from pipeline.records import PostRecord
@@ -115,6 +121,8 @@ class Archive:
         if status not in RUN_STATUSES:
             raise ArchiveError(self.path, f"run status must be one of {RUN_STATUSES}: {status!r}")
         with self._writing("finish run"):
+            # Copies found during the run (issue 5) become the part they copy.
+            relink_copies(self.db)
             outcomes = dict(
                 self.db.execute(
                     "SELECT outcome, count(*) FROM run_posts WHERE run_id = ? GROUP BY outcome",

@@ -230,3 +230,16 @@ def test_relink_copies_picks_up_duplicates_found_after_both_posts(archive: Archi
         ("starting-small", 1),
         ("start-small-learn-fast", 1),
     ]
+
+
+def test_finishing_a_run_links_copies_recorded_during_it(archive: Archive) -> None:
+    run = archive.start_run({})
+    archive.store_post(post("starting-small", series=[box("CC", 1, 4)]), run)
+    archive.store_post(post("start-small-learn-fast", site=OTHER), run)
+    _duplicates(archive, f"{OTHER}/start-small-learn-fast/", f"{SITE}/starting-small/")
+    assert len(members(archive)) == 1
+    archive.finish_run(run, pages_fetched=2)
+    assert [m[1:] for m in members(archive)] == [
+        ("starting-small", 1, "series-box"),
+        ("start-small-learn-fast", 1, "copy-of"),
+    ]
