@@ -1,7 +1,7 @@
 """Write the labelled series set: ``python -m benchmarks.series.make_pages``.
 
-Pages are written for this project in the markup of seven platforms (WordPress with
-Organize Series, Ghost, Blogger, Medium, a Drupal magazine, Substack, Squarespace). The
+Pages are written for this project in the markup of eight platforms (WordPress with
+Organize Series, Ghost, Blogger, Medium, a Drupal magazine, Substack, Squarespace, Jekyll). The
 label of each page (series name or none, part number) is written here by hand beside the
 page's text; nothing is derived from the detector. Output: ``pages/*.html`` and
 ``labels.json`` beside this file.
@@ -53,6 +53,7 @@ HOSTS = {
     "drupal": "localgovreview.example.com",
     "substack": "streetlife.substack.example",
     "squarespace": "mappingeastfield.example.org",
+    "jekyll": "eastfieldnotes.github.example",
 }
 
 
@@ -358,7 +359,69 @@ def pages() -> list[Page]:
             "A BBC series about maps used our estate as an example.",
         ),
     ]
+    # Hard case: "(k/3)" after a different subject each time, and nothing else names the series.
+    out += [
+        Page(
+            "jekyll",
+            slug,
+            title,
+            "We walked the estate with a clipboard.",
+            "Eastfield estate",
+            part,
+            published,
+        )
+        for slug, title, part, published in (
+            ("estate-drawing", "Drawing the estate (1/3)", 1, "2024-06-01"),
+            ("estate-talking", "Talking to residents (2/3)", 2, "2024-06-08"),
+            ("estate-printing", "Printing the map (3/3)", 3, "2024-06-15"),
+        )
+    ]
+    # Only a category archive that calls itself a series says these two belong together.
+    out += [
+        Page(
+            "wordpress",
+            "open-councils-spend",
+            "Publishing spend data the boring way",
+            "Every month the finance team exports the previous month's spending.",
+            "Open Councils",
+            1,
+            "2024-05-14",
+        ),
+        Page(
+            "wordpress",
+            "open-councils-meetings",
+            "Putting committee meetings online",
+            "Since April every committee meeting has been streamed and archived.",
+            "Open Councils",
+            2,
+            "2024-06-04",
+        ),
+        Page(
+            "wordpress",
+            "ordinary-post",
+            "Potholes, again",
+            "The winter was wet and the roads show it.",
+        ),
+    ]
     return out
+
+
+def listing(posts: list[Page]) -> str:
+    """Return the WordPress category archive that calls itself a series, newest first."""
+    entries = "".join(
+        f'<article class="post type-post"><h2 class="entry-title"><a href="{url(p)}">'
+        f'{escape(p.title)}</a></h2><time class="entry-date" datetime="{p.published}">'
+        f"{p.published}</time></article>"
+        for p in sorted(posts, key=lambda p: p.published, reverse=True)
+    )
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        "<title>Open Councils Archives | Civic Lab Notes</title></head>"
+        '<body class="archive category category-open-councils"><main><header>'
+        '<h1 class="page-title">Category: Open Councils</h1><div class="archive-description">'
+        "<p>Our blog series on opening up how the council works.</p></div></header>"
+        f"{entries}</main></body></html>\n"
+    )
 
 
 def render(page: Page) -> str:
@@ -392,6 +455,9 @@ def render(page: Page) -> str:
         '{standfirst}<div class="field--name-body">{body}</div></article></body>',
         "substack": '<body><div class="post"><h1 class="post-title">{title}</h1>'
         '<div class="available-content">{body}{extra}</div></div></body>',
+        "jekyll": '<body><main class="page-content"><article class="post h-entry">'
+        '<header class="post-header"><h1 class="post-title p-name">{title}</h1></header>'
+        '<div class="post-content e-content">{body}</div></article></main></body>',
         "squarespace": '<body><article class="blog-item-wrapper"><h1 class="entry-title">{title}'
         '</h1><div class="sqs-block-content">{body}</div></article></body>',
     }
@@ -411,6 +477,13 @@ def main() -> None:
         name = f"{page.platform}-{page.slug}.html"
         (folder / name).write_text(render(page), encoding="utf-8")
         labels[name] = {"url": url(page), "series": page.series, "part": page.part}
+    name = "wordpress-category-open-councils.html"
+    members = [p for p in pages() if p.series == "Open Councils"]
+    (folder / name).write_text(listing(members), encoding="utf-8")
+    labels[name] = {
+        "url": f"https://{HOSTS['wordpress']}/category/open-councils/",
+        "listing": True,
+    }
     (HERE / "labels.json").write_text(json.dumps(labels, indent=1) + "\n", encoding="utf-8")
     print(f"{len(labels)} pages written to {folder}")
 
