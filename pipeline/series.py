@@ -76,7 +76,8 @@ ROMAN = {word: n for n, word in enumerate(_ROMAN, start=1)}
 _ORDINAL = r"(?:" + "|".join(ORDINALS) + r"|final|last|\d{1,2}(?:st|nd|rd|th))"
 _NUMBER = r"(?:\d{1,2}|" + "|".join(NUMBERS) + r")"
 _TITLE_NUMBER = r"(?:\d{1,2}|" + "|".join(NUMBERS) + "|" + "|".join(_ROMAN[::-1]) + r")"
-_UNIT = r"(?:blog(?:\s+post)?|post|instal(?:l)?ment|part|entry|article|episode)"
+# Not "episode": "the fourth episode of the Doctor Who series" is television.
+_UNIT = r"(?:blog(?:\s+post)?|post|instal(?:l)?ment|part|entry|article)"
 _TITLE_UNIT = r"(?:part|episode|instal(?:l)?ment)"
 _CAPITALISED = CAPITALISED
 _NAME = r"(?:the\s+|our\s+|my\s+|this\s+)?(?:\(?short\)?\s+)?(?P<name>" + _CAPITALISED + ")"

@@ -73,6 +73,10 @@ def test_sentences_in_the_opening_name_the_series(
         "A new Netflix series was filmed in the town centre last year.",
         "He kicks off a TV series. The series of events was odd.",
         "Our series of workshops starts in May.",
+        "In the fourth episode of the Doctor Who series, the Doctor visits a council.",
+        "Final standings of the Monster Energy NASCAR Cup Series after 36 races.",
+        "It will be the fourth film in the rebooted Star Trek film series.",
+        "It posted a series of tweets supporting the candidate.",
     ],
 )
 def test_ordinary_uses_of_series_are_not_blog_series(text: str) -> None:

@@ -15,6 +15,7 @@ The baseline is what a crawler reading only the Organize Series box gets (the
 
 from __future__ import annotations
 
+import gzip
 import json
 import sys
 import tempfile
@@ -27,7 +28,7 @@ import click
 from archive.store import Archive
 from crawler.items import SeriesListing
 from crawler.pages import classify_page
-from pipeline.extract import extract_post
+from pipeline.extract import ExtractionError, extract_post
 
 HERE = Path(__file__).parent
 RESULTS = HERE.parent / "RESULTS.md"
@@ -123,7 +124,31 @@ def run(labels: dict[str, dict], work: Path) -> tuple[dict, dict, float]:
     return ours_scores, score(labels, base, base_order), seconds
 
 
-def report(labels: dict[str, dict], ours: dict, base: dict, seconds: float) -> str:
+def claims_on(folder: Path) -> tuple[int, list[str]]:
+    """Run detection over an unlabelled corpus; return pages read and the series claimed."""
+    pages, claims = 0, []
+    for path in sorted(folder.iterdir()):
+        data = path.read_bytes()
+        if path.suffix == ".gz":
+            data = gzip.decompress(data)
+        try:
+            record = extract_post(data, f"https://corpus.invalid/{path.name}")
+        except ExtractionError:
+            continue
+        pages += 1
+        claims += [
+            f"{path.name}: {m.name!r} ({m.signal}: {m.evidence[:80]})" for m in record.series
+        ]
+    return pages, claims
+
+
+def report(
+    labels: dict[str, dict],
+    ours: dict,
+    base: dict,
+    seconds: float,
+    corpus: tuple[Path, int, list[str]] | None = None,
+) -> str:
     """Return the RESULTS.md section."""
     platforms = sorted({name.split("-", 1)[0] for name in labels})
     rows = [
@@ -141,8 +166,9 @@ def report(labels: dict[str, dict], ours: dict, base: dict, seconds: float) -> s
             f" {len(platforms)} platform styles: {', '.join(platforms)}; {ours['labelled']} series"
             f' parts in {ours["series"]} series, the rest negatives such as "a series of'
             ' meetings", "TV series" and shared "Review:" prefixes). Regenerate the pages with'
-            " `python -m benchmarks.series.make_pages`; re-run with"
-            " `python -m benchmarks.series --write` (rewrites this section only).",
+            " `python -m benchmarks.series.make_pages`; re-run with `python -m benchmarks.series"
+            " --write --corpus ../shared/datasets/article-extraction-benchmark/html`"
+            " (rewrites this section only).",
             "",
             "Every page goes through `extract_post` into a real archive; membership is over"
             " (page, series) pairs, a predicted series counting as the labelled series most of"
@@ -166,6 +192,16 @@ def report(labels: dict[str, dict], ours: dict, base: dict, seconds: float) -> s
             f"Recall ratio against the baseline: {ratio:.1f}x. Wall time {seconds:.1f} s for"
             f" {len(labels)} pages (extraction included), Python {sys.version.split()[0]}.",
             "",
+            *(
+                [
+                    f"Unlabelled real pages (`{corpus[0].name}`, run with `--corpus`): series"
+                    f" claims: {len(corpus[2])} over {corpus[1]} pages"
+                    + (": " + "; ".join(corpus[2]) if corpus[2] else "."),
+                    "",
+                ]
+                if corpus
+                else []
+            ),
         ]
     )
 
@@ -192,15 +228,25 @@ def write_section(text: str, path: Path = RESULTS) -> None:
     show_default=True,
     help="Labels file (page file name -> url, series, part).",
 )
-def main(write: bool, labels: Path) -> None:
+@click.option(
+    "--corpus",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Also list the series claimed on an unlabelled folder of pages (.html or .html.gz).",
+)
+def main(write: bool, labels: Path, corpus: Path | None) -> None:
     """Score series detection on the labelled pages.
 
     Example: python -m benchmarks.series --write
+    --corpus ../shared/datasets/article-extraction-benchmark/html
     """
     data = json.loads(labels.read_text(encoding="utf-8"))
     with tempfile.TemporaryDirectory() as work:
         ours, base, seconds = run(data, Path(work))
-    text = report(data, ours, base, seconds)
+    claimed = None
+    if corpus is not None:
+        pages, claims = claims_on(corpus)
+        claimed = (corpus.parent if corpus.name == "html" else corpus, pages, claims)
+    text = report(data, ours, base, seconds, claimed)
     click.echo(text)
     if write:
         write_section(text)
