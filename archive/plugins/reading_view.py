@@ -33,6 +33,9 @@ select
     series_posts.evidence, series_posts.conflict, series_posts.copy_of,
     (select json_group_array(missing_part) from series_gaps
       where series_gaps.series_id = series.id) as missing,
+    (select json_group_array(distinct evidence.signal) from series_evidence as evidence
+      where evidence.post_url = :url and evidence.series_id = series.id
+        and evidence.signal != series_posts.signal) as other_signals,
     (select json_object('url', p.url, 'title', p.title)
        from series_posts as before join posts as p on p.url = before.post_url
       where before.series_id = series.id and before.position < series_posts.position
@@ -102,6 +105,7 @@ async def reading_context(datasette: Any, database: str, url: str) -> dict[str, 
                 "conflict": row["conflict"],
                 "copy_of": row_link("posts", row["copy_of"]) if row["copy_of"] else None,
                 "missing": json.loads(row["missing"] or "[]"),
+                "other_signals": json_strings(row["other_signals"], "signals"),
             }
         )
     tags = json_strings(post["tags"], f"tags of post {url}")
