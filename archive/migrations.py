@@ -216,6 +216,8 @@ CREATE TABLE series_evidence (
 );
 CREATE INDEX idx_series_evidence_post_url ON series_evidence (post_url);
 CREATE INDEX idx_series_evidence_series_id ON series_evidence (series_id);
+-- Unnamed signals (previous/next links) wait for their neighbours: found on every resolve.
+CREATE INDEX idx_series_evidence_unnamed ON series_evidence (post_url) WHERE name = '';
 """
 
 # Parts a series states (its declared length, or its highest stated part) that no archived

@@ -136,12 +136,21 @@ def _add_title_prefix(db: Database, post_url: str) -> set[str]:
     ]
     if not affix_series(affix, [(title, tags) for _, title, tags in group], named):
         return set()
+    touched = {post_url}
     for url, title, _ in group:
+        has = db.execute(
+            "SELECT name, evidence FROM series_evidence WHERE post_url = ?"
+            " AND signal = 'title-prefix'",
+            [url],
+        ).fetchall()
+        if has == [(affix, title)]:
+            continue  # already joined: re-resolving it would change nothing
         db.execute(
             "DELETE FROM series_evidence WHERE post_url = ? AND signal = 'title-prefix'", [url]
         )
         _add_evidence(db, url, SeriesMembership(affix, signal="title-prefix", evidence=title))
-    return set(urls)
+        touched.add(url)
+    return touched
 
 
 def _tags(value: str | None) -> list[str]:
