@@ -22,8 +22,6 @@ from pipeline.series_titles import affix_series, title_affix
 
 logger = logging.getLogger(__name__)
 
-# Evidence the archive derives from other rows (not from the page), recomputed on each store.
-DERIVED_SIGNALS = ("series-page", "title-prefix", "copy-of")
 # Issue 5's table of republished copies; used when present.
 DUPLICATES_TABLE = "post_duplicates"
 
@@ -267,6 +265,8 @@ def _resolve_one(db: Database, post_url: str) -> tuple[set[int], set[int]]:
     ).fetchone()
     after = set()
     for membership in merge_memberships(signals):
+        if not membership.name:
+            continue  # nothing names the series yet; the evidence waits for a name
         series_id = series_row(
             db, membership.name, url=membership.url, site=site[0] if site else None
         )
@@ -344,7 +344,8 @@ def reading_order(parts: list[Part]) -> list[str]:
     """Return the posts' URLs in reading order.
 
     Stated part numbers first decide; a part without one goes after the stated parts
-    published no later than it (by date among such parts); then URL, so the order is stable.
+    published no later than it (by date among such parts), never before a stated part 1,
+    and last without a date; then URL, so the order is stable.
     """
     stated = [(part, published) for _, part, published in parts if part is not None]
 
@@ -352,9 +353,12 @@ def reading_order(parts: list[Part]) -> list[str]:
         url, part, published = item
         if part is not None:
             return (part, 0, published or "", url)
-        before = [p for p, date in stated if published and date and date <= published]
-        anchor = max(before) if before else (0 if published else 10**6)
-        return (anchor, 1, published or "", url)
+        if not published:
+            return (10**6, 1, "", url)
+        before = [p for p, date in stated if date and date <= published]
+        # Nothing goes before a stated part 1, whatever its date.
+        first = 1 if any(p == 1 for p, _ in stated) else 0
+        return (max([first, *before]), 1, published, url)
 
     return [url for url, _, _ in sorted(parts, key=key)]
 

@@ -16,6 +16,9 @@ Signals, in order of precedence (:data:`PRECEDENCE`; the first one that states a
 8. ``copy-of``: the archive holds the post as a copy of a series part (issue 5's duplicates).
 
 Signals naming one series (same slug) are merged into one membership that keeps them all;
+signals that name none (previous/next links, "kicks off our new series") join the one series
+the others name, or, when there is none, make one nameless membership (``name == ""``) that
+the archive resolves later through the post's neighbours, title prefix or series page;
 when they disagree on the part number or total, the stronger wins and the disagreement is
 recorded in ``conflict``. Names have their own order: a name read from a title ("Part 3:
 Budgets" names the post, not the series) yields to a name any other signal gives, and a mere
@@ -182,8 +185,26 @@ def _from_title(title: str) -> list[SeriesMembership]:
     return []
 
 
+# "This post kicks off our new series.", "... closes the series.": a series, but which one
+# only another signal can say (the post's title prefix, a series page listing it).
+UNNAMED_SENTENCE = re.compile(
+    r"\b(?i:closes?|opens?|starts?|begins?|ends?|concludes?|kicks?\s+off|wraps?\s+up)\s+"
+    r"(?i:our|this|my|the)\s+(?:(?i:new|short|little|(?P<total>" + _NUMBER + r")[-\s]part)\s+)*"
+    r"(?i:blog\s+)?(?i:series)(?=\s*[.,;:!?)]|\s+(?i:with|by|and|here)\b|\s*$)"
+)
+
+
 def _from_sentences(text: str) -> list[SeriesMembership]:
-    found = []
+    found = [
+        SeriesMembership(
+            name="",
+            position=_sentence_position(match.group(0), {}),
+            total=_number(match.group("total")),
+            signal="sentence",
+            evidence=match.group(0).strip(),
+        )
+        for match in UNNAMED_SENTENCE.finditer(text)
+    ]
     for pattern in SENTENCE_PATTERNS:
         for match in pattern.finditer(text):
             groups = match.groupdict()
@@ -222,9 +243,9 @@ def _bare_name(name: str) -> str:
 def _sentence_position(sentence: str, groups: dict[str, str | None]) -> int | None:
     """Return the post's place the sentence states ("the seventh blog", "kicks off")."""
     lowered = sentence.lower()
-    if re.match(r"(?:opens|starts|begins|kicks\s+off)\b", lowered):
+    if re.match(r"(?:opens?|starts?|begins?|kicks?\s+off)\b", lowered):
         return 1
-    if re.match(r"(?:closes|ends|concludes|continues)\b", lowered):
+    if re.match(r"(?:closes?|ends?|concludes?|continues|wraps?\s+up)\b", lowered):
         return None  # "closes the first X series": the ordinal counts series, not posts
     ordinal = (groups.get("ord") or "").strip().lower()
     return _position(ordinal) if ordinal else _number(groups.get("pos"))
@@ -288,6 +309,10 @@ def merge_memberships(found: list[SeriesMembership]) -> list[SeriesMembership]:
     if unnamed:
         if len(groups) == 1:
             next(iter(groups.values())).extend(unnamed)
+        elif not groups:
+            # Kept, nameless, so that the archive can join it to the series that another
+            # signal (a neighbour's series, a title prefix, a series page) names later.
+            groups[""] = unnamed
         else:
             logger.debug("series signals without a name dropped: %s", unnamed)
     merged = [_merge_group(sorted(g, key=_rank)) for g in groups.values()]
@@ -297,7 +322,9 @@ def merge_memberships(found: list[SeriesMembership]) -> list[SeriesMembership]:
 def _merge_group(signals: list[SeriesMembership]) -> SeriesMembership:
     """Merge one series' signals: each fact from the strongest signal that states it."""
     best = signals[0]
-    named = sorted(signals, key=lambda s: NAME_WEAKNESS.get(s.signal, 0))
+    named = sorted(
+        [s for s in signals if s.name] or signals, key=lambda s: NAME_WEAKNESS.get(s.signal, 0)
+    )
     conflicts = []
     chosen: dict[str, object] = {}
     for attribute, label in (("position", "part"), ("total", "total")):

@@ -67,6 +67,34 @@ def test_tagged_titles_sharing_a_prefix_make_a_series_in_date_order(archive: Arc
     ]
 
 
+def test_a_nameless_kick_off_takes_the_series_its_title_prefix_names(archive: Archive) -> None:
+    run = archive.start_run({})
+    kick_off = SeriesMembership(
+        "", 1, 3, signal="sentence", evidence="kicks off our new three-part series"
+    )
+    # Published after part 2: only the sentence says the bench comes first.
+    archive.store_post(
+        post(
+            "bench",
+            title="Street Life: The bench",
+            published="2024-09-20",
+            tags=["Street Life"],
+            series=[kick_off],
+        ),
+        run,
+    )
+    assert members(archive) == []  # nothing names the series yet; the evidence waits
+    archive.store_post(
+        post("bin", title="Street Life: The bin", published="2024-09-09", tags=["Street Life"]),
+        run,
+    )
+    assert members(archive) == [
+        ("Street Life", "bench", 1, "sentence"),
+        ("Street Life", "bin", 2, "title-prefix"),
+    ]
+    assert archive.db.execute("SELECT declared_total FROM series").fetchall() == [(3,)]
+
+
 def test_shared_prefixes_without_corroboration_are_not_series(archive: Archive) -> None:
     run = archive.start_run({})
     for slug, title in (

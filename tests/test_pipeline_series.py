@@ -187,9 +187,43 @@ def test_unnamed_series_links_join_the_one_named_series() -> None:
     assert found.neighbours == ("https://blog.example.org/p1/", "https://blog.example.org/p3/")
 
 
-def test_unnamed_series_links_alone_name_no_series() -> None:
+def test_unnamed_series_links_alone_make_a_nameless_membership() -> None:
     html = "<nav class='series-nav'><a href='/p1/'>Previous</a><a href='/p3/'>Next</a></nav>"
-    assert detect_series("Permission", "Text.", html, URL) == []
+    [found] = detect_series("Permission", "Text.", html, URL)
+    assert (found.name, found.signal) == ("", "series-nav")
+    assert found.neighbours == ("https://blog.example.org/p1/", "https://blog.example.org/p3/")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "position", "total"),
+    [
+        ("This post kicks off our new series.", 1, None),
+        ("Today we start our new four-part series, with a look at bins.", 1, 4),
+        ("This post closes the series.", None, None),
+    ],
+)
+def test_sentences_that_name_no_series_are_kept_nameless(
+    sentence: str, position: int | None, total: int | None
+) -> None:
+    [found] = detect_series("Street Life: The bench", sentence, None, URL)
+    assert (found.name, found.position, found.total, found.signal) == (
+        "",
+        position,
+        total,
+        "sentence",
+    )
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "He kicks off a TV series about councils.",
+        "Our series of workshops starts in May.",
+        "This starts our series of events on Friday.",
+    ],
+)
+def test_nameless_sentences_need_a_blog_series(sentence: str) -> None:
+    assert detect_series("Notes", sentence, None, URL) == []
 
 
 def test_a_series_list_that_does_not_mark_this_post_is_not_membership() -> None:

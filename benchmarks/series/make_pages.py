@@ -303,6 +303,7 @@ def pages() -> list[Page]:
         )
         for i, (slug, title, published) in enumerate(sl)
     ]
+    substack[0].first = "This post kicks off our new series. Every street has its furniture."
     substack[1].extra = (
         f'<p class="series-links">Next in the Street Life series: <a href="{url(substack[2])}">'
         "The lamp post</a></p>"
