@@ -201,6 +201,86 @@ def m002_posts_site_id_word_count(db: Database) -> None:
     db.execute("CREATE INDEX idx_posts_site_id ON posts (site_id)")
 
 
+_SERIES_EVIDENCE = """
+CREATE TABLE series_evidence (
+    id INTEGER PRIMARY KEY,
+    post_url TEXT NOT NULL REFERENCES posts(url) ON DELETE CASCADE,
+    series_id INTEGER REFERENCES series(id) ON DELETE SET NULL,
+    signal TEXT NOT NULL,
+    name TEXT NOT NULL DEFAULT '',
+    stated_part INTEGER,
+    stated_total INTEGER,
+    url TEXT,
+    evidence TEXT NOT NULL DEFAULT '',
+    neighbours TEXT NOT NULL DEFAULT '[]'
+);
+CREATE INDEX idx_series_evidence_post_url ON series_evidence (post_url);
+CREATE INDEX idx_series_evidence_series_id ON series_evidence (series_id);
+-- Unnamed signals (previous/next links) wait for their neighbours: found on every resolve.
+CREATE INDEX idx_series_evidence_unnamed ON series_evidence (post_url) WHERE name = '';
+"""
+
+# Parts a series states (its declared length, or its highest stated part) that no archived
+# post states to be; a copy of a part on another site counts as the part.
+_SERIES_GAPS = """
+CREATE VIEW series_gaps AS
+WITH RECURSIVE expected AS (
+    SELECT series.id AS series_id,
+        min(200, max(coalesce(series.declared_total, 0), coalesce(
+            (SELECT max(stated_part) FROM series_posts WHERE series_id = series.id), 0
+        ))) AS parts_stated
+    FROM series
+),
+numbers (series_id, part, parts_stated) AS (
+    SELECT series_id, 1, parts_stated FROM expected WHERE parts_stated >= 1
+    UNION ALL
+    SELECT series_id, part + 1, parts_stated FROM numbers WHERE part < parts_stated
+)
+SELECT
+    series.id AS series_id,
+    series.name AS series_name,
+    numbers.part AS missing_part,
+    numbers.parts_stated,
+    series.parts_held,
+    (SELECT count(*) FROM series_posts WHERE series_id = series.id
+        AND stated_part IS NULL) AS unnumbered_parts_held,
+    series.url AS series_url,
+    series.sites
+FROM numbers JOIN series ON series.id = numbers.series_id
+WHERE NOT EXISTS (
+    SELECT 1 FROM series_posts
+    WHERE series_posts.series_id = numbers.series_id AND series_posts.stated_part = numbers.part
+)
+ORDER BY series.name, numbers.part;
+"""
+
+
+@migrations()
+def m003_series_evidence_and_gaps(db: Database) -> None:
+    """Keep every series signal as evidence, record conflicts and copies, list missing parts.
+
+    Existing memberships become evidence rows (their signal and text as stored), so an
+    upgraded archive keeps its series; ``series.sites`` is filled from the posts held.
+    """
+    db.executescript(_SERIES_EVIDENCE)
+    db.table("series_posts").add_column("conflict", str)
+    db.table("series_posts").add_column("copy_of", str)
+    db.table("series").add_column("sites", str, not_null_default="[]")
+    db.execute(
+        "INSERT INTO series_evidence (post_url, series_id, signal, name, stated_part,"
+        " stated_total, url, evidence)"
+        " SELECT sp.post_url, sp.series_id, coalesce(nullif(sp.signal, ''), 'unknown'),"
+        " series.name, sp.stated_part, sp.stated_total, series.url, sp.evidence"
+        " FROM series_posts AS sp JOIN series ON series.id = sp.series_id"
+    )
+    db.execute(
+        "UPDATE series SET sites = (SELECT json_group_array(DISTINCT coalesce(p.site, p.source))"
+        " FROM series_posts sp JOIN posts p ON p.url = sp.post_url"
+        " WHERE sp.series_id = series.id AND coalesce(p.site, p.source) IS NOT NULL)"
+    )
+    db.executescript(_SERIES_GAPS)
+
+
 def word_count(text: str | None) -> int:
     """Count whitespace-separated words, the measure the archive shows for a post's length."""
     return len(text.split()) if text else 0

@@ -5,10 +5,8 @@ from __future__ import annotations
 import json
 import logging
 import os
-import re
 import sqlite3
-import unicodedata
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,9 +16,17 @@ import sqlite_utils
 
 from archive.errors import ArchiveError
 from archive.migrations import migrate, word_count
+from archive.series import (
+    add_listing_evidence,
+    recompute_series,
+    relink_copies,
+    series_row,
+    store_post_series,
+)
 from crawler.items import CrawlError, SeriesListing
 from crawler.urls import canonicalize_url, netloc
 from pipeline.records import PostRecord
+from pipeline.series import series_key
 
 logger = logging.getLogger(__name__)
 
@@ -43,10 +49,8 @@ def default_snapshot_path(db_path: Path | str) -> Path:
     return path.parent / "published" / path.name
 
 
-def series_slug(name: str) -> str:
-    """Return the key that joins spellings of one series name ("Part-Time" = "part time")."""
-    folded = unicodedata.normalize("NFKC", name).casefold()
-    return re.sub(r"[\W_]+", "-", folded).strip("-") or folded.strip()
+# The key that joins spellings of one series name, under the name the archive has used.
+series_slug = series_key
 
 
 class Archive:
@@ -117,6 +121,8 @@ class Archive:
         if status not in RUN_STATUSES:
             raise ArchiveError(self.path, f"run status must be one of {RUN_STATUSES}: {status!r}")
         with self._writing("finish run"):
+            # Copies found during the run (issue 5) become the part they copy.
+            relink_copies(self.db)
             outcomes = dict(
                 self.db.execute(
                     "SELECT outcome, count(*) FROM run_posts WHERE run_id = ? GROUP BY outcome",
@@ -236,52 +242,7 @@ class Archive:
         )
 
     def _replace_memberships(self, record: PostRecord) -> None:
-        affected = {
-            sid
-            for (sid,) in self.db.execute(
-                "SELECT series_id FROM series_posts WHERE post_url = ?", [record.url]
-            ).fetchall()
-        }
-        self.db.execute("DELETE FROM series_posts WHERE post_url = ?", [record.url])
-        site = record.site or record.source or None
-        for membership in record.series:
-            series_id = self._series_id(membership.name, url=membership.url, site=site)
-            affected.add(series_id)
-            self.db.execute(
-                "INSERT INTO series_posts"
-                " (series_id, post_url, stated_part, stated_total, signal, evidence)"
-                " VALUES (?, ?, ?, ?, ?, ?)"
-                " ON CONFLICT (series_id, post_url) DO UPDATE SET"
-                "  stated_part = coalesce(series_posts.stated_part, excluded.stated_part),"
-                "  stated_total = coalesce(series_posts.stated_total, excluded.stated_total)",
-                [
-                    series_id,
-                    record.url,
-                    membership.position,
-                    membership.total,
-                    membership.signal,
-                    membership.evidence,
-                ],
-            )
-        # Series pages seen earlier (in this run or before) that list this post.
-        candidates = {record.url, canonicalize_url(record.url)}
-        if record.fetched_url:
-            candidates |= {record.fetched_url, canonicalize_url(record.fetched_url)}
-        marks = ", ".join("?" for _ in candidates)
-        for series_id, listing_url in self.db.execute(
-            f"SELECT series_id, listing_url FROM series_listings WHERE post_url IN ({marks})",
-            sorted(candidates),
-        ).fetchall():
-            affected.add(series_id)
-            self._link_listed(series_id, record.url, listing_url)
-        self._recompute_series(affected)
-
-    def _link_listed(self, series_id: int, post_url: str, listing_url: str) -> None:
-        self.db.execute(
-            "INSERT OR IGNORE INTO series_posts (series_id, post_url, signal, evidence)"
-            " VALUES (?, ?, 'series-page', ?)",
-            [series_id, post_url, listing_url],
-        )
+        store_post_series(self.db, record)
 
     # Series
 
@@ -292,7 +253,9 @@ class Archive:
         the series when :meth:`store_post` stores them, in this run or a later one.
         """
         with self._writing("store series listing", url=listing.url):
-            series_id = self._series_id(listing.name, url=listing.url, site=listing.source or None)
+            series_id = series_row(
+                self.db, listing.name, url=listing.url, site=listing.source or None
+            )
             if listing.description:
                 self.db.execute(
                     "UPDATE series SET description = ? WHERE id = ? AND description IS NULL",
@@ -314,56 +277,12 @@ class Archive:
                     [listed, post_url, listed, post_url],
                 ).fetchone()
                 if stored is not None:
-                    self._link_listed(series_id, stored[0], listing.url)
-            self._recompute_series({series_id})
+                    name = self.db.execute(
+                        "SELECT name FROM series WHERE id = ?", [series_id]
+                    ).fetchone()[0]
+                    add_listing_evidence(self.db, stored[0], name, listing.url)
+            recompute_series(self.db, {series_id})
         return series_id
-
-    def _series_id(self, name: str, *, url: str | None, site: str | None) -> int:
-        slug = series_slug(name)
-        found = self.db.execute("SELECT id, url FROM series WHERE slug = ?", [slug]).fetchone()
-        if found is None:
-            cursor = self.db.execute(
-                "INSERT INTO series (name, slug, url, site) VALUES (?, ?, ?, ?)",
-                [name, slug, url, site],
-            )
-            assert cursor.lastrowid is not None
-            return cursor.lastrowid
-        if url and found[1] is None:
-            self.db.execute("UPDATE series SET url = ? WHERE id = ?", [url, found[0]])
-        return int(found[0])
-
-    def _recompute_series(self, series_ids: Iterable[int]) -> None:
-        """Renumber each series' parts and refresh its summary columns.
-
-        Stated part numbers come first and in their order; parts without one follow in
-        order of publication (then URL, so the order is stable).
-        """
-        for series_id in sorted(set(series_ids)):
-            members = self.db.execute(
-                "SELECT sp.post_url, sp.stated_part, sp.position, p.published"
-                " FROM series_posts sp JOIN posts p ON p.url = sp.post_url"
-                " WHERE sp.series_id = ?",
-                [series_id],
-            ).fetchall()
-            members.sort(key=lambda m: (m[1] is None, m[1] or 0, m[3] is None, m[3] or "", m[0]))
-            for position, (post_url, _, current, _) in enumerate(members, 1):
-                if current != position:
-                    self.db.execute(
-                        "UPDATE series_posts SET position = ? WHERE series_id = ? AND post_url = ?",
-                        [position, series_id, post_url],
-                    )
-            self.db.execute(
-                "UPDATE series SET"
-                " parts_held = (SELECT count(*) FROM series_posts WHERE series_id = :id),"
-                " declared_total = coalesce((SELECT max(stated_total) FROM series_posts"
-                "   WHERE series_id = :id), declared_total),"
-                " first_published = (SELECT min(p.published) FROM series_posts sp"
-                "   JOIN posts p ON p.url = sp.post_url WHERE sp.series_id = :id),"
-                " last_published = (SELECT max(p.published) FROM series_posts sp"
-                "   JOIN posts p ON p.url = sp.post_url WHERE sp.series_id = :id)"
-                " WHERE id = :id",
-                {"id": series_id},
-            )
 
     # Publishing
 

@@ -27,6 +27,8 @@ class Source:
     sitemaps: tuple[str, ...] = ()
     post_patterns: tuple[str, ...] = ()
     series_patterns: tuple[str, ...] = ()
+    # Also in start_urls and, as exact-URL regexes, in series_patterns.
+    series_urls: tuple[str, ...] = ()
     hosts: frozenset[str] = field(default_factory=frozenset)
     delay: float | None = None
     concurrency: int | None = None
@@ -61,6 +63,9 @@ SOURCE_KEYS: tuple[SourceKey, ...] = (
     SourceKey("sitemaps", "urls", (), "Sitemaps or sitemap indexes listing posts."),
     SourceKey("post_patterns", "regexes", (), "Regexes; a URL matching one is a post."),
     SourceKey("series_patterns", "regexes", (), "Regexes; a URL matching one is a series page."),
+    SourceKey(
+        "series_urls", "urls", (), "Series pages: crawled from the start, read as series pages."
+    ),
     SourceKey("hosts", "hosts", None, "Allowed host[:port]s; defaults to the start URLs' hosts."),
     SourceKey("delay", "float", None, "Seconds between requests to this source's hosts."),
     SourceKey("concurrency", "int", None, "Parallel requests to each of this source's hosts."),
@@ -170,6 +175,13 @@ def source_from_table(table: dict[str, Any], where: str = "<source>") -> Source:
     values.setdefault("name", netloc(values["start_urls"][0]))
     if "hosts" in values:
         values["hosts"] = frozenset(values["hosts"])
+    series_urls = values.get("series_urls", ())
+    if series_urls:
+        values["start_urls"] = tuple(dict.fromkeys((*values["start_urls"], *series_urls)))
+        values["series_patterns"] = (
+            *values.get("series_patterns", ()),
+            *(f"^{re.escape(url.rstrip('/'))}/?$" for url in series_urls),
+        )
     return Source(**values)
 
 

@@ -116,7 +116,9 @@ def extract_post(
         links=links,
         html=body_html(document.body),
     )
-    record.series = detect_series(record.title, record.text, tree, url)
+    record.series = detect_series(
+        record.title, record.text, tree, url, standfirst=record.description
+    )
     return record
 
 

@@ -73,7 +73,11 @@ class ExtractionPipeline:
             message = f"extractor failed: {type(exc).__name__}: {exc}"
             return CrawlError(url=item.url, stage="extract", message=message, source=item.source)
         for name, series_url in item.listed_in_series:
-            record.series.append(SeriesMembership(name=name, url=series_url, signal="series-page"))
+            record.series.append(
+                SeriesMembership(
+                    name=name, url=series_url, signal="series-page", evidence=series_url
+                )
+            )
         return record
 
     async def _extract(self, page: FetchedPage) -> PostRecord:

@@ -25,6 +25,12 @@ class SeriesMembership:
     url: str | None = None  # the series page, where there is one
     signal: str = ""  # which rule matched, e.g. "series-box", "title-part", "series-page"
     evidence: str = ""  # the matched text
+    # Set on a merged membership (pipeline.series.merge_memberships): every signal that
+    # agreed on this series, strongest first, and what they disagreed on, if anything.
+    signals: tuple[SeriesMembership, ...] = ()
+    conflict: str | None = None
+    # Previous/next-in-series links of the page: a page with only these names no series.
+    neighbours: tuple[str, ...] = ()
 
 
 @dataclass

@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.browser import chromium  # noqa: F401  (a fixture, shared by the page tests)
+from tests.browser import chromium, page  # noqa: F401  (fixtures shared by the page tests)
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -9,7 +9,7 @@ import sqlite_utils
 
 from archive.migrations import migrate, migrations, transform_keeping_triggers
 from archive.store import Archive
-from pipeline.records import PostRecord
+from pipeline.records import PostRecord, SeriesMembership
 
 V1_SQL = Path(__file__).parent / "fixtures" / "schema" / "v1.sql"
 FTS_TRIGGERS = {"posts_ai", "posts_ad", "posts_au"}
@@ -78,7 +78,7 @@ def test_v1_archive_upgrades_keeping_rows_and_search(tmp_path: Path) -> None:
 
     with Archive.open(path) as archive:
         db = archive.db
-        assert [m.name for m in migrations.applied(db)][-1] == "m002_posts_site_id_word_count"
+        assert [m.name for m in migrations.applied(db)] == [m.name for m in migrations._migrations]
         assert {t: db[t].count for t in before} == before
         assert set(db.triggers_dict) >= FTS_TRIGGERS
         assert search(db, "catalogue") == ["https://lab.example.gov/2024/03/open-data-part-2/"]
@@ -122,3 +122,40 @@ def test_plain_transform_loses_fts_triggers(tmp_path: Path) -> None:
     migrate(db)
     db["posts"].transform(column_order=["text", "url"])
     assert not FTS_TRIGGERS & set(db.triggers_dict)
+
+
+def test_v1_archive_upgrade_keeps_its_series_as_evidence_and_reports_gaps(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    load_v1(path).close()
+    part1 = "https://lab.example.gov/2024/03/open-data-part-1/"
+    part2 = "https://lab.example.gov/2024/03/open-data-part-2/"
+    with Archive.open(path) as archive:
+        db = archive.db
+        assert [
+            (r["post_url"], r["position"], r["stated_part"], r["signal"])
+            for r in db.query("SELECT * FROM series_posts ORDER BY position")
+        ] == [(part1, 1, 1, "title-part"), (part2, 2, 2, "title-part")]
+        assert [
+            (r["post_url"], r["signal"], r["name"], r["stated_part"], r["evidence"])
+            for r in db.query("SELECT * FROM series_evidence ORDER BY post_url")
+        ] == [
+            (part1, "title-part", "Open data", 1, "Open data, part 1: why"),
+            (part2, "title-part", "Open data", 2, "Open data, part 2: how"),
+        ]
+        assert db["series"].get(1)["sites"] == '["City Innovation Lab"]'
+        assert list(db.query("SELECT * FROM series_gaps")) == []
+        # Part 4 of 4 arrives: parts 3 is missing, and the old rows still count.
+        record = PostRecord(
+            url="https://lab.example.gov/2024/04/open-data-part-4/",
+            title="Open data, part 4: next",
+            text="What comes next.",
+            site="City Innovation Lab",
+            published="2024-04-01",
+            series=[SeriesMembership("Open data", 4, 4, signal="title-part", evidence="t")],
+        )
+        archive.store_post(record, archive.start_run({}))
+        assert [
+            (r["series_name"], r["missing_part"], r["parts_stated"], r["parts_held"])
+            for r in db.query("SELECT * FROM series_gaps")
+        ] == [("Open data", 3, 4, 3)]
+        assert db.execute("PRAGMA foreign_key_check").fetchall() == []

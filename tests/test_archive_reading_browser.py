@@ -27,18 +27,6 @@ def served(demo_sites: DemoSites, tmp_path_factory: pytest.TempPathFactory) -> I
         yield url + db.stem
 
 
-@pytest.fixture
-def page(chromium: Any) -> Iterator[Any]:
-    """Yield a fresh browser page; fail the test on any script error the page raises."""
-    context = chromium.new_context()
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    yield page
-    context.close()
-    assert errors == [], f"script errors on the page: {errors}"
-
-
 def test_search_leads_to_a_readable_post(served: str, page: Any, demo_sites: DemoSites) -> None:
     post = expected.expected_posts(demo_sites.urls)[0]
     word = max(post["must_contain"][0].split(), key=len).strip(".,;:'\"()")

@@ -131,3 +131,38 @@ def test_source_from_urls_rejects_non_http_urls():
 def test_every_key_has_help_for_the_readme():
     assert all(key.help.endswith(".") for key in SOURCE_KEYS)
     assert {key.name for key in SOURCE_KEYS} == set(Source.__dataclass_fields__)
+
+
+def test_series_urls_are_crawled_and_read_as_series_pages(tmp_path):
+    from crawler.pages import classify_page
+
+    path = write(
+        tmp_path,
+        """
+[[source]]
+start_urls = ["https://civic.example/"]
+series_urls = ["https://civic.example/topics/creative-councils"]
+""",
+    )
+    [source] = load_sources(path)
+    assert source.start_urls == (
+        "https://civic.example/",
+        "https://civic.example/topics/creative-councils",
+    )
+    # A page that does not call itself a series is one because the sources file says so.
+    html = "<html><body><h1>Creative Councils</h1><ol><li><a href='/cc-1/'>1</a></li>"
+    html += "<li><a href='/cc-2/'>2</a></li></ol></body></html>"
+    listed = "https://civic.example/topics/creative-councils/"
+    assert classify_page(listed, html).series is None
+    info = classify_page(listed, html, series_patterns=source.series_patterns)
+    assert info.series is not None
+    assert (info.series.name, info.series.post_urls) == (
+        "Creative Councils",
+        ["https://civic.example/cc-1/", "https://civic.example/cc-2/"],
+    )
+    assert (
+        classify_page(
+            "https://civic.example/topics/other/", html, series_patterns=source.series_patterns
+        ).series
+        is None
+    )

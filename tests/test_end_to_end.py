@@ -103,6 +103,28 @@ def test_series_parts_are_in_their_stated_order(
         assert held == series["parts"], f"{series['name']}: parts held in order {held}"
 
 
+def test_series_keep_every_signal_of_the_crawl_and_miss_no_part(
+    crawled: dict[str, object], demo_sites: DemoSites
+) -> None:
+    db = crawled["db"]
+    assert isinstance(db, Path)
+    for series in expected.series(demo_sites.urls):
+        for url in series["parts"]:
+            signals = {
+                row["signal"]
+                for row in _rows(
+                    db, "select signal from series_evidence where post_url = ?", (url,)
+                )
+            }
+            # The box and navigation on the page, the series archive that lists it, and the
+            # "Creative Councils: ..." titles the posts share.
+            assert {"series-box", "series-nav", "series-page", "title-prefix"} <= signals, url
+    assert _rows(db, "select * from series_gaps") == []
+    assert _rows(db, "select count(*) as n from series_posts where conflict is not null") == [
+        {"n": 0}
+    ]
+
+
 def test_links_keep_their_anchor_text(crawled: dict[str, object]) -> None:
     db = crawled["db"]
     assert isinstance(db, Path)

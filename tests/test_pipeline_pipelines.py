@@ -53,7 +53,10 @@ def test_pipeline_turns_pages_into_records_and_failures_into_crawl_errors(worker
         WP_URL,
     )
     assert record.series[-1] == SeriesMembership(
-        name="Creative Councils", url="https://x/series/", signal="series-page"
+        name="Creative Councils",
+        url="https://x/series/",
+        signal="series-page",
+        evidence="https://x/series/",
     )
     assert isinstance(error, CrawlError)
     assert (error.url, error.stage, error.source) == ("https://x/img", "extract", "lab")

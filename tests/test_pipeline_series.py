@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.series import detect_series
+from pipeline.records import SeriesMembership
+from pipeline.series import detect_series, merge_memberships
 
 URL = "https://blog.example.org/p"
 
@@ -58,7 +59,8 @@ def test_sentences_in_the_opening_name_the_series(
     sentence: str, name: str, position: int | None
 ) -> None:
     found = detect_series("An ordinary title", sentence + " More text follows here.", None, URL)
-    assert [(s.name, s.position, s.signal) for s in found] == [(name, position, "sentence")]
+    signal = "sentence" if name[0].isupper() else "topic-sentence"
+    assert [(s.name, s.position, s.signal) for s in found] == [(name, position, signal)]
     assert found[0].evidence in sentence
 
 
@@ -71,6 +73,10 @@ def test_sentences_in_the_opening_name_the_series(
         "A new Netflix series was filmed in the town centre last year.",
         "He kicks off a TV series. The series of events was odd.",
         "Our series of workshops starts in May.",
+        "In the fourth episode of the Doctor Who series, the Doctor visits a council.",
+        "Final standings of the Monster Energy NASCAR Cup Series after 36 races.",
+        "It will be the fourth film in the rebooted Star Trek film series.",
+        "It posted a series of tweets supporting the candidate.",
     ],
 )
 def test_ordinary_uses_of_series_are_not_blog_series(text: str) -> None:
@@ -98,3 +104,140 @@ def test_one_membership_per_series_strongest_signal_first() -> None:
     text = "In the second blog of the Creative Councils series we look at budgets."
     found = detect_series("Creative Councils: Part 2", text, None, URL)
     assert [(s.name, s.signal) for s in found] == [("Creative Councils", "title-part")]
+
+
+@pytest.mark.parametrize(
+    ("title", "name", "position", "total"),
+    [
+        ("Housing Futures, Part II", "Housing Futures", 2, None),
+        ("Budget Diaries (2/3): The vote", "Budget Diaries", 2, 3),
+        ("Street trees (Part 4)", "Street trees", 4, None),
+        ("Episode 3 - Talking to the auditors", "Talking to the auditors", 3, None),
+    ],
+)
+def test_more_title_forms(title: str, name: str, position: int, total: int | None) -> None:
+    [found] = detect_series(title, "", None, URL)
+    assert (found.name, found.position, found.total) == (name, position, total)
+
+
+@pytest.mark.parametrize(
+    "title",
+    ["Open all hours (24/7)", "Part-time staff: what changed", "A part of the town we forget"],
+)
+def test_titles_that_only_look_like_parts(title: str) -> None:
+    assert detect_series(title, "Text about the council.", None, URL) == []
+
+
+def test_standfirst_states_the_part_and_the_length() -> None:
+    found = detect_series(
+        "Care homes are closing",
+        "Care homes are closing faster than new ones open.",
+        None,
+        URL,
+        standfirst="The first of our three-part series on adult social care.",
+    )
+    assert [(s.name, s.position, s.total, s.signal) for s in found] == [
+        ("adult social care", 1, 3, "topic-sentence")
+    ]
+
+
+def test_conflicting_part_numbers_keep_the_stronger_signal_and_say_so() -> None:
+    html = (
+        "<div class='seriesmeta'>This entry is part 3 of 6 in the series Housing Futures</div>"
+        "<p>This is the fourth post in the Housing Futures series.</p>"
+    )
+    [found] = detect_series(
+        "Housing Futures, part 2: rents",
+        "This is the fourth post in the Housing Futures series.",
+        html,
+        URL,
+    )
+    assert (found.position, found.total, found.signal) == (3, 6, "series-box")
+    assert found.conflict == ("part: kept 3 from series-box; title-part says 2, sentence says 4")
+    assert [s.signal for s in found.signals] == ["series-box", "title-part", "sentence"]
+
+
+def test_a_title_name_yields_to_the_series_a_sentence_names() -> None:
+    [found] = detect_series(
+        "Part 3: Budgets that residents set",
+        "Welcome to part three of the Data Days series.",
+        None,
+        URL,
+    )
+    assert (found.name, found.position) == ("Data Days", 3)
+    assert found.conflict == "name: kept 'Data Days'; also named 'Budgets that residents set'"
+
+
+def test_two_named_series_on_one_page_stay_two() -> None:
+    text = (
+        "The second post in our Digital Democracy series. And part 4 of the Open Councils series."
+    )
+    found = detect_series("Apps for councillors", text, None, URL)
+    assert sorted(s.name for s in found) == ["Digital Democracy", "Open Councils"]
+
+
+def test_unnamed_series_links_join_the_one_named_series() -> None:
+    html = (
+        "<div class='seriesmeta'>This entry is part 2 of 4 in the series Creative Councils</div>"
+        "<div class='wp-post-series-nav'><a href='/p1/'>Starting small</a>"
+        "<a href='/p3/'>Working with residents</a></div>"
+    )
+    [found] = detect_series("Permission", "Text.", html, URL)
+    assert [s.signal for s in found.signals] == ["series-box", "series-nav"]
+    assert found.neighbours == ("https://blog.example.org/p1/", "https://blog.example.org/p3/")
+
+
+def test_unnamed_series_links_alone_make_a_nameless_membership() -> None:
+    html = "<nav class='series-nav'><a href='/p1/'>Previous</a><a href='/p3/'>Next</a></nav>"
+    [found] = detect_series("Permission", "Text.", html, URL)
+    assert (found.name, found.signal) == ("", "series-nav")
+    assert found.neighbours == ("https://blog.example.org/p1/", "https://blog.example.org/p3/")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "position", "total"),
+    [
+        ("This post kicks off our new series.", 1, None),
+        ("Today we start our new four-part series, with a look at bins.", 1, 4),
+        ("This post closes the series.", None, None),
+    ],
+)
+def test_sentences_that_name_no_series_are_kept_nameless(
+    sentence: str, position: int | None, total: int | None
+) -> None:
+    [found] = detect_series("Street Life: The bench", sentence, None, URL)
+    assert (found.name, found.position, found.total, found.signal) == (
+        "",
+        position,
+        total,
+        "sentence",
+    )
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "He kicks off a TV series about councils.",
+        "Our series of workshops starts in May.",
+        "This starts our series of events on Friday.",
+    ],
+)
+def test_nameless_sentences_need_a_blog_series(sentence: str) -> None:
+    assert detect_series("Notes", sentence, None, URL) == []
+
+
+def test_a_series_list_that_does_not_mark_this_post_is_not_membership() -> None:
+    html = (
+        "<aside><h3>Series: Creative Councils</h3><ul><li><a href='/a/'>A</a></li>"
+        "<li><a href='/b/'>B</a></li></ul></aside>"
+    )
+    assert detect_series("Bus routes", "Text.", html, URL) == []
+
+
+def test_merging_again_with_more_signals_is_the_same_as_merging_once() -> None:
+    box = SeriesMembership("Creative Councils", 2, 4, signal="series-box", evidence="box")
+    page = SeriesMembership("Creative Councils", url="u", signal="series-page", evidence="u")
+    once = merge_memberships([box, page])
+    assert merge_memberships([*merge_memberships([box]), page]) == once
+    assert [s.signal for s in once[0].signals] == ["series-box", "series-page"]
+    assert once[0].url == "u"

@@ -1,7 +1,8 @@
-"""Datasette plugin: a post's row page opens with the post itself, readable, before its record.
+"""Datasette plugin: a post's row page opens with the post itself, readable, before its record;
+a series' row page opens with its parts in reading order, missing parts marked.
 
 Loaded from ``--plugins-dir`` by archive/serve.py, so it only ever runs over our archives.
-The template is archive/templates/_post_reading.html.
+The templates are archive/templates/_post_reading.html and _series_page.html.
 """
 
 from __future__ import annotations
@@ -29,6 +30,12 @@ SERIES_SQL = """
 select
     series.id, series.name, series.declared_total, series.parts_held,
     series_posts.position, series_posts.stated_part, series_posts.signal,
+    series_posts.evidence, series_posts.conflict, series_posts.copy_of,
+    (select json_group_array(missing_part) from series_gaps
+      where series_gaps.series_id = series.id) as missing,
+    (select json_group_array(distinct evidence.signal) from series_evidence as evidence
+      where evidence.post_url = :url and evidence.series_id = series.id
+        and evidence.signal != series_posts.signal) as other_signals,
     (select json_object('url', p.url, 'title', p.title)
        from series_posts as before join posts as p on p.url = before.post_url
       where before.series_id = series.id and before.position < series_posts.position
@@ -53,6 +60,15 @@ def post_body(html: str | None, text: str | None) -> Markup:
         return Markup(nh3.clean(html, link_rel="noopener noreferrer nofollow"))
     paragraphs = [p.strip() for p in (text or "").split("\n") if p.strip()]
     return Markup("".join(f"<p>{escape(p)}</p>" for p in paragraphs))
+
+
+def json_strings(value: str | None, what: str) -> list[str]:
+    """Return a stored JSON array as strings; a value that is not one shows as empty."""
+    try:
+        return [str(item) for item in json.loads(value or "[]")]
+    except (ValueError, TypeError):
+        logger.warning("%s are not a JSON array", what)
+        return []
 
 
 def _neighbour(value: str | None, row_link: Callable[[str], str]) -> dict[str, str] | None:
@@ -84,13 +100,15 @@ async def reading_context(datasette: Any, database: str, url: str) -> dict[str, 
                 "held": row["parts_held"],
                 "previous": _neighbour(row["previous"], lambda u: row_link("posts", u)),
                 "next": _neighbour(row["next"], lambda u: row_link("posts", u)),
+                "signal": row["signal"],
+                "evidence": row["evidence"],
+                "conflict": row["conflict"],
+                "copy_of": row_link("posts", row["copy_of"]) if row["copy_of"] else None,
+                "missing": json.loads(row["missing"] or "[]"),
+                "other_signals": json_strings(row["other_signals"], "signals"),
             }
         )
-    try:
-        tags = [str(tag) for tag in json.loads(post["tags"] or "[]")]
-    except ValueError:
-        logger.warning("post %s has tags that are not a JSON array", url)
-        tags = []
+    tags = json_strings(post["tags"], f"tags of post {url}")
     return {
         "reading": {
             "url": post["url"],
@@ -109,16 +127,89 @@ async def reading_context(datasette: Any, database: str, url: str) -> dict[str, 
     }
 
 
+SERIES_PAGE_SQL = """
+select id, name, url, description, sites, declared_total, parts_held, first_published,
+       last_published
+from series where id = :id
+"""
+SERIES_PARTS_SQL = """
+select sp.position, sp.stated_part, sp.signal, sp.evidence, sp.conflict, sp.copy_of,
+       p.url, p.title, p.author, p.published, p.site
+from series_posts as sp join posts as p on p.url = sp.post_url
+where sp.series_id = :id
+order by sp.position, sp.copy_of is not null, p.published, p.url
+"""
+
+
+async def series_context(datasette: Any, database: str, series_id: str) -> dict[str, Any]:
+    """Return the template variables of a series page: parts in order, missing parts marked."""
+    db = datasette.get_database(database)
+    series = (await db.execute(SERIES_PAGE_SQL, {"id": series_id})).first()
+    if series is None:
+        return {}
+    missing = [
+        row["missing_part"]
+        for row in await db.execute(
+            "select missing_part from series_gaps where series_id = :id order by missing_part",
+            {"id": series_id},
+        )
+    ]
+    parts: list[dict[str, Any]] = []
+    for row in await db.execute(SERIES_PARTS_SQL, {"id": series_id}):
+        entry = {
+            "url": row["url"],
+            "link": datasette.urls.row(database, "posts", tilde_encode(row["url"])),
+            "title": row["title"],
+            "author": row["author"],
+            "published": row["published"],
+            "site": row["site"],
+            "signal": row["signal"],
+            "evidence": row["evidence"],
+            "conflict": row["conflict"],
+        }
+        if row["copy_of"] and parts and parts[-1]["position"] == row["position"]:
+            parts[-1]["copies"].append(entry)
+            continue
+        parts.append(
+            {"position": row["position"], "part": row["stated_part"], "copies": []} | entry
+        )
+    slots: list[dict[str, Any]] = []
+    pending = list(missing)
+    for part in parts:
+        while pending and part["part"] is not None and pending[0] < part["part"]:
+            slots.append({"missing": pending.pop(0)})
+        slots.append(part)
+    slots.extend({"missing": number} for number in pending)
+    sites = json_strings(series["sites"], f"sites of series {series_id}")
+    return {
+        "series_page": {
+            "name": series["name"],
+            "url": series["url"],
+            "description": series["description"],
+            "sites": sites,
+            "declared_total": series["declared_total"],
+            "parts_held": series["parts_held"],
+            "first_published": series["first_published"],
+            "last_published": series["last_published"],
+            "authors": list(dict.fromkeys(p["author"] for p in parts if p["author"])),
+            "slots": slots,
+            "missing": missing,
+        }
+    }
+
+
 @hookimpl
 def extra_template_vars(
     view_name: str, table: str | None, database: str | None, request: Any, datasette: Any
 ) -> Callable[[], Awaitable[dict[str, Any]]] | dict[str, Any]:
-    """Give a post's row page the variables of its reading view."""
-    if view_name != "row" or table != "posts" or database is None or request is None:
+    """Give a post's row page its reading view, and a series' row page its parts."""
+    if view_name != "row" or table not in ("posts", "series") or not database or not request:
         return {}
     pks = urlsafe_components(request.url_vars["pks"])
 
     async def inner() -> dict[str, Any]:
+        if table == "series":
+            return await series_context(datasette, database, pks[0])
         return await reading_context(datasette, database, pks[0])
 
     return inner

@@ -1,0 +1,415 @@
+"""Series in the archive: every signal kept as evidence, merged into memberships and parts.
+
+``series_evidence`` holds every signal for every post (what the page said, what series pages
+listed it, shared title prefixes, copies of a series part on other sites); ``series_posts``
+is derived from it by :func:`pipeline.series.merge_memberships`, one row per post and series,
+with the strongest signal, the conflict if any, and the reading position. All functions run
+inside the caller's transaction.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterable
+
+from sqlite_utils.db import Database
+
+from crawler.urls import canonicalize_url
+from pipeline.records import PostRecord, SeriesMembership
+from pipeline.series import merge_memberships, series_key
+from pipeline.series_titles import affix_series, title_affix
+
+logger = logging.getLogger(__name__)
+
+# Issue 5's table of republished copies; used when present.
+DUPLICATES_TABLE = "post_duplicates"
+
+
+def store_post_series(db: Database, record: PostRecord) -> None:
+    """Replace a post's series evidence with what it says now, and re-resolve what it touches."""
+    db.execute("DELETE FROM series_evidence WHERE post_url = ?", [record.url])
+    raw = [signal for m in record.series for signal in (m.signals or (m,))]
+    for signal in raw:
+        _add_evidence(db, record.url, signal)
+    _add_listed(db, record)
+    touched = {record.url}
+    touched |= _add_title_prefix(db, record.url)
+    touched |= _add_copies(db, record.url, as_copy=True)
+    resolve_posts(db, touched)
+    # Copies stored before their original join its series now that it has them.
+    resolve_posts(db, _add_copies(db, record.url, as_copy=False))
+
+
+def _add_evidence(db: Database, post_url: str, signal: SeriesMembership) -> None:
+    db.execute(
+        "INSERT INTO series_evidence (post_url, signal, name, stated_part, stated_total, url,"
+        " evidence, neighbours) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            post_url,
+            signal.signal or "unknown",
+            signal.name,
+            signal.position,
+            signal.total,
+            signal.url,
+            signal.evidence,
+            json.dumps([canonicalize_url(u) for u in signal.neighbours]),
+        ],
+    )
+
+
+def _add_listed(db: Database, record: PostRecord) -> None:
+    """Add the series pages seen earlier (in this run or before) that list this post."""
+    candidates = {record.url, canonicalize_url(record.url)}
+    if record.fetched_url:
+        candidates |= {record.fetched_url, canonicalize_url(record.fetched_url)}
+    marks = ", ".join("?" for _ in candidates)
+    listed = db.execute(
+        "SELECT series.name, series.url, series_listings.listing_url FROM series_listings"
+        " JOIN series ON series.id = series_listings.series_id"
+        f" WHERE series_listings.post_url IN ({marks})",
+        sorted(candidates),
+    ).fetchall()
+    already = {
+        (name, evidence)
+        for name, evidence in db.execute(
+            "SELECT name, evidence FROM series_evidence WHERE post_url = ?"
+            " AND signal = 'series-page'",
+            [record.url],
+        )
+    }
+    for name, url, listing_url in listed:
+        if (name, listing_url) not in already:
+            _add_evidence(
+                db,
+                record.url,
+                SeriesMembership(name, url=url, signal="series-page", evidence=listing_url),
+            )
+
+
+def add_listing_evidence(db: Database, post_url: str, name: str, listing_url: str) -> None:
+    """Record that a series page lists an archived post, and re-resolve the post."""
+    exists = db.execute(
+        "SELECT 1 FROM series_evidence WHERE post_url = ? AND signal = 'series-page'"
+        " AND name = ? AND evidence = ?",
+        [post_url, name, listing_url],
+    ).fetchone()
+    if exists is None:
+        url = db.execute("SELECT url FROM series WHERE slug = ?", [series_key(name)]).fetchone()
+        _add_evidence(
+            db,
+            post_url,
+            SeriesMembership(
+                name, url=url[0] if url else None, signal="series-page", evidence=listing_url
+            ),
+        )
+    resolve_posts(db, {post_url})
+
+
+def _add_title_prefix(db: Database, post_url: str) -> set[str]:
+    """Join posts of one site whose titles share a series prefix; return those touched."""
+    row = db.execute("SELECT title, site_id FROM posts WHERE url = ?", [post_url]).fetchone()
+    if row is None or not row[0]:
+        return set()
+    affix = title_affix(row[0])
+    if affix is None:
+        return set()
+    pattern = affix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    siblings = db.execute(
+        "SELECT url, title, tags FROM posts WHERE site_id IS ? AND (title LIKE ? ESCAPE '\\'"
+        " OR title LIKE ? ESCAPE '\\')",
+        [row[1], pattern + "%", "%" + pattern],
+    ).fetchall()
+    group = [(url, title, _tags(tags)) for url, title, tags in siblings if title_affix(title)]
+    group = [g for g in group if series_key(title_affix(g[1]) or "") == series_key(affix)]
+    urls = [g[0] for g in group]
+    marks = ", ".join("?" for _ in urls)
+    named = [
+        name
+        for (name,) in db.execute(
+            f"SELECT name FROM series_evidence WHERE post_url IN ({marks})"
+            " AND signal != 'title-prefix'",
+            urls,
+        )
+    ]
+    if not affix_series(affix, [(title, tags) for _, title, tags in group], named):
+        return set()
+    touched = {post_url}
+    for url, title, _ in group:
+        has = db.execute(
+            "SELECT name, evidence FROM series_evidence WHERE post_url = ?"
+            " AND signal = 'title-prefix'",
+            [url],
+        ).fetchall()
+        if has == [(affix, title)]:
+            continue  # already joined: re-resolving it would change nothing
+        db.execute(
+            "DELETE FROM series_evidence WHERE post_url = ? AND signal = 'title-prefix'", [url]
+        )
+        _add_evidence(db, url, SeriesMembership(affix, signal="title-prefix", evidence=title))
+        touched.add(url)
+    return touched
+
+
+def _tags(value: str | None) -> list[str]:
+    try:
+        return [str(t) for t in json.loads(value or "[]")]
+    except ValueError:
+        return []
+
+
+def _add_copies(db: Database, post_url: str, *, as_copy: bool) -> set[str]:
+    """Give copies of a series part (issue 5's post_duplicates) the part they copy.
+
+    ``as_copy``: the post is the copy (else: the post is the original of copies stored
+    before it). Returns the posts whose evidence changed.
+    """
+    if DUPLICATES_TABLE not in db.table_names():
+        return set()
+    column = "post_url" if as_copy else "original_url"
+    pairs = db.execute(
+        f"SELECT post_url, original_url FROM {DUPLICATES_TABLE} WHERE {column} = ?",
+        [post_url],
+    ).fetchall()
+    touched = set()
+    for copy_url, original_url in pairs:
+        if copy_url == original_url:
+            continue
+        touched |= _copy_series(db, copy_url, original_url)
+    return touched
+
+
+def _copy_series(db: Database, copy_url: str, original_url: str) -> set[str]:
+    if db.execute("SELECT 1 FROM posts WHERE url = ?", [copy_url]).fetchone() is None:
+        return set()
+    db.execute(
+        "DELETE FROM series_evidence WHERE post_url = ? AND signal = 'copy-of' AND url = ?",
+        [copy_url, original_url],
+    )
+    parts = db.execute(
+        "SELECT series.name, series_posts.stated_part, series_posts.stated_total"
+        " FROM series_posts JOIN series ON series.id = series_posts.series_id"
+        " WHERE series_posts.post_url = ? AND series_posts.copy_of IS NULL",
+        [original_url],
+    ).fetchall()
+    for name, part, total in parts:
+        _add_evidence(
+            db,
+            copy_url,
+            SeriesMembership(
+                name, part, total, url=original_url, signal="copy-of", evidence=original_url
+            ),
+        )
+    return {copy_url}
+
+
+def relink_copies(db: Database) -> int:
+    """Re-derive every copy's series from ``post_duplicates``; return the copies touched."""
+    if DUPLICATES_TABLE not in db.table_names():
+        return 0
+    touched: set[str] = set()
+    for copy_url, original_url in db.execute(
+        f"SELECT post_url, original_url FROM {DUPLICATES_TABLE}"
+    ).fetchall():
+        touched |= _copy_series(db, copy_url, original_url)
+    resolve_posts(db, touched)
+    return len(touched)
+
+
+def resolve_posts(db: Database, post_urls: Iterable[str]) -> None:
+    """Re-derive ``series_posts`` of these posts from their evidence, then renumber.
+
+    A post whose only signals are unnamed (previous/next links, a table of contents without
+    a heading) joins the series its linked neighbours are in; resolving one post can settle
+    such a neighbour, so the work spreads until nothing changes.
+    """
+    pending = list(dict.fromkeys(post_urls))
+    affected: set[int] = set()
+    seen: set[str] = set()
+    while pending:
+        post_url = pending.pop(0)
+        if post_url in seen:
+            continue
+        seen.add(post_url)
+        before, after = _resolve_one(db, post_url)
+        affected |= before | after
+        if after - before:
+            pending.extend(_waiting_on(db, post_url))
+    recompute_series(db, affected)
+
+
+def _resolve_one(db: Database, post_url: str) -> tuple[set[int], set[int]]:
+    rows = db.execute(
+        "SELECT id, signal, name, stated_part, stated_total, url, evidence, neighbours"
+        " FROM series_evidence WHERE post_url = ? ORDER BY id",
+        [post_url],
+    ).fetchall()
+    signals = []
+    for _, signal, name, part, total, url, evidence, neighbours in rows:
+        linked = tuple(json.loads(neighbours or "[]"))
+        if not name and linked:
+            name = _neighbours_series(db, linked)
+        signals.append(
+            SeriesMembership(name, part, total, url, signal, evidence, neighbours=linked)
+        )
+    before = {
+        sid
+        for (sid,) in db.execute(
+            "SELECT series_id FROM series_posts WHERE post_url = ?", [post_url]
+        ).fetchall()
+    }
+    db.execute("DELETE FROM series_posts WHERE post_url = ?", [post_url])
+    db.execute("UPDATE series_evidence SET series_id = NULL WHERE post_url = ?", [post_url])
+    site = db.execute(
+        "SELECT coalesce(site, source) FROM posts WHERE url = ?", [post_url]
+    ).fetchone()
+    after = set()
+    for membership in merge_memberships(signals):
+        if not membership.name:
+            continue  # nothing names the series yet; the evidence waits for a name
+        series_id = series_row(
+            db, membership.name, url=membership.url, site=site[0] if site else None
+        )
+        after.add(series_id)
+        copy_of = next((s.url for s in membership.signals if s.signal == "copy-of"), None)
+        own = [s for s in membership.signals if s.signal != "copy-of"]
+        db.execute(
+            "INSERT INTO series_posts (series_id, post_url, stated_part, stated_total, signal,"
+            " evidence, conflict, copy_of) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                series_id,
+                post_url,
+                membership.position,
+                membership.total,
+                membership.signal,
+                membership.evidence,
+                membership.conflict,
+                copy_of if not own else None,
+            ],
+        )
+        for signal in membership.signals:
+            db.execute(
+                "UPDATE series_evidence SET series_id = ? WHERE post_url = ? AND signal = ?"
+                " AND evidence = ? AND (name = ? OR name = '')",
+                [series_id, post_url, signal.signal, signal.evidence, signal.name],
+            )
+    return before, after
+
+
+def _neighbours_series(db: Database, neighbours: tuple[str, ...]) -> str:
+    """Return the one series the linked neighbours are in, else ""."""
+    marks = ", ".join("?" for _ in neighbours)
+    names = db.execute(
+        "SELECT DISTINCT series.name FROM series_posts"
+        " JOIN series ON series.id = series_posts.series_id"
+        f" WHERE series_posts.post_url IN ({marks})",
+        list(neighbours),
+    ).fetchall()
+    return str(names[0][0]) if len(names) == 1 else ""
+
+
+def _waiting_on(db: Database, post_url: str) -> list[str]:
+    """Return posts with unnamed signals that link to ``post_url``."""
+    return [
+        url
+        for (url,) in db.execute(
+            "SELECT DISTINCT series_evidence.post_url FROM series_evidence,"
+            " json_each(series_evidence.neighbours) WHERE series_evidence.name = ''"
+            " AND json_each.value = ? AND series_evidence.post_url != ?",
+            [post_url, post_url],
+        ).fetchall()
+    ]
+
+
+def series_row(db: Database, name: str, *, url: str | None, site: str | None) -> int:
+    """Return the id of the series called ``name`` (by slug, on any site), creating it."""
+    slug = series_key(name)
+    found = db.execute("SELECT id, url FROM series WHERE slug = ?", [slug]).fetchone()
+    if found is None:
+        cursor = db.execute(
+            "INSERT INTO series (name, slug, url, site) VALUES (?, ?, ?, ?)",
+            [name, slug, url, site],
+        )
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid
+    if url and found[1] is None:
+        db.execute("UPDATE series SET url = ? WHERE id = ?", [url, found[0]])
+    return int(found[0])
+
+
+Part = tuple[str, int | None, str | None]  # post url, stated part, published
+
+
+def reading_order(parts: list[Part]) -> list[str]:
+    """Return the posts' URLs in reading order.
+
+    Stated part numbers first decide; a part without one goes after the stated parts
+    published no later than it (by date among such parts), never before a stated part 1,
+    and last without a date; then URL, so the order is stable.
+    """
+    stated = [(part, published) for _, part, published in parts if part is not None]
+
+    def key(item: Part) -> tuple[int, int, str, str]:
+        url, part, published = item
+        if part is not None:
+            return (part, 0, published or "", url)
+        if not published:
+            return (10**6, 1, "", url)
+        before = [p for p, date in stated if date and date <= published]
+        # Nothing goes before a stated part 1, whatever its date.
+        first = 1 if any(p == 1 for p, _ in stated) else 0
+        return (max([first, *before]), 1, published, url)
+
+    return [url for url, _, _ in sorted(parts, key=key)]
+
+
+def recompute_series(db: Database, series_ids: Iterable[int]) -> None:
+    """Renumber each series' parts and refresh its summary columns.
+
+    Position is the stated part number's order; a part without one goes after the stated
+    parts published no later than it (so by date among them), and a copy of a part on
+    another site shares the position of the part it copies. A series left without parts
+    or listings is deleted.
+    """
+    for series_id in sorted(set(series_ids)):
+        members = db.execute(
+            "SELECT sp.post_url, sp.stated_part, sp.position, p.published, sp.copy_of"
+            " FROM series_posts sp JOIN posts p ON p.url = sp.post_url"
+            " WHERE sp.series_id = ?",
+            [series_id],
+        ).fetchall()
+        if (
+            not members
+            and not db.execute(
+                "SELECT 1 FROM series_listings WHERE series_id = ?", [series_id]
+            ).fetchone()
+        ):
+            db.execute("DELETE FROM series WHERE id = ?", [series_id])
+            continue
+        held = {m[0] for m in members}
+        # A copy whose original is held takes the original's place, not one of its own.
+        parts = [(m[0], m[1], m[3]) for m in members if m[4] is None or m[4] not in held]
+        positions = {url: n for n, url in enumerate(reading_order(parts), 1)}
+        for url, _, current, _, copy_of in members:
+            position = positions.get(url) or positions.get(copy_of or "")
+            if current != position:
+                db.execute(
+                    "UPDATE series_posts SET position = ? WHERE series_id = ? AND post_url = ?",
+                    [position, series_id, url],
+                )
+        db.execute(
+            "UPDATE series SET"
+            " parts_held = (SELECT count(DISTINCT position) FROM series_posts"
+            "   WHERE series_id = :id),"
+            " declared_total = coalesce((SELECT max(stated_total) FROM series_posts"
+            "   WHERE series_id = :id), declared_total),"
+            " first_published = (SELECT min(p.published) FROM series_posts sp"
+            "   JOIN posts p ON p.url = sp.post_url WHERE sp.series_id = :id),"
+            " last_published = (SELECT max(p.published) FROM series_posts sp"
+            "   JOIN posts p ON p.url = sp.post_url WHERE sp.series_id = :id),"
+            " sites = (SELECT json_group_array(DISTINCT coalesce(p.site, p.source))"
+            "   FROM series_posts sp JOIN posts p ON p.url = sp.post_url"
+            "   WHERE sp.series_id = :id AND coalesce(p.site, p.source) IS NOT NULL)"
+            " WHERE id = :id",
+            {"id": series_id},
+        )
