@@ -1,9 +1,16 @@
 """Read a post's metadata from what the page declares about itself.
 
-Precedence, field by field: JSON-LD (BlogPosting, NewsArticle, Article, also inside
-``@graph``) > ``<meta>`` (OpenGraph, ``article:*``, Dublin Core, ``name=author``) >
-microformats (h-entry/hentry) > trafilatura's guess (applied by the caller). The title is
-the post's own title: site names the page declares are stripped from ``<title>``.
+Precedence, field by field, first found wins:
+
+1. JSON-LD of an article type (BlogPosting, NewsArticle, Article ..., also inside ``@graph``);
+2. OpenGraph and ``article:*`` properties, with ``<meta name=author>`` and Twitter cards;
+3. microformats (h-entry/hentry: ``p-name``/``entry-title``, ``p-author``/vcard, ``dt-published``);
+4. Dublin Core (``DC.*`` and ``dcterms.*``, as Drupal's metatag module writes them), last of the
+   declared sources because CMSs fill it with defaults (``DC.creator`` naming the web team);
+5. trafilatura's heuristics on the visible page (applied by the caller, pipeline.extract).
+
+The title is the post's own title: site names the page declares (publisher, ``og:site_name``,
+``application-name``, ``DC.publisher``) are stripped from it as prefixes or suffixes.
 Tags are what the author tagged the post with (``article:tag``, ``rel=tag`` links, JSON-LD
 ``keywords``, Blogger labels); categories and sections are not tags.
 """
@@ -70,7 +77,7 @@ def read_metadata(tree: HtmlElement, url: str) -> PageMetadata:
         meta.get("og:site_name"),
         meta.get("application-name"),
         meta.get("apple-mobile-web-app-title"),
-        meta.get("dc.publisher"),
+        meta.dublin_core("publisher"),
     ]
     result.site_names = _unique(s for s in site_names if s)
     result.site = result.site_names[0] if result.site_names else None
@@ -80,38 +87,44 @@ def read_metadata(tree: HtmlElement, url: str) -> PageMetadata:
         _str(ld.get("name")),
         meta.get("og:title"),
         meta.get("twitter:title"),
-        meta.get("dc.title"),
         mf.get("title"),
+        meta.dublin_core("title"),
     )
     result.author = _first(
         _authors(ld.get("author")),
         _meta_author(meta),
         mf.get("author"),
+        _plain_names(meta.dublin_core_all("creator")),
     )
     result.published = _first(
         normalise_date(_str(ld.get("datePublished"))),
         normalise_date(meta.get("article:published_time")),
-        normalise_date(meta.get("dc.date")),
-        normalise_date(meta.get("dc.date.issued")),
-        normalise_date(meta.get("date")),
         normalise_date(mf.get("published")),
+        normalise_date(meta.dublin_core("date")),
+        normalise_date(meta.dublin_core("date.issued")),
+        normalise_date(meta.dublin_core("issued")),
+        normalise_date(meta.get("date")),
     )
     result.updated = _first(
         normalise_date(_str(ld.get("dateModified"))),
         normalise_date(meta.get("article:modified_time")),
         normalise_date(meta.get("og:updated_time")),
-        normalise_date(meta.get("dc.date.modified")),
         normalise_date(mf.get("updated")),
+        normalise_date(meta.dublin_core("date.modified")),
+        normalise_date(meta.dublin_core("modified")),
     )
     result.description = _first(
         _str(ld.get("description")),
         meta.get("og:description"),
         meta.get("description"),
-        meta.get("dc.description"),
         meta.get("twitter:description"),
+        meta.dublin_core("description"),
     )
     lang = (
-        tree.get("lang") or tree.get("xml:lang") or meta.get("og:locale") or meta.get("dc.language")
+        tree.get("lang")
+        or tree.get("xml:lang")
+        or meta.get("og:locale")
+        or meta.dublin_core("language")
     )
     result.language = lang.replace("_", "-").split("-")[0].lower() if lang else None
     canonical = tree.xpath("//head/link[@rel='canonical']/@href") or tree.xpath(
@@ -221,6 +234,14 @@ class _MetaTags:
     def __getitem__(self, key: str) -> str:
         return self.values[key][0]
 
+    def dublin_core(self, element: str) -> str | None:
+        """Return a Dublin Core element, written ``DC.x`` or ``dcterms.x``."""
+        return self.get(f"dc.{element}") or self.get(f"dcterms.{element}")
+
+    def dublin_core_all(self, element: str) -> list[str]:
+        """Return every value of a Dublin Core element, in either spelling."""
+        return [*self.get_all(f"dc.{element}"), *self.get_all(f"dcterms.{element}")]
+
 
 class _Found(dict[str, Any]):
     """Microformat findings; ``get_all`` for list-valued ones."""
@@ -313,12 +334,12 @@ def _authors(value: Any) -> str | None:
 
 
 def _meta_author(meta: _MetaTags) -> str | None:
-    names = [
-        *meta.get_all("author"),
-        *meta.get_all("article:author"),
-        *meta.get_all("dc.creator"),
-        *meta.get_all("twitter:creator"),
-    ]
+    return _plain_names(
+        [*meta.get_all("author"), *meta.get_all("article:author"), *meta.get_all("twitter:creator")]
+    )
+
+
+def _plain_names(names: list[str]) -> str | None:
     # article:author is often a profile URL, and twitter:creator a handle: not names.
     names = [n for n in names if not n.startswith(("http://", "https://", "@"))]
     return "; ".join(_unique(_strip_by(n) for n in names)) or None

@@ -220,12 +220,15 @@ def classic(post: Post) -> tuple[str, list[str]]:
     url = post.url()
     consent, consent_strings = CONSENT[post.platform]
     stamp = f"{post.published.isoformat()}T09:30:00+00:00"
+    # The council blog runs an older Yoast (author by @id only, no author meta) and a theme
+    # set to hide bylines: the author is only in the JSON-LD graph.
+    old_yoast = post.platform == "wordpress-cookieyes"
     head_extra = (
         f'<meta property="og:title" content="{e(post.title)} - {e(post.site)}">\n'
         f'<meta property="og:description" content="{e(post.description)}">\n'
         f'<meta property="article:published_time" content="{stamp}">\n'
-        f'<meta name="author" content="{e(post.authors[0])}">\n'
-        + _yoast_graph(post, url, by_reference=post.index == 1)
+        + ("" if old_yoast else f'<meta name="author" content="{e(post.authors[0])}">\n')
+        + _yoast_graph(post, url, by_reference=old_yoast)
     )
     title = (
         f"{post.title} \u2013 {post.site}" if post.index % 2 == 0 else f"{post.title} | {post.site}"
@@ -253,11 +256,16 @@ def classic(post: Post) -> tuple[str, list[str]]:
             "You are using an outdated browser",
         )
     byline = (
-        f'<div class="entry-meta"><span class="byline">by <span class="author vcard">'
-        f'<a class="url fn n" href="https://{post.host}/author/{post.authors[0].split()[-1].lower()}/">'
-        f'{e(post.authors[0])}</a></span></span> <span class="posted-on"><time class="entry-date '
-        f'published" datetime="{stamp}">{us_date(post.published)}</time></span></div>'
+        f'<div class="entry-meta"><span class="posted-on"><time class="entry-date published" '
+        f'datetime="{stamp}">{us_date(post.published)}</time></span></div>'
     )
+    if not old_yoast:
+        byline = (
+            f'<div class="entry-meta"><span class="byline">by <span class="author vcard">'
+            f'<a class="url fn n" href="https://{post.host}/author/{post.authors[0].split()[-1].lower()}/">'
+            f'{e(post.authors[0])}</a></span></span> <span class="posted-on"><time class="entry-date '
+            f'published" datetime="{stamp}">{us_date(post.published)}</time></span></div>'
+        )
     page = f"""{_head(post, url, title, head_extra)}
 <body class="post-template-default single single-post postid-{100 + post.index} single-format-standard wp-embed-responsive">
 {top}

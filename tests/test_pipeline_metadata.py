@@ -1,0 +1,43 @@
+"""Declared metadata and its precedence (pipeline/metadata.py), on the fixture pages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pipeline.clean import parse_html
+from pipeline.metadata import PageMetadata, read_metadata
+
+PAGES = Path(__file__).parent / "fixtures" / "pages"
+
+
+def declared(name: str, url: str = "https://example.org/post/") -> PageMetadata:
+    """Return what a fixture page declares about itself."""
+    return read_metadata(parse_html((PAGES / f"{name}.html").read_bytes()), url)
+
+
+def test_microformats_author_wins_over_a_dublin_core_default() -> None:
+    # The page's DC.creator names the web team (a CMS default); its h-entry names the writer.
+    meta = declared("hentry-naming-things")
+    assert meta.author == "Rosa Delgado"
+    assert meta.published == "2023-10-24T17:40:00+00:00"  # dt-published
+
+
+def test_dublin_core_is_read_in_drupals_dcterms_spelling() -> None:
+    meta = declared("drupal-library-makerspace")
+    assert meta.author == "Mei Lin"  # the byline shows only the username "mei.lin"
+    assert meta.title == "A makerspace in the central library"
+    assert meta.published == "2024-02-05T09:00:00+00:00"
+    assert meta.language == "en"
+
+
+def test_json_ld_wins_over_microdata_meta_naming_the_site_as_author() -> None:
+    # Squarespace writes <meta itemprop="author"> with the site's name; its JSON-LD has the writer.
+    meta = declared("squarespace-library-loans")
+    assert meta.author == "Ruth Adeyemi"
+    assert "The Service Design Studio" in meta.site_names
+
+
+def test_json_ld_author_wins_over_opengraph_and_byline() -> None:
+    meta = declared("medium-user-research-ops")
+    assert meta.author == "Nadia Brooks"
+    assert meta.title == "Building a user research practice in a council of 300 people"
