@@ -14,6 +14,7 @@ from sqlite_utils.db import Database
 
 from archive.errors import ArchiveError
 from crawler.urls import netloc
+from pipeline.markdown import html_to_markdown
 
 logger = logging.getLogger(__name__)
 
@@ -279,6 +280,19 @@ def m003_series_evidence_and_gaps(db: Database) -> None:
         " WHERE sp.series_id = series.id AND coalesce(p.site, p.source) IS NOT NULL)"
     )
     db.executescript(_SERIES_GAPS)
+
+
+@migrations()
+def m007_posts_markdown(db: Database) -> None:
+    """Give posts a Markdown rendering, backfilled from the stored sanitised HTML.
+
+    The backfill uses the converter extraction uses, so a post re-crawled unchanged (same
+    content hash, left as it is) has the Markdown a fresh extraction would give it.
+    """
+    db.table("posts").add_column("markdown", str)
+    rows = db.execute("SELECT url, html FROM posts WHERE html IS NOT NULL").fetchall()
+    for url, html in rows:
+        db.execute("UPDATE posts SET markdown = ? WHERE url = ?", [html_to_markdown(html), url])
 
 
 def word_count(text: str | None) -> int:

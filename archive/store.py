@@ -185,6 +185,7 @@ class Archive:
                     "text": record.text,
                     "source": record.source or None,
                     "html": record.html,
+                    "markdown": record.markdown,
                     "fetched_url": record.fetched_url or None,
                     "content_hash": content_hash,
                     "last_seen_at": now,

@@ -32,6 +32,7 @@ from pipeline.clean import (
     parse_html,
     unwrap_embedded_posts,
 )
+from pipeline.markdown import html_to_markdown
 from pipeline.metadata import PageMetadata, clean_title, read_metadata
 from pipeline.records import Link, PostRecord
 from pipeline.series import detect_series
@@ -99,6 +100,7 @@ def extract_post(
     if not text.strip():
         raise ExtractionError(url, "no post text found (extracted body is empty)")
     links = body_links(document.body, url)
+    rendered = body_html(document.body)
     record = PostRecord(
         url=canonical_url(meta, url),
         title=title,
@@ -114,7 +116,8 @@ def extract_post(
         language=meta.language or _guess(document, "language"),
         tags=meta.tags or _guess_tags(document),
         links=links,
-        html=body_html(document.body),
+        html=rendered,
+        markdown=html_to_markdown(rendered),
     )
     record.series = detect_series(
         record.title, record.text, tree, url, standfirst=record.description

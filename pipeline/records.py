@@ -6,6 +6,9 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass, field
 
+# Fields made from other fields of the record; see PostRecord.content_hash.
+DERIVED_RENDERINGS = ("markdown",)
+
 
 @dataclass(frozen=True)
 class Link:
@@ -53,11 +56,17 @@ class PostRecord:
     links: list[Link] = field(default_factory=list)
     series: list[SeriesMembership] = field(default_factory=list)
     html: str | None = None  # sanitised HTML rendering of the post body
+    markdown: str | None = None  # Markdown rendering, made from ``html``
 
     def content_hash(self) -> str:
-        """Hash what the post says (not when it was fetched), to tell unchanged from updated."""
+        """Hash what the post says (not when it was fetched), to tell unchanged from updated.
+
+        Renderings derived from ``html`` (``markdown``) are left out: they add no words of
+        their own, and leaving them out keeps the hashes that archives already hold, so an
+        upgrade that adds a rendering does not turn every stored post "updated".
+        """
         data = asdict(self)
-        for volatile in ("fetched_at", "fetched_url", "source"):
+        for volatile in ("fetched_at", "fetched_url", "source", *DERIVED_RENDERINGS):
             data.pop(volatile)
         blob = json.dumps(data, sort_keys=True, ensure_ascii=False).encode()
         return hashlib.sha256(blob).hexdigest()

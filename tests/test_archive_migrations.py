@@ -9,6 +9,7 @@ import sqlite_utils
 
 from archive.migrations import migrate, migrations, transform_keeping_triggers
 from archive.store import Archive
+from pipeline.markdown import html_to_markdown
 from pipeline.records import PostRecord, SeriesMembership
 
 V1_SQL = Path(__file__).parent / "fixtures" / "schema" / "v1.sql"
@@ -159,3 +160,64 @@ def test_v1_archive_upgrade_keeps_its_series_as_evidence_and_reports_gaps(tmp_pa
             for r in db.query("SELECT * FROM series_gaps")
         ] == [("Open data", 3, 4, 3)]
         assert db.execute("PRAGMA foreign_key_check").fetchall() == []
+
+
+PART_1_URL = "https://lab.example.gov/2024/03/open-data-part-1/"
+# content_hash() of the v1 fixture's first post as blogarchive 0.1.0 computed it, before posts
+# had a Markdown rendering: the value archives written then hold.
+PART_1_HASH_V010 = "99abcbe7cc67216f721396023ac3db57cdbb3b79ccb06d57dbd00cb6b16a2226"
+
+
+def part_1_as_extracted_now() -> PostRecord:
+    """Return the fixture's first post as today's pipeline makes it (Markdown included)."""
+    html = (
+        "<p>Councils publish spreadsheets nobody can find. Part one explains the procurement"
+        " problem.</p>"
+    )
+    return PostRecord(
+        url=PART_1_URL,
+        title="Open data, part 1: why",
+        author="Ana Ruiz",
+        published="2024-03-01",
+        text="Councils publish spreadsheets nobody can find. Part one explains the procurement"
+        " problem.",
+        site="City Innovation Lab",
+        source="citylab",
+        language="en",
+        tags=["open data", "procurement"],
+        html=html,
+        markdown=html_to_markdown(html),
+        fetched_url=PART_1_URL,
+    )
+
+
+def test_markdown_migration_backfills_and_leaves_unchanged_posts_unchanged(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "old.db"
+    old = load_v1(path)
+    with old.conn:
+        old.execute(
+            "UPDATE posts SET content_hash = ? WHERE url = ?", [PART_1_HASH_V010, PART_1_URL]
+        )
+    old.close()
+
+    with Archive.open(path) as archive:
+        db = archive.db
+        assert "m007_posts_markdown" in {m.name for m in migrations.applied(db)}
+        rows = {row["url"]: row for row in db["posts"].rows}
+        assert rows[PART_1_URL]["markdown"] == (
+            "Councils publish spreadsheets nobody can find. Part one explains the procurement"
+            " problem."
+        )
+        assert all(row["markdown"] == html_to_markdown(row["html"]) for row in rows.values())
+
+        # Re-crawled with no textual change, the post stays as it was: the new rendering
+        # does not count as an edit.
+        record = part_1_as_extracted_now()
+        assert record.markdown == rows[PART_1_URL]["markdown"]
+        run_id = archive.start_run({})
+        assert archive.store_post(record, run_id) == "unchanged"
+        assert db["posts"].get(PART_1_URL)["last_changed_at"] == "2024-05-01T10:00:00Z"
+        edited = PostRecord(**{**record.__dict__, "text": record.text + " Part two follows."})
+        assert archive.store_post(edited, run_id) == "updated"

@@ -105,6 +105,8 @@ def test_extract_prints_one_json_line_per_file_in_order(tmp_path: Path) -> None:
     records = [json.loads(line) for line in result.stdout.splitlines()]
     assert [r["title"] for r in records] == ["Post 1", "Post 2"]
     assert "Paragraph 3 of post 2" in records[1]["text"]
+    assert "Paragraph 3 of post 2 says" in records[1]["markdown"]
+    assert records[1]["markdown"] != records[1]["html"]
 
 
 def test_extract_of_a_broken_page_is_a_clear_error(tmp_path: Path) -> None:
