@@ -4,7 +4,8 @@ Precedence, field by field, first found wins:
 
 1. JSON-LD of an article type (BlogPosting, NewsArticle, Article ..., also inside ``@graph``);
 2. OpenGraph and ``article:*`` properties, with ``<meta name=author>`` and Twitter cards;
-3. microformats (h-entry/hentry: ``p-name``/``entry-title``, ``p-author``/vcard, ``dt-published``);
+3. microformats (h-entry/hentry: ``p-name``/``entry-title``, ``p-author``/vcard, ``dt-published``),
+   then schema.org microdata on elements (``itemprop="author"``, as Elementor's post-info writes);
 4. Dublin Core (``DC.*`` and ``dcterms.*``, as Drupal's metatag module writes them), last of the
    declared sources because CMSs fill it with defaults (``DC.creator`` naming the web team);
 5. trafilatura's heuristics on the visible page (applied by the caller, pipeline.extract).
@@ -32,6 +33,7 @@ logger = logging.getLogger(__name__)
 ARTICLE_TYPES = frozenset(
     ("BlogPosting", "NewsArticle", "Article", "Report", "SocialMediaPosting", "TechArticle")
 )
+MAX_NAME_CHARS = 60
 TITLE_SEPARATORS = (" | ", " - ", " \u2013 ", " \u2014 ", " « ", " » ", " :: ", " · ", ": ")
 _DATE_FORMATS = (
     "%d %B %Y",
@@ -94,6 +96,7 @@ def read_metadata(tree: HtmlElement, url: str) -> PageMetadata:
         _authors(ld.get("author")),
         _meta_author(meta),
         mf.get("author"),
+        _microdata_author(tree),
         _plain_names(meta.dublin_core_all("creator")),
     )
     result.published = _first(
@@ -318,6 +321,25 @@ def _microformats(tree: HtmlElement) -> _Found:
     )
     found["tags"] = _unique(_squash(a.text_content()) for a in [*tags, *labels])
     return found
+
+
+def _microdata_author(tree: HtmlElement) -> str | None:
+    """Read authors from elements marked ``itemprop="author"`` (not from ``<meta>`` tags).
+
+    The name is the element's ``itemprop="name"`` when it has one; otherwise its text, if
+    that is short enough to be a name (an author box marked as the author holds a biography).
+    """
+    names = []
+    for element in tree.xpath(
+        "//*[contains(concat(' ', normalize-space(@itemprop), ' '), ' author ')]"
+        "[not(self::meta) and not(self::link)]"
+    ):
+        named = element.xpath(".//*[@itemprop='name']")
+        value = (named[0].get("content") or named[0].text_content()) if named else None
+        name = _strip_by(_squash(value or element.text_content()))
+        if name and len(name) <= MAX_NAME_CHARS:
+            names.append(name)
+    return "; ".join(_unique(names)) or None
 
 
 def _class_xpath(cls: str, prefix: str = "//") -> str:

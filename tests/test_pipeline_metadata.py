@@ -41,3 +41,9 @@ def test_json_ld_author_wins_over_opengraph_and_byline() -> None:
     meta = declared("medium-user-research-ops")
     assert meta.author == "Nadia Brooks"
     assert meta.title == "Building a user research practice in a council of 300 people"
+
+
+def test_microdata_author_elements_are_read_when_nothing_else_names_the_author() -> None:
+    # Elementor's post-info widget: <li itemprop="author">; the article:author is a profile URL.
+    meta = declared("wordpress-devolution-deals-compared")
+    assert meta.author == "Sam Okonkwo; Dr Hannah Pike"

@@ -16,6 +16,9 @@ from benchmarks.blogset.post import Post
 EU_COOKIE = """<div id="sliding-popup" class="sliding-popup-bottom" role="banner" style="height: auto; width: 100%; bottom: 0px;"><div class="eu-cookie-compliance-banner eu-cookie-compliance-banner-info eu-cookie-compliance-banner--opt-in"><div class="popup-content info eu-cookie-compliance-content"><div id="popup-text" class="eu-cookie-compliance-message" role="document"><h2>We use cookies on this site to enhance your user experience</h2><p>By clicking the Accept button, you agree to us doing so.</p><button type="button" class="find-more-button eu-cookie-compliance-more-button">More info</button></div><div id="popup-buttons" class="eu-cookie-compliance-buttons"><button type="button" class="agree-button eu-cookie-compliance-secondary-button">Accept</button><button type="button" class="decline-button eu-cookie-compliance-default-button">No, thanks</button></div></div></div></div>"""
 
 
+OSANO = """<div class="osano-cm-window" dir="ltr"><div role="dialog" aria-label="Cookie Consent Banner" aria-describedby="osano-cm-dom-info-dialog-open" class="osano-cm-dialog osano-cm-dialog--position_bottom osano-cm-dialog--type_bar osano-cm-dialog--theme_custom"><span id="osano-cm-dom-info-dialog-open" class="osano-cm-content osano-cm-dialog__content"><span class="osano-cm-content__message osano-cm-message">This website utilizes technologies such as cookies to enable essential site functionality, as well as for analytics, personalization, and targeted advertising.</span><a class="osano-cm-content__link osano-cm-link" href="/privacy" rel="noopener">Privacy Policy</a></span><div class="osano-cm-dialog__buttons osano-cm-buttons"><button class="osano-cm-button osano-cm-button--type_manage">Manage Preferences</button><button class="osano-cm-accept-all osano-cm-buttons__button osano-cm-button osano-cm-button--type_accept">Accept</button><button class="osano-cm-denyAll osano-cm-buttons__button osano-cm-button osano-cm-button--type_denyAll">Deny</button></div></div></div>"""
+
+
 def drupal(post: Post) -> tuple[str, list[str]]:
     """Render a Drupal 10 news item (Olivero): Dublin Core or schema.org metatags."""
     f = Furniture()
@@ -118,7 +121,7 @@ def drupal(post: Post) -> tuple[str, list[str]]:
   </div>
 </div>
     </div>
-{f(EU_COOKIE, "We use cookies on this site to enhance your user experience", "By clicking the Accept button, you agree to us doing so.")}
+{f(EU_COOKIE, "We use cookies on this site to enhance your user experience", "By clicking the Accept button, you agree to us doing so.") if post.site.startswith("Harrowgate") else f(OSANO, "This website utilizes technologies such as cookies", "Manage Preferences")}
   </body>
 </html>
 """

@@ -5,6 +5,9 @@ from __future__ import annotations
 from benchmarks.blogset.platforms import Furniture, e, jsonld, reading_time, related
 from benchmarks.blogset.post import Post
 
+# The Commons Desk injects TrustArc through Ghost's site-wide code injection.
+TRUSTARC = """<div id="consent_blackbar"><div id="truste-consent-track" style="display: block;" role="banner"><div id="truste-consent-content"><div id="truste-consent-text">This site uses cookies and related technologies, as described in our <a id="truste-privacy-button" href="/privacy/">privacy statement</a>, for purposes that may include site operation, analytics, enhanced user experience, or advertising. You may choose to consent to our use of these technologies, or manage your own preferences.</div><div id="truste-consent-buttons"><button id="truste-consent-button" type="button">Accept All</button><button id="truste-consent-required" type="button">Decline All</button><button id="truste-show-consent" type="button">Manage Preferences</button></div></div></div></div>"""
+
 
 def ghost(post: Post) -> tuple[str, list[str]]:
     """Render a Ghost post page."""
@@ -152,6 +155,7 @@ def ghost(post: Post) -> tuple[str, list[str]]:
         </div>
     </footer>
 </div>
+{f(TRUSTARC, "This site uses cookies and related technologies", "Decline All") if post.site == "The Commons Desk" else ""}
 </body>
 </html>
 """
