@@ -141,9 +141,23 @@ def _wix_body(post: Post) -> str:
     return "\n".join(out)
 
 
+WIX_CONSENT = """<div id="consent-banner-root"><div data-hook="consent-banner-root" class="cb-root" role="region" aria-label="Cookie banner"><div data-hook="consent-banner-text" class="cb-text"><p>This website uses cookies. By using this site you agree to our use of cookies.</p></div><div class="cb-buttons"><button data-hook="consent-banner-settings-button">Settings</button><button data-hook="consent-banner-apply-button">Accept</button></div></div></div>"""
+# iubenda's banner, added to a Wix site through its custom-code settings.
+IUBENDA = """<div id="iubenda-cs-banner" class="iubenda-cs-default iubenda-cs-bottom iubenda-cs-visible" role="alertdialog" aria-labelledby="iubenda-cs-title" aria-describedby="iubenda-cs-paragraph"><div class="iubenda-cs-container"><div class="iubenda-cs-content"><div class="iubenda-cs-rationale"><button type="button" class="iubenda-cs-close-btn" tabindex="0" role="button" aria-pressed="false">&times;</button><div class="iubenda-banner-content" role="document"><div id="iubenda-cs-title">Notice</div><div id="iubenda-cs-paragraph"><p class="iub-p">We and selected third parties use cookies or similar technologies for technical purposes and, with your consent, for other purposes as specified in the <a href="https://www.iubenda.com/privacy-policy/123/cookie-policy" class="iubenda-cs-cookie-policy-lnk" target="_blank" rel="noopener">cookie policy</a>.</p><p class="iub-p">Use the “Accept” button to consent. Use the “Reject” button or close this notice to continue without accepting.</p></div></div><div class="iubenda-cs-opt-group" role="toolbar"><div class="iubenda-cs-opt-group-custom"><button class="iubenda-cs-customize-btn" type="button" tabindex="0" role="button" aria-pressed="false">Learn more and customise</button></div><div class="iubenda-cs-opt-group-consent"><button class="iubenda-cs-reject-btn iubenda-cs-btn-primary" type="button" tabindex="0" role="button" aria-pressed="false">Reject</button><button class="iubenda-cs-accept-btn iubenda-cs-btn-primary" type="button" tabindex="0" role="button" aria-pressed="false">Accept</button></div></div></div></div></div></div>"""
+
+
 def wix(post: Post) -> tuple[str, list[str]]:
     """Render a Wix blog post."""
     f = Furniture()
+    if post.site == "Parish Futures":
+        consent = f(WIX_CONSENT, "By using this site you agree to our use of cookies")
+    else:
+        consent = f(
+            IUBENDA,
+            "We and selected third parties use cookies or similar technologies",
+            "continue without accepting",
+            "Learn more and customise",
+        )
     d = post.published
     url = post.url("/post/{slug}")
     stamp = f"{d.isoformat()}T10:12:45.123Z"
@@ -210,7 +224,7 @@ def wix(post: Post) -> tuple[str, list[str]]:
 </div></div></main>
 <footer id="SITE_FOOTER" class="SITE_FOOTER wixui-footer"><p class="font_8">{f(f"&copy; 2024 by {e(post.site)}. Proudly created with Wix.com", "Proudly created with Wix.com")}</p></footer>
 </div></div></div></div>
-{f('<div id="consent-banner-root"><div data-hook="consent-banner-root" class="cb-root" role="region" aria-label="Cookie banner"><div data-hook="consent-banner-text" class="cb-text"><p>This website uses cookies. By using this site you agree to our use of cookies.</p></div><div class="cb-buttons"><button data-hook="consent-banner-settings-button">Settings</button><button data-hook="consent-banner-apply-button">Accept</button></div></div></div>', "By using this site you agree to our use of cookies")}
+{consent}
 </body>
 </html>
 """
