@@ -45,6 +45,7 @@ class Expected:
 class PageOutcome:
     """One system on one page."""
 
+    system: str
     page: Expected
     extracted: Extracted
     error: str | None
@@ -60,8 +61,6 @@ class PageOutcome:
         if name == "date":
             return (got or "")[:10] == want
         return " ".join((got or "").split()) == want
-
-    system: str = ""
 
 
 @dataclass
@@ -183,8 +182,7 @@ def run_system(name: str, pages: list[Expected], pool: ProcessPoolExecutor | Non
     seconds = time.perf_counter() - started
     outcomes = []
     for page, (extracted, error) in zip(pages, outputs, strict=True):
-        outcome = PageOutcome(page, extracted, error, score_page(page.text, extracted.text))
-        outcome.system = name
-        outcome.leaked = [s for s in page.furniture if s in extracted.text]
-        outcomes.append(outcome)
+        leaked = [s for s in page.furniture if s in extracted.text]
+        score = score_page(page.text, extracted.text)
+        outcomes.append(PageOutcome(name, page, extracted, error, score, leaked))
     return SystemOutcome(name, outcomes, seconds, aggregate([o.score for o in outcomes]))
