@@ -196,6 +196,7 @@ def clean_html(tree_or_html: HtmlElement | str | bytes, *, copy_tree: bool = Tru
         return tree
     unwrap_layout_tables(tree)
     content = find_content(tree)
+    platform_body = content is not None
     if content is None:
         content = _main_element(tree)
     protected = _protected(tree, content, body)
@@ -210,6 +211,8 @@ def clean_html(tree_or_html: HtmlElement | str | bytes, *, copy_tree: bool = Tru
     logger.debug("removed %d furniture elements", removed)
     if content is not None and content.getparent() is not None:
         paragraphise_breaks(content)
+        if platform_body:
+            paragraphise_text_divs(content)
     return tree
 
 
@@ -488,3 +491,19 @@ def is_teaser_line(element: HtmlElement) -> bool:
     rest = text[found.end() :].strip()
     links = " ".join(_text(anchor) for anchor in element.iter("a"))
     return bool(rest) and rest == links
+
+
+def paragraphise_text_divs(container: HtmlElement) -> None:
+    """Turn a body written as divs (Blogger's "div" mode) into paragraphs.
+
+    Blogger's editor can write each paragraph as a ``<div>`` with ``<div><br></div>`` between;
+    trafilatura then drops the space after a link that opens such a div ("schoolsshow"). Only
+    bodies with such spacer divs are touched, and only their direct children that hold text
+    and inline markup: elsewhere a leaf div is as likely a caption or a widget as a paragraph.
+    """
+    divs = [child for child in container if child.tag == "div"]
+    if not any(len(div) and not _text(div) and all(c.tag == "br" for c in div) for div in divs):
+        return
+    for div in divs:
+        if not any(isinstance(child.tag, str) and child.tag in BLOCK_TAGS for child in div):
+            div.tag = "p"

@@ -33,7 +33,7 @@ from pipeline.clean import (
     unwrap_embedded_posts,
 )
 from pipeline.markdown import html_to_markdown
-from pipeline.metadata import PageMetadata, clean_title, read_metadata
+from pipeline.metadata import TITLE_SEPARATORS, PageMetadata, clean_title, read_metadata
 from pipeline.records import Link, PostRecord
 from pipeline.series import detect_series
 from pipeline.trim import trim_body
@@ -94,7 +94,7 @@ def extract_post(
 
     title = choose_title(meta, tree, getattr(document, "title", None))
     if not meta.site:
-        meta.site = site_from_title(meta.html_title, title)
+        meta.site = site_from_title(meta.html_title, title) or meta.home_link_name
     trim_body(document.body, (title, meta.title, meta.html_title, document.title), url)
     text = body_text(document.body)
     if not text.strip():
@@ -305,7 +305,7 @@ def site_from_title(html_title: str | None, post_title: str | None) -> str | Non
     if not html_title or not post_title or post_title == html_title:
         return None
     full, post = html_title, post_title
-    for sep in (" | ", " - ", " \u2013 ", " \u2014 ", " « ", " » ", ": "):
+    for sep in TITLE_SEPARATORS:
         if full.startswith(post + sep):
             return full[len(post + sep) :].split(sep)[-1].strip() or None
         if full.endswith(sep + post):

@@ -62,6 +62,7 @@ class PageMetadata:
     canonical: str | None = None
     tags: list[str] = field(default_factory=list)
     site_names: list[str] = field(default_factory=list)  # every name the page gives the site
+    home_link_name: str | None = None  # text of the masthead's link to the home page
 
 
 def read_metadata(tree: HtmlElement, url: str) -> PageMetadata:
@@ -74,6 +75,9 @@ def read_metadata(tree: HtmlElement, url: str) -> PageMetadata:
 
     publisher = ld.get("publisher")
     publisher_name = _name(publisher) if publisher else None
+    if publisher_name and _is_generator(publisher_name, meta):
+        # Blogger's themes name "Blogger" as every blog's publisher: the software, not the site.
+        publisher_name = None
     site_names = [
         publisher_name,
         meta.get("og:site_name"),
@@ -83,6 +87,7 @@ def read_metadata(tree: HtmlElement, url: str) -> PageMetadata:
     ]
     result.site_names = _unique(s for s in site_names if s)
     result.site = result.site_names[0] if result.site_names else None
+    result.home_link_name = _home_link_name(tree, url)
 
     result.title = _first(
         _str(ld.get("headline")),
@@ -321,6 +326,32 @@ def _microformats(tree: HtmlElement) -> _Found:
     )
     found["tags"] = _unique(_squash(a.text_content()) for a in [*tags, *labels])
     return found
+
+
+def _home_link_name(tree: HtmlElement, url: str) -> str | None:
+    """Return the text of the masthead link to the site's home page (a heuristic site name).
+
+    The link is ``rel="home"`` (WordPress) or a link to the root of the page's host inside
+    ``<header>`` or ``role="banner"`` (Blogger's themes); "Home" itself is a menu item.
+    """
+    root = urljoin(url, "/")
+    candidates = tree.xpath(
+        "//a[contains(concat(' ', normalize-space(@rel), ' '), ' home ')]"
+        " | //header//a[@href] | //*[@role='banner']//a[@href]"
+    )
+    for anchor in candidates:
+        if urljoin(url, (anchor.get("href") or "").strip()) != root:
+            continue
+        name = _squash(anchor.text_content())
+        if name and name.casefold() != "home" and len(name) <= MAX_NAME_CHARS:
+            return name
+    return None
+
+
+def _is_generator(name: str, meta: _MetaTags) -> bool:
+    """Tell whether ``name`` is the software that made the page (``<meta name=generator>``)."""
+    generators = [g.split()[0].casefold() for g in meta.get_all("generator") if g.split()]
+    return name.casefold() in generators
 
 
 def _microdata_author(tree: HtmlElement) -> str | None:

@@ -59,7 +59,7 @@ def test_token_f1_stays_above_the_gate(ours: SystemOutcome) -> None:
     assert not [p.page.name for p in ours.pages if p.error]
 
 
-@pytest.mark.parametrize("field", ["title", "author", "date"])
+@pytest.mark.parametrize("field", ["title", "author", "date", "site"])
 def test_metadata_is_exact_on_enough_pages(ours: SystemOutcome, field: str) -> None:
     wrong = [
         f"{p.page.name}: got {getattr(p.extracted, field)!r}, want {getattr(p.page, field)!r}"

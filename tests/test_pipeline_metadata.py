@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from pipeline.clean import parse_html
+from pipeline.extract import site_from_title
 from pipeline.metadata import PageMetadata, read_metadata
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"
 
 
-def declared(name: str, url: str = "https://example.org/post/") -> PageMetadata:
-    """Return what a fixture page declares about itself."""
+def declared(name: str) -> PageMetadata:
+    """Return what a fixture page declares about itself, fetched from its own URL."""
+    url = json.loads((PAGES / f"{name}.json").read_text(encoding="utf-8"))["url"]
     return read_metadata(parse_html((PAGES / f"{name}.html").read_bytes()), url)
 
 
@@ -47,3 +50,19 @@ def test_microdata_author_elements_are_read_when_nothing_else_names_the_author()
     # Elementor's post-info widget: <li itemprop="author">; the article:author is a profile URL.
     meta = declared("wordpress-devolution-deals-compared")
     assert meta.author == "Sam Okonkwo; Dr Hannah Pike"
+
+
+def test_site_name_comes_from_a_middle_dot_title_suffix() -> None:
+    # "Post · Site" (Jekyll themes): the same separators strip a title and find a site name.
+    meta = declared("hentry-naming-things")
+    assert (
+        meta.html_title == "Naming services after what people want to do · Field Notes from Ashby"
+    )
+    assert site_from_title(meta.html_title, meta.title) == "Field Notes from Ashby"
+
+
+def test_the_publishing_software_is_not_the_sites_name() -> None:
+    # Blogger's Contempo theme declares "Blogger" as the publisher of every blog it serves.
+    meta = declared("blogger-school-streets")
+    assert "Blogger" not in meta.site_names
+    assert meta.home_link_name == "Travelling Light in Hollowbrook"

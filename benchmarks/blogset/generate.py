@@ -43,6 +43,7 @@ def render(post: Post) -> tuple[str, dict[str, object]]:
         "url": canonical,
         "platform": post.platform,
         "title": post.title,
+        "site": post.site,
         "author": post.author,
         "date": post.published.isoformat(),
         "text": post.text(),
