@@ -11,7 +11,10 @@ Precedence, field by field, first found wins:
 5. trafilatura's heuristics on the visible page (applied by the caller, pipeline.extract).
 
 The title is the post's own title: site names the page declares (publisher, ``og:site_name``,
-``application-name``, ``DC.publisher``) are stripped from it as prefixes or suffixes.
+``application-name``, ``DC.publisher``) are stripped from it as prefixes or suffixes. A publisher
+that is the page's ``<meta name=generator>`` (Blogger names itself) is not a site name. Without
+a declared name, the caller takes the site from the ``<title>`` ("Post | Site"), then from the
+masthead's link to the home page (:attr:`PageMetadata.home_link_name`).
 Tags are what the author tagged the post with (``article:tag``, ``rel=tag`` links, JSON-LD
 ``keywords``, Blogger labels); categories and sections are not tags.
 """
