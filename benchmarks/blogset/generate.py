@@ -16,12 +16,22 @@ from pathlib import Path
 
 import lxml.html
 
-from benchmarks.blogset.platforms import Template, blogger, builders, cms, ghost, medium, wordpress
+from benchmarks.blogset.platforms import (
+    Template,
+    blogger,
+    builders,
+    cms,
+    elementor,
+    ghost,
+    medium,
+    wordpress,
+)
 from benchmarks.blogset.post import Post, read_posts
 
 PAGES = Path(__file__).parent / "pages"
 TEMPLATES: dict[str, Template] = {
     **wordpress.TEMPLATES,
+    **elementor.TEMPLATES,
     **blogger.TEMPLATES,
     **ghost.TEMPLATES,
     **medium.TEMPLATES,
