@@ -59,6 +59,17 @@ def test_token_f1_stays_above_the_gate(ours: SystemOutcome) -> None:
     assert not [p.page.name for p in ours.pages if p.error]
 
 
+def test_no_page_loses_a_paragraph(ours: SystemOutcome) -> None:
+    # Furniture sits right next to real paragraphs; removing it must not take one with it.
+    lost = []
+    for p in ours.pages:
+        text = " ".join(p.extracted.text.split())
+        for block in p.page.text.split("\n\n"):
+            if " ".join(block.split()) not in text:
+                lost.append(f"{p.page.name}: {block[:70]!r}")
+    assert not lost, "\n".join(lost)
+
+
 @pytest.mark.parametrize("field", ["title", "author", "date", "site"])
 def test_metadata_is_exact_on_enough_pages(ours: SystemOutcome, field: str) -> None:
     wrong = [
