@@ -124,18 +124,14 @@ SMALL_BLOCK_TAGS = frozenset(
      "h2", "h3", "h4", "h5", "h6", "header", "hr", "ol", "p", "pre", "section", "table", "ul")
 )  # fmt: skip
 
-# Blog-platform furniture the blog set (benchmarks/blogset) needed, kept apart from the lists
-# above: class tokens of platform chrome, and in-body teaser lines recognised by their shape.
+# Blog-platform chrome the blog set (benchmarks/blogset) needed, kept apart from the lists
+# above: class tokens that platforms put on what surrounds a post.
 PLATFORM_CHROME_CLASSES = frozenset(
     (
         # Medium marks the byline, follow button and clap/listen/share bar "not for reading".
         "speechify-ignore",
     )
 )
-TEASER_LABEL = re.compile(
-    r"^(?:read more|read next|related|see also|also read|more on this)\s*[:\u2013\u2014-]", re.I
-)
-TEASER_TAGS = frozenset(("p", "div", "aside"))
 
 
 # The post body's container on platforms we recognise, best first.
@@ -471,26 +467,9 @@ def unwrap_embedded_posts(tree: HtmlElement) -> None:
 
 
 def is_blog_furniture(element: HtmlElement) -> bool:
-    """Tell whether the element is blog-platform chrome or an in-body teaser for another post."""
+    """Tell whether the element is blog-platform chrome (Medium's byline and action bar)."""
     tokens = (element.get("class") or "").lower().split()
-    if any(token in PLATFORM_CHROME_CLASSES for token in tokens):
-        return True
-    return element.tag in TEASER_TAGS and is_teaser_line(element)
-
-
-def is_teaser_line(element: HtmlElement) -> bool:
-    """Tell whether a block is only a label and links, like "Read more: <a>Other post</a>".
-
-    Such lines sit between a post's paragraphs on news-style themes; prose that merely starts
-    with "See also:" keeps its own words besides the link, so it stays.
-    """
-    text = _text(element)
-    found = TEASER_LABEL.match(text)
-    if not found or len(text) > SMALL_BLOCK_CHARS:
-        return False
-    rest = text[found.end() :].strip()
-    links = " ".join(_text(anchor) for anchor in element.iter("a"))
-    return bool(rest) and rest == links
+    return any(token in PLATFORM_CHROME_CLASSES for token in tokens)
 
 
 def paragraphise_text_divs(container: HtmlElement) -> None:
