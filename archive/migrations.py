@@ -283,7 +283,7 @@ def m003_series_evidence_and_gaps(db: Database) -> None:
 
 
 @migrations()
-def m007_posts_markdown(db: Database) -> None:
+def m004_posts_markdown(db: Database) -> None:
     """Give posts a Markdown rendering, backfilled from the stored sanitised HTML.
 
     The backfill uses the converter extraction uses, so a post re-crawled unchanged (same
