@@ -38,13 +38,7 @@ from lxml.html import HtmlElement
 
 from pipeline.clean import parse_html
 from pipeline.records import SeriesMembership
-from pipeline.series_markup import (
-    CAPITALISED,
-    NOT_SERIES_NAMES,
-    series_boxes,
-    series_navs,
-    series_tocs,
-)
+from pipeline.series_markup import CAPITALISED, NOT_SERIES_NAMES, markup_signals
 
 logger = logging.getLogger(__name__)
 
@@ -155,9 +149,7 @@ def detect_series(
             if isinstance(html_tree_or_str, HtmlElement)
             else parse_html(html_tree_or_str)
         )
-        found.extend(series_boxes(tree, url))
-        found.extend(series_tocs(tree, url))
-        found.extend(series_navs(tree, url))
+        found.extend(markup_signals(tree, url))
     found.extend(_from_title(title))
     opening = "\n".join(part for part in (title, standfirst or "", text[:OPENING_CHARS]) if part)
     found.extend(_from_sentences(opening))

@@ -6,6 +6,7 @@ Used by :func:`pipeline.series.detect_series`; see there for how signals rank an
 from __future__ import annotations
 
 import re
+from itertools import islice
 from urllib.parse import urljoin, urlsplit
 
 from lxml.html import HtmlElement
@@ -70,12 +71,49 @@ def _text(element: HtmlElement) -> str:
     return " ".join(" ".join(element.itertext()).split())
 
 
-def series_boxes(tree: HtmlElement, url: str) -> list[SeriesMembership]:
-    """Read a series box: "This entry is part 3 of 5 in the series X" in any short block."""
+def _short_texts(tree: HtmlElement, limit: int) -> dict[HtmlElement, str]:
+    """Return ``_text`` of every element of the tree whose text is at most ``limit`` long.
+
+    One pass from the leaves up: an element holding a long one is long itself, so the text
+    of the page's outer blocks (the whole page, over and over) is never read.
+    """
+    words: dict[HtmlElement, list[str]] = {}
+    for node in reversed(list(tree.iter())):  # every node after its descendants
+        # As itertext() reads: an element's text (not a comment's), then each child's, and
+        # each child's tail.
+        own = (node.text or "").split() if isinstance(node.tag, str) else []
+        for child in node:
+            if child not in words:
+                break
+            own += words[child]
+            own += (child.tail or "").split()
+        else:
+            if sum(map(len, own)) + len(own) - 1 <= limit:
+                words[node] = own
+    return {node: " ".join(text) for node, text in words.items()}
+
+
+def markup_signals(tree: HtmlElement, url: str) -> list[SeriesMembership]:
+    """Return the page's series boxes, then its tables of contents, then its series links."""
+    texts = _short_texts(tree, _BOX_MAX_CHARS)
+    return [
+        *series_boxes(tree, url, texts),
+        *series_tocs(tree, url),
+        *series_navs(tree, url, texts),
+    ]
+
+
+def series_boxes(
+    tree: HtmlElement, url: str, texts: dict[HtmlElement, str]
+) -> list[SeriesMembership]:
+    """Read a series box: "This entry is part 3 of 5 in the series X" in any short block.
+
+    ``texts`` are the tree's short blocks' texts (:func:`_short_texts`).
+    """
     found = []
     for box in tree.iter(*_BOX_TAGS):
-        text = _text(box)
-        if len(text) > _BOX_MAX_CHARS or "part" not in text.lower():
+        text = texts.get(box)
+        if text is None or "part" not in text.lower():
             continue
         for pattern in BOX_PATTERNS:
             match = pattern.search(text)
@@ -165,12 +203,12 @@ def _toc_heading_name(listing: HtmlElement) -> str | None:
     if container is not None and container.getparent() is not None:
         scopes.append(container.getparent())
     for scope in scopes:
-        headings = [
+        headings = (
             h
             for h in scope.iter("h2", "h3", "h4", "h5", "strong", "p", "summary", "caption")
             if h is not listing and listing not in h.iterancestors() and h not in listing.iter()
-        ]
-        for heading in headings[:2]:
+        )
+        for heading in islice(headings, 2):
             name = _toc_name(_text(heading))
             if name is not None:
                 return name
@@ -181,15 +219,22 @@ def _toc_heading_name(listing: HtmlElement) -> str | None:
     return None
 
 
-def series_navs(tree: HtmlElement, url: str) -> list[SeriesMembership]:
-    """Read previous/next-in-series links; name the series when their text does."""
+def series_navs(
+    tree: HtmlElement, url: str, texts: dict[HtmlElement, str]
+) -> list[SeriesMembership]:
+    """Read previous/next-in-series links; name the series when their text does.
+
+    ``texts`` are the tree's short blocks' texts (:func:`_short_texts`).
+    """
     found = []
     for nav in tree.iter("nav", "div", "p", "section", "aside"):
         classes = _classes(nav)
-        text = _text(nav)
-        named = NAV_NAME.search(text) if len(text) < _BOX_MAX_CHARS else None
+        text = texts.get(nav)
+        named = NAV_NAME.search(text) if text is not None and len(text) < _BOX_MAX_CHARS else None
         if not ("series" in classes and "nav" in classes) and not named:
             continue
+        if text is None:
+            text = _text(nav)
         if any("series" in _classes(a) and "nav" in _classes(a) for a in nav.iterancestors()):
             continue
         neighbours = tuple(

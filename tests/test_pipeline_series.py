@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+from itertools import product
+from pathlib import Path
+
+import lxml.etree
+import lxml.html
 import pytest
 
+from pipeline.clean import parse_html
 from pipeline.records import SeriesMembership
 from pipeline.series import detect_series, merge_memberships
+from pipeline.series_markup import _short_texts
 
 URL = "https://blog.example.org/p"
 
@@ -241,3 +248,25 @@ def test_merging_again_with_more_signals_is_the_same_as_merging_once() -> None:
     assert merge_memberships([*merge_memberships([box]), page]) == once
     assert [s.signal for s in once[0].signals] == ["series-box", "series-page"]
     assert once[0].url == "u"
+
+
+FIXTURES = Path(__file__).parent / "fixtures"
+PAGES = sorted((FIXTURES / "series").glob("*.html")) + sorted((FIXTURES / "pages").glob("*.html"))
+COMMENTED = b"<p class='seriesmeta'>Part 2 of 3 <!-- built by a plugin --> in the series X</p>"
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [COMMENTED, *(page.read_bytes() for page in PAGES)],
+    ids=["commented", *(page.name for page in PAGES)],
+)
+def test_short_texts_read_what_itertext_reads(raw: bytes) -> None:
+    # Series boxes and navigation are looked for by their text, which is read once from the
+    # leaves up: it must be the element's whole text wherever that is short, and only there.
+    # parse_html drops comments; another parser's tree keeps them (itertext skips their text).
+    for tree, limit in product((parse_html(raw), lxml.html.document_fromstring(raw)), (40, 300)):
+        texts = _short_texts(tree, limit)
+        for element in tree.iter(lxml.etree.Element):  # elements, not comments
+            whole = " ".join(" ".join(element.itertext()).split())
+            expected = whole if len(whole) <= limit else None
+            assert texts.get(element) == expected, f"<{element.tag}> at limit {limit}"
