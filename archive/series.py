@@ -120,8 +120,12 @@ def _add_title_prefix(db: Database, post_url: str) -> set[str]:
         " OR title LIKE ? ESCAPE '\\')",
         [row[1], pattern + "%", "%" + pattern],
     ).fetchall()
-    group = [(url, title, _tags(tags)) for url, title, tags in siblings if title_affix(title)]
-    group = [g for g in group if series_key(title_affix(g[1]) or "") == series_key(affix)]
+    key = series_key(affix)
+    group = [
+        (url, title, _tags(tags))
+        for url, title, tags in siblings
+        if series_key(title_affix(title) or "") == key
+    ]
     urls = [g[0] for g in group]
     marks = ", ".join("?" for _ in urls)
     named = [
@@ -132,7 +136,7 @@ def _add_title_prefix(db: Database, post_url: str) -> set[str]:
             urls,
         )
     ]
-    if not affix_series(affix, [(title, tags) for _, title, tags in group], named):
+    if not affix_series(affix, [tags for _, _, tags in group], named):
         return set()
     touched = {post_url}
     for url, title, _ in group:

@@ -47,14 +47,14 @@ def title_affix(title: str) -> str | None:
     return None
 
 
-def affix_series(affix: str, posts: list[tuple[str, list[str]]], other_names: list[str]) -> bool:
-    """Tell whether ``affix``, shared by ``posts`` (title, tags) of one site, names a series.
+def affix_series(affix: str, tags_of_posts: list[list[str]], other_names: list[str]) -> bool:
+    """Tell whether ``affix``, which titles of these posts of one site share, names a series.
 
-    ``other_names`` are the series names other signals of these posts give.
+    ``tags_of_posts`` holds each post's tags; ``other_names`` are the series names other
+    signals of these posts give.
     """
-    key = series_key(affix)
-    sharing = [tags for title, tags in posts if series_key(title_affix(title) or "") == key]
-    if len(sharing) < 2:
+    if len(tags_of_posts) < 2:
         return False
-    tagged = sum(1 for tags in sharing if key in {series_key(t) for t in tags})
+    key = series_key(affix)
+    tagged = sum(1 for tags in tags_of_posts if key in {series_key(t) for t in tags})
     return tagged >= 2 or key in {series_key(n) for n in other_names}
