@@ -262,6 +262,10 @@ class Archive:
                     "UPDATE series SET description = ? WHERE id = ? AND description IS NULL",
                     [listing.description, series_id],
                 )
+            # The series' name as first stored (the listing may spell it differently).
+            (name,) = self.db.execute(
+                "SELECT name FROM series WHERE id = ?", [series_id]
+            ).fetchone()
             for position, listed in enumerate(listing.post_urls, 1):
                 post_url = canonicalize_url(listed)
                 self.db.execute(
@@ -278,9 +282,6 @@ class Archive:
                     [listed, post_url, listed, post_url],
                 ).fetchone()
                 if stored is not None:
-                    name = self.db.execute(
-                        "SELECT name FROM series WHERE id = ?", [series_id]
-                    ).fetchone()[0]
                     add_listing_evidence(self.db, stored[0], name, listing.url)
             recompute_series(self.db, {series_id})
         return series_id
