@@ -9,6 +9,7 @@ import re
 from itertools import islice
 from urllib.parse import urljoin, urlsplit
 
+import lxml.etree
 from lxml.html import HtmlElement
 
 from pipeline.records import SeriesMembership
@@ -61,6 +62,7 @@ NAV_NAME = re.compile(
 _CURRENT_CLASSES = frozenset(("current", "active", "current-post", "this-post", "is-current"))
 _BOX_TAGS = ("p", "div", "aside", "span", "section", "em", "small", "strong")
 _BOX_MAX_CHARS = 300
+_SERIES_WORD = re.compile("series", re.I)
 
 
 def _classes(element: HtmlElement) -> str:
@@ -95,7 +97,10 @@ def _short_texts(tree: HtmlElement, limit: int) -> dict[HtmlElement, str]:
 
 def markup_signals(tree: HtmlElement, url: str) -> list[SeriesMembership]:
     """Return the page's series boxes, then its tables of contents, then its series links."""
-    texts = _short_texts(tree, _BOX_MAX_CHARS)
+    # Box and named-link patterns all need the word "series" (as the IGNORECASE patterns
+    # match it): on a page whose text never has it, no block's text is worth reading.
+    page_text = lxml.etree.tostring(tree, method="text", encoding="unicode")
+    texts = _short_texts(tree, _BOX_MAX_CHARS) if _SERIES_WORD.search(page_text) else {}
     return [
         *series_boxes(tree, url, texts),
         *series_tocs(tree, url),
