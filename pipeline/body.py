@@ -33,13 +33,12 @@ def block_elements(body: lxml.etree._Element) -> list[lxml.etree._Element]:
     """Return the outermost text blocks, descending into quotes and divs."""
     found: list[lxml.etree._Element] = []
     for child in body:
-        if child.tag == "quote" and _has_blocks(child) and not _has_loose_text(child):
+        if child.tag == "div" or (
+            child.tag == "quote" and _has_blocks(child) and not _has_loose_text(child)
+        ):
             found.extend(block_elements(child))
-        elif child.tag in _BLOCKS or child.tag in ("quote", "div"):
-            if child.tag == "div":
-                found.extend(block_elements(child))
-            else:
-                found.append(child)
+        elif child.tag in _BLOCKS:
+            found.append(child)
     return found
 
 
