@@ -76,8 +76,7 @@ _TITLE_NUMBER = r"(?:\d{1,2}|" + "|".join(NUMBERS) + "|" + "|".join(_ROMAN[::-1]
 # Not "episode": "the fourth episode of the Doctor Who series" is television.
 _UNIT = r"(?:blog(?:\s+post)?|post|instal(?:l)?ment|part|entry|article)"
 _TITLE_UNIT = r"(?:part|episode|instal(?:l)?ment)"
-_CAPITALISED = CAPITALISED
-_NAME = r"(?:the\s+|our\s+|my\s+|this\s+)?(?:\(?short\)?\s+)?(?P<name>" + _CAPITALISED + ")"
+_NAME = r"(?:the\s+|our\s+|my\s+|this\s+)?(?:\(?short\)?\s+)?(?P<name>" + CAPITALISED + ")"
 _LENGTH = r"(?:(?P<total>" + _NUMBER + r")[-\s]part\s+)?"
 # Where a topic ("our series on participatory budgeting") ends.
 _TOPIC = (
@@ -119,14 +118,14 @@ SENTENCE_PATTERNS = (
         r"\b(?i:closes|opens|starts|begins|ends|concludes|continues|kicks\s+off)\s+"
         r"(?i:the\s+|our\s+|my\s+|this\s+)?(?P<ord>(?i:" + _ORDINAL + r")\s+)?(?:\(?short\)?\s+)?"
         r"(?i:" + _LENGTH + r")"
-        r"(?:(?P<name>" + _CAPITALISED + r")(?:['\u2019]s?)?\s+)?"
+        r"(?:(?P<name>" + CAPITALISED + r")(?:['\u2019]s?)?\s+)?"
         r"(?P<blog>(?i:blog|post)\s+)?(?i:series)" + _TOPIC,
     ),
     # "part 2 of our series on X" / "part three of the Creative Councils series"
     re.compile(
         r"\b(?i:part)\s+(?P<pos>(?i:" + _NUMBER + r"))\s+(?i:of)\s+"
         r"(?i:the\s+|our\s+|my\s+|this\s+)?(?i:" + _LENGTH + r")"
-        r"(?:(?P<name>" + _CAPITALISED + r")\s+)?(?i:blog\s+)?(?i:series)"
+        r"(?:(?P<name>" + CAPITALISED + r")\s+)?(?i:blog\s+)?(?i:series)"
         + _TOPIC,
     ),
 )  # fmt: skip
