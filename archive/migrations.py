@@ -295,6 +295,36 @@ def m004_posts_markdown(db: Database) -> None:
         db.execute("UPDATE posts SET markdown = ? WHERE url = ?", [html_to_markdown(html), url])
 
 
+@migrations()
+def m005_captures(db: Database) -> None:
+    """Index the raw HTTP captures kept in WARC files beside the archive."""
+    db.executescript(
+        """
+        CREATE TABLE captures (
+            id INTEGER PRIMARY KEY,
+            run_id INTEGER REFERENCES crawl_runs(id),
+            url TEXT NOT NULL,
+            method TEXT NOT NULL DEFAULT 'GET',
+            fetched_at TEXT NOT NULL,
+            status INTEGER NOT NULL,
+            content_type TEXT,
+            content_length INTEGER NOT NULL,
+            payload_digest TEXT NOT NULL,
+            etag TEXT,
+            last_modified TEXT,
+            source TEXT,
+            warc_file TEXT NOT NULL,
+            warc_offset INTEGER NOT NULL,
+            warc_length INTEGER NOT NULL,
+            warc_record_id TEXT NOT NULL
+        );
+        CREATE INDEX idx_captures_url ON captures (url, id);
+        CREATE INDEX idx_captures_run_id ON captures (run_id);
+        CREATE INDEX idx_captures_warc_file ON captures (warc_file);
+        """
+    )
+
+
 def word_count(text: str | None) -> int:
     """Count whitespace-separated words, the measure the archive shows for a post's length."""
     return len(text.split()) if text else 0

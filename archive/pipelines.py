@@ -10,9 +10,11 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
+from archive.captures import CaptureStore
 from archive.errors import ArchiveError
 from archive.store import Archive, default_snapshot_path
-from crawler.items import CrawlError, SeriesListing
+from crawler.captures import capture_received
+from crawler.items import Capture, CrawlError, SeriesListing, UnchangedPage
 from pipeline.records import PostRecord
 
 logger = logging.getLogger(__name__)
@@ -52,6 +54,7 @@ class ArchivePipeline:
         self.run_args = run_args
         self.archive: Archive | None = None
         self.run_id: int | None = None
+        self.captures: CaptureStore | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchivePipeline:
@@ -69,6 +72,7 @@ class ArchivePipeline:
         run_args = dict(settings.getdict("BLOGARCHIVE_RUN_ARGS"))
         pipeline = cls(crawler, db_path, Path(snapshot) if snapshot else None, run_args)
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(pipeline.store_capture, signal=capture_received)
         return pipeline
 
     def open_spider(self) -> None:
@@ -76,6 +80,7 @@ class ArchivePipeline:
         self.archive = Archive.open(self.db_path)
         self.run_id = self.archive.start_run(self.run_args)
         self._stats.set_value("blogarchive/run_id", self.run_id)
+        self.captures = CaptureStore.open(self.archive, self.run_id)
         logger.info("archive %s: crawl run %d started", self.db_path, self.run_id)
 
     def process_item(self, item: Any) -> Any:
@@ -98,7 +103,23 @@ class ArchivePipeline:
         elif isinstance(item, CrawlError):
             archive.record_error(item, run_id)
             self._stats.inc_value("blogarchive/errors")
+        elif isinstance(item, UnchangedPage) and archive.record_unchanged(item.post_url, run_id):
+            self._stats.inc_value("blogarchive/posts_unchanged")
         return item
+
+    def store_capture(self, capture: Capture) -> None:
+        """Write a raw capture (the crawler's ``capture_received`` signal) to WARC and index."""
+        archive, run_id = self._open_run()
+        if self.captures is None:
+            raise ArchiveError(self.db_path, "the archive pipeline was not opened")
+        try:
+            self.captures.store(capture)
+        except ArchiveError as exc:
+            # Signal handlers' exceptions are only logged: keep the failure in the archive.
+            archive.record_error(
+                CrawlError(capture.url, "store", exc.message, capture.source), run_id
+            )
+            self._stats.inc_value("blogarchive/errors")
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         """Finish the run with the crawl's page count, publish the snapshot and close."""
@@ -106,6 +127,9 @@ class ArchivePipeline:
             return
         status = "finished" if reason in COMPLETE_REASONS else "failed"
         try:
+            if self.captures is not None:
+                self.captures.close()
+                self._stats.set_value("blogarchive/captures_stored", self.captures.stored)
             run = self.archive.finish_run(
                 self.run_id,
                 pages_fetched=int(self._stats.get_value("downloader/response_count", 0)),

@@ -210,6 +210,21 @@ class Archive:
         logger.debug("%s post %s", outcome, record.url)
         return outcome
 
+    def record_unchanged(self, post_url: str, run_id: int) -> bool:
+        """Record that the run saw a stored post unchanged (its page answered 304).
+
+        Return False when no post is stored under ``post_url`` any more.
+        """
+        with self._writing("record unchanged post", url=post_url):
+            if self.db.execute("SELECT 1 FROM posts WHERE url = ?", [post_url]).fetchone() is None:
+                return False
+            self.db.execute(
+                "INSERT OR IGNORE INTO run_posts (run_id, post_url, outcome, seen_at)"
+                " VALUES (?, ?, 'unchanged', ?)",
+                [run_id, post_url, self._now()],
+            )
+        return True
+
     def _upsert_site(self, record: PostRecord) -> int:
         host = netloc(record.url)
         found = self.db.execute("SELECT id, name FROM sites WHERE host = ?", [host]).fetchone()

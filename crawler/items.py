@@ -45,3 +45,42 @@ class CrawlError:
     stage: str  # "fetch" | "discover" | "extract" | "store"
     message: str
     source: str = ""
+
+
+@dataclass
+class UnchangedPage:
+    """A post page the server answered 304 Not Modified for: the stored post still holds.
+
+    ``post_url`` is the archive's key for the post stored from ``fetched_url`` earlier.
+    """
+
+    post_url: str
+    fetched_url: str
+    source: str
+    fetched_at: str  # ISO 8601 UTC
+
+
+@dataclass
+class Capture:
+    """One HTTP exchange exactly as sent and received, for the archive's WARC files.
+
+    Plain data (no file handles, no Scrapy objects), so a capture can travel from any
+    crawler process to the one archive writer. ``body`` is the payload as it came off the
+    wire, still content-encoded; header names are as Twisted hands them over.
+    """
+
+    url: str
+    fetched_at: str  # ISO 8601 UTC
+    status: int
+    request_headers: list[tuple[str, str]]
+    response_headers: list[tuple[str, str]]
+    body: bytes
+    method: str = "GET"
+    protocol: str = "HTTP/1.1"
+    ip_address: str | None = None
+    source: str = ""
+
+    def header(self, name: str) -> str | None:
+        """Return the first response header called ``name`` (any case), or None."""
+        wanted = name.lower()
+        return next((v for k, v in self.response_headers if k.lower() == wanted), None)

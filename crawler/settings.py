@@ -20,6 +20,10 @@ RETRY_TIMES = 2  # Transient errors get two more tries, then become a CrawlError
 DOWNLOAD_TIMEOUT = 30  # A blog page that takes longer than this is effectively down.
 BLOGARCHIVE_DB = "archive.db"  # `scrapy crawl blog` writes here; the CLI sets it from --db.
 BLOGARCHIVE_MAX_RETRY_AFTER = 120  # Cap on a server's Retry-After wait, in seconds.
+BLOGARCHIVE_CAPTURE = True  # Keep every kept response's raw bytes (WARC files beside the db).
+BLOGARCHIVE_CONDITIONAL = True  # Revalidate with If-None-Match/-Modified-Since; --full: off.
+# Who answers "what did we capture before"; by dotted path, the crawler never imports it.
+BLOGARCHIVE_CAPTURE_INDEX = "archive.captures.CaptureIndex"
 
 TELNETCONSOLE_ENABLED = False  # No listening debug port on a batch job.
 REMOTE_CONTROL_ENABLED = False  # Same for 2.19's remote-control HTTP server (runs code).
@@ -33,10 +37,18 @@ ITEM_PIPELINES = {
     "archive.pipelines.ArchivePipeline": 800,
 }
 
+EXTENSIONS = {
+    # The same throttle, except that a 304 may lower the delay like a 200 (incremental runs).
+    "scrapy.extensions.throttle.AutoThrottle": None,
+    "crawler.captures.RevalidatingAutoThrottle": 0,
+}
+
 DOWNLOADER_MIDDLEWARES = {
     # Compares host names only; demo blogs differ by port. SourceScopeMiddleware replaces it.
     "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
     "crawler.middlewares.SourceScopeMiddleware": 50,  # Before robots: no robots.txt for off-host.
     "crawler.middlewares.CrawlDelayMiddleware": 110,  # Listens to robots_parsed; after robots.
     "crawler.middlewares.RetryAfterMiddleware": 560,  # Sees 429/503 before RetryMiddleware (550).
+    # Next to the downloader: final request headers, raw (still compressed) bodies, redirects.
+    "crawler.captures.CaptureMiddleware": 950,
 }

@@ -18,7 +18,7 @@ from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 from twisted.python.failure import Failure
 
-from crawler.items import CrawlError, FetchedPage, SeriesListing
+from crawler.items import CrawlError, FetchedPage, SeriesListing, UnchangedPage
 from crawler.pages import classify_page, entry_document, is_crawlable, looks_like_series
 from crawler.sources import Source, SourcesError, load_sources, source_from_urls
 from crawler.urls import canonicalize_url, netloc
@@ -346,7 +346,16 @@ class BlogSpider(scrapy.Spider):
 
     def _fetched_page(
         self, response: Response, source: Source, url: str, body: bytes, kind: str
-    ) -> FetchedPage:
+    ) -> FetchedPage | UnchangedPage:
+        stored = response.meta.get("stored_posts") or {}
+        if response.meta.get("not_modified") and url in stored:
+            # The server says the page is as captured: the post stored from it still holds.
+            return UnchangedPage(
+                post_url=stored[url],
+                fetched_url=url,
+                source=source.name,
+                fetched_at=datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
+            )
         listed: list[tuple[str, str]] = [
             tuple(pair) for pair in response.meta.get("listed_in_series", [])
         ]

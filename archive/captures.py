@@ -1,0 +1,179 @@
+"""Raw captures: store them (WARC file + ``captures`` row) and look them up again.
+
+:class:`CaptureStore` is the one writer: it receives :class:`~crawler.items.Capture` data
+and appends it to the run's WARC file before the row that points at it is committed, so a
+row only ever points at a complete record. :class:`CaptureIndex` answers the crawler's
+questions (validators for a conditional request, the stored response after a 304, which
+posts a page produced) and serves replays; it reads, never writes.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from archive.errors import ArchiveError
+from archive.store import Archive
+from archive.warc import StoredResponse, WarcError, WarcFileWriter, read_response, recover
+from crawler.items import Capture
+
+logger = logging.getLogger(__name__)
+
+WARC_DIR = "warc"
+
+
+def warc_directory(db_path: Path) -> Path:
+    """Return the folder of the archive's WARC files: ``<db dir>/warc``."""
+    return db_path.parent / WARC_DIR
+
+
+def warc_prefix(db_path: Path, run_id: int) -> str:
+    """Return the file name prefix of one run's WARC files: ``<db stem>-run<id>``."""
+    return f"{db_path.stem}-run{run_id}"
+
+
+class CaptureStore:
+    """Write one run's captures into WARC files and the ``captures`` table."""
+
+    def __init__(self, archive: Archive, run_id: int, *, software: str = "blogarchive") -> None:
+        self.archive = archive
+        self.run_id = run_id
+        self.root = archive.path.parent
+        self.directory = warc_directory(archive.path)
+        self.writer = WarcFileWriter(
+            self.directory, warc_prefix(archive.path, run_id), software=software
+        )
+        self.stored = 0
+
+    @classmethod
+    def open(cls, archive: Archive, run_id: int) -> CaptureStore:
+        """Recover WARC files a killed run left open, then start writing for ``run_id``."""
+        recover(warc_directory(archive.path), lambda path: indexed_end(archive, path))
+        return cls(archive, run_id)
+
+    def store(self, capture: Capture) -> int:
+        """Write ``capture`` and index it; return the row id."""
+        try:
+            written = self.writer.write(capture)
+        except WarcError as exc:
+            raise ArchiveError(self.archive.path, exc.message, url=capture.url) from exc
+        content_type = capture.header("Content-Type")
+        row = {
+            "run_id": self.run_id,
+            "url": capture.url,
+            "method": capture.method,
+            "fetched_at": capture.fetched_at,
+            "status": capture.status,
+            "content_type": content_type.split(";")[0].strip().lower() if content_type else None,
+            "content_length": len(capture.body),
+            "payload_digest": written.payload_digest,
+            "etag": capture.header("ETag"),
+            "last_modified": capture.header("Last-Modified"),
+            "source": capture.source or None,
+            "warc_file": written.path.relative_to(self.root).as_posix(),
+            "warc_offset": written.offset,
+            "warc_length": written.length,
+            "warc_record_id": written.record_id,
+        }
+        try:
+            with self.archive.db.atomic():
+                cursor = self.archive.db.table("captures").insert(row)
+        except sqlite3.Error as exc:
+            raise ArchiveError(self.archive.path, f"index capture: {exc}", url=capture.url) from exc
+        self.stored += 1
+        assert cursor.last_rowid is not None
+        return cursor.last_rowid
+
+    def close(self) -> None:
+        """Close the current WARC file under its final name."""
+        self.writer.close()
+
+
+def indexed_end(archive: Archive, path: Path) -> int:
+    """Return the end of the last indexed record in the WARC file ``path`` (0 if none)."""
+    name = path.relative_to(archive.path.parent).as_posix()
+    row = archive.db.execute(
+        "SELECT max(warc_offset + warc_length) FROM captures WHERE warc_file = ?", [name]
+    ).fetchone()
+    return int(row[0] or 0)
+
+
+@dataclass(frozen=True)
+class Validators:
+    """What the last kept capture of a URL lets a conditional request send."""
+
+    capture_id: int
+    etag: str | None
+    last_modified: str | None
+    fetched_at: str
+
+
+class CaptureIndex:
+    """Read-only lookups in an archive's captures, for conditional requests and replay.
+
+    Opens the database lazily and read-only: an archive that does not exist yet (a first
+    run) or has no ``captures`` table simply has no captures.
+    """
+
+    def __init__(self, db_path: Path | str) -> None:
+        self.db_path = Path(db_path)
+        self._conn: sqlite3.Connection | None = None
+
+    def _query(self, sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
+        if self._conn is None:
+            if not self.db_path.exists():
+                return []
+            uri = f"{self.db_path.resolve().as_uri()}?mode=ro"
+            self._conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
+            self._conn.execute("PRAGMA busy_timeout = 5000")
+        try:
+            return self._conn.execute(sql, params).fetchall()
+        except sqlite3.OperationalError as exc:
+            if "no such table" in str(exc):
+                return []
+            raise
+
+    def validators(self, url: str) -> Validators | None:
+        """Return the validators of the last kept 200 capture of ``url`` that has any."""
+        rows = self._query(
+            "SELECT id, etag, last_modified, fetched_at FROM captures"
+            " WHERE url = ? AND status = 200 ORDER BY id DESC LIMIT 1",
+            [url],
+        )
+        if not rows:
+            return None
+        capture_id, etag, last_modified, fetched_at = rows[0]
+        if not etag and not last_modified:
+            return None
+        return Validators(int(capture_id), etag, last_modified, str(fetched_at))
+
+    def load(self, capture_id: int) -> StoredResponse:
+        """Read the stored response of one capture from its WARC file."""
+        rows = self._query("SELECT warc_file, warc_offset FROM captures WHERE id = ?", [capture_id])
+        if not rows:
+            raise WarcError(self.db_path, f"no capture with id {capture_id}")
+        warc_file, offset = rows[0]
+        return read_response(self.db_path.parent / str(warc_file), int(offset))
+
+    def latest(self, url: str) -> StoredResponse | None:
+        """Return the last kept response of ``url``, or None when it was never captured."""
+        rows = self._query("SELECT id FROM captures WHERE url = ? ORDER BY id DESC LIMIT 1", [url])
+        return self.load(int(rows[0][0])) if rows else None
+
+    def stored_posts(self, url: str) -> dict[str, str]:
+        """Map the fetched URLs on page ``url`` (itself, or its ``#entries``) to stored posts."""
+        rows = self._query(
+            "SELECT fetched_url, url FROM posts WHERE fetched_url = ?"
+            " OR (fetched_url >= ? AND fetched_url < ?)",
+            [url, url + "#", url + "$"],
+        )
+        return {str(fetched): str(post) for fetched, post in rows}
+
+    def close(self) -> None:
+        """Close the read-only connection."""
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None

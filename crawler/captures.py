@@ -1,0 +1,198 @@
+"""Fetch side of raw captures and conditional requests: one downloader middleware.
+
+It sits next to the downloader (after every middleware that sets request headers, before
+HttpCompressionMiddleware and RedirectMiddleware on the way back), so it sees the request
+as sent and the response as received: body still content-encoded, redirects not yet
+followed. Each kept response leaves as a :class:`~crawler.items.Capture` on the
+``capture_received`` signal; whoever stores captures (the archive) listens for it.
+
+Conditional requests: the validators of a URL's last capture come from a lookup object
+named by the ``BLOGARCHIVE_CAPTURE_INDEX`` setting (a dotted path, so this package never
+imports the archive). A 304 is answered with the stored response, flagged
+``meta["not_modified"]``, so the spider parses it as usual and discovery goes on; for post
+pages the spider reports the stored post as unchanged instead of extracting it again.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Protocol
+
+from scrapy.extensions.throttle import AutoThrottle
+from scrapy.http import Headers
+from scrapy.responsetypes import responsetypes
+from scrapy.utils.misc import load_object
+
+from crawler.items import Capture
+from crawler.urls import canonicalize_url
+
+if TYPE_CHECKING:
+    from scrapy.core.downloader import Slot
+    from scrapy.crawler import Crawler
+    from scrapy.http import Request, Response
+
+logger = logging.getLogger(__name__)
+
+# Signal sent with ``capture=Capture`` for every response the crawler keeps.
+capture_received = object()
+# Responses worth keeping as evidence and for replay; errors and 304s are not.
+KEPT_STATUSES = frozenset(range(200, 300)) | {301, 302, 303, 307, 308}
+VALIDATOR_HEADERS = (b"If-None-Match", b"If-Modified-Since")
+
+
+class StoredResponseLike(Protocol):
+    """A response read back from the archive's captures."""
+
+    url: str
+    status: int
+    headers: list[tuple[str, str]]
+    body: bytes
+    protocol: str
+
+
+class ValidatorsLike(Protocol):
+    """The validators of a URL's last capture."""
+
+    capture_id: int
+    etag: str | None
+    last_modified: str | None
+
+
+class CaptureLookup(Protocol):
+    """What the middleware asks the archive (``archive.captures.CaptureIndex`` does it)."""
+
+    def validators(self, url: str) -> ValidatorsLike | None: ...
+
+    def load(self, capture_id: int) -> StoredResponseLike: ...
+
+    def stored_posts(self, url: str) -> dict[str, str]: ...
+
+    def close(self) -> None: ...
+
+
+def utc_now() -> str:
+    """Return the current time as ISO 8601 UTC with a ``Z``."""
+    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def _header_pairs(headers: Headers) -> list[tuple[str, str]]:
+    return [
+        (name.decode("latin-1"), value.decode("latin-1"))
+        for name, values in headers.items()
+        for value in values
+    ]
+
+
+def stored_to_response(stored: StoredResponseLike, request: Request) -> Response:
+    """Build a Scrapy response for ``request`` from a stored one (body still encoded)."""
+    headers = Headers(stored.headers)
+    cls = responsetypes.from_args(headers=headers, url=request.url, body=stored.body)
+    return cls(
+        url=request.url,
+        status=stored.status,
+        headers=headers,
+        body=stored.body,
+        request=request,
+        protocol=stored.protocol,
+        flags=["stored"],
+    )
+
+
+class CaptureMiddleware:
+    """Emit a Capture per kept response; make requests conditional; turn 304s into stored pages.
+
+    Settings: ``BLOGARCHIVE_CAPTURE`` (emit captures, default on),
+    ``BLOGARCHIVE_CONDITIONAL`` (send validators, default on; ``crawl --full`` turns it
+    off), ``BLOGARCHIVE_CAPTURE_INDEX`` (the lookup class, built with ``BLOGARCHIVE_DB``).
+    A request with ``meta["conditional"] = False`` is always sent unconditionally.
+    """
+
+    def __init__(self, crawler: Crawler, lookup: CaptureLookup | None) -> None:
+        self.crawler = crawler
+        self.lookup = lookup
+        settings = crawler.settings
+        self.capture = settings.getbool("BLOGARCHIVE_CAPTURE", True)
+        self.conditional = settings.getbool("BLOGARCHIVE_CONDITIONAL", True)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> CaptureMiddleware:
+        """Build the middleware and its lookup from the crawl's settings."""
+        path = crawler.settings.get("BLOGARCHIVE_CAPTURE_INDEX")
+        db = crawler.settings.get("BLOGARCHIVE_DB")
+        lookup = load_object(path)(db) if path and db else None
+        return cls(crawler, lookup)
+
+    def process_request(self, request: Request) -> None:
+        """Add If-None-Match / If-Modified-Since from the URL's last capture."""
+        if (
+            self.lookup is None
+            or request.method != "GET"
+            or not request.meta.get("conditional", self.conditional)
+            or any(name in request.headers for name in VALIDATOR_HEADERS)
+        ):
+            return
+        validators = self.lookup.validators(request.url)
+        if validators is None:
+            return
+        if validators.etag:
+            request.headers[b"If-None-Match"] = validators.etag
+        if validators.last_modified:
+            request.headers[b"If-Modified-Since"] = validators.last_modified
+        request.meta["revalidating"] = validators.capture_id
+        self.crawler.stats.inc_value("blogarchive/conditional_requests")
+
+    def process_response(self, request: Request, response: Response) -> Request | Response:
+        """Answer a 304 with the stored page; emit every other kept response as a Capture."""
+        if response.status == 304 and "revalidating" in request.meta:
+            return self._not_modified(request)
+        if self.capture and response.status in KEPT_STATUSES:
+            capture = Capture(
+                url=response.url,
+                fetched_at=utc_now(),
+                status=response.status,
+                request_headers=_header_pairs(request.headers),
+                response_headers=_header_pairs(response.headers),
+                body=response.body,
+                method=request.method,
+                protocol=response.protocol or "HTTP/1.1",
+                ip_address=str(response.ip_address) if response.ip_address else None,
+                source=str(request.meta.get("source", "")),
+            )
+            self.crawler.signals.send_catch_log(capture_received, capture=capture)
+            self.crawler.stats.inc_value("blogarchive/captures")
+        return response
+
+    def _not_modified(self, request: Request) -> Request | Response:
+        assert self.lookup is not None
+        capture_id = int(request.meta["revalidating"])
+        try:
+            stored = self.lookup.load(capture_id)
+        except Exception as exc:
+            # A missing or damaged WARC file costs one more request, never the page.
+            logger.warning("stored capture %d of %s unreadable (%s)", capture_id, request.url, exc)
+            headers = request.headers.copy()
+            for name in VALIDATOR_HEADERS:
+                headers.pop(name, None)
+            meta = {k: v for k, v in request.meta.items() if k != "revalidating"}
+            return request.replace(
+                headers=headers, meta={**meta, "conditional": False}, dont_filter=True
+            )
+        request.meta["not_modified"] = capture_id
+        request.meta["stored_posts"] = self.lookup.stored_posts(canonicalize_url(request.url))
+        self.crawler.stats.inc_value("blogarchive/not_modified")
+        return stored_to_response(stored, request)
+
+
+class RevalidatingAutoThrottle(AutoThrottle):
+    """AutoThrottle that lets a 304 lower the delay as a 200 does.
+
+    Scrapy's never lowers the delay on a non-200 answer (error pages are fast and would
+    speed the crawl up against a failing server). A 304 is the healthy answer to a
+    conditional request; without this an incremental run stays at the start delay.
+    """
+
+    def _adjust_delay(self, slot: Slot, latency: float, response: Response) -> None:
+        if response.status == 304:
+            response = response.replace(status=200)
+        super()._adjust_delay(slot, latency, response)
