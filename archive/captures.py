@@ -172,6 +172,13 @@ class CaptureIndex:
         )
         return {str(fetched): str(post) for fetched, post in rows}
 
+    def post_pages(self) -> list[tuple[str, str]]:
+        """Return (source, page URL) of every page a stored post was extracted from."""
+        rows = self._query(
+            "SELECT DISTINCT source, fetched_url FROM posts WHERE fetched_url IS NOT NULL", []
+        )
+        return sorted({(str(source), str(url).split("#", 1)[0]) for source, url in rows})
+
     def close(self) -> None:
         """Close the read-only connection."""
         if self._conn is not None:

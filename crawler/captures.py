@@ -44,19 +44,30 @@ VALIDATOR_HEADERS = (b"If-None-Match", b"If-Modified-Since")
 class StoredResponseLike(Protocol):
     """A response read back from the archive's captures."""
 
-    url: str
-    status: int
-    headers: list[tuple[str, str]]
-    body: bytes
-    protocol: str
+    @property
+    def status(self) -> int: ...
+
+    @property
+    def headers(self) -> list[tuple[str, str]]: ...
+
+    @property
+    def body(self) -> bytes: ...
+
+    @property
+    def protocol(self) -> str: ...
 
 
 class ValidatorsLike(Protocol):
     """The validators of a URL's last capture."""
 
-    capture_id: int
-    etag: str | None
-    last_modified: str | None
+    @property
+    def capture_id(self) -> int: ...
+
+    @property
+    def etag(self) -> str | None: ...
+
+    @property
+    def last_modified(self) -> str | None: ...
 
 
 class CaptureLookup(Protocol):

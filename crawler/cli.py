@@ -39,6 +39,39 @@ def quiet_option(fn: F) -> F:
     )(fn)
 
 
+def load_crawl_sources(urls: tuple[str, ...] | list[str], sources_path: Path | None) -> list[Any]:
+    """Load a run's sources from a sources file or start URLs; bad input is a ClickException."""
+    from crawler.sources import SourcesError, load_sources, source_from_urls
+
+    try:
+        return load_sources(sources_path) if sources_path else [source_from_urls(list(urls))]
+    except SourcesError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+def parse_settings(overrides: tuple[str, ...]) -> dict[str, Any]:
+    """Turn repeated ``-s NAME=VALUE`` options into a settings dict."""
+    settings: dict[str, Any] = {}
+    for item in overrides:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            raise click.BadParameter(f"expected NAME=VALUE, got {item!r}", param_hint="--set")
+        settings[name] = value
+    return settings
+
+
+def settings_option(fn: F) -> F:
+    """Add ``-s/--set NAME=VALUE``, a Scrapy setting override."""
+    return click.option(
+        "-s",
+        "--set",
+        "overrides",
+        multiple=True,
+        metavar="NAME=VALUE",
+        help="Override a Scrapy setting, e.g. -s AUTOTHROTTLE_ENABLED=False (repeatable).",
+    )(fn)
+
+
 @click.group(context_settings=CONTEXT_SETTINGS)
 @click.version_option(package_name="blogarchive")
 def cli() -> None:
@@ -72,13 +105,11 @@ def cli() -> None:
     type=click.IntRange(min=0),
     help="Extraction processes (default: one per core; 0 extracts in the crawler process).",
 )
+@settings_option
 @click.option(
-    "-s",
-    "--set",
-    "overrides",
-    multiple=True,
-    metavar="NAME=VALUE",
-    help="Override a Scrapy setting, e.g. -s AUTOTHROTTLE_ENABLED=False (repeatable).",
+    "--full",
+    is_flag=True,
+    help="Fetch every page whole: no If-None-Match/If-Modified-Since from earlier captures.",
 )
 @click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's log on stderr.")
 @quiet_option
@@ -91,31 +122,26 @@ def crawl(
     delay: float | None,
     workers: int | None,
     overrides: tuple[str, ...],
+    full: bool,
     verbose: bool,
     quiet: bool,
 ) -> None:
     """Crawl blogs into the archive, staying on their hosts.
 
+    A page captured before is asked for conditionally; a 304 reuses the stored capture.
+
     \b
     Examples:
         blogarchive crawl https://blog.example.org/ --db archive.db
         blogarchive crawl --sources sources.toml --db archive.db --max-pages 500
+        blogarchive crawl --sources sources.toml --db archive.db --full
     """
     from crawler.run import CrawlFailed, CrawlOptions, run_crawl
-    from crawler.sources import SourcesError, load_sources, source_from_urls
 
     if bool(urls) == bool(sources_path):
         raise click.UsageError("give either start URLS or --sources FILE (one of the two)")
-    try:
-        sources = load_sources(sources_path) if sources_path else [source_from_urls(list(urls))]
-    except SourcesError as exc:
-        raise click.ClickException(str(exc)) from exc
-    settings: dict[str, str] = {}
-    for item in overrides:
-        name, sep, value = item.partition("=")
-        if not sep or not name:
-            raise click.BadParameter(f"expected NAME=VALUE, got {item!r}", param_hint="--set")
-        settings[name] = value
+    sources = load_crawl_sources(urls, sources_path)
+    settings = parse_settings(overrides)
     options = CrawlOptions(
         db_path=db_path,
         sources_path=sources_path,
@@ -127,12 +153,95 @@ def crawl(
         settings=settings,
         log_level="INFO" if verbose else "WARNING",
         progress=not quiet and sys.stderr.isatty(),
+        full=full,
     )
     try:
         summary = run_crawl(sources, options)
     except CrawlFailed as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(summary.line(), err=True)
+    if summary.failed:
+        sys.exit(1)
+
+
+@cli.command()
+@click.argument("urls", nargs=-1)
+@click.option(
+    "--sources",
+    "sources_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The sources.toml to replay (default: the one the last crawl used).",
+)
+@db_option
+@click.option(
+    "--workers",
+    type=click.IntRange(min=0),
+    help="Extraction processes (default: one per core; 0 extracts in this process).",
+)
+@settings_option
+@click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's log on stderr.")
+@quiet_option
+def reextract(
+    urls: tuple[str, ...],
+    sources_path: Path | None,
+    db_path: Path,
+    workers: int | None,
+    overrides: tuple[str, ...],
+    verbose: bool,
+    quiet: bool,
+) -> None:
+    """Rebuild every post from the archive's stored captures, without the network.
+
+    Replays the crawl (same spider, extraction and store) from the WARC captures and
+    records it as a run; prints one JSON line per post that changed, then a summary.
+
+    \b
+    Examples:
+        blogarchive reextract --db archive.db
+        blogarchive reextract --db archive.db -s BLOGARCHIVE_CLEAN=False
+    """
+    from archive.errors import ArchiveError
+    from archive.reextract import ReplayPlan, last_crawl_plan, report
+    from archive.replay import replay_settings
+    from crawler.run import CrawlFailed, CrawlOptions, run_crawl
+
+    if urls and sources_path:
+        raise click.UsageError("give start URLS or --sources FILE, not both")
+    if not db_path.exists():
+        raise click.ClickException(f"{db_path}: no such archive")
+    try:
+        plan = ReplayPlan(sources_path, list(urls)) if urls or sources_path else None
+        plan = plan or last_crawl_plan(db_path)
+    except ArchiveError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if plan.sources_path is not None and not plan.sources_path.is_file():
+        raise click.ClickException(f"{plan.sources_path}: sources file of the last crawl is gone")
+    sources = load_crawl_sources(plan.urls, plan.sources_path)
+    settings = replay_settings()
+    settings["BLOGARCHIVE_RUN_ARGS"] = {
+        "reextract": True,
+        "sources": str(plan.sources_path) if plan.sources_path else None,
+        "urls": plan.urls,
+    }
+    settings.update(parse_settings(overrides))
+    options = CrawlOptions(
+        db_path=db_path,
+        sources_path=plan.sources_path,
+        urls=plan.urls,
+        workers=workers,
+        settings=settings,
+        log_level="INFO" if verbose else "WARNING",
+        progress=not quiet and sys.stderr.isatty(),
+    )
+    try:
+        summary = run_crawl(sources, options)
+    except CrawlFailed as exc:
+        raise click.ClickException(str(exc)) from exc
+    assert summary.run_id is not None
+    result = report(db_path, summary.run_id)
+    for line in result.lines():
+        click.echo(json.dumps(line, ensure_ascii=False))
+    click.echo(result.summary(), err=True)
     if summary.failed:
         sys.exit(1)
 

@@ -34,7 +34,8 @@ class CrawlOptions:
     max_depth: int | None = None
     delay: float | None = None
     workers: int | None = None
-    settings: dict[str, str] = field(default_factory=dict)
+    settings: dict[str, Any] = field(default_factory=dict)
+    full: bool = False  # send no conditional requests: fetch every page whole
     log_level: str = "WARNING"
     progress: bool = False
 
@@ -113,6 +114,8 @@ def crawl_settings(options: CrawlOptions) -> Settings:
         settings.set("DOWNLOAD_DELAY", options.delay, priority="cmdline")
     if options.workers is not None:
         settings.set("BLOGARCHIVE_EXTRACT_WORKERS", options.workers, priority="cmdline")
+    if options.full:
+        settings.set("BLOGARCHIVE_CONDITIONAL", False, priority="cmdline")
     settings.set(
         "BLOGARCHIVE_RUN_ARGS",
         {
@@ -120,6 +123,7 @@ def crawl_settings(options: CrawlOptions) -> Settings:
             "urls": options.urls,
             "max_pages": options.max_pages,
             "max_depth": options.max_depth,
+            "full": options.full,
         },
         priority="cmdline",
     )

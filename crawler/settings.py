@@ -20,6 +20,7 @@ RETRY_TIMES = 2  # Transient errors get two more tries, then become a CrawlError
 DOWNLOAD_TIMEOUT = 30  # A blog page that takes longer than this is effectively down.
 BLOGARCHIVE_DB = "archive.db"  # `scrapy crawl blog` writes here; the CLI sets it from --db.
 BLOGARCHIVE_MAX_RETRY_AFTER = 120  # Cap on a server's Retry-After wait, in seconds.
+BLOGARCHIVE_CLEAN = True  # Remove page furniture before extraction (off only to compare).
 BLOGARCHIVE_CAPTURE = True  # Keep every kept response's raw bytes (WARC files beside the db).
 BLOGARCHIVE_CONDITIONAL = True  # Revalidate with If-None-Match/-Modified-Since; --full: off.
 # Who answers "what did we capture before"; by dotted path, the crawler never imports it.

@@ -23,11 +23,13 @@ class ExtractionPipeline:
 
     Setting ``BLOGARCHIVE_EXTRACT_WORKERS``: worker processes for extraction (default: the
     number of CPUs); 0 extracts inline in the crawler's process, which is handy for
-    debugging. A page with no extractable text becomes a ``CrawlError(stage="extract")``.
+    debugging. ``BLOGARCHIVE_CLEAN`` (default on): furniture removal before extraction.
+    A page with no extractable text becomes a ``CrawlError(stage="extract")``.
     """
 
-    def __init__(self, workers: int) -> None:
+    def __init__(self, workers: int, *, clean: bool = True) -> None:
         self.workers = workers
+        self.clean = clean
         self.pool: Executor | None = None
 
     @classmethod
@@ -36,7 +38,7 @@ class ExtractionPipeline:
         workers = crawler.settings.getint("BLOGARCHIVE_EXTRACT_WORKERS", os.cpu_count() or 1)
         if workers < 0:
             raise ValueError(f"BLOGARCHIVE_EXTRACT_WORKERS must be >= 0, not {workers}")
-        return cls(workers)
+        return cls(workers, clean=crawler.settings.getbool("BLOGARCHIVE_CLEAN", True))
 
     def open_spider(self) -> None:
         """Start the worker processes."""
@@ -82,12 +84,17 @@ class ExtractionPipeline:
 
     async def _extract(self, page: FetchedPage) -> PostRecord:
         if self.pool is None:
-            return extract_page(page)
-        return await asyncio.wrap_future(self.pool.submit(extract_page, page))
+            return extract_page(page, self.clean)
+        return await asyncio.wrap_future(self.pool.submit(extract_page, page, self.clean))
 
 
-def extract_page(page: FetchedPage) -> PostRecord:
+def extract_page(page: FetchedPage, clean: bool = True) -> PostRecord:
     """Extract one fetched page (module-level: worker processes receive it by name)."""
     return extract_post(
-        page.body, page.url, source=page.source, fetched_at=page.fetched_at, encoding=page.encoding
+        page.body,
+        page.url,
+        source=page.source,
+        fetched_at=page.fetched_at,
+        encoding=page.encoding,
+        clean=clean,
     )

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import gzip
+import hashlib
 import json
 import os
 import sys
@@ -11,6 +13,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from email.utils import formatdate, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -30,6 +33,8 @@ class Hit:
     at: float  # time.monotonic() when the request arrived
     path: str
     status: int
+    bytes: int = 0  # status line, headers and body sent back
+    conditional: bool = False  # the request carried If-None-Match or If-Modified-Since
 
 
 @dataclass
@@ -43,6 +48,14 @@ class FixtureSite:
     retry_after_once: dict[str, int] = field(default_factory=dict)
     # Paths always answered "503, Retry-After: N".
     unavailable: dict[str, int] = field(default_factory=dict)
+    # Send ETag and Last-Modified and answer conditional requests with 304 Not Modified.
+    validators: bool = False
+    # Gzip bodies for clients that accept it (as most servers do).
+    compress: bool = False
+    # Seconds to wait before answering each request.
+    delay: float = 0.0
+    # The last body sent for each path, exactly as it went on the wire.
+    sent: dict[str, bytes] = field(default_factory=dict)
     hits: list[Hit] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -56,22 +69,62 @@ class FixtureSite:
         with self.lock:
             return [h for h in self.hits if h.path == path]
 
+    def traffic(self, since: int = 0) -> tuple[int, int, int]:
+        """Return (requests, bytes sent, 304 answers) from hit number ``since`` on."""
+        with self.lock:
+            hits = self.hits[since:]
+        return len(hits), sum(h.bytes for h in hits), sum(h.status == 304 for h in hits)
+
 
 def _handler(site: FixtureSite) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
             arrived = time.monotonic()
+            if site.delay:
+                time.sleep(site.delay)
             path = self.path
             status, body, ctype, extra = self._answer(path)
-            with site.lock:
-                site.hits.append(Hit(arrived, path, status))
+            conditional = bool(
+                self.headers.get("If-None-Match") or self.headers.get("If-Modified-Since")
+            )
+            modified = extra.pop("Last-Modified", None)
+            if status == 200 and site.validators and modified:
+                extra["Last-Modified"] = modified
+                extra["ETag"] = f'"{hashlib.sha1(body).hexdigest()[:16]}"'
+                if self._not_modified(extra["ETag"], extra["Last-Modified"]):
+                    status, body = 304, b""
+            if (
+                status == 200
+                and site.compress
+                and "gzip" in self.headers.get("Accept-Encoding", "")
+            ):
+                body = gzip.compress(body, mtime=0)
+                extra["Content-Encoding"] = "gzip"
             self.send_response(status)
-            self.send_header("Content-Type", ctype)
+            if status != 304:
+                self.send_header("Content-Type", ctype)
             self.send_header("Content-Length", str(len(body)))
             for name, value in extra.items():
                 self.send_header(name, value)
+            header_bytes = sum(len(line) for line in self._headers_buffer) + 2
             self.end_headers()
             self.wfile.write(body)
+            with site.lock:
+                site.hits.append(Hit(arrived, path, status, header_bytes + len(body), conditional))
+                if status == 200:
+                    site.sent[path] = body
+
+        def _not_modified(self, etag: str, last_modified: str) -> bool:
+            if_none_match = self.headers.get("If-None-Match")
+            if if_none_match is not None:
+                return etag in [tag.strip() for tag in if_none_match.split(",")]
+            since = self.headers.get("If-Modified-Since")
+            if since is None:
+                return False
+            try:
+                return parsedate_to_datetime(last_modified) <= parsedate_to_datetime(since)
+            except (TypeError, ValueError):
+                return False
 
         def _answer(self, path: str) -> tuple[int, bytes, str, dict[str, str]]:
             with site.lock:
@@ -87,7 +140,8 @@ def _handler(site: FixtureSite) -> type[BaseHTTPRequestHandler]:
             for key, value in site.substitutions.items():
                 text = text.replace(key, value)
             ctype = CONTENT_TYPES.get(local.suffix, "application/octet-stream")
-            return 200, text.encode("utf-8"), ctype, {}
+            modified = formatdate(local.stat().st_mtime, usegmt=True)
+            return 200, text.encode("utf-8"), ctype, {"Last-Modified": modified}
 
         def log_message(self, format: str, *args: Any) -> None:
             pass  # the hits list is the access log

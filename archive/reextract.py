@@ -1,0 +1,89 @@
+"""Re-extraction: which crawl to replay, and what the replayed run changed."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from archive.errors import ArchiveError
+
+
+@dataclass
+class ReplayPlan:
+    """The sources a re-extraction replays: a sources file, or start URLs."""
+
+    sources_path: Path | None = None
+    urls: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ReextractReport:
+    """What a re-extraction run did to the archive's posts."""
+
+    run_id: int
+    new: list[str]
+    updated: list[str]
+    unchanged: int
+    not_rebuilt: list[str]  # stored posts no capture could rebuild
+
+    def lines(self) -> list[dict[str, str]]:
+        """Return one JSON-ready line per post whose stored row changed or was not rebuilt."""
+        out = [{"url": url, "outcome": "new"} for url in self.new]
+        out += [{"url": url, "outcome": "updated"} for url in self.updated]
+        out += [{"url": url, "outcome": "not-rebuilt"} for url in self.not_rebuilt]
+        return out
+
+    def summary(self) -> str:
+        """Return the one-line summary of the run."""
+        return (
+            f"reextract run {self.run_id}: {len(self.updated)} posts changed, {len(self.new)} new,"
+            f" {self.unchanged} unchanged, {len(self.not_rebuilt)} not rebuilt (no capture)"
+        )
+
+
+def _connect(db_path: Path) -> sqlite3.Connection:
+    if not db_path.exists():
+        raise ArchiveError(db_path, "no such archive")
+    return sqlite3.connect(f"{db_path.resolve().as_uri()}?mode=ro", uri=True)
+
+
+def last_crawl_plan(db_path: Path) -> ReplayPlan:
+    """Return the sources of the archive's last crawl run that named any."""
+    conn = _connect(db_path)
+    try:
+        rows = conn.execute("SELECT args FROM crawl_runs ORDER BY id DESC").fetchall()
+    finally:
+        conn.close()
+    for (raw,) in rows:
+        args: dict[str, Any] = json.loads(raw or "{}")
+        if args.get("sources"):
+            return ReplayPlan(sources_path=Path(args["sources"]))
+        if args.get("urls"):
+            return ReplayPlan(urls=list(args["urls"]))
+    raise ArchiveError(db_path, "no crawl run names its sources; give URLS or --sources")
+
+
+def report(db_path: Path, run_id: int) -> ReextractReport:
+    """Read what run ``run_id`` did to each post from ``run_posts``."""
+    conn = _connect(db_path)
+    try:
+        outcomes = conn.execute(
+            "SELECT post_url, outcome FROM run_posts WHERE run_id = ? ORDER BY post_url", [run_id]
+        ).fetchall()
+        missing = conn.execute(
+            "SELECT url FROM posts WHERE url NOT IN (SELECT post_url FROM run_posts"
+            " WHERE run_id = ?) ORDER BY url",
+            [run_id],
+        ).fetchall()
+    finally:
+        conn.close()
+    return ReextractReport(
+        run_id=run_id,
+        new=[url for url, outcome in outcomes if outcome == "new"],
+        updated=[url for url, outcome in outcomes if outcome == "updated"],
+        unchanged=sum(1 for _, outcome in outcomes if outcome == "unchanged"),
+        not_rebuilt=[url for (url,) in missing],
+    )
