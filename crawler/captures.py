@@ -16,7 +16,7 @@ pages the spider reports the stored post as unchanged instead of extracting it a
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Protocol
 
 from scrapy.extensions.throttle import AutoThrottle
@@ -69,6 +69,9 @@ class ValidatorsLike(Protocol):
     @property
     def last_modified(self) -> str | None: ...
 
+    @property
+    def fetched_at(self) -> str: ...
+
 
 class CaptureLookup(Protocol):
     """What the middleware asks the archive (``archive.captures.CaptureIndex`` does it)."""
@@ -95,6 +98,28 @@ def _header_pairs(headers: Headers) -> list[tuple[str, str]]:
     ]
 
 
+def unchanged_since(lastmod: str | None, fetched_at: str) -> bool:
+    """Tell whether a sitemap ``lastmod`` dates the last change before ``fetched_at``.
+
+    A bare date counts as the end of that day (the page may have changed later that day);
+    a date that cannot be read proves nothing.
+    """
+    if not lastmod:
+        return False
+    try:
+        text = lastmod.strip()
+        if len(text) == 10:
+            changed = datetime.fromisoformat(text).replace(tzinfo=UTC) + timedelta(days=1)
+        else:
+            changed = datetime.fromisoformat(text)
+            if changed.tzinfo is None:
+                changed = changed.replace(tzinfo=UTC)
+        fetched = datetime.fromisoformat(fetched_at)
+    except ValueError:
+        return False
+    return changed < fetched
+
+
 def stored_to_response(stored: StoredResponseLike, request: Request) -> Response:
     """Build a Scrapy response for ``request`` from a stored one (body still encoded)."""
     headers = Headers(stored.headers)
@@ -115,7 +140,8 @@ class CaptureMiddleware:
 
     Settings: ``BLOGARCHIVE_CAPTURE`` (emit captures, default on),
     ``BLOGARCHIVE_CONDITIONAL`` (send validators, default on; ``crawl --full`` turns it
-    off), ``BLOGARCHIVE_CAPTURE_INDEX`` (the lookup class, built with ``BLOGARCHIVE_DB``).
+    off), ``BLOGARCHIVE_TRUST_LASTMOD`` (believe sitemap dates, default on),
+    ``BLOGARCHIVE_CAPTURE_INDEX`` (the lookup class, built with ``BLOGARCHIVE_DB``).
     A request with ``meta["conditional"] = False`` is always sent unconditionally.
     """
 
@@ -125,6 +151,7 @@ class CaptureMiddleware:
         settings = crawler.settings
         self.capture = settings.getbool("BLOGARCHIVE_CAPTURE", True)
         self.conditional = settings.getbool("BLOGARCHIVE_CONDITIONAL", True)
+        self.trust_lastmod = settings.getbool("BLOGARCHIVE_TRUST_LASTMOD", True)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CaptureMiddleware:
@@ -134,29 +161,42 @@ class CaptureMiddleware:
         lookup = load_object(path)(db) if path and db else None
         return cls(crawler, lookup)
 
-    def process_request(self, request: Request) -> None:
-        """Add If-None-Match / If-Modified-Since from the URL's last capture."""
+    def process_request(self, request: Request) -> Request | Response | None:
+        """Add If-None-Match / If-Modified-Since from the URL's last capture.
+
+        A page whose sitemap ``<lastmod>`` (``meta["lastmod"]``) is older than its last
+        capture is answered from the capture without a request.
+        """
         if (
             self.lookup is None
             or request.method != "GET"
             or not request.meta.get("conditional", self.conditional)
             or any(name in request.headers for name in VALIDATOR_HEADERS)
         ):
-            return
+            return None
         validators = self.lookup.validators(request.url)
         if validators is None:
-            return
+            return None
+        lastmod = request.meta.get("lastmod")
+        if self.trust_lastmod and unchanged_since(lastmod, validators.fetched_at):
+            # The sitemap dates the page's last change before our capture: no request at all.
+            self.crawler.stats.inc_value("blogarchive/lastmod_skipped")
+            return self._from_capture(request, validators.capture_id)
         if validators.etag:
             request.headers[b"If-None-Match"] = validators.etag
         if validators.last_modified:
             request.headers[b"If-Modified-Since"] = validators.last_modified
         request.meta["revalidating"] = validators.capture_id
         self.crawler.stats.inc_value("blogarchive/conditional_requests")
+        return None
 
     def process_response(self, request: Request, response: Response) -> Request | Response:
         """Answer a 304 with the stored page; emit every other kept response as a Capture."""
         if response.status == 304 and "revalidating" in request.meta:
-            return self._not_modified(request)
+            self.crawler.stats.inc_value("blogarchive/not_modified")
+            return self._from_capture(request, int(request.meta["revalidating"]))
+        if "not_modified" in request.meta:
+            return response  # answered from a capture: nothing new to keep
         if self.capture and response.status in KEPT_STATUSES:
             capture = Capture(
                 url=response.url,
@@ -174,9 +214,8 @@ class CaptureMiddleware:
             self.crawler.stats.inc_value("blogarchive/captures")
         return response
 
-    def _not_modified(self, request: Request) -> Request | Response:
+    def _from_capture(self, request: Request, capture_id: int) -> Request | Response:
         assert self.lookup is not None
-        capture_id = int(request.meta["revalidating"])
         try:
             stored = self.lookup.load(capture_id)
         except Exception as exc:
@@ -185,13 +224,12 @@ class CaptureMiddleware:
             headers = request.headers.copy()
             for name in VALIDATOR_HEADERS:
                 headers.pop(name, None)
-            meta = {k: v for k, v in request.meta.items() if k != "revalidating"}
+            meta = {k: v for k, v in request.meta.items() if k not in ("revalidating", "lastmod")}
             return request.replace(
                 headers=headers, meta={**meta, "conditional": False}, dont_filter=True
             )
         request.meta["not_modified"] = capture_id
         request.meta["stored_posts"] = self.lookup.stored_posts(canonicalize_url(request.url))
-        self.crawler.stats.inc_value("blogarchive/not_modified")
         return stored_to_response(stored, request)
 
 

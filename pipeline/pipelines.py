@@ -41,14 +41,18 @@ class ExtractionPipeline:
         return cls(workers, clean=crawler.settings.getbool("BLOGARCHIVE_CLEAN", True))
 
     def open_spider(self) -> None:
-        """Start the worker processes."""
-        if self.workers:
-            # Forking a process that runs Twisted's threads can deadlock the child; spawn
-            # starts clean interpreters instead.
-            self.pool = ProcessPoolExecutor(
-                max_workers=self.workers, mp_context=multiprocessing.get_context("spawn")
-            )
-            logger.info("extracting in %d worker processes", self.workers)
+        """Nothing to start yet: workers start with the first page to extract."""
+
+    def _start_pool(self) -> Executor:
+        # Started lazily: an incremental run of an unchanged site extracts nothing, and
+        # spawning workers (each importing trafilatura) costs seconds of CPU.
+        # Forking a process that runs Twisted's threads can deadlock the child; spawn
+        # starts clean interpreters instead.
+        self.pool = ProcessPoolExecutor(
+            max_workers=self.workers, mp_context=multiprocessing.get_context("spawn")
+        )
+        logger.info("extracting in %d worker processes", self.workers)
+        return self.pool
 
     def close_spider(self) -> None:
         """Stop the worker processes once queued extractions are done."""
@@ -83,9 +87,10 @@ class ExtractionPipeline:
         return record
 
     async def _extract(self, page: FetchedPage) -> PostRecord:
-        if self.pool is None:
+        if not self.workers:
             return extract_page(page, self.clean)
-        return await asyncio.wrap_future(self.pool.submit(extract_page, page, self.clean))
+        pool = self.pool or self._start_pool()
+        return await asyncio.wrap_future(pool.submit(extract_page, page, self.clean))
 
 
 def extract_page(page: FetchedPage, clean: bool = True) -> PostRecord:

@@ -307,3 +307,33 @@ def _count(db: Path) -> int:
         return rows(db, "SELECT count(*) FROM captures")[0][0]
     except sqlite3.OperationalError:
         return 0
+
+
+def test_sitemap_lastmod_before_the_capture_answers_from_it_without_a_request(
+    tmp_path, site_root, site
+):
+    sitemap = site_root / "sitemap-posts.xml"
+    sitemap.write_text(
+        sitemap.read_text()
+        .replace("/post-6/</loc>", "/post-6/</loc><lastmod>2020-01-01</lastmod>")
+        .replace("/post-1/</loc>", "/post-1/</loc><lastmod>2999-01-01T00:00:00Z</lastmod>")
+    )
+    db = tmp_path / "archive.db"
+    crawl(site, db)
+    assert "/post-6/" in site.paths()
+
+    mark = len(site.hits)
+    crawl(site, db)
+    statuses = {h.path: h.status for h in site.hits[mark:]}
+    # Not modified since 2020: reused as captured. Modified later than our capture (a date in
+    # the future here): asked for, conditionally. Not in the sitemap: asked for, conditionally.
+    assert "/post-6/" not in statuses
+    assert statuses["/post-1/"] == statuses["/post-2/"] == 304
+    assert rows(db, "SELECT outcome, count(*) FROM run_posts WHERE run_id = 2 GROUP BY 1") == [
+        ("unchanged", len(POSTS))
+    ]
+
+    # The mechanism off: post-6 is asked for again.
+    mark = len(site.hits)
+    crawl(site, db, "-s", "BLOGARCHIVE_TRUST_LASTMOD=False")
+    assert {h.path: h.status for h in site.hits[mark:]}["/post-6/"] == 304

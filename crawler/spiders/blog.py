@@ -231,7 +231,8 @@ class BlogSpider(scrapy.Spider):
                     loc, source, depth=0, expect=DISCOVERY, callback=self.parse_sitemap
                 )
             else:
-                request = self._request(loc, source, depth=1, priority=PRIORITY_POST)
+                lastmod = {"lastmod": entry["lastmod"]} if entry.get("lastmod") else None
+                request = self._request(loc, source, depth=1, priority=PRIORITY_POST, meta=lastmod)
             if request:
                 yield request
 
