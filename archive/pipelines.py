@@ -29,6 +29,7 @@ COMPLETE_REASONS = frozenset(
         "closespider_timeout_no_item",
     }
 )
+UNCHANGED_BATCH = 500
 
 
 class ArchivePipeline:
@@ -55,6 +56,8 @@ class ArchivePipeline:
         self.archive: Archive | None = None
         self.run_id: int | None = None
         self.captures: CaptureStore | None = None
+        # Unchanged posts are recorded in batches: one transaction (one fsync) per batch.
+        self.unchanged: list[str] = []
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchivePipeline:
@@ -103,9 +106,19 @@ class ArchivePipeline:
         elif isinstance(item, CrawlError):
             archive.record_error(item, run_id)
             self._stats.inc_value("blogarchive/errors")
-        elif isinstance(item, UnchangedPage) and archive.record_unchanged(item.post_url, run_id):
-            self._stats.inc_value("blogarchive/posts_unchanged")
+        elif isinstance(item, UnchangedPage):
+            self.unchanged.append(item.post_url)
+            if len(self.unchanged) >= UNCHANGED_BATCH:
+                self._flush_unchanged()
         return item
+
+    def _flush_unchanged(self) -> None:
+        if not self.unchanged:
+            return
+        archive, run_id = self._open_run()
+        recorded = archive.record_unchanged(self.unchanged, run_id)
+        self.unchanged.clear()
+        self._stats.inc_value("blogarchive/posts_unchanged", recorded)
 
     def store_capture(self, capture: Capture) -> None:
         """Write a raw capture (the crawler's ``capture_received`` signal) to WARC and index."""
@@ -127,6 +140,7 @@ class ArchivePipeline:
             return
         status = "finished" if reason in COMPLETE_REASONS else "failed"
         try:
+            self._flush_unchanged()
             if self.captures is not None:
                 self.captures.close()
                 self._stats.set_value("blogarchive/captures_stored", self.captures.stored)

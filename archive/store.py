@@ -210,20 +210,19 @@ class Archive:
         logger.debug("%s post %s", outcome, record.url)
         return outcome
 
-    def record_unchanged(self, post_url: str, run_id: int) -> bool:
-        """Record that the run saw a stored post unchanged (its page answered 304).
+    def record_unchanged(self, post_urls: Iterable[str], run_id: int) -> int:
+        """Record, in one transaction, that the run saw stored posts unchanged (pages 304'd).
 
-        Return False when no post is stored under ``post_url`` any more.
+        Posts no longer stored are skipped; return how many were recorded.
         """
-        with self._writing("record unchanged post", url=post_url):
-            if self.db.execute("SELECT 1 FROM posts WHERE url = ?", [post_url]).fetchone() is None:
-                return False
-            self.db.execute(
+        now = self._now()
+        with self._writing("record unchanged posts"):
+            cursor = self.db.conn.executemany(
                 "INSERT OR IGNORE INTO run_posts (run_id, post_url, outcome, seen_at)"
-                " VALUES (?, ?, 'unchanged', ?)",
-                [run_id, post_url, self._now()],
+                " SELECT ?, url, 'unchanged', ? FROM posts WHERE url = ?",
+                [(run_id, now, url) for url in post_urls],
             )
-        return True
+        return max(cursor.rowcount, 0)
 
     def _upsert_site(self, record: PostRecord) -> int:
         host = netloc(record.url)
