@@ -1,8 +1,9 @@
 """Incremental re-crawl benchmark: ``python -m benchmarks.incremental [--posts 1000]``.
 
 Serves a generated, unchanged blog on 127.0.0.1, crawls it into a fresh archive (first
-run), then again with conditional requests (the default) and again with them off
-(``--full``, the obvious alternative), each ``blogarchive crawl`` in its own process.
+run), then again with conditional requests and sitemap dates (the default), with
+conditional requests only, and with neither (``--full``, the obvious alternative), each
+``blogarchive crawl`` in its own process.
 Reports bytes the server sent, requests, 304s and wall time, and the ratios to the first run.
 """
 
@@ -109,6 +110,10 @@ def main(posts: int, workers: int | None) -> None:
         db = Path(tmp) / "archive.db"
         results = [crawl("first", site, traffic, db, sources, *extra)]
         results.append(crawl("second, conditional", site, traffic, db, sources, *extra))
+        no_dates = ["-s", "BLOGARCHIVE_TRUST_LASTMOD=False", *extra]
+        results.append(
+            crawl("second, conditional, no sitemap dates", site, traffic, db, sources, *no_dates)
+        )
         results.append(crawl("second, --full", site, traffic, db, sources, "--full", *extra))
         warc_bytes = sum(f.stat().st_size for f in (Path(tmp) / "warc").glob("*.warc.gz"))
     first, second = results[0], results[1]
