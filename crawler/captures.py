@@ -164,8 +164,8 @@ class CaptureMiddleware:
     def process_request(self, request: Request) -> Request | Response | None:
         """Add If-None-Match / If-Modified-Since from the URL's last capture.
 
-        A page whose sitemap ``<lastmod>`` (``meta["lastmod"]``) is older than its last
-        capture is answered from the capture without a request.
+        A page whose sitemap ``<lastmod>`` or Atom ``<updated>`` (``meta["lastmod"]``) is
+        older than its last capture is answered from the capture without a request.
         """
         if (
             self.lookup is None
@@ -179,7 +179,7 @@ class CaptureMiddleware:
             return None
         lastmod = request.meta.get("lastmod")
         if self.trust_lastmod and unchanged_since(lastmod, validators.fetched_at):
-            # The sitemap dates the page's last change before our capture: no request at all.
+            # The sitemap or feed dates the page's last change before our capture: no request.
             self.crawler.stats.inc_value("blogarchive/lastmod_skipped")
             return self._from_capture(request, validators.capture_id)
         if validators.etag:

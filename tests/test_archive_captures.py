@@ -23,6 +23,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from archive.captures import CaptureStore
 from archive.store import Archive
+from crawler.captures import unchanged_since
 from tests.conftest import ROOT, run_cli
 from tests.crawler_server import FixtureSite, serve
 
@@ -337,3 +338,22 @@ def test_sitemap_lastmod_before_the_capture_answers_from_it_without_a_request(
     mark = len(site.hits)
     crawl(site, db, "-s", "BLOGARCHIVE_TRUST_LASTMOD=False")
     assert {h.path: h.status for h in site.hits[mark:]}["/post-6/"] == 304
+
+
+@pytest.mark.parametrize(
+    ("lastmod", "fetched_at", "unchanged"),
+    [
+        ("2024-05-01", "2024-05-02T00:00:01Z", True),
+        # A bare date is the end of that day: the page may have changed after our capture.
+        ("2024-05-01", "2024-05-01T23:00:00Z", False),
+        ("2024-05-01T10:00:00+02:00", "2024-05-01T08:30:00Z", True),
+        ("2024-05-01T10:00:00+02:00", "2024-05-01T07:30:00Z", False),
+        ("2024-05-01T10:00:00", "2024-05-01T10:00:01Z", True),  # no zone: UTC
+        ("yesterday", "2024-05-01T10:00:00Z", False),
+        (None, "2024-05-01T10:00:00Z", False),
+    ],
+)
+def test_a_date_proves_a_page_unchanged_only_if_it_is_before_the_capture(
+    lastmod, fetched_at, unchanged
+):
+    assert unchanged_since(lastmod, fetched_at) is unchanged

@@ -270,6 +270,30 @@ def test_feed_items_are_followed_at_depth_one(body, expected):
     assert requests[0].meta["crawl_depth"] == 1
 
 
+def test_atom_updated_and_sitemap_lastmod_travel_with_the_post_request():
+    spider = make_spider()
+    atom = ATOM.replace("</entry>", "<updated>2024-01-05T10:00:00Z</updated></entry>")
+    request = Request(f"{SITE}/feed/", meta={"source": "blog.example"})
+    feed = list(
+        spider.parse_feed(XmlResponse(url=request.url, body=atom.encode(), request=request))
+    )
+    assert feed[0].meta["lastmod"] == "2024-01-05T10:00:00Z"
+    assert "lastmod" not in feed[1].meta  # the next feed page
+    sitemap = (
+        '<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        f"<url><loc>{SITE}/a/</loc><lastmod>2024-02-01</lastmod></url>"
+        f"<url><loc>{SITE}/b/</loc></url></urlset>"
+    )
+    request = Request(f"{SITE}/sitemap.xml", meta={"source": "blog.example"})
+    found = list(
+        spider.parse_sitemap(XmlResponse(url=request.url, body=sitemap.encode(), request=request))
+    )
+    assert [(r.url, r.meta.get("lastmod")) for r in found] == [
+        (f"{SITE}/a/", "2024-02-01"),
+        (f"{SITE}/b/", None),
+    ]
+
+
 def failure_for(request: Request, status: int) -> Failure:
     resp = HtmlResponse(url=request.url, status=status, body=b"", request=request)
     failure = Failure(HttpError(resp, "Ignoring non-200 response"))

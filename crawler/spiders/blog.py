@@ -259,10 +259,22 @@ class BlogSpider(scrapy.Spider):
         links += sel.xpath(
             "//entry/link[@rel='alternate' or not(@rel)][not(@type) or @type='text/html']/@href"
         ).getall()
+        # Atom dates each entry's last change (RSS's pubDate is only the publication date).
+        updated: dict[str, str] = {}
+        for entry in sel.xpath("//entry[updated]"):
+            for href in entry.xpath(
+                "link[@rel='alternate' or not(@rel)][not(@type) or @type='text/html']/@href"
+            ).getall():
+                updated[href] = entry.xpath("updated/text()").get("").strip()
         self.crawler.stats.inc_value("blogarchive/feed_items", len(links))
         for link in links:
+            lastmod = {"lastmod": updated[link]} if updated.get(link) else None
             request = self._request(
-                urljoin(response.url, link.strip()), source, depth=1, priority=PRIORITY_POST
+                urljoin(response.url, link.strip()),
+                source,
+                depth=1,
+                priority=PRIORITY_POST,
+                meta=lastmod,
             )
             if request:
                 yield request
