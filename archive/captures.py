@@ -11,13 +11,21 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from archive.errors import ArchiveError
 from archive.store import Archive
-from archive.warc import StoredResponse, WarcError, WarcFileWriter, read_response, recover
+from archive.warc import (
+    Original,
+    StoredResponse,
+    WarcError,
+    WarcFileWriter,
+    payload_digest,
+    read_response,
+    recover,
+)
 from crawler.items import Capture
 
 logger = logging.getLogger(__name__)
@@ -55,9 +63,20 @@ class CaptureStore:
         return cls(archive, run_id)
 
     def store(self, capture: Capture) -> int:
-        """Write ``capture`` and index it; return the row id."""
+        """Write ``capture`` and index it; return the row id.
+
+        A payload identical to an earlier capture of the URL (a server without validators,
+        a ``--full`` run) is written as a revisit record that refers to it.
+        """
+        digest = payload_digest(capture.body)
+        earlier = self.archive.db.execute(
+            "SELECT id, url, fetched_at FROM captures WHERE url = ? AND payload_digest = ?"
+            " AND revisit_of IS NULL ORDER BY id DESC LIMIT 1",
+            [capture.url, digest],
+        ).fetchone()
+        same_as = Original(earlier[1], earlier[2]) if earlier else None
         try:
-            written = self.writer.write(capture)
+            written = self.writer.write(capture, same_as=same_as)
         except WarcError as exc:
             raise ArchiveError(self.archive.path, exc.message, url=capture.url) from exc
         content_type = capture.header("Content-Type")
@@ -77,6 +96,7 @@ class CaptureStore:
             "warc_offset": written.offset,
             "warc_length": written.length,
             "warc_record_id": written.record_id,
+            "revisit_of": earlier[0] if earlier else None,
         }
         try:
             with self.archive.db.atomic():
@@ -152,11 +172,17 @@ class CaptureIndex:
 
     def load(self, capture_id: int) -> StoredResponse:
         """Read the stored response of one capture from its WARC file."""
-        rows = self._query("SELECT warc_file, warc_offset FROM captures WHERE id = ?", [capture_id])
+        rows = self._query(
+            "SELECT warc_file, warc_offset, revisit_of FROM captures WHERE id = ?", [capture_id]
+        )
         if not rows:
             raise WarcError(self.db_path, f"no capture with id {capture_id}")
-        warc_file, offset = rows[0]
-        return read_response(self.db_path.parent / str(warc_file), int(offset))
+        warc_file, offset, revisit_of = rows[0]
+        stored = read_response(self.db_path.parent / str(warc_file), int(offset))
+        if revisit_of is not None:
+            # A revisit keeps this exchange's headers; the payload is the original's.
+            stored = replace(stored, body=self.load(int(revisit_of)).body)
+        return stored
 
     def latest(self, url: str) -> StoredResponse | None:
         """Return the last kept response of ``url``, or None when it was never captured."""

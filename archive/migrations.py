@@ -316,7 +316,8 @@ def m005_captures(db: Database) -> None:
             warc_file TEXT NOT NULL,
             warc_offset INTEGER NOT NULL,
             warc_length INTEGER NOT NULL,
-            warc_record_id TEXT NOT NULL
+            warc_record_id TEXT NOT NULL,
+            revisit_of INTEGER REFERENCES captures(id)
         );
         CREATE INDEX idx_captures_url ON captures (url, id);
         CREATE INDEX idx_captures_run_id ON captures (run_id);

@@ -9,7 +9,9 @@ points at (:func:`recover`) and gives it its final name.
 
 from __future__ import annotations
 
+import base64
 import fcntl
+import hashlib
 import io
 import logging
 import os
@@ -54,6 +56,19 @@ class WrittenRecord:
 
 
 @dataclass(frozen=True)
+class Original:
+    """The earlier capture a revisit record refers to."""
+
+    url: str
+    fetched_at: str
+
+
+def payload_digest(body: bytes) -> str:
+    """Return a payload's WARC-Payload-Digest (SHA-1, base32), as warcio writes it."""
+    return "sha1:" + base64.b32encode(hashlib.sha1(body).digest()).decode("ascii")
+
+
+@dataclass(frozen=True)
 class StoredResponse:
     """A response read back from a WARC file: status, headers and the raw payload."""
 
@@ -86,8 +101,12 @@ class WarcFileWriter:
         self._path: Path | None = None
         self._writer: WARCWriter | None = None
 
-    def write(self, capture: Capture) -> WrittenRecord:
-        """Write the request and response records of ``capture``, flushed to the OS."""
+    def write(self, capture: Capture, *, same_as: Original | None = None) -> WrittenRecord:
+        """Write the request and response records of ``capture``, flushed to the OS.
+
+        With ``same_as`` (an earlier capture of the same payload) the response is a revisit
+        record: headers only, the payload referred to by digest, URI and date.
+        """
         if self._file is not None and self._file.tell() >= self.max_bytes:
             self.close()
         if self._file is None:
@@ -96,14 +115,24 @@ class WarcFileWriter:
         assert self._writer is not None
         assert self._path is not None
         writer = self._writer
-        response = writer.create_warc_record(
-            capture.url,
-            "response",
-            payload=io.BytesIO(capture.body),
-            length=None,
-            http_headers=self._response_headers(capture),
-            warc_headers_dict=self._warc_headers(capture),
-        )
+        if same_as is None:
+            response = writer.create_warc_record(
+                capture.url,
+                "response",
+                payload=io.BytesIO(capture.body),
+                length=None,
+                http_headers=self._response_headers(capture),
+                warc_headers_dict=self._warc_headers(capture),
+            )
+        else:
+            response = writer.create_revisit_record(
+                capture.url,
+                payload_digest(capture.body),
+                same_as.url,
+                same_as.fetched_at,
+                http_headers=self._response_headers(capture),
+                warc_headers_dict=self._warc_headers(capture),
+            )
         request = writer.create_warc_record(
             capture.url,
             "request",
@@ -199,13 +228,17 @@ def readable_path(path: Path) -> Path:
 
 
 def read_response(path: Path, offset: int) -> StoredResponse:
-    """Read the response record at ``offset`` of the WARC file ``path``."""
+    """Read the response (or revisit: no body) record at ``offset`` of the WARC file ``path``."""
     actual = readable_path(path)
     try:
         with open(actual, "rb") as handle:
             handle.seek(offset)
             record = next(iter(ArchiveIterator(handle)), None)
-            if record is None or record.rec_type != "response" or record.http_headers is None:
+            if (
+                record is None
+                or record.rec_type not in ("response", "revisit")
+                or record.http_headers is None
+            ):
                 raise WarcError(actual, f"no response record at offset {offset}")
             body = record.raw_stream.read()
             http = record.http_headers

@@ -87,8 +87,12 @@ def test_crawl_keeps_every_response_as_exact_warc_records_indexed_in_sqlite(tmp_
     captures = rows(
         db,
         "SELECT url, status, content_type, payload_digest, warc_file, warc_offset, warc_length,"
-        " etag, last_modified, run_id, warc_record_id FROM captures",
+        " etag, last_modified, run_id, warc_record_id FROM captures WHERE revisit_of IS NULL",
     )
+    # robots.txt is fetched twice (Scrapy's robots middleware and the spider): kept once in
+    # full, once as a revisit of it.
+    revisits = rows(db, "SELECT url FROM captures WHERE revisit_of IS NOT NULL")
+    assert [url.removeprefix(site.base) for (url,) in revisits] == ["/robots.txt"]
     by_path = {c[0].removeprefix(site.base): c for c in captures}
     # Post pages, a listing, the series page, the feed, both sitemaps and robots.txt.
     assert POSTS | {"/", "/series/city-data/", "/blog-feed.xml", "/sitemap_index.xml"} <= set(
@@ -170,6 +174,28 @@ def test_second_run_revalidates_every_page_and_transfers_few_bytes(tmp_path, sit
     assert not any(h.conditional for h in site.hits[mark:])
     assert sent >= 0.9 * first_bytes
     assert rows(db, "SELECT outcome, count(*) FROM run_posts WHERE run_id = 3 GROUP BY 1") == [
+        ("unchanged", len(POSTS))
+    ]
+    # The same payloads again are kept as revisit records (headers only, pointing back).
+    again = rows(db, "SELECT revisit_of, warc_file FROM captures WHERE run_id = 3")
+    assert len(again) >= len(kept)
+    assert all(revisit_of is not None for revisit_of, _ in again)
+    first_file, third_file = (
+        tmp_path / "warc" / "archive-run1-00001.warc.gz",
+        tmp_path / again[0][1],
+    )
+    assert third_file.stat().st_size < first_file.stat().st_size  # tiny pages: headers weigh
+    check = warcio_check(first_file, third_file)
+    assert check.returncode == 0, check.stdout + check.stderr
+    with open(third_file, "rb") as handle:
+        types = {r.rec_type for r in ArchiveIterator(handle)}
+    assert types == {"warcinfo", "request", "revisit"}
+
+    # A 304 for a page whose last capture is a revisit is answered with the original payload.
+    mark = len(site.hits)
+    crawl(site, db)
+    assert site.traffic(mark)[2] == sum(h.path in kept for h in site.hits[mark:])
+    assert rows(db, "SELECT outcome, count(*) FROM run_posts WHERE run_id = 4 GROUP BY 1") == [
         ("unchanged", len(POSTS))
     ]
 
@@ -300,7 +326,8 @@ def test_sigkill_mid_crawl_leaves_only_complete_indexed_records_and_recovers(tmp
         [str(WARCIO), "index", str(files[0])], capture_output=True, text=True, check=True
     )
     responses = [json.loads(x) for x in index.stdout.splitlines()]
-    assert sum(r["warc-type"] == "response" for r in responses) == len(captures)
+    kept = sum(r["warc-type"] in ("response", "revisit") for r in responses)
+    assert kept == len(captures)
 
 
 def _count(db: Path) -> int:
