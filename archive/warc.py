@@ -179,7 +179,7 @@ class WarcFileWriter:
         handle = open(_open_name(path), "xb")  # noqa: SIM115  (kept open across writes)
         fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         self._file, self._path = handle, path
-        self._writer = WARCWriter(handle, gzip=True)
+        self._writer = WARCWriter(handle, gzip=True, warc_version="1.1")
         info = self._writer.create_warcinfo_record(
             path.name, {"software": self.software, "format": "WARC File Format 1.1"}
         )
