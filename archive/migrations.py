@@ -7,6 +7,7 @@ the database migration 1 made, kept so that upgrading an old archive stays teste
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 import sqlite_utils
@@ -324,6 +325,111 @@ def m005_captures(db: Database) -> None:
         CREATE INDEX idx_captures_warc_file ON captures (warc_file);
         """
     )
+
+
+_POST_REVISIONS = """
+CREATE TABLE post_revisions (
+    post_url TEXT NOT NULL REFERENCES posts(url) ON DELETE CASCADE,
+    revision INTEGER NOT NULL,
+    from_run_id INTEGER REFERENCES crawl_runs(id),
+    run_id INTEGER REFERENCES crawl_runs(id),
+    content_hash TEXT NOT NULL,
+    changed TEXT NOT NULL DEFAULT '[]',
+    title TEXT NOT NULL,
+    site TEXT,
+    site_id INTEGER,
+    author TEXT,
+    published TEXT,
+    updated TEXT,
+    word_count INTEGER NOT NULL DEFAULT 0,
+    description TEXT,
+    tags TEXT NOT NULL DEFAULT '[]',
+    language TEXT,
+    text TEXT NOT NULL,
+    source TEXT,
+    html TEXT,
+    markdown TEXT,
+    fetched_url TEXT,
+    links TEXT NOT NULL DEFAULT '[]',
+    series TEXT NOT NULL DEFAULT '[]',
+    stored_at TEXT NOT NULL,
+    saved_at TEXT NOT NULL,
+    PRIMARY KEY (post_url, revision)
+);
+CREATE INDEX idx_post_revisions_run_id ON post_revisions (run_id);
+CREATE VIEW post_changes AS
+SELECT
+    run_posts.run_id,
+    run_posts.post_url,
+    run_posts.outcome,
+    posts.title,
+    posts.site,
+    post_revisions.revision AS replaced_revision,
+    post_revisions.changed,
+    run_posts.seen_at
+FROM run_posts
+JOIN posts ON posts.url = run_posts.post_url
+LEFT JOIN post_revisions
+    ON post_revisions.post_url = run_posts.post_url AND post_revisions.run_id = run_posts.run_id
+WHERE run_posts.outcome IN ('new', 'updated', 'gone');
+"""
+
+
+@migrations()
+def m006_post_revisions(db: Database) -> None:
+    """Keep earlier versions of changed posts; let a run record a post as gone (404/410)."""
+    allow_values(db, "run_posts", "outcome", ["gone"])
+    db.executescript(_POST_REVISIONS)
+
+
+@migrations()
+def m007_crawl_runs_interrupted(db: Database) -> None:
+    """Let a run be closed as interrupted; record each run's process and posts found gone."""
+    allow_values(db, "crawl_runs", "status", ["interrupted"])
+    runs = db.table("crawl_runs")
+    runs.add_column("posts_gone", int, not_null_default=0)
+    runs.add_column("pid", int)
+
+
+def allow_values(db: Database, table: str, column: str, values: list[str]) -> None:
+    """Add ``values`` to the ``CHECK (column IN (...))`` list of ``table``, keeping every row.
+
+    SQLite cannot alter a constraint; this is its documented rebuild (create, copy, drop,
+    rename), made from the table's own CREATE statement, so columns and values that other
+    migrations added survive. Views are dropped and recreated around it, because a rename
+    fails while a view names a table that is briefly missing.
+    """
+    (sql,) = db.execute("SELECT sql FROM sqlite_master WHERE name = ?", [table]).fetchone()
+    pattern = re.compile(rf"(CHECK\s*\(\s*\[?{column}\]?\s+IN\s*\()([^)]*)(\))", re.I)
+    check = pattern.search(sql)
+    if check is None:
+        raise ArchiveError(None, f"cannot extend {table}.{column}: no CHECK (... IN ...) in {sql}")
+    missing = [v for v in values if f"'{v}'" not in check.group(2)]
+    if not missing:
+        return
+    listed = check.group(2).rstrip() + "".join(f", '{v}'" for v in missing)
+    rebuilt = f"{table}_rebuilt"
+    create = sql[: check.start(2)] + listed + sql[check.end(2) :]
+    create = re.sub(r"^CREATE TABLE\s+\S+", f"CREATE TABLE [{rebuilt}]", create, count=1)
+    extras = db.execute(
+        "SELECT sql FROM sqlite_master WHERE tbl_name = ? AND type IN ('index', 'trigger')"
+        " AND sql IS NOT NULL",
+        [table],
+    ).fetchall()
+    views = db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'view'").fetchall()
+    for name, _ in views:
+        db.execute(f"DROP VIEW [{name}]")
+    db.execute(create)
+    db.execute(f"INSERT INTO [{rebuilt}] SELECT * FROM [{table}]")
+    db.execute(f"DROP TABLE [{table}]")
+    db.execute(f"ALTER TABLE [{rebuilt}] RENAME TO [{table}]")
+    for (extra,) in extras:
+        db.execute(extra)
+    for _, view_sql in views:
+        db.execute(view_sql)
+    violations = db.execute("PRAGMA foreign_key_check").fetchall()
+    if violations:
+        raise ArchiveError(None, f"rebuilding {table} broke foreign keys: {violations[:5]}")
 
 
 def word_count(text: str | None) -> int:

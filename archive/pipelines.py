@@ -12,7 +12,8 @@ from scrapy.exceptions import DropItem
 
 from archive.captures import CaptureStore
 from archive.errors import ArchiveError
-from archive.store import Archive, default_snapshot_path
+from archive.lock import RunLock
+from archive.store import Archive, default_snapshot_path, utc_now
 from crawler.captures import capture_received
 from crawler.items import Capture, CrawlError, SeriesListing, UnchangedPage
 from pipeline.records import PostRecord
@@ -40,6 +41,8 @@ class ArchivePipeline:
     an empty value skips publishing) and ``BLOGARCHIVE_RUN_ARGS`` (a dict kept with the run).
     The run is finished and the snapshot published on ``spider_closed``, the first moment
     the close reason is known; the reason decides between "finished" and "failed".
+    The run holds the archive's run lock (:mod:`archive.lock`) from start to end; runs a
+    killed crawl left "running" are closed as "interrupted" before the new one starts.
     """
 
     def __init__(
@@ -58,6 +61,7 @@ class ArchivePipeline:
         self.captures: CaptureStore | None = None
         # Unchanged posts are recorded in batches: one transaction (one fsync) per batch.
         self.unchanged: list[str] = []
+        self.lock: RunLock | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchivePipeline:
@@ -79,11 +83,19 @@ class ArchivePipeline:
         return pipeline
 
     def open_spider(self) -> None:
-        """Open the archive and start a crawl run."""
-        self.archive = Archive.open(self.db_path)
-        self.run_id = self.archive.start_run(self.run_args)
+        """Take the run lock, open the archive, close interrupted runs and start a run."""
+        self.lock = RunLock.acquire(self.db_path, started_at=utc_now())
+        try:
+            self.archive = Archive.open(self.db_path)
+            interrupted = self.archive.close_interrupted_runs()
+            self.run_id = self.archive.start_run(self.run_args)
+            self.captures = CaptureStore.open(self.archive, self.run_id)
+        except BaseException:
+            self._release()
+            raise
+        self.lock.record(run_id=self.run_id)
         self._stats.set_value("blogarchive/run_id", self.run_id)
-        self.captures = CaptureStore.open(self.archive, self.run_id)
+        self._stats.set_value("blogarchive/interrupted_runs", len(interrupted))
         logger.info("archive %s: crawl run %d started", self.db_path, self.run_id)
 
     def process_item(self, item: Any) -> Any:
@@ -159,11 +171,22 @@ class ArchivePipeline:
                 run["posts_unchanged"],
                 run["errors"],
             )
+            self._stats.set_value("blogarchive/posts_gone", run["posts_gone"])
             if self.snapshot_path is not None:
                 self.archive.publish(self.snapshot_path)
         finally:
+            self._release()
+
+    def _release(self) -> None:
+        if self.captures is not None:
+            self.captures.close()
+            self.captures = None
+        if self.archive is not None:
             self.archive.close()
             self.archive = None
+        if self.lock is not None:
+            self.lock.release()
+            self.lock = None
 
     @property
     def _stats(self) -> Any:

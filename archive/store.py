@@ -16,6 +16,7 @@ import sqlite_utils
 
 from archive.errors import ArchiveError
 from archive.migrations import migrate, word_count
+from archive.revisions import changed_fields, mark_gone, save_revision
 from archive.series import (
     add_listing_evidence,
     recompute_series,
@@ -31,7 +32,7 @@ from pipeline.series import series_key
 logger = logging.getLogger(__name__)
 
 Outcome = Literal["new", "updated", "unchanged"]
-RUN_STATUSES = ("finished", "failed")
+RUN_STATUSES = ("finished", "failed", "interrupted")
 
 
 def utc_now() -> str:
@@ -96,21 +97,28 @@ class Archive:
         """Record the start of a crawl run and return its id."""
         with self._writing("start run"):
             cursor = self.db.execute(
-                "INSERT INTO crawl_runs (started_at, status, args) VALUES (?, 'running', ?)",
-                [self._now(), json.dumps(args, sort_keys=True, default=str)],
+                "INSERT INTO crawl_runs (started_at, status, args, pid)"
+                " VALUES (?, 'running', ?, ?)",
+                [self._now(), json.dumps(args, sort_keys=True, default=str), os.getpid()],
             )
         run_id = cursor.lastrowid
         assert run_id is not None
         return run_id
 
     def record_error(self, err: CrawlError, run_id: int | None) -> int:
-        """Store a page that could not be fetched or used; return the error's id."""
+        """Store a page that could not be fetched or used; return the error's id.
+
+        An archived post that answers 404 or 410 is also recorded as gone in the run.
+        """
+        now = self._now()
         with self._writing("record error", url=err.url):
             cursor = self.db.execute(
                 "INSERT INTO errors (run_id, url, stage, message, source, at)"
                 " VALUES (?, ?, ?, ?, ?, ?)",
-                [run_id, err.url, err.stage, err.message, err.source or None, self._now()],
+                [run_id, err.url, err.stage, err.message, err.source or None, now],
             )
+            if run_id is not None and err.stage == "fetch":
+                mark_gone(self.db, err.url, err.message, run_id=run_id, now=now)
         assert cursor.lastrowid is not None
         return cursor.lastrowid
 
@@ -123,33 +131,61 @@ class Archive:
         with self._writing("finish run"):
             # Copies found during the run (issue 5) become the part they copy.
             relink_copies(self.db)
-            outcomes = dict(
-                self.db.execute(
-                    "SELECT outcome, count(*) FROM run_posts WHERE run_id = ? GROUP BY outcome",
-                    [run_id],
-                ).fetchall()
-            )
-            errors = self.db.execute(
-                "SELECT count(*) FROM errors WHERE run_id = ?", [run_id]
-            ).fetchone()[0]
-            cursor = self.db.execute(
-                "UPDATE crawl_runs SET finished_at = ?, status = ?, pages_fetched = ?,"
-                " posts_new = ?, posts_updated = ?, posts_unchanged = ?, errors = ?"
-                " WHERE id = ?",
-                [
-                    self._now(),
-                    status,
-                    pages_fetched,
-                    outcomes.get("new", 0),
-                    outcomes.get("updated", 0),
-                    outcomes.get("unchanged", 0),
-                    errors,
-                    run_id,
-                ],
-            )
-            if cursor.rowcount != 1:
-                raise ArchiveError(self.path, f"no crawl run with id {run_id}")
+            self._close_run(run_id, status, pages_fetched, self._now())
         return dict(self.db.table("crawl_runs").get(run_id))
+
+    def close_interrupted_runs(self) -> list[int]:
+        """Close every run left 'running' as 'interrupted'; return their ids.
+
+        Call only while holding the run lock (:mod:`archive.lock`): then no live process can
+        own a running run, so each one belongs to a crawl that was killed. It ends at the last
+        thing it stored, with counts from what it stored; what it stored stays, and the next
+        run goes on from there (a post it stored is found unchanged).
+        """
+        with self._writing("close interrupted runs"):
+            stale = self.db.execute(
+                "SELECT id, max(started_at,"
+                " coalesce((SELECT max(seen_at) FROM run_posts WHERE run_id = crawl_runs.id), ''),"
+                " coalesce((SELECT max(at) FROM errors WHERE run_id = crawl_runs.id), ''))"
+                " FROM crawl_runs WHERE status = 'running' ORDER BY id"
+            ).fetchall()
+            for run_id, last_write in stale:
+                self._close_run(run_id, "interrupted", None, last_write)
+        for run_id, _ in stale:
+            logger.warning("crawl run %d was interrupted (its process died); closed it", run_id)
+        return [run_id for run_id, _ in stale]
+
+    def _close_run(
+        self, run_id: int, status: str, pages_fetched: int | None, finished_at: str
+    ) -> None:
+        """Set a run's status, end and counts (counted from what it stored)."""
+        outcomes = dict(
+            self.db.execute(
+                "SELECT outcome, count(*) FROM run_posts WHERE run_id = ? GROUP BY outcome",
+                [run_id],
+            ).fetchall()
+        )
+        errors = self.db.execute(
+            "SELECT count(*) FROM errors WHERE run_id = ?", [run_id]
+        ).fetchone()[0]
+        cursor = self.db.execute(
+            "UPDATE crawl_runs SET finished_at = ?, status = ?,"
+            " pages_fetched = coalesce(?, pages_fetched), posts_new = ?, posts_updated = ?,"
+            " posts_unchanged = ?, posts_gone = ?, errors = ? WHERE id = ?",
+            [
+                finished_at,
+                status,
+                pages_fetched,
+                outcomes.get("new", 0),
+                outcomes.get("updated", 0),
+                outcomes.get("unchanged", 0),
+                outcomes.get("gone", 0),
+                errors,
+                run_id,
+            ],
+        )
+        if cursor.rowcount != 1:
+            raise ArchiveError(self.path, f"no crawl run with id {run_id}")
 
     # Posts
 
@@ -157,7 +193,8 @@ class Archive:
         """Store one post with its links and series memberships, all or nothing.
 
         A post whose content hash is unchanged is left byte for byte as it was; that the
-        run saw it is recorded in ``run_posts`` instead.
+        run saw it is recorded in ``run_posts`` instead. A post that says something new keeps
+        the version it replaces in ``post_revisions`` (:mod:`archive.revisions`).
         """
         content_hash = record.content_hash()
         now = self._now()
@@ -196,6 +233,15 @@ class Archive:
                     values |= {"url": record.url, "first_seen_at": now, "first_run_id": run_id}
                     self.db.table("posts").insert(values)
                 else:
+                    links = [[link.url, link.text] for link in record.links]
+                    changed = changed_fields(self.db, record.url, values, links)
+                    if changed:
+                        save_revision(self.db, record.url, run_id=run_id, now=now, changed=changed)
+                    else:
+                        # Same content, new hash (the hash's recipe, or memberships learnt
+                        # from other pages, changed): refresh the row, keep its history.
+                        outcome = "unchanged"
+                        del values["last_changed_at"]
                     # UPDATE, not INSERT OR REPLACE: a replace deletes the row first, which
                     # would cascade away its links and series memberships.
                     self.db.table("posts").update(record.url, values)

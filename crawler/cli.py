@@ -136,6 +136,9 @@ def crawl(
         blogarchive crawl --sources sources.toml --db archive.db --max-pages 500
         blogarchive crawl --sources sources.toml --db archive.db --full
     """
+    from archive.errors import ArchiveError
+    from archive.lock import RunLock
+    from archive.store import utc_now
     from crawler.run import CrawlFailed, CrawlOptions, run_crawl
 
     if bool(urls) == bool(sources_path):
@@ -156,8 +159,10 @@ def crawl(
         full=full,
     )
     try:
-        summary = run_crawl(sources, options)
-    except CrawlFailed as exc:
+        # Taken here, before Scrapy starts, so that a second run stops with one clear line.
+        with RunLock.acquire(db_path, started_at=utc_now()):
+            summary = run_crawl(sources, options)
+    except (CrawlFailed, ArchiveError) as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(summary.line(), err=True)
     if summary.failed:

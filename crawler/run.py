@@ -52,6 +52,8 @@ class CrawlSummary:
     unchanged: int
     errors: int
     seconds: float
+    gone: int = 0
+    interrupted_runs: int = 0
 
     @property
     def failed(self) -> bool:
@@ -61,11 +63,14 @@ class CrawlSummary:
     def line(self) -> str:
         """Return the one-line summary printed at the end of a crawl."""
         status = "failed" if self.failed else "finished"
-        return (
+        line = (
             f"crawl {status} (run {self.run_id}, {self.reason}) in {self.seconds:.1f}s: "
             f"{self.pages} pages fetched, posts {self.new} new / {self.updated} updated / "
-            f"{self.unchanged} unchanged, {self.errors} errors"
+            f"{self.unchanged} unchanged / {self.gone} gone, {self.errors} errors"
         )
+        if self.interrupted_runs:
+            line += f", {self.interrupted_runs} interrupted earlier run(s) closed"
+        return line
 
 
 class _Progress:
@@ -175,4 +180,6 @@ def run_crawl(sources: list[Source], options: CrawlOptions) -> CrawlSummary:
         unchanged=int(stats.get("blogarchive/posts_unchanged", 0)),
         errors=int(stats.get("blogarchive/errors", 0)),
         seconds=time.monotonic() - started,
+        gone=int(stats.get("blogarchive/posts_gone", 0)),
+        interrupted_runs=int(stats.get("blogarchive/interrupted_runs", 0)),
     )

@@ -64,10 +64,14 @@ class PostRecord:
         Renderings derived from ``html`` (``markdown``) are left out: they add no words of
         their own, and leaving them out keeps the hashes that archives already hold, so an
         upgrade that adds a rendering does not turn every stored post "updated".
+
+        Series memberships learnt from series pages are left out: whether a crawl reaches the
+        series page before the post depends on timing, and the post says the same either way.
         """
         data = asdict(self)
         for volatile in ("fetched_at", "fetched_url", "source", *DERIVED_RENDERINGS):
             data.pop(volatile)
+        data["series"] = [m for m in data["series"] if m["signal"] != "series-page"]
         blob = json.dumps(data, sort_keys=True, ensure_ascii=False).encode()
         return hashlib.sha256(blob).hexdigest()
 

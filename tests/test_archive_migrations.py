@@ -5,11 +5,16 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import pytest
 import sqlite_utils
 
 from archive.migrations import migrate, migrations, transform_keeping_triggers
 from archive.store import Archive
+<<<<<<< HEAD
 from pipeline.markdown import html_to_markdown
+=======
+from crawler.items import CrawlError
+>>>>>>> 4b25a99 (Keep post revisions, mark posts gone (404/410), run lock, close interrupted runs; re-check archived posts each run)
 from pipeline.records import PostRecord, SeriesMembership
 
 V1_SQL = Path(__file__).parent / "fixtures" / "schema" / "v1.sql"
@@ -167,6 +172,7 @@ def test_v1_archive_upgrade_keeps_its_series_as_evidence_and_reports_gaps(tmp_pa
         assert db.execute("PRAGMA foreign_key_check").fetchall() == []
 
 
+<<<<<<< HEAD
 PART_1_URL = "https://lab.example.gov/2024/03/open-data-part-1/"
 # content_hash() of the v1 fixture's first post as blogarchive 0.1.0 computed it, before posts
 # had a Markdown rendering: the value archives written then hold.
@@ -205,10 +211,22 @@ def test_markdown_migration_backfills_and_leaves_unchanged_posts_unchanged(
         old.execute(
             "UPDATE posts SET content_hash = ? WHERE url = ?", [PART_1_HASH_V010, PART_1_URL]
         )
+=======
+def test_v1_archive_upgrades_to_revisions_and_interrupted_runs(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    old = load_v1(path)
+    runs_before = old.execute("SELECT * FROM crawl_runs ORDER BY id").fetchall()
+    seen_before = old.execute("SELECT * FROM run_posts ORDER BY run_id, post_url").fetchall()
+    old.execute(
+        "INSERT INTO crawl_runs (started_at, status) VALUES ('2024-05-01T00:00:00Z', 'running')"
+    )
+    old.conn.commit()
+>>>>>>> 4b25a99 (Keep post revisions, mark posts gone (404/410), run lock, close interrupted runs; re-check archived posts each run)
     old.close()
 
     with Archive.open(path) as archive:
         db = archive.db
+<<<<<<< HEAD
         assert "m004_posts_markdown" in {m.name for m in migrations.applied(db)}
         rows = {row["url"]: row for row in db["posts"].rows}
         assert rows[PART_1_URL]["markdown"] == (
@@ -226,3 +244,36 @@ def test_markdown_migration_backfills_and_leaves_unchanged_posts_unchanged(
         assert db["posts"].get(PART_1_URL)["last_changed_at"] == "2024-05-01T10:00:00Z"
         edited = PostRecord(**{**record.__dict__, "text": record.text + " Part two follows."})
         assert archive.store_post(edited, run_id) == "updated"
+=======
+        names = [m.name for m in migrations.applied(db)]
+        assert names[-2:] == ["m005_post_revisions", "m006_crawl_runs_interrupted"]
+        # Every old row and column is kept; the new columns have their defaults.
+        width = len(runs_before[0])
+        assert [r[:width] for r in db.execute("SELECT * FROM crawl_runs ORDER BY id")][
+            : len(runs_before)
+        ] == runs_before
+        assert db.execute("SELECT * FROM run_posts ORDER BY run_id, post_url").fetchall() == (
+            seen_before
+        )
+        assert {r["posts_gone"] for r in db["crawl_runs"].rows} == {0}
+        assert db.execute("PRAGMA foreign_key_check").fetchall() == []
+        assert {"post_series", "post_last_seen", "post_changes"} <= set(db.view_names())
+        assert db["post_last_seen"].count == len({r[1] for r in seen_before})
+        # The new CHECK values are accepted, unknown ones still refused.
+        (stale,) = archive.close_interrupted_runs()
+        assert db["crawl_runs"].get(stale)["status"] == "interrupted"
+        with pytest.raises(sqlite3.IntegrityError):
+            db.execute("UPDATE crawl_runs SET status = 'paused' WHERE id = ?", [stale])
+        url = "https://lab.example.gov/2024/03/open-data-part-2/"
+        run_id = archive.start_run({})
+        archive.record_error(CrawlError(url, "fetch", "HTTP 410", "citylab"), run_id)
+        assert db.execute(
+            "SELECT outcome FROM run_posts WHERE run_id = ? AND post_url = ?", [run_id, url]
+        ).fetchall() == [("gone",)]
+        # A post of the old archive keeps its old version when it changes.
+        record = PostRecord(url=url, title="Open data, part 2: how", text="New text.")
+        assert archive.store_post(record, run_id) == "updated"
+        revision = db["post_revisions"].get((url, 1))
+        assert "catalogue" in revision["text"]
+        assert revision["run_id"] == run_id
+>>>>>>> 4b25a99 (Keep post revisions, mark posts gone (404/410), run lock, close interrupted runs; re-check archived posts each run)

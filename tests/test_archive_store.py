@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -250,8 +251,10 @@ def test_record_error_and_finish_run_counts_what_the_run_stored(archive: Archive
         "posts_new": 1,
         "posts_updated": 0,
         "posts_unchanged": 1,
+        "posts_gone": 0,
         "errors": 1,
         "args": '{"limit": 5, "sources": ["citylab"]}',
+        "pid": os.getpid(),
     }
     assert finished["finished_at"] > finished["started_at"]
     with pytest.raises(ArchiveError, match="status"):

@@ -15,6 +15,7 @@ from scrapy.http import Response, TextResponse
 from scrapy.selector import Selector
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.gz import gunzip
+from scrapy.utils.misc import load_object
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 from twisted.python.failure import Failure
 
@@ -133,11 +134,35 @@ class BlogSpider(scrapy.Spider):
     # -- start -----------------------------------------------------------------------------------
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
-        """Yield start pages, configured feeds and sitemaps, robots.txt and feed probes."""
+        """Yield start pages, configured feeds and sitemaps, robots.txt and feed probes.
+
+        Then the posts the archive already holds: a post no listing shows any more can still
+        be edited or deleted, and only a request for it tells.
+        """
         self._apply_politeness()
         for source in self.sources.values():
             for request in self._start_requests(source):
                 yield request
+        for request in self._recheck_requests():
+            yield request
+
+    def _recheck_requests(self) -> Iterator[scrapy.Request]:
+        # BLOGARCHIVE_RECHECK names, by dotted path, a function of the archive path that
+        # returns the archived post URLs; empty turns re-checking off.
+        loader = self.settings.get("BLOGARCHIVE_RECHECK")
+        if not loader:
+            return
+        urls = load_object(loader)(self.settings.get("BLOGARCHIVE_DB"))
+        rechecked = 0
+        for url in urls:
+            source = next((s for s in self.sources.values() if s.allows(url)), None)
+            if source is None:
+                continue
+            request = self._request(url, source, depth=1, priority=PRIORITY_POST)
+            if request:
+                rechecked += 1
+                yield request
+        self.crawler.stats.set_value("blogarchive/rechecked", rechecked)
 
     def _apply_politeness(self) -> None:
         # DOWNLOAD_SLOTS is read when slots are created, so per-source delays set here before
