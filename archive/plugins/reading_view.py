@@ -17,12 +17,21 @@ from datasette import hookimpl
 from datasette.utils import tilde_encode, urlsafe_components
 from markupsafe import Markup, escape
 
+from archive.revisions import history
+
 logger = logging.getLogger(__name__)
 
 POST_SQL = """
 select url, title, author, published, updated, site, site_id, language, word_count, tags,
-       html, text
+       html, text, description
 from posts where url = :url
+"""
+
+LINKS_SQL = "select url, text from links where post_url = :url order by position"
+REVISIONS_SQL = "select * from post_revisions where post_url = :url order by revision"
+# What the latest run that looked at the post found: "gone" when its page answered 404/410.
+LAST_SEEN_SQL = """
+select run_id, outcome, seen_at from run_posts where post_url = :url order by run_id desc limit 1
 """
 
 # One row per series the post is in, with its neighbours by reading order.
@@ -108,6 +117,13 @@ async def reading_context(datasette: Any, database: str, url: str) -> dict[str, 
                 "other_signals": json_strings(row["other_signals"], "signals"),
             }
         )
+    changes, gone = await _history(db, url, dict(post))
+    for change in changes:
+        key = ",".join(tilde_encode(str(v)) for v in (url, change["revision"]))
+        change["link"] = datasette.urls.row(database, "post_revisions", key)
+        change["run_link"] = row_link("crawl_runs", change["run_id"])
+    if gone is not None:
+        gone["link"] = row_link("crawl_runs", gone["run_id"])
     tags = json_strings(post["tags"], f"tags of post {url}")
     return {
         "reading": {
@@ -123,6 +139,8 @@ async def reading_context(datasette: Any, database: str, url: str) -> dict[str, 
             "tags": tags,
             "body": post_body(post["html"], post["text"]),
             "series": series,
+            "history": changes,
+            "gone": gone,
         }
     }
 
@@ -196,6 +214,19 @@ async def series_context(datasette: Any, database: str, series_id: str) -> dict[
             "missing": missing,
         }
     }
+
+
+async def _history(
+    db: Any, url: str, post: dict[str, Any]
+) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+    """Return the post's changes (newest first) and, if its page is gone, when that was seen."""
+    if not await db.table_exists("post_revisions"):
+        return [], None  # an archive from before revisions were kept
+    links = [[row["url"], row["text"]] for row in await db.execute(LINKS_SQL, {"url": url})]
+    revisions = [dict(row) for row in await db.execute(REVISIONS_SQL, {"url": url})]
+    last = (await db.execute(LAST_SEEN_SQL, {"url": url})).first()
+    gone = dict(last) if last is not None and last["outcome"] == "gone" else None
+    return history(revisions, {**post, "links": links}), gone
 
 
 @hookimpl
