@@ -10,7 +10,7 @@ import os
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email.utils import formatdate, parsedate_to_datetime
@@ -58,6 +58,11 @@ class FixtureSite:
     sent: dict[str, bytes] = field(default_factory=dict)
     hits: list[Hit] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    # Requests that arrived so far (answered or not); hits lists those answered.
+    arrivals: int = 0
+    # Called with (path, number of the request from 1) as a request arrives / once answered.
+    before_answer: Callable[[str, int], None] | None = None
+    after_answer: Callable[[str, int], None] | None = None
 
     def paths(self) -> list[str]:
         """Return the requested paths in arrival order."""
@@ -83,6 +88,11 @@ def _handler(site: FixtureSite) -> type[BaseHTTPRequestHandler]:
             if site.delay:
                 time.sleep(site.delay)
             path = self.path
+            with site.lock:
+                site.arrivals += 1
+                number = site.arrivals
+            if site.before_answer:
+                site.before_answer(path, number)
             status, body, ctype, extra = self._answer(path)
             conditional = bool(
                 self.headers.get("If-None-Match") or self.headers.get("If-Modified-Since")
@@ -113,6 +123,9 @@ def _handler(site: FixtureSite) -> type[BaseHTTPRequestHandler]:
                 site.hits.append(Hit(arrived, path, status, header_bytes + len(body), conditional))
                 if status == 200:
                     site.sent[path] = body
+            self.wfile.flush()
+            if site.after_answer:
+                site.after_answer(path, number)
 
         def _not_modified(self, etag: str, last_modified: str) -> bool:
             if_none_match = self.headers.get("If-None-Match")
