@@ -6,6 +6,8 @@ import asyncio
 import logging
 import multiprocessing
 import os
+import threading
+import time
 from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
@@ -49,7 +51,10 @@ class ExtractionPipeline:
         # Forking a process that runs Twisted's threads can deadlock the child; spawn
         # starts clean interpreters instead.
         self.pool = ProcessPoolExecutor(
-            max_workers=self.workers, mp_context=multiprocessing.get_context("spawn")
+            max_workers=self.workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=exit_with_parent,
+            initargs=(os.getpid(),),
         )
         logger.info("extracting in %d worker processes", self.workers)
         return self.pool
@@ -91,6 +96,21 @@ class ExtractionPipeline:
             return extract_page(page, self.clean)
         pool = self.pool or self._start_pool()
         return await asyncio.wrap_future(pool.submit(extract_page, page, self.clean))
+
+
+def exit_with_parent(parent_pid: int, interval: float = 0.5) -> None:
+    """Make this worker process exit as soon as the crawl process that started it is gone.
+
+    A worker waits on a queue whose writing end it holds itself, so a crawl killed with
+    SIGKILL (which runs no cleanup) would leave its workers waiting forever.
+    """
+
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(interval)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
 def extract_page(page: FetchedPage, clean: bool = True) -> PostRecord:

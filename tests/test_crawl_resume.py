@@ -1,0 +1,238 @@
+"""A crawl killed with SIGKILL at any moment, then run again, ends with the archive an
+uninterrupted crawl makes: nothing lost, nothing duplicated.
+
+Each case crawls the same generated blog (real HTTP, real `blogarchive crawl` processes with
+their extraction workers) into a fresh archive, kills the crawl at one moment, runs it again,
+and compares the archive row by row with the one an uninterrupted crawl made, leaving out
+only run ids and timestamps.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import ROOT, run_cli
+from tests.crawler_server import FixtureSite, serve
+from tests.evolving_blog import new_blog
+
+POSTS = 24
+FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False"]
+# Columns that say when or in which run something happened: they differ between any two runs.
+VOLATILE = {"first_run_id", "last_run_id", "run_id", "from_run_id", "first_seen_at"}
+
+
+def crawl_command(base: str, db: Path) -> list[str]:
+    return [sys.executable, "-m", "crawler.cli", "crawl", base + "/", "--db", str(db), *FAST]
+
+
+def columns(conn: sqlite3.Connection, table: str) -> list[str]:
+    names = [row[1] for row in conn.execute(f"PRAGMA table_info([{table}])")]
+    return [n for n in names if n not in VOLATILE and not n.endswith("_at") and n != "id"]
+
+
+def archive_state(db: Path) -> dict[str, list[tuple[Any, ...]]]:
+    """Return the archive's content, table by table, without run ids, row ids or times.
+
+    Ids that only number rows (sites, series) are replaced by the natural key they stand
+    for; errors and sightings are those of the last run, the one that completed.
+    """
+    conn = sqlite3.connect(db)
+    try:
+        state: dict[str, list[tuple[Any, ...]]] = {}
+        for table in ("posts", "links", "sites", "series", "post_revisions"):
+            cols = [c for c in columns(conn, table) if c != "site_id"]
+            state[table] = sorted(
+                conn.execute(f"SELECT {', '.join(cols)} FROM [{table}]").fetchall(), key=repr
+            )
+        state["posts.site"] = conn.execute(
+            "SELECT posts.url, sites.host FROM posts JOIN sites ON sites.id = posts.site_id"
+            " ORDER BY posts.url"
+        ).fetchall()
+        for table in ("series_posts", "series_listings"):
+            cols = [f"t.{c}" for c in columns(conn, table) if c != "series_id"]
+            state[table] = sorted(
+                conn.execute(
+                    f"SELECT series.slug, {', '.join(cols)} FROM [{table}] t"
+                    " JOIN series ON series.id = t.series_id"
+                ).fetchall(),
+                key=repr,
+            )
+        last = "(SELECT max(id) FROM crawl_runs)"
+        state["errors of the last run"] = conn.execute(
+            f"SELECT url, stage, message, source FROM errors WHERE run_id = {last} ORDER BY url"
+        ).fetchall()
+        state["posts seen by the last run"] = conn.execute(
+            f"SELECT post_url FROM run_posts WHERE run_id = {last} ORDER BY post_url"
+        ).fetchall()
+        return state
+    finally:
+        conn.close()
+
+
+@dataclass
+class Site:
+    """The blog being crawled, with a hook the test points at the crawl to kill."""
+
+    server: FixtureSite
+    kill_when: Callable[[str, int, str], bool] | None = None
+    victim: int | None = None
+    hits_before: int = 0  # requests made before the victim started; numbers count from here
+    kills: list[tuple[str, int, str]] = field(default_factory=list)
+
+    def maybe_kill(self, path: str, number: int, phase: str) -> None:
+        if self.victim is None or self.kill_when is None:
+            return
+        number -= self.hits_before
+        if self.kill_when(path, number, phase):
+            os.kill(self.victim, signal.SIGKILL)
+            self.kills.append((path, number, phase))
+            self.victim = None
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    blog = new_blog(tmp_path_factory.mktemp("resume") / "site", POSTS)
+    server = FixtureSite(blog.root)
+    watched = Site(server)
+    server.before_answer = lambda path, number: watched.maybe_kill(path, number, "request")
+    server.after_answer = lambda path, number: watched.maybe_kill(path, number, "answered")
+    with serve(server):
+        yield watched
+
+
+@pytest.fixture(scope="module")
+def reference(site: Site, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    db = tmp_path_factory.mktemp("reference") / "archive.db"
+    result = run_cli(*crawl_command(site.server.base, db)[3:])
+    assert result.returncode == 0, result.stderr[-3000:]
+    state = archive_state(db)
+    assert len(state["posts"]) == POSTS
+    assert state["series_posts"], "the blog's series was not archived"
+    assert state["post_revisions"] == []
+    return state
+
+
+def stored_posts(db: Path) -> int:
+    try:
+        conn = sqlite3.connect(f"{db.as_uri()}?mode=ro", uri=True)
+        try:
+            return int(conn.execute("SELECT count(*) FROM run_posts").fetchone()[0])
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return 0
+
+
+def kill_and_resume(
+    site: Site, db: Path, *, at_stored: int | None = None, timeout: float = 120
+) -> tuple[list[tuple[str, int, str]], int, subprocess.CompletedProcess[str]]:
+    """Start a crawl, let ``site.kill_when`` (or ``at_stored`` posts stored) kill it, resume.
+
+    Return where it was killed, how many posts it had stored, and the resumed crawl.
+    """
+    site.kills.clear()
+    site.hits_before = len(site.server.hits)
+    crawl = subprocess.Popen(
+        crawl_command(site.server.base, db),
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    site.victim = crawl.pid
+    deadline = time.monotonic() + timeout
+    try:
+        while crawl.poll() is None:
+            assert time.monotonic() < deadline, "the crawl was never killed"
+            if at_stored is not None and stored_posts(db) >= at_stored:
+                os.kill(crawl.pid, signal.SIGKILL)
+                site.kills.append(("db", at_stored, "stored"))
+                at_stored = None
+            time.sleep(0.005)
+    finally:
+        site.victim = None
+        _, err = crawl.communicate(timeout=30)
+    assert crawl.returncode == -signal.SIGKILL, f"the crawl ended by itself:\n{err[-2000:]!r}"
+    # Its extraction workers notice that their parent is gone and exit.
+    wait_for_group_exit(crawl.pid)
+    killed = list(site.kills)
+    stored = stored_posts(db)
+    resumed = run_cli(*crawl_command(site.server.base, db)[3:])
+    return killed, stored, resumed
+
+
+def wait_for_group_exit(pgid: int, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            os.killpg(pgid, 0)
+        except ProcessLookupError:
+            return
+        if time.monotonic() > deadline:
+            os.killpg(pgid, signal.SIGKILL)
+            pytest.fail("processes of the killed crawl outlived it")
+        time.sleep(0.05)
+
+
+def is_post(path: str) -> bool:
+    return path.count("/") == 4 and "/post-" in path
+
+
+KILL_POINTS: dict[str, dict[str, Any]] = {
+    # Before any post is fetched: robots.txt, the home page and probes are under way.
+    "early, while fetching": {"kill_when": lambda path, n, phase: n == 3 and phase == "request"},
+    # A post page has just been sent: the crawl is parsing it and extracting it in a worker.
+    "during extraction": {
+        "kill_when": lambda path, n, phase: is_post(path) and n >= 12 and phase == "answered"
+    },
+    # Half the posts are in the archive and more are being stored.
+    "mid-way while storing": {"at_stored": POSTS // 2},
+    # Every post is stored; the crawl is finishing discovery, closing the run or publishing.
+    "after the last post": {"at_stored": POSTS},
+}
+
+
+@pytest.mark.parametrize("moment", list(KILL_POINTS))
+def test_killed_crawl_resumes_to_the_same_archive(
+    moment: str, site: Site, reference: dict[str, Any], tmp_path: Path
+) -> None:
+    point = KILL_POINTS[moment]
+    site.kill_when = point.get("kill_when")
+    db = tmp_path / "archive.db"
+    killed, stored, resumed = kill_and_resume(site, db, at_stored=point.get("at_stored"))
+    assert killed, "no kill happened"
+    assert resumed.returncode == 0, resumed.stderr[-3000:]
+    assert "1 interrupted earlier run(s) closed" in resumed.stderr
+
+    state = archive_state(db)
+    for table, rows in reference.items():
+        assert state[table] == rows, f"{table} differs after a kill {moment} ({killed})"
+    conn = sqlite3.connect(db)
+    try:
+        runs = conn.execute("SELECT status, posts_new, posts_unchanged FROM crawl_runs").fetchall()
+    finally:
+        conn.close()
+    # What the killed run stored counts as its own, and the next run found it unchanged.
+    assert runs == [("interrupted", stored, 0), ("finished", POSTS - stored, stored)]
+    listed = run_cli("runs", "--db", str(db))
+    history = [json.loads(line) for line in listed.stdout.splitlines()]
+    assert [(r["id"], r["status"], r["posts_new"]) for r in history] == [
+        (2, "finished", POSTS - stored),
+        (1, "interrupted", stored),
+    ]
+    if moment.startswith("early"):
+        assert stored == 0
+    elif moment.startswith("mid-way"):
+        assert 0 < stored < POSTS
