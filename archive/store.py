@@ -359,6 +359,7 @@ class Archive:
         try:
             snapshot.parent.mkdir(parents=True, exist_ok=True)
             tmp.unlink(missing_ok=True)
+            _remove_orphan_snapshots(snapshot)
             # Fold the WAL in first, so the working file is not rewritten after the snapshot
             # and "snapshot newer than archive" keeps meaning "snapshot up to date".
             self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -384,3 +385,18 @@ class Archive:
                 yield
         except sqlite3.Error as exc:
             raise ArchiveError(self.path, f"{what}: {exc}", url=url) from exc
+
+
+def _remove_orphan_snapshots(snapshot: Path) -> None:
+    """Delete temporary copies of ``snapshot`` whose writer died (a crawl killed mid-publish)."""
+    for tmp in snapshot.parent.glob(f".{snapshot.name}.*.tmp"):
+        pid = tmp.name.removeprefix(f".{snapshot.name}.").removesuffix(".tmp")
+        if not pid.isdigit() or int(pid) == os.getpid():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            tmp.unlink(missing_ok=True)
+            logger.info("removed %s, left by a process that died while publishing", tmp)
+        except PermissionError:
+            pass  # alive, another user's

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -313,3 +315,20 @@ def test_failed_publish_keeps_the_previous_snapshot(archive: Archive, tmp_path: 
         archive.publish(target)
     assert target.is_dir()
     assert [p.name for p in target.parent.iterdir()] == ["archive.db"]
+
+
+def test_publish_removes_copies_left_by_a_killed_publisher(archive: Archive) -> None:
+    target = default_snapshot_path(archive.path)
+    target.parent.mkdir()
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    orphan = target.with_name(f".archive.db.{int(dead.stdout)}.tmp")
+    busy = target.with_name(f".archive.db.{os.getppid()}.tmp")  # a live process's copy
+    orphan.write_bytes(b"half a database")
+    busy.write_bytes(b"being written")
+    archive.publish(target)
+    assert sorted(p.name for p in target.parent.iterdir()) == sorted(["archive.db", busy.name])
