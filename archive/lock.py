@@ -48,6 +48,21 @@ def describe_holder(holder: dict[str, Any]) -> str:
     return f"{run} (pid {holder.get('pid', '?')}, started {holder.get('started_at', '?')})"
 
 
+def is_held(db_path: Path | str) -> bool:
+    """Tell whether a live process holds the archive's run lock (without taking it)."""
+    try:
+        fd = os.open(lock_path(db_path), os.O_RDONLY | os.O_CLOEXEC)
+    except FileNotFoundError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)  # closing drops the shared lock if it was taken
+    return False
+
+
 class RunLock:
     """One archive's run lock: take it with :meth:`acquire`, give it back with :meth:`release`.
 

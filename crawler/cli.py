@@ -322,16 +322,25 @@ def migrate(db_path: Path) -> None:
 def runs(db_path: Path, limit: int) -> None:
     """List the archive's crawl runs, newest first, as JSON lines.
 
+    A run still "running" also says whether its process is alive; a dead one is closed as
+    "interrupted" by the next crawl.
+
     \b
     Example:
         blogarchive runs --db archive.db -n 5
     """
     import sqlite_utils
 
+    from archive.lock import is_held
+
     if not db_path.exists():
         raise click.ClickException(f"{db_path}: no such archive")
     db = sqlite_utils.Database(db_path)
+    crawling = is_held(db_path)
     for row in db.query("select * from crawl_runs order by id desc limit ?", [limit]):
+        if row["status"] == "running":
+            # No process holds the lock: the run was killed; the next crawl closes it.
+            row["alive"] = crawling
         click.echo(json.dumps(row, ensure_ascii=False))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sqlite3
@@ -78,6 +79,10 @@ def test_a_second_run_on_the_same_archive_stops_naming_the_first(
         assert f"run 1 (pid {first.pid}, started {holder['started_at']})" in message
         assert "Traceback" not in second.stderr
         assert runs(db) == [(1, "running")], "the refused run touched the archive"
+        listed = run_cli("runs", "--db", str(db))
+        assert [(r["id"], r["alive"]) for r in map(json.loads, listed.stdout.splitlines())] == [
+            (1, True)
+        ]
     finally:
         release.set()
         _, err = first.communicate(timeout=120)

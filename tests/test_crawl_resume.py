@@ -169,6 +169,10 @@ def kill_and_resume(
     wait_for_group_exit(crawl.pid)
     killed = list(site.kills)
     stored = stored_posts(db)
+    listed = run_cli("runs", "--db", str(db))
+    assert [(r["status"], r["alive"]) for r in map(json.loads, listed.stdout.splitlines())] == [
+        ("running", False)
+    ]
     resumed = run_cli(*crawl_command(site.server.base, db)[3:])
     return killed, stored, resumed
 
