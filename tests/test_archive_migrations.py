@@ -8,13 +8,10 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 
-from archive.migrations import migrate, migrations, transform_keeping_triggers
+from archive.migrations import allow_values, migrate, migrations, transform_keeping_triggers
 from archive.store import Archive
-<<<<<<< HEAD
-from pipeline.markdown import html_to_markdown
-=======
 from crawler.items import CrawlError
->>>>>>> 4b25a99 (Keep post revisions, mark posts gone (404/410), run lock, close interrupted runs; re-check archived posts each run)
+from pipeline.markdown import html_to_markdown
 from pipeline.records import PostRecord, SeriesMembership
 
 V1_SQL = Path(__file__).parent / "fixtures" / "schema" / "v1.sql"
@@ -172,7 +169,6 @@ def test_v1_archive_upgrade_keeps_its_series_as_evidence_and_reports_gaps(tmp_pa
         assert db.execute("PRAGMA foreign_key_check").fetchall() == []
 
 
-<<<<<<< HEAD
 PART_1_URL = "https://lab.example.gov/2024/03/open-data-part-1/"
 # content_hash() of the v1 fixture's first post as blogarchive 0.1.0 computed it, before posts
 # had a Markdown rendering: the value archives written then hold.
@@ -211,22 +207,10 @@ def test_markdown_migration_backfills_and_leaves_unchanged_posts_unchanged(
         old.execute(
             "UPDATE posts SET content_hash = ? WHERE url = ?", [PART_1_HASH_V010, PART_1_URL]
         )
-=======
-def test_v1_archive_upgrades_to_revisions_and_interrupted_runs(tmp_path: Path) -> None:
-    path = tmp_path / "old.db"
-    old = load_v1(path)
-    runs_before = old.execute("SELECT * FROM crawl_runs ORDER BY id").fetchall()
-    seen_before = old.execute("SELECT * FROM run_posts ORDER BY run_id, post_url").fetchall()
-    old.execute(
-        "INSERT INTO crawl_runs (started_at, status) VALUES ('2024-05-01T00:00:00Z', 'running')"
-    )
-    old.conn.commit()
->>>>>>> 4b25a99 (Keep post revisions, mark posts gone (404/410), run lock, close interrupted runs; re-check archived posts each run)
     old.close()
 
     with Archive.open(path) as archive:
         db = archive.db
-<<<<<<< HEAD
         assert "m004_posts_markdown" in {m.name for m in migrations.applied(db)}
         rows = {row["url"]: row for row in db["posts"].rows}
         assert rows[PART_1_URL]["markdown"] == (
@@ -244,7 +228,21 @@ def test_v1_archive_upgrades_to_revisions_and_interrupted_runs(tmp_path: Path) -
         assert db["posts"].get(PART_1_URL)["last_changed_at"] == "2024-05-01T10:00:00Z"
         edited = PostRecord(**{**record.__dict__, "text": record.text + " Part two follows."})
         assert archive.store_post(edited, run_id) == "updated"
-=======
+
+
+def test_v1_archive_upgrades_to_revisions_and_interrupted_runs(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    old = load_v1(path)
+    runs_before = old.execute("SELECT * FROM crawl_runs ORDER BY id").fetchall()
+    seen_before = old.execute("SELECT * FROM run_posts ORDER BY run_id, post_url").fetchall()
+    old.execute(
+        "INSERT INTO crawl_runs (started_at, status) VALUES ('2024-05-01T00:00:00Z', 'running')"
+    )
+    old.conn.commit()
+    old.close()
+
+    with Archive.open(path) as archive:
+        db = archive.db
         names = [m.name for m in migrations.applied(db)]
         assert names[-2:] == ["m005_post_revisions", "m006_crawl_runs_interrupted"]
         # Every old row and column is kept; the new columns have their defaults.
@@ -276,4 +274,22 @@ def test_v1_archive_upgrades_to_revisions_and_interrupted_runs(tmp_path: Path) -
         revision = db["post_revisions"].get((url, 1))
         assert "catalogue" in revision["text"]
         assert revision["run_id"] == run_id
->>>>>>> 4b25a99 (Keep post revisions, mark posts gone (404/410), run lock, close interrupted runs; re-check archived posts each run)
+
+
+def test_allow_values_extends_a_check_keeping_other_values_columns_and_views(
+    tmp_path: Path,
+) -> None:
+    db = sqlite_utils.Database(tmp_path / "a.db")
+    migrate(db)
+    db["run_posts"].add_column("note", str)  # as another migration might
+    with db.atomic():
+        allow_values(db, "run_posts", "outcome", ["duplicate", "gone"])
+    with db.atomic():
+        allow_values(db, "run_posts", "outcome", ["duplicate"])  # already there: no rebuild
+    sql = db["run_posts"].schema
+    assert "'unchanged', 'gone', 'duplicate')" in sql
+    assert sql.count("'duplicate'") == 1
+    assert "note" in db["run_posts"].columns_dict
+    assert {"post_changes", "post_last_seen"} <= set(db.view_names())
+    with pytest.raises(sqlite3.IntegrityError):
+        db.execute("INSERT INTO run_posts VALUES (1, 'u', 'lost', 't', NULL)")
