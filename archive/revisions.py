@@ -137,9 +137,9 @@ def mark_gone(
 def stored_post_urls(db_path: str | Path) -> list[str]:
     """Return the URLs of the posts archived in ``db_path`` (none if there is no archive).
 
-    The spider re-requests them (setting ``BLOGARCHIVE_RECHECK``) so that a run sees edits to
-    posts no listing shows any more, and posts that are gone. Opened read-only: a crawl that
-    has not started must not create or migrate the archive.
+    The spider requests those its crawl did not reach (setting ``BLOGARCHIVE_RECHECK``), so
+    that a run sees edits to posts no listing shows any more, and posts that are gone.
+    Opened read-only: a crawl that has not started must not create or migrate the archive.
     """
     path = Path(db_path)
     if not path.is_file():
@@ -147,7 +147,10 @@ def stored_post_urls(db_path: str | Path) -> list[str]:
     try:
         conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
         try:
-            rows = conn.execute("SELECT url FROM posts ORDER BY url").fetchall()
+            # The URL the post was fetched from, where the crawl would meet it again.
+            rows = conn.execute(
+                "SELECT coalesce(fetched_url, url) AS u FROM posts ORDER BY u"
+            ).fetchall()
         finally:
             conn.close()
     except sqlite3.Error:

@@ -26,8 +26,8 @@ BLOGARCHIVE_CONDITIONAL = True  # Revalidate with If-None-Match/-Modified-Since;
 BLOGARCHIVE_TRUST_LASTMOD = True  # A sitemap lastmod before our capture: reuse it, no request.
 # Who answers "what did we capture before"; by dotted path, the crawler never imports it.
 BLOGARCHIVE_CAPTURE_INDEX = "archive.captures.CaptureIndex"
-# Archived posts are requested again each run, or edits to unlisted posts and deletions go
-# unseen. A dotted path (the crawler never imports the archive); empty turns it off.
+# Archived posts the crawl did not reach are requested at its end, or edits to unlisted posts
+# and deletions go unseen. A dotted path (the crawler never imports the archive); empty: off.
 BLOGARCHIVE_RECHECK = "archive.revisions.stored_post_urls"
 
 # Scrapy re-reads and re-parses a callback's source on every response to warn about

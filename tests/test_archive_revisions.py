@@ -123,6 +123,7 @@ class Evolution:
     summaries: list[str]
     db_unchecked: Path
     removed_word: str
+    third_run_paths: list[str]
 
 
 def crawl(base: str, db: Path, *extra: str) -> str:
@@ -151,7 +152,9 @@ def evolution(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Evolution]:
         added = BlogPost("post-new", "A post added later", "2025-06-01", (old["post-6"].paragraphs))
         blog.posts.append(added)
         blog.write()
+        before = len(site.hits)
         summaries.append(crawl(site.base, db))
+        third_run_paths = site.paths()[before:]
         # The mechanism off: without re-checking archived posts, nothing asks for the deleted one.
         crawl(site.base, db_unchecked, "-s", "BLOGARCHIVE_RECHECK=")
         yield Evolution(
@@ -165,6 +168,7 @@ def evolution(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Evolution]:
             summaries,
             db_unchecked,
             second_first_word,
+            third_run_paths,
         )
 
 
@@ -218,6 +222,12 @@ def test_edits_deletions_and_additions_between_runs(evolution: Evolution) -> Non
         key=lambda r: r[1],
     )
     assert query(e.db, "SELECT posts_updated, posts_gone FROM crawl_runs WHERE id = 3") == [(2, 1)]
+
+
+def test_only_posts_the_crawl_did_not_reach_are_rechecked(evolution: Evolution) -> None:
+    posts = [p for p in evolution.third_run_paths if "/post-" in p]
+    assert posts.count(evolution.deleted.path) == 1
+    assert len(posts) == len(set(posts)), "a post was requested twice in one run"
 
 
 def test_without_rechecks_a_deleted_post_goes_unnoticed(evolution: Evolution) -> None:

@@ -10,7 +10,9 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import scrapy
-from scrapy.exceptions import IgnoreRequest
+from scrapy import signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DontCloseSpider, IgnoreRequest
 from scrapy.http import Response, TextResponse
 from scrapy.selector import Selector
 from scrapy.spidermiddlewares.httperror import HttpError
@@ -74,8 +76,17 @@ class BlogSpider(scrapy.Spider):
         self.pages_sent: Counter[str] = Counter()
         # Post URL -> series pages that listed it, for posts reached before or after the series.
         self.series_members: dict[str, list[tuple[str, str]]] = {}
-        # Canonical URLs this spider already built a request for.
+        # Canonical URLs this spider already built a request for (the archive's posts are
+        # re-checked only when the crawl did not reach them by itself).
         self.requested: set[str] = set()
+        self.rechecked = False
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> BlogSpider:
+        """Create the spider and let it re-check archived posts once the crawl runs dry."""
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider.recheck_when_idle, signal=signals.spider_idle)
+        return spider
 
     # -- scope and caps ------------------------------------------------------------------------
 
@@ -134,35 +145,43 @@ class BlogSpider(scrapy.Spider):
     # -- start -----------------------------------------------------------------------------------
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
-        """Yield start pages, configured feeds and sitemaps, robots.txt and feed probes.
-
-        Then the posts the archive already holds: a post no listing shows any more can still
-        be edited or deleted, and only a request for it tells.
-        """
+        """Yield start pages, configured feeds and sitemaps, robots.txt and feed probes."""
         self._apply_politeness()
         for source in self.sources.values():
             for request in self._start_requests(source):
                 yield request
-        for request in self._recheck_requests():
-            yield request
+
+    def recheck_when_idle(self) -> None:
+        """When the crawl runs dry, request the archived posts it did not reach, once.
+
+        A post no listing, feed or sitemap shows any more can still have been edited or
+        deleted, and only a request for it tells; posts the crawl reached are not asked twice.
+        """
+        if self.rechecked:
+            return
+        self.rechecked = True
+        requests = list(self._recheck_requests())
+        self.crawler.stats.set_value("blogarchive/rechecked", len(requests))
+        if not requests:
+            return
+        self.logger.info("re-checking %d archived posts the crawl did not reach", len(requests))
+        for request in requests:
+            self.crawler.engine.crawl(request)
+        raise DontCloseSpider
 
     def _recheck_requests(self) -> Iterator[scrapy.Request]:
         # BLOGARCHIVE_RECHECK names, by dotted path, a function of the archive path that
-        # returns the archived post URLs; empty turns re-checking off.
+        # returns the archived posts' URLs; empty turns re-checking off.
         loader = self.settings.get("BLOGARCHIVE_RECHECK")
         if not loader:
             return
-        urls = load_object(loader)(self.settings.get("BLOGARCHIVE_DB"))
-        rechecked = 0
-        for url in urls:
+        for url in load_object(loader)(self.settings.get("BLOGARCHIVE_DB")):
             source = next((s for s in self.sources.values() if s.allows(url)), None)
-            if source is None:
+            if source is None or canonicalize_url(url) in self.requested:
                 continue
             request = self._request(url, source, depth=1, priority=PRIORITY_POST)
             if request:
-                rechecked += 1
                 yield request
-        self.crawler.stats.set_value("blogarchive/rechecked", rechecked)
 
     def _apply_politeness(self) -> None:
         # DOWNLOAD_SLOTS is read when slots are created, so per-source delays set here before
