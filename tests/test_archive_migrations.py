@@ -244,7 +244,7 @@ def test_v1_archive_upgrades_to_revisions_and_interrupted_runs(tmp_path: Path) -
     with Archive.open(path) as archive:
         db = archive.db
         names = [m.name for m in migrations.applied(db)]
-        assert names[-2:] == ["m005_post_revisions", "m006_crawl_runs_interrupted"]
+        assert names[-2:] == ["m006_post_revisions", "m007_crawl_runs_interrupted"]
         # Every old row and column is kept; the new columns have their defaults.
         width = len(runs_before[0])
         assert [r[:width] for r in db.execute("SELECT * FROM crawl_runs ORDER BY id")][

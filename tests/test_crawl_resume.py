@@ -143,7 +143,7 @@ def kill_and_resume(
     Return where it was killed, how many posts it had stored, and the resumed crawl.
     """
     site.kills.clear()
-    site.hits_before = len(site.server.hits)
+    site.hits_before = site.server.arrivals
     crawl = subprocess.Popen(
         crawl_command(site.server.base, db),
         cwd=ROOT,
