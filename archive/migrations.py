@@ -14,7 +14,7 @@ import sqlite_utils
 from sqlite_utils.db import Database
 
 from archive.errors import ArchiveError
-from crawler.urls import netloc
+from crawler.urls import netloc, url_key
 from pipeline.markdown import html_to_markdown
 
 logger = logging.getLogger(__name__)
@@ -430,6 +430,72 @@ def allow_values(db: Database, table: str, column: str, values: list[str]) -> No
     violations = db.execute("PRAGMA foreign_key_check").fetchall()
     if violations:
         raise ArchiveError(None, f"rebuilding {table} broke foreign keys: {violations[:5]}")
+
+
+_M008_TABLES = """
+CREATE TABLE post_signatures (
+    id INTEGER PRIMARY KEY,
+    post_url TEXT NOT NULL UNIQUE REFERENCES posts(url) ON DELETE CASCADE,
+    scheme TEXT NOT NULL,
+    signature BLOB,
+    declared_original_key TEXT,
+    computed_at TEXT NOT NULL
+);
+CREATE INDEX idx_post_signatures_declared ON post_signatures (declared_original_key);
+CREATE TABLE post_signature_bands (
+    band_key INTEGER NOT NULL,
+    signature_id INTEGER NOT NULL REFERENCES post_signatures(id) ON DELETE CASCADE,
+    PRIMARY KEY (band_key, signature_id)
+) WITHOUT ROWID;
+CREATE INDEX idx_post_signature_bands_signature_id ON post_signature_bands (signature_id);
+CREATE TABLE post_duplicates (
+    post_url TEXT PRIMARY KEY REFERENCES posts(url) ON DELETE CASCADE,
+    original_url TEXT NOT NULL REFERENCES posts(url) ON DELETE CASCADE,
+    similarity REAL,
+    method TEXT NOT NULL,
+    detected_at TEXT NOT NULL,
+    run_id INTEGER REFERENCES crawl_runs(id) ON DELETE SET NULL,
+    CHECK (post_url != original_url)
+);
+CREATE INDEX idx_post_duplicates_original_url ON post_duplicates (original_url);
+CREATE VIEW duplicate_pairs AS
+SELECT
+    copy.url AS post_url,
+    copy.title AS post_title,
+    copy.site AS post_site,
+    copy.published AS post_published,
+    original.url AS original_url,
+    original.title AS original_title,
+    original.site AS original_site,
+    original.published AS original_published,
+    round(post_duplicates.similarity, 3) AS similarity,
+    post_duplicates.method,
+    post_duplicates.detected_at,
+    post_duplicates.run_id
+FROM post_duplicates
+JOIN posts AS copy ON copy.url = post_duplicates.post_url
+JOIN posts AS original ON original.url = post_duplicates.original_url;
+"""
+
+
+@migrations()
+def m008_post_duplicates(db: Database) -> None:
+    """Link near-duplicate posts; count a copy as 'duplicate', not 'new'; key posts' URLs."""
+    db.executescript(_M008_TABLES)
+    db.table("crawl_runs").add_column("posts_duplicate", int, not_null_default=0)
+    allow_values(db, "run_posts", "outcome", ["duplicate"])
+    # The identity of each post's URL (crawler.urls.url_key), so that another spelling of a
+    # stored post's URL updates that row instead of adding a second one. The fragment stays:
+    # in a stored URL it names one entry of a listing page that has no permalinks.
+    db.table("posts").add_column("url_key", str)
+    for (url,) in db.execute("SELECT url FROM posts").fetchall():
+        db.execute(
+            "UPDATE posts SET url_key = ? WHERE url = ?", [url_key(url, keep_fragment=True), url]
+        )
+    db.execute("CREATE INDEX idx_posts_url_key ON posts (url_key)")
+    violations = db.execute("PRAGMA foreign_key_check").fetchall()
+    if violations:
+        raise ArchiveError(None, f"m008 broke foreign keys: {violations[:5]}")
 
 
 def word_count(text: str | None) -> int:

@@ -38,7 +38,8 @@ class ArchivePipeline:
 
     Settings: ``BLOGARCHIVE_DB`` (required, the working database), ``BLOGARCHIVE_SNAPSHOT``
     (where the published copy goes; default :func:`archive.store.default_snapshot_path`,
-    an empty value skips publishing) and ``BLOGARCHIVE_RUN_ARGS`` (a dict kept with the run).
+    an empty value skips publishing), ``BLOGARCHIVE_RUN_ARGS`` (a dict kept with the run) and
+    ``BLOGARCHIVE_DEDUP`` (default true; false stores near-duplicate posts unlinked).
     The run is finished and the snapshot published on ``spider_closed``, the first moment
     the close reason is known; the reason decides between "finished" and "failed".
     The run holds the archive's run lock (:mod:`archive.lock`) from start to end; runs a
@@ -62,6 +63,7 @@ class ArchivePipeline:
         # Unchanged posts are recorded in batches: one transaction (one fsync) per batch.
         self.unchanged: list[str] = []
         self.lock: RunLock | None = None
+        self.dedup = crawler.settings.getbool("BLOGARCHIVE_DEDUP", True)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchivePipeline:
@@ -86,7 +88,7 @@ class ArchivePipeline:
         """Take the run lock, open the archive, close interrupted runs and start a run."""
         self.lock = RunLock.acquire(self.db_path, started_at=utc_now())
         try:
-            self.archive = Archive.open(self.db_path)
+            self.archive = Archive.open(self.db_path, dedup=self.dedup)
             interrupted = self.archive.close_interrupted_runs()
             self.run_id = self.archive.start_run(self.run_args)
             self.captures = CaptureStore.open(self.archive, self.run_id)
@@ -161,14 +163,21 @@ class ArchivePipeline:
                 pages_fetched=int(self._stats.get_value("downloader/response_count", 0)),
                 status=status,
             )
+            # The archive's counts are the true ones: a copy stored before its original
+            # was counted new, then became a duplicate when the original came.
+            for outcome in ("new", "updated", "unchanged", "duplicate"):
+                key, count = f"blogarchive/posts_{outcome}", run[f"posts_{outcome}"]
+                if count or self._stats.get_value(key) is not None:
+                    self._stats.set_value(key, count)
             logger.info(
-                "crawl run %d %s (%s): %d new, %d updated, %d unchanged, %d errors",
+                "crawl run %d %s (%s): %d new, %d updated, %d unchanged, %d duplicate, %d errors",
                 run["id"],
                 status,
                 reason,
                 run["posts_new"],
                 run["posts_updated"],
                 run["posts_unchanged"],
+                run["posts_duplicate"],
                 run["errors"],
             )
             self._stats.set_value("blogarchive/posts_gone", run["posts_gone"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import os
@@ -14,6 +15,7 @@ from typing import Any, Literal
 
 import sqlite_utils
 
+from archive.duplicates import DuplicateIndex
 from archive.errors import ArchiveError
 from archive.migrations import migrate, word_count
 from archive.revisions import changed_fields, mark_gone, save_revision
@@ -25,13 +27,14 @@ from archive.series import (
     store_post_series,
 )
 from crawler.items import CrawlError, SeriesListing
-from crawler.urls import canonicalize_url, netloc
+from crawler.urls import canonicalize_url, netloc, url_key
 from pipeline.records import PostRecord
 from pipeline.series import series_key
 
 logger = logging.getLogger(__name__)
 
-Outcome = Literal["new", "updated", "unchanged"]
+# "duplicate": a post new to the archive whose text is already archived under another URL.
+Outcome = Literal["new", "updated", "unchanged", "duplicate"]
 RUN_STATUSES = ("finished", "failed", "interrupted")
 
 
@@ -58,14 +61,23 @@ class Archive:
     """The archive database: open it with :meth:`Archive.open`, then write a run's results."""
 
     def __init__(
-        self, db: sqlite_utils.Database, path: Path, *, clock: Callable[[], str] = utc_now
+        self,
+        db: sqlite_utils.Database,
+        path: Path,
+        *,
+        clock: Callable[[], str] = utc_now,
+        dedup: bool = True,
     ) -> None:
         self.db = db
         self.path = path
         self._now = clock
+        # dedup=False stores every post as its own, unlinked (to measure what dedup does).
+        self.duplicates = DuplicateIndex(db) if dedup else None
 
     @classmethod
-    def open(cls, path: Path | str, *, clock: Callable[[], str] = utc_now) -> Archive:
+    def open(
+        cls, path: Path | str, *, clock: Callable[[], str] = utc_now, dedup: bool = True
+    ) -> Archive:
         """Open (creating if needed) the archive at ``path`` in WAL mode and migrate it."""
         path = Path(path)
         try:
@@ -79,7 +91,7 @@ class Archive:
             raise ArchiveError(path, f"cannot open archive: {exc}") from exc
         except ArchiveError as exc:
             raise ArchiveError(path, exc.message) from exc
-        return cls(db, path, clock=clock)
+        return cls(db, path, clock=clock, dedup=dedup)
 
     def close(self) -> None:
         """Close the connection (checkpointing the WAL into the main file)."""
@@ -171,7 +183,7 @@ class Archive:
         cursor = self.db.execute(
             "UPDATE crawl_runs SET finished_at = ?, status = ?,"
             " pages_fetched = coalesce(?, pages_fetched), posts_new = ?, posts_updated = ?,"
-            " posts_unchanged = ?, posts_gone = ?, errors = ? WHERE id = ?",
+            " posts_unchanged = ?, posts_gone = ?, errors = ?, posts_duplicate = ? WHERE id = ?",
             [
                 finished_at,
                 status,
@@ -181,6 +193,7 @@ class Archive:
                 outcomes.get("unchanged", 0),
                 outcomes.get("gone", 0),
                 errors,
+                outcomes.get("duplicate", 0),
                 run_id,
             ],
         )
@@ -194,15 +207,20 @@ class Archive:
 
         A post whose content hash is unchanged is left byte for byte as it was; that the
         run saw it is recorded in ``run_posts`` instead. A post that says something new keeps
-        the version it replaces in ``post_revisions`` (:mod:`archive.revisions`).
+        the version it replaces in ``post_revisions`` (:mod:`archive.revisions`). Another
+        spelling of a stored post's URL (same :func:`crawler.urls.url_key`) updates that post's
+        row. A new post whose text is already archived is linked to it and reported as
+        ``duplicate`` (:class:`archive.duplicates.DuplicateIndex`).
         """
-        content_hash = record.content_hash()
         now = self._now()
         with self._writing("store post", url=record.url):
+            record = self._under_stored_url(record)
+            content_hash = record.content_hash()
             row = self.db.execute(
                 "SELECT content_hash FROM posts WHERE url = ?", [record.url]
             ).fetchone()
             outcome: Outcome
+            written = row is None or row[0] != content_hash
             if row is not None and row[0] == content_hash:
                 outcome = "unchanged"
             else:
@@ -231,6 +249,7 @@ class Archive:
                 }
                 if row is None:
                     values |= {"url": record.url, "first_seen_at": now, "first_run_id": run_id}
+                    values["url_key"] = url_key(record.url, keep_fragment=True)
                     self.db.table("posts").insert(values)
                 else:
                     links = [[link.url, link.text] for link in record.links]
@@ -245,6 +264,17 @@ class Archive:
                     # UPDATE, not INSERT OR REPLACE: a replace deletes the row first, which
                     # would cascade away its links and series memberships.
                     self.db.table("posts").update(record.url, values)
+            # Before the series memberships: a copy of a series part is that part.
+            if self.duplicates is not None and self.duplicates.index_post(
+                record.url,
+                record.text,
+                declared_original=record.declared_original,
+                outcome=outcome,
+                run_id=run_id,
+                now=now,
+            ):
+                outcome = "duplicate"
+            if written:
                 self._replace_links(record)
                 self._replace_memberships(record)
                 self._count_site_posts(site_id)
@@ -269,6 +299,28 @@ class Archive:
                 [(run_id, now, url) for url in post_urls],
             )
         return max(cursor.rowcount, 0)
+
+    def index_duplicates(self) -> list[dict[str, Any]]:
+        """Fingerprint posts no run has fingerprinted yet, link copies; return every pair."""
+        if self.duplicates is None:
+            raise ArchiveError(self.path, "duplicate detection is off for this archive")
+        with self._writing("index duplicates"):
+            indexed = self.duplicates.index_stored(self._now())
+            # Copies of series parts become those parts (archive.series).
+            relink_copies(self.db)
+        logger.info("fingerprinted %d posts", indexed)
+        return list(self.db.query("SELECT * FROM duplicate_pairs ORDER BY original_url, post_url"))
+
+    def _under_stored_url(self, record: PostRecord) -> PostRecord:
+        """Return ``record`` under the URL its post is already stored under, if another."""
+        row = self.db.execute(
+            "SELECT url FROM posts WHERE url = ? OR url_key = ? ORDER BY url = ? DESC LIMIT 1",
+            [record.url, url_key(record.url, keep_fragment=True), record.url],
+        ).fetchone()
+        if row is None or row[0] == record.url:
+            return record
+        logger.debug("%s is stored as %s", record.url, row[0])
+        return dataclasses.replace(record, url=row[0])
 
     def _upsert_site(self, record: PostRecord) -> int:
         host = netloc(record.url)

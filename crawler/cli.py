@@ -1,4 +1,4 @@
-"""The ``blogarchive`` command: crawl, extract, serve, migrate.
+"""The ``blogarchive`` command: crawl, extract, serve, migrate, runs, duplicates.
 
 Command bodies stay a few lines over the stage functions; this is the one module that
 sees every stage (crawler -> pipeline -> archive).
@@ -342,6 +342,33 @@ def runs(db_path: Path, limit: int) -> None:
             # No process holds the lock: the run was killed; the next crawl closes it.
             row["alive"] = crawling
         click.echo(json.dumps(row, ensure_ascii=False))
+
+
+@cli.command()
+@db_option
+def duplicates(db_path: Path) -> None:
+    """Link posts republished on other sites to their original; list every pair as JSON lines.
+
+    Crawls do this as they store posts; this command also compares posts no crawl has seen
+    since the archive was upgraded or the detection settings changed.
+
+    \b
+    Example:
+        blogarchive duplicates --db archive.db
+    """
+    from archive.errors import ArchiveError
+    from archive.store import Archive
+
+    if not db_path.exists():
+        raise click.ClickException(f"{db_path}: no such archive")
+    try:
+        with Archive.open(db_path) as archive:
+            pairs = archive.index_duplicates()
+    except ArchiveError as exc:
+        raise click.ClickException(str(exc)) from exc
+    for pair in pairs:
+        click.echo(json.dumps(pair, ensure_ascii=False))
+    click.echo(f"{db_path}: {len(pairs)} posts are copies of another", err=True)
 
 
 def main() -> None:

@@ -51,6 +51,7 @@ class CrawlSummary:
     updated: int
     unchanged: int
     errors: int
+    duplicate: int
     seconds: float
     gone: int = 0
     interrupted_runs: int = 0
@@ -66,7 +67,8 @@ class CrawlSummary:
         line = (
             f"crawl {status} (run {self.run_id}, {self.reason}) in {self.seconds:.1f}s: "
             f"{self.pages} pages fetched, posts {self.new} new / {self.updated} updated / "
-            f"{self.unchanged} unchanged / {self.gone} gone, {self.errors} errors"
+            f"{self.unchanged} unchanged / {self.gone} gone / {self.duplicate} duplicate,"
+            f" {self.errors} errors"
         )
         if self.interrupted_runs:
             line += f", {self.interrupted_runs} interrupted earlier run(s) closed"
@@ -179,6 +181,7 @@ def run_crawl(sources: list[Source], options: CrawlOptions) -> CrawlSummary:
         updated=int(stats.get("blogarchive/posts_updated", 0)),
         unchanged=int(stats.get("blogarchive/posts_unchanged", 0)),
         errors=int(stats.get("blogarchive/errors", 0)),
+        duplicate=int(stats.get("blogarchive/posts_duplicate", 0)),
         seconds=time.monotonic() - started,
         gone=int(stats.get("blogarchive/posts_gone", 0)),
         interrupted_runs=int(stats.get("blogarchive/interrupted_runs", 0)),

@@ -118,6 +118,7 @@ def extract_post(
         links=links,
         html=rendered,
         markdown=html_to_markdown(rendered),
+        declared_original=declared_original(meta, url),
     )
     record.series = detect_series(
         record.title, record.text, tree, url, standfirst=record.description
@@ -287,10 +288,35 @@ def choose_title(meta: PageMetadata, tree: HtmlElement, guess: str | None) -> st
 
 
 def canonical_url(meta: PageMetadata, url: str) -> str:
-    """Return the page's declared canonical URL if it is on the fetched host, else the URL."""
+    """Return the page's declared canonical URL if it is on the fetched host, else the URL.
+
+    The host is compared as :func:`crawler.urls.netloc` gives it: any scheme, with or
+    without ``www.``, so a canonical naming another spelling of the same site is trusted.
+    A canonical naming the home page from a page that is not it is a theme's mistake (every
+    post would become one row), and is not trusted.
+    """
     if meta.canonical and netloc(meta.canonical) == netloc(url):
-        return canonicalize_url(meta.canonical)
+        if not (_is_home(meta.canonical) and not _is_home(url)):
+            return canonicalize_url(meta.canonical)
+        logger.debug("%s declares the home page as its canonical URL; ignored", url)
     return canonicalize_url(url)
+
+
+def _is_home(url: str) -> bool:
+    parts = urlsplit(canonicalize_url(url))
+    return parts.path in ("", "/") and not parts.query
+
+
+def declared_original(meta: PageMetadata, url: str) -> str | None:
+    """Return the page's canonical URL when it names another host: a syndicated copy's original.
+
+    Not trusted as the post's URL (a copy's text would overwrite the original's row on every
+    crawl): the archive links the two posts once it holds the named one, which happens only
+    for a configured source's page.
+    """
+    if meta.canonical and netloc(meta.canonical) != netloc(url):
+        return canonicalize_url(meta.canonical)
+    return None
 
 
 def _single_h1(tree: HtmlElement) -> str | None:

@@ -57,6 +57,9 @@ class PostRecord:
     series: list[SeriesMembership] = field(default_factory=list)
     html: str | None = None  # sanitised HTML rendering of the post body
     markdown: str | None = None  # Markdown rendering, made from ``html``
+    # The page's rel=canonical when it names another site: how a syndicated copy points at
+    # its original. Not the record's URL (see pipeline.extract.canonical_url).
+    declared_original: str | None = None
 
     def content_hash(self) -> str:
         """Hash what the post says (not when it was fetched), to tell unchanged from updated.
@@ -69,7 +72,14 @@ class PostRecord:
         series page before the post depends on timing, and the post says the same either way.
         """
         data = asdict(self)
-        for volatile in ("fetched_at", "fetched_url", "source", *DERIVED_RENDERINGS):
+        # declared_original is about the page, not what the post says.
+        for volatile in (
+            "fetched_at",
+            "fetched_url",
+            "source",
+            "declared_original",
+            *DERIVED_RENDERINGS,
+        ):
             data.pop(volatile)
         data["series"] = [m for m in data["series"] if m["signal"] != "series-page"]
         blob = json.dumps(data, sort_keys=True, ensure_ascii=False).encode()

@@ -79,6 +79,19 @@ def test_series_navigation_walks_the_parts_in_order(
     assert walked == [titles[url] for url in series["parts"]]
 
 
+def test_a_republished_copy_links_to_its_original_and_back(
+    served: str, page: Any, demo_sites: DemoSites
+) -> None:
+    copy = next(p for p in expected.expected_posts(demo_sites.urls) if p["republished_from"])
+    titles = {p["url"]: p["title"] for p in expected.expected_posts(demo_sites.urls)}
+    page.goto(f"{served}/posts/{_tilde(copy['url'])}")
+    page.locator("article.post-reading .duplicate-of a").click()
+    page.wait_for_load_state()
+    assert page.locator("article.post-reading h1").inner_text() == titles[copy["republished_from"]]
+    back = page.locator("article.post-reading .duplicate-copies a")
+    assert back.all_inner_texts() == [copy["title"]]
+
+
 def test_other_tables_keep_datasettes_own_row_page(served: str, page: Any) -> None:
     page.goto(f"{served}/sites/1")
     assert page.locator("article.post-reading").count() == 0

@@ -25,7 +25,7 @@ from archive.store import Archive
 from pipeline.records import Link, SeriesMembership
 from tests.conftest import run_cli, serving
 from tests.crawler_server import FixtureSite, serve
-from tests.evolving_blog import Blog, BlogPost, new_blog
+from tests.evolving_blog import Blog, BlogPost, new_blog, sentence
 from tests.test_archive_store import Clock, post
 
 FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False"]
@@ -149,7 +149,9 @@ def evolution(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Evolution]:
         )
         blog.edit("post-6", title="Post number six, retitled")
         deleted = blog.delete("post-12")  # the newest: no other post links to it
-        added = BlogPost("post-new", "A post added later", "2025-06-01", (old["post-6"].paragraphs))
+        # Its own text: one copying post-6 would be a duplicate of it, not a new post.
+        text = tuple(" ".join(sentence(9000 + p * 3 + s) for s in range(3)) for p in range(3))
+        added = BlogPost("post-new", "A post added later", "2025-06-01", text)
         blog.posts.append(added)
         blog.write()
         before = len(site.hits)

@@ -255,6 +255,7 @@ def test_record_error_and_finish_run_counts_what_the_run_stored(archive: Archive
         "posts_unchanged": 1,
         "posts_gone": 0,
         "errors": 1,
+        "posts_duplicate": 0,
         "args": '{"limit": 5, "sources": ["citylab"]}',
         "pid": os.getpid(),
     }

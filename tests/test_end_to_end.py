@@ -96,7 +96,7 @@ def test_series_parts_are_in_their_stated_order(
             db,
             "select series_posts.post_url from series_posts join series"
             " on series.id = series_posts.series_id where series.name = ?"
-            " order by series_posts.position",
+            " and series_posts.copy_of is null order by series_posts.position",
             (series["name"],),
         )
         held = [row["post_url"] for row in rows]
@@ -163,3 +163,26 @@ def test_full_text_search_finds_posts(crawled: dict[str, object], demo_sites: De
         (json.dumps(word),),
     )
     assert post["url"] in {hit["url"] for hit in hits}
+
+
+def test_republished_post_is_linked_to_its_original_not_counted_new(
+    crawled: dict[str, object], demo_sites: DemoSites
+) -> None:
+    db = crawled["db"]
+    assert isinstance(db, Path)
+    wanted = {
+        (post["url"], post["republished_from"])
+        for post in expected.expected_posts(demo_sites.urls)
+        if post["republished_from"]
+    }
+    assert wanted, "the demo republishes a post; expected.py lost it"
+    pairs = _rows(db, "select post_url, original_url, method from post_duplicates")
+    assert {(p["post_url"], p["original_url"]) for p in pairs} == wanted
+    assert {p["method"] for p in pairs} == {"minhash"}
+    first = _rows(db, "select * from crawl_runs order by id")[0]
+    assert first["posts_duplicate"] == len(wanted)
+    assert first["posts_new"] == len(crawled["rows_after_first"]) - len(wanted)  # type: ignore[arg-type]
+    assert f"/ {len(wanted)} duplicate" in crawled["first"].stderr  # type: ignore[attr-defined]
+    # A copy of a series part is that part, marked as a copy (archive.series).
+    copies = _rows(db, "select post_url, copy_of from series_posts where copy_of is not null")
+    assert {(c["post_url"], c["copy_of"]) for c in copies} == wanted

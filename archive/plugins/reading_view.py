@@ -58,6 +58,18 @@ where series_posts.post_url = :url
 order by series.name
 """
 
+# The post's original when it is a copy, and its copies when it is an original.
+DUPLICATES_SQL = """
+select 'original' as role, posts.url, posts.title, posts.site, similarity, method
+from post_duplicates join posts on posts.url = post_duplicates.original_url
+where post_duplicates.post_url = :url
+union all
+select 'copy', posts.url, posts.title, posts.site, similarity, method
+from post_duplicates join posts on posts.url = post_duplicates.post_url
+where post_duplicates.original_url = :url
+order by role desc, url
+"""
+
 
 def post_body(html: str | None, text: str | None) -> Markup:
     """Return the post body to render: its stored HTML sanitised again, else its text as paragraphs.
@@ -124,6 +136,17 @@ async def reading_context(datasette: Any, database: str, url: str) -> dict[str, 
         change["run_link"] = row_link("crawl_runs", change["run_id"])
     if gone is not None:
         gone["link"] = row_link("crawl_runs", gone["run_id"])
+    duplicates = [
+        {
+            "role": row["role"],
+            "title": row["title"],
+            "site": row["site"],
+            "link": row_link("posts", row["url"]),
+            "similarity": row["similarity"],
+            "method": row["method"],
+        }
+        for row in await db.execute(DUPLICATES_SQL, {"url": url})
+    ]
     tags = json_strings(post["tags"], f"tags of post {url}")
     return {
         "reading": {
@@ -141,6 +164,8 @@ async def reading_context(datasette: Any, database: str, url: str) -> dict[str, 
             "series": series,
             "history": changes,
             "gone": gone,
+            "original": next((d for d in duplicates if d["role"] == "original"), None),
+            "copies": [d for d in duplicates if d["role"] == "copy"],
         }
     }
 

@@ -160,10 +160,10 @@ Published upstream (latest run of their README), for comparison:
 """
 
 
-def write_section(path: Path, text: str) -> None:
-    """Create ``path`` or replace the benchmark section in it, leaving other sections alone."""
+def write_section(path: Path, text: str, title: str = SECTION_TITLE) -> None:
+    """Create ``path`` or replace the section ``title`` in it, leaving other sections alone."""
     existing = path.read_text(encoding="utf-8") if path.exists() else RESULTS_HEADER
-    pattern = re.compile(rf"^{re.escape(SECTION_TITLE)}\n.*?(?=^## |\Z)", re.M | re.S)
+    pattern = re.compile(rf"^{re.escape(title)}\n.*?(?=^## |\Z)", re.M | re.S)
     if pattern.search(existing):
         updated = pattern.sub(lambda _: text.rstrip() + "\n\n", existing, count=1)
     else:

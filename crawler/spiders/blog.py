@@ -24,7 +24,7 @@ from twisted.python.failure import Failure
 from crawler.items import CrawlError, FetchedPage, SeriesListing, UnchangedPage
 from crawler.pages import classify_page, entry_document, is_crawlable, looks_like_series
 from crawler.sources import Source, SourcesError, load_sources, source_from_urls
-from crawler.urls import canonicalize_url, netloc
+from crawler.urls import canonicalize_url, netloc, url_key
 
 # Where blog platforms put their main feed; a 404 on any of these is expected.
 FEED_PROBES = ("feed/", "rss.xml", "atom.xml", "feeds/posts/default", "index.xml")
@@ -79,6 +79,8 @@ class BlogSpider(scrapy.Spider):
         # Canonical URLs this spider already built a request for (the archive's posts are
         # re-checked only when the crawl did not reach them by itself).
         self.requested: set[str] = set()
+        # url_key of every content page requested: one fetch per post, however it is spelled.
+        self.requested_keys: set[str] = set()
         self.rechecked = False
 
     @classmethod
@@ -123,6 +125,11 @@ class BlogSpider(scrapy.Spider):
                 return None
             if self.source_full(source):
                 return None
+            key = url_key(url)
+            if key in self.requested_keys:
+                self.crawler.stats.inc_value("blogarchive/same_key_skipped")
+                return None
+            self.requested_keys.add(key)
         self.requested.add(url)
         return scrapy.Request(
             url,

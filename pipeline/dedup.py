@@ -1,0 +1,195 @@
+"""Near-duplicate detection: MinHash signatures of word shingles, banded for LSH look-up.
+
+A post republished on another site (a foundation's series reposted by a magazine) keeps its
+paragraphs and gains a headline, a standfirst, an editor's note and other furniture. Over
+5-word shingles the two texts still share most of their shingles, while two different posts
+of one series share only a boilerplate intro. MinHash (datasketch) estimates the Jaccard
+similarity of two shingle sets from two 128-number signatures; locality-sensitive hashing
+cuts each signature into bands, so that a post is only compared with posts that share a
+band: candidates come from an index look-up, not from comparing against every post.
+
+Pure functions and values: the archive stores signatures and band keys
+(:mod:`archive.duplicates`) and decides which copy is the original.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import struct
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+from datasketch import LeanMinHash, MinHash, MinHashLSH
+
+# What ``post_duplicates.method`` says for a link found by comparing texts.
+METHOD_MINHASH = "minhash"
+WORD = re.compile(r"\w+")
+
+
+@dataclass(frozen=True)
+class DedupSettings:
+    """How texts are fingerprinted and compared.
+
+    ``threshold`` is the estimated Jaccard similarity of shingle sets from which two posts
+    are the same post; ``candidate_threshold`` (lower) sets the LSH bands, so that pairs
+    near ``threshold`` are still found as candidates. ``min_words``: shorter texts are not
+    fingerprinted (a two-line note matches too much by chance).
+    """
+
+    shingle_words: int = 5
+    num_perm: int = 128
+    seed: int = 1
+    # datasketch's permutation scheme (its default since 2.0), fixed so stored signatures
+    # stay comparable across datasketch upgrades.
+    scheme: str = "affine32"
+    threshold: float = 0.5
+    candidate_threshold: float = 0.35
+    min_words: int = 40
+
+    def __post_init__(self) -> None:
+        if not 0 < self.candidate_threshold <= self.threshold <= 1:
+            raise ValueError(
+                f"need 0 < candidate_threshold <= threshold <= 1, got {self.candidate_threshold}"
+                f" and {self.threshold}"
+            )
+
+    @property
+    def name(self) -> str:
+        """Name the signature scheme; signatures of another scheme are recomputed."""
+        return f"minhash-{self.scheme}-{self.num_perm}-w{self.shingle_words}-s{self.seed}"
+
+
+@dataclass(frozen=True)
+class Signature:
+    """A post's MinHash signature (datasketch's LeanMinHash)."""
+
+    minhash: LeanMinHash
+
+    def to_bytes(self) -> bytes:
+        """Serialise for storage (datasketch's own format, about 0.5 KB)."""
+        buf = bytearray(self.minhash.bytesize())
+        self.minhash.serialize(buf)
+        return bytes(buf)
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> Signature:
+        """Read a signature written by :meth:`to_bytes`."""
+        return cls(LeanMinHash.deserialize(data))
+
+    def similarity(self, other: Signature) -> float:
+        """Estimate the Jaccard similarity of the two posts' shingle sets."""
+        return float(self.minhash.jaccard(other.minhash))
+
+
+@dataclass(frozen=True)
+class Fingerprinter:
+    """Make signatures and LSH band keys under one :class:`DedupSettings`."""
+
+    settings: DedupSettings = field(default_factory=DedupSettings)
+
+    @cached_property
+    def _permutations(self) -> tuple[np.ndarray, np.ndarray]:
+        # Drawing the permutations is the slow part of a MinHash; do it once.
+        template = MinHash(
+            num_perm=self.settings.num_perm,
+            seed=self.settings.seed,
+            scheme=self.settings.scheme,  # type: ignore[arg-type]
+        )
+        return template.permutations
+
+    @cached_property
+    def bands(self) -> tuple[int, int]:
+        """Return (bands, rows per band), datasketch's optimum for the candidate threshold."""
+        lsh = MinHashLSH(
+            threshold=self.settings.candidate_threshold, num_perm=self.settings.num_perm
+        )
+        return lsh.b, lsh.r
+
+    def signature(self, text: str) -> Signature | None:
+        """Return the signature of ``text``, or None when it is too short to compare."""
+        found = shingles(text, self.settings.shingle_words, self.settings.min_words)
+        if not found:
+            return None
+        minhash = MinHash(
+            num_perm=self.settings.num_perm,
+            seed=self.settings.seed,
+            permutations=self._permutations,
+            scheme=self.settings.scheme,  # type: ignore[arg-type]
+        )
+        minhash.update_batch([s.encode("utf-8") for s in found])
+        return Signature(LeanMinHash(minhash))
+
+    def band_keys(self, signature: Signature) -> list[int]:
+        """Return one 63-bit key per band: posts sharing a key are candidate duplicates."""
+        bands, rows = self.bands
+        values = np.asarray(signature.minhash.hashvalues, dtype=np.uint64)
+        keys = []
+        for band in range(bands):
+            chunk = values[band * rows : (band + 1) * rows].tobytes()
+            digest = hashlib.blake2b(chunk, digest_size=8, person=struct.pack("<Q", band)).digest()
+            # SQLite integers are signed 64-bit: keep 63 bits.
+            keys.append(int.from_bytes(digest, "little") >> 1)
+        return keys
+
+    def is_duplicate(self, similarity: float) -> bool:
+        """Tell whether an estimated similarity makes two posts one post."""
+        return similarity >= self.settings.threshold
+
+
+def words(text: str) -> list[str]:
+    """Return the words of ``text``, case-folded, punctuation dropped."""
+    return WORD.findall(text.casefold())
+
+
+def shingles(text: str, size: int = 5, min_words: int = 0) -> set[str]:
+    """Return the set of ``size``-word shingles of ``text``; empty below ``min_words`` words."""
+    tokens = words(text)
+    if len(tokens) < max(min_words, 1):
+        return set()
+    if len(tokens) < size:
+        return {" ".join(tokens)}
+    return {" ".join(tokens[i : i + size]) for i in range(len(tokens) - size + 1)}
+
+
+def jaccard(a: str, b: str, size: int = 5) -> float:
+    """Return the exact Jaccard similarity of two texts' shingle sets (for tests and benchmarks)."""
+    sa, sb = shingles(a, size), shingles(b, size)
+    if not sa and not sb:
+        return 1.0
+    return len(sa & sb) / len(sa | sb)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A post as the choice of the original sees it."""
+
+    url: str
+    published: str | None
+    first_seen_at: str
+    declares_other: bool = False  # its page names another archived post as the original
+    stored_order: int = 0  # order of storing, finer than first_seen_at's seconds
+
+
+def choose_original(posts: list[Candidate]) -> Candidate:
+    """Return which of several copies of one post is the original.
+
+    A post whose page declares another archived post as its original (a cross-site
+    rel=canonical) is never chosen while that post is among them; then the earliest
+    published (by date: times and zones vary between sites); a post without a date after
+    any dated one; then the first stored; then by URL, so the choice is stable.
+    """
+    if not posts:
+        raise ValueError("choose_original needs at least one post")
+    return min(
+        posts,
+        key=lambda p: (
+            p.declares_other,
+            not p.published,
+            (p.published or "")[:10],
+            p.first_seen_at,
+            p.stored_order,
+            p.url,
+        ),
+    )
