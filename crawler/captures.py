@@ -11,20 +11,26 @@ named by the ``BLOGARCHIVE_CAPTURE_INDEX`` setting (a dotted path, so this packa
 imports the archive). A 304 is answered with the stored response, flagged
 ``meta["not_modified"]``, so the spider parses it as usual and discovery goes on; for post
 pages the spider reports the stored post as unchanged instead of extracting it again.
+
+Links of unchanged pages: the spider announces what each page it parsed is and where it
+leads on the ``page_links_found`` signal, keyed by URL, payload digest and the classifier's
+key (``meta["links_key"]``); the archive keeps it. A page answered from its capture whose
+payload was parsed before, and whose posts are all stored, is answered from that record
+alone (an empty body, ``meta["page_links"]``): no WARC read, no HTML parse.
 """
 
 from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from scrapy.extensions.throttle import AutoThrottle
-from scrapy.http import Headers
+from scrapy.http import Headers, HtmlResponse
 from scrapy.responsetypes import responsetypes
 from scrapy.utils.misc import load_object
 
-from crawler.items import Capture
+from crawler.items import Capture, payload_digest
 from crawler.urls import canonicalize_url
 
 if TYPE_CHECKING:
@@ -36,6 +42,9 @@ logger = logging.getLogger(__name__)
 
 # Signal sent with ``capture=Capture`` for every response the crawler keeps.
 capture_received = object()
+# Signal sent with ``url``, ``payload_digest``, ``links_key`` and ``page`` (a JSON-able dict)
+# for every HTML page the spider classified: what an unchanged page is and where it leads.
+page_links_found = object()
 # Responses worth keeping as evidence and for replay; errors and 304s are not.
 KEPT_STATUSES = frozenset(range(200, 300)) | {301, 302, 303, 307, 308}
 VALIDATOR_HEADERS = (b"If-None-Match", b"If-Modified-Since")
@@ -72,6 +81,12 @@ class ValidatorsLike(Protocol):
     @property
     def fetched_at(self) -> str: ...
 
+    @property
+    def payload_digest(self) -> str: ...
+
+    @property
+    def content_type(self) -> str | None: ...
+
 
 class CaptureLookup(Protocol):
     """What the middleware asks the archive (``archive.captures.CaptureIndex`` does it)."""
@@ -81,6 +96,10 @@ class CaptureLookup(Protocol):
     def load(self, capture_id: int) -> StoredResponseLike: ...
 
     def stored_posts(self, url: str) -> dict[str, str]: ...
+
+    def page_links(
+        self, url: str, payload_digest: str, links_key: str
+    ) -> dict[str, Any] | None: ...
 
     def close(self) -> None: ...
 
@@ -178,6 +197,8 @@ class CaptureMiddleware:
         if validators is None:
             return None
         lastmod = request.meta.get("lastmod")
+        request.meta["payload_digest"] = validators.payload_digest
+        request.meta["stored_type"] = validators.content_type
         if self.trust_lastmod and unchanged_since(lastmod, validators.fetched_at):
             # The sitemap or feed dates the page's last change before our capture: no request.
             self.crawler.stats.inc_value("blogarchive/lastmod_skipped")
@@ -197,6 +218,10 @@ class CaptureMiddleware:
             return self._from_capture(request, int(request.meta["revalidating"]))
         if "not_modified" in request.meta:
             return response  # answered from a capture: nothing new to keep
+        # The payload the spider will see (a redirect's copy of meta must not keep an old one).
+        request.meta.pop("payload_digest", None)
+        if response.status in KEPT_STATUSES:
+            request.meta["payload_digest"] = payload_digest(response.body)
         if self.capture and response.status in KEPT_STATUSES:
             capture = Capture(
                 url=response.url,
@@ -216,6 +241,21 @@ class CaptureMiddleware:
 
     def _from_capture(self, request: Request, capture_id: int) -> Request | Response:
         assert self.lookup is not None
+        stored_posts = self.lookup.stored_posts(canonicalize_url(request.url))
+        cached = self._cached_links(request, stored_posts)
+        if cached is not None:
+            request.meta["not_modified"] = capture_id
+            request.meta["stored_posts"] = stored_posts
+            request.meta["page_links"] = cached
+            self.crawler.stats.inc_value("blogarchive/links_cached")
+            return HtmlResponse(
+                url=request.url,
+                status=200,
+                headers={"Content-Type": request.meta.get("stored_type") or "text/html"},
+                body=b"",
+                request=request,
+                flags=["stored", "links"],
+            )
         try:
             stored = self.lookup.load(capture_id)
         except Exception as exc:
@@ -229,8 +269,25 @@ class CaptureMiddleware:
                 headers=headers, meta={**meta, "conditional": False}, dont_filter=True
             )
         request.meta["not_modified"] = capture_id
-        request.meta["stored_posts"] = self.lookup.stored_posts(canonicalize_url(request.url))
+        request.meta["stored_posts"] = stored_posts
         return stored_to_response(stored, request)
+
+    def _cached_links(
+        self, request: Request, stored_posts: dict[str, str]
+    ) -> dict[str, Any] | None:
+        """Return what the spider found on this payload before, if the body is not needed.
+
+        The body is needed (and read from the capture) when the page yields a post that is
+        not stored: an extraction that failed before, or a post lost to a killed run.
+        """
+        assert self.lookup is not None
+        key, digest = request.meta.get("links_key"), request.meta.get("payload_digest")
+        if not key or not digest:
+            return None
+        cached = self.lookup.page_links(canonicalize_url(request.url), str(digest), str(key))
+        if cached is None or any(url not in stored_posts for url in cached.get("yields", [])):
+            return None
+        return cached
 
 
 class RevalidatingAutoThrottle(AutoThrottle):

@@ -231,6 +231,56 @@ def test_edited_post_is_fetched_whole_and_a_lost_post_is_rebuilt_from_its_captur
     assert rows(db, "SELECT count(*) FROM captures WHERE run_id = 2") == [(1,)]
 
 
+def test_unchanged_pages_links_come_from_the_archive_and_still_lead_to_edited_posts(
+    tmp_path, site_root, site
+):
+    # post-7 is reached only through a link in post-1's text.
+    post_1 = site_root / "post-1" / "index.html"
+    link = '<p><a href="/post-7/">Follow-up</a></p>'
+    post_1.write_text(post_1.read_text().replace("</article>", link + "</article>"))
+    post_7 = site_root / "post-7" / "index.html"
+    post_7.parent.mkdir()
+    post_7.write_text(
+        (site_root / "post-2" / "index.html").read_text().replace("Body of", "Follow-up body of")
+    )
+    db = tmp_path / "archive.db"
+    crawl(site, db)
+    assert rows(db, "SELECT count(*) FROM posts WHERE url = ?", f"{site.base}/post-7/") == [(1,)]
+    kept = rows(db, "SELECT page FROM page_links WHERE url = ?", f"{site.base}/post-1/")
+    assert len(kept) == 1
+    assert json.loads(kept[0][0])["kind"] == "post"
+    assert f"{site.base}/post-7/" in json.loads(kept[0][0])["links"]
+    # Edited on the server: post-7 (linked only from unchanged post-1) and post-2 (listed on
+    # the unchanged home page).
+    for name in ("post-7", "post-2"):
+        page = site_root / name / "index.html"
+        opening = 'class="entry-content"><p>'
+        edited = page.read_text().replace(opening, opening + "Edited. ")
+        assert edited != page.read_text()
+        page.write_text(edited)
+    # Without the WARC files a page can only be re-read by fetching it whole again; an
+    # unchanged HTML page's links must come from the archive instead.
+    shutil.move(tmp_path / "warc", tmp_path / "warc-away")
+
+    mark = len(site.hits)
+    crawl(site, db)
+    hits: dict[str, list[int]] = {}
+    for hit in site.hits[mark:]:
+        hits.setdefault(hit.path, []).append(hit.status)
+    assert hits["/"] == [304]
+    assert hits["/post-1/"] == [304]
+    assert hits["/post-7/"] == [200]
+    assert hits["/post-2/"] == [200]
+    found = dict(rows(db, "SELECT post_url, outcome FROM run_posts WHERE run_id = 2"))
+    assert found.pop(f"{site.base}/post-7/") == "updated"
+    assert found.pop(f"{site.base}/post-2/") == "updated"
+    assert set(found.values()) == {"unchanged"}
+    assert len(found) == len(POSTS) - 1
+    for name in ("post-7", "post-2"):
+        text = rows(db, "SELECT text FROM posts WHERE url = ?", f"{site.base}/{name}/")[0][0]
+        assert "Edited." in text
+
+
 def test_reextract_rebuilds_posts_from_captures_with_no_server_running(tmp_path, site_root):
     shutil.copy(
         FIXTURES / "pages" / "ghost-participatory-budgeting-kickoff.html",

@@ -21,8 +21,16 @@ from scrapy.utils.misc import load_object
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 from twisted.python.failure import Failure
 
+from crawler.captures import page_links_found
 from crawler.items import CrawlError, FetchedPage, SeriesListing, UnchangedPage
-from crawler.pages import classify_page, entry_document, is_crawlable, looks_like_series
+from crawler.pages import (
+    PageInfo,
+    classify_page,
+    entry_document,
+    is_crawlable,
+    links_key,
+    looks_like_series,
+)
 from crawler.sources import Source, SourcesError, load_sources, source_from_urls
 from crawler.urls import canonicalize_url, netloc
 
@@ -45,6 +53,11 @@ def _optional_int(value: Any, name: str) -> int | None:
     if number < 0:
         raise SourcesError(f"spider argument {name}={value!r}: must be >= 0")
     return number
+
+
+def _entry_url(page_url: str, anchor: str) -> str:
+    """Return the URL of a post cut out of a listing: the listing's, with the entry's anchor."""
+    return canonicalize_url(f"{page_url}#{anchor}", keep_fragment=True)
 
 
 class BlogSpider(scrapy.Spider):
@@ -79,6 +92,10 @@ class BlogSpider(scrapy.Spider):
         # Canonical URLs this spider already built a request for (the archive's posts are
         # re-checked only when the crawl did not reach them by itself).
         self.requested: set[str] = set()
+        # Per source: the key under which the archive keeps what its pages link to.
+        self.links_keys = {
+            s.name: links_key(s.post_patterns, s.series_patterns) for s in self.sources.values()
+        }
         self.rechecked = False
 
     @classmethod
@@ -138,6 +155,7 @@ class BlogSpider(scrapy.Spider):
                 "download_slot": netloc(url),
                 # A configured delay is fixed: AutoThrottle would lower it towards DOWNLOAD_DELAY.
                 "autothrottle_dont_adjust_delay": source.delay is not None,
+                **({"links_key": self.links_keys[source.name]} if callback is None else {}),
                 **(meta or {}),
             },
         )
@@ -348,15 +366,9 @@ class BlogSpider(scrapy.Spider):
         if "html" not in content_type and content_type:
             return
         self.crawler.stats.inc_value(f"blogarchive/pages/{source.name}")
-        info = classify_page(
-            response.url,
-            response.body,
-            encoding=response.encoding,
-            post_patterns=source.post_patterns,
-            series_patterns=source.series_patterns,
-        )
-        depth = int(response.meta.get("crawl_depth", 0)) + 1
         url = canonicalize_url(response.url)
+        info = self._page_info(response, source, url)
+        depth = int(response.meta.get("crawl_depth", 0)) + 1
         in_series: dict[str, list[tuple[str, str]]] = {}
         if info.series is not None:
             listing = SeriesListing(
@@ -381,7 +393,7 @@ class BlogSpider(scrapy.Spider):
                 if entry.permalink is None:
                     self.crawler.stats.inc_value("blogarchive/entries")
                     body = entry_document(info.head_html, entry.html)
-                    entry_url = canonicalize_url(f"{url}#{entry.anchor}", keep_fragment=True)
+                    entry_url = _entry_url(url, entry.anchor)
                     yield self._fetched_page(response, source, entry_url, body, "entry")
         for feed in info.feeds:
             request = self._request(
@@ -407,6 +419,31 @@ class BlogSpider(scrapy.Spider):
             request = self._request(link, source, depth=depth, priority=priority, meta=meta)
             if request:
                 yield request
+
+    def _page_info(self, response: TextResponse, source: Source, url: str) -> PageInfo:
+        """Classify the page, or take what it was when this payload was parsed before."""
+        if "page_links" in response.meta:
+            return PageInfo.from_links_record(response.meta["page_links"])
+        info = classify_page(
+            response.url,
+            response.body,
+            encoding=response.encoding,
+            post_patterns=source.post_patterns,
+            series_patterns=source.series_patterns,
+        )
+        digest, key = response.meta.get("payload_digest"), response.meta.get("links_key")
+        if digest and key:
+            record = info.links_record()
+            # The posts the page yields: without all of them stored, the body is needed again.
+            record["yields"] = [url] if info.kind == "post" else []
+            if info.kind == "listing":
+                record["yields"] = [
+                    _entry_url(url, e.anchor) for e in info.entries if e.permalink is None
+                ]
+            self.crawler.signals.send_catch_log(
+                page_links_found, url=url, payload_digest=digest, links_key=key, page=record
+            )
+        return info
 
     def _fetched_page(
         self, response: Response, source: Source, url: str, body: bytes, kind: str
