@@ -124,6 +124,8 @@ class BlogSpider(scrapy.Spider):
         in_scope: bool = True,
     ) -> scrapy.Request | None:
         """Build a request for ``url`` in ``source``; None if out of scope or over a cap."""
+        if url in self.requested:
+            return None  # most links repeat, already canonical: skip canonicalising them again
         url = canonicalize_url(url)
         if url in self.requested:
             # Scrapy's dupefilter would drop it too, after building and scheduling it: on a
