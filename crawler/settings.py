@@ -17,7 +17,7 @@ CONCURRENT_REQUESTS = 16  # Overall parallelism across all sources.
 CONCURRENT_REQUESTS_PER_DOMAIN = 2  # Per download slot (host:port); polite for one small blog.
 # Items of one response processed at once. Scrapy starts this many asyncio tasks for every
 # response, even one that yields a single item; a page yields at most a listing's entries.
-CONCURRENT_ITEMS = 16
+CONCURRENT_ITEMS = 4
 DEPTH_LIMIT = 0  # Depth is capped per source by max_depth in the spider (meta crawl_depth).
 RETRY_TIMES = 2  # Transient errors get two more tries, then become a CrawlError.
 DOWNLOAD_TIMEOUT = 30  # A blog page that takes longer than this is effectively down.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import dataclasses
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
@@ -40,7 +42,11 @@ KEPT_HEADERS = ("Content-Type", "Last-Modified", "ETag", "Content-Language", "Li
 # Requests whose failure says nothing about the blog: guesses and robots.txt.
 PROBE, DISCOVERY, CONTENT = "probe", "discovery", "content"
 PRIORITY_SERIES, PRIORITY_POST, PRIORITY_PAGINATION, PRIORITY_LINK = 30, 20, 10, 0
+# robots.txt and sitemaps before pages: their dates spare a re-crawl its unchanged pages.
+PRIORITY_SITEMAP = 40
 MAX_SITEMAP_BYTES = 50 * 1024 * 1024
+# Seconds the start pages wait for robots.txt, so the sitemaps it names are fetched first.
+ROBOTS_WAIT = 5.0
 
 
 def _optional_int(value: Any, name: str) -> int | None:
@@ -92,6 +98,8 @@ class BlogSpider(scrapy.Spider):
         # Canonical URLs this spider already built a request for (the archive's posts are
         # re-checked only when the crawl did not reach them by itself).
         self.requested: set[str] = set()
+        # robots.txt URLs being read at the start; set once parsed or failed.
+        self.robots_read: dict[str, asyncio.Event] = {}
         # Per source: the key under which the archive keeps what its pages link to.
         self.links_keys = {
             s.name: links_key(s.post_patterns, s.series_patterns) for s in self.sources.values()
@@ -165,10 +173,24 @@ class BlogSpider(scrapy.Spider):
     # -- start -----------------------------------------------------------------------------------
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
-        """Yield start pages, configured feeds and sitemaps, robots.txt and feed probes."""
+        """Yield robots.txt, then start pages, configured feeds and sitemaps and feed probes.
+
+        The rest wait until robots.txt is read (at most ``ROBOTS_WAIT`` seconds), so the
+        sitemaps it names are queued ahead of pages: on a re-crawl their dates answer most
+        posts from their captures, and the pages would otherwise hold the sitemap back.
+        """
         self._apply_politeness()
-        for source in self.sources.values():
-            for request in self._start_requests(source):
+        requests = [r for s in self.sources.values() for r in self._start_requests(s)]
+        robots = [r for r in requests if r.callback == self.parse_robots]
+        for request in robots:
+            self.robots_read[request.url] = asyncio.Event()
+            yield request
+        if robots:
+            waits = [event.wait() for event in self.robots_read.values()]
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(asyncio.gather(*waits), ROBOTS_WAIT)
+        for request in requests:
+            if request.callback != self.parse_robots:
                 yield request
 
     def recheck_when_idle(self) -> None:
@@ -235,6 +257,7 @@ class BlogSpider(scrapy.Spider):
                     depth=0,
                     expect=DISCOVERY,
                     callback=self.parse_sitemap,
+                    priority=PRIORITY_SITEMAP,
                     in_scope=False,
                 )
             )
@@ -252,6 +275,7 @@ class BlogSpider(scrapy.Spider):
                         depth=0,
                         expect=PROBE,
                         callback=self.parse_robots,
+                        priority=PRIORITY_SITEMAP,
                         meta={"dont_obey_robotstxt": True},
                     )
                 )
@@ -275,9 +299,24 @@ class BlogSpider(scrapy.Spider):
     def parse_robots(self, response: Response) -> Iterator[scrapy.Request]:
         """Follow the ``Sitemap:`` lines of a robots.txt."""
         source = self._source(response)
+        try:
+            yield from self._robots_sitemaps(response, source)
+        finally:
+            self._robots_done(response.request.url if response.request else response.url)
+
+    def _robots_done(self, url: str) -> None:
+        if url in self.robots_read:
+            self.robots_read[url].set()
+
+    def _robots_sitemaps(self, response: Response, source: Source) -> Iterator[scrapy.Request]:
         for url in sitemap_urls_from_robots(response.body, base_url=response.url):
             request = self._request(
-                url, source, depth=0, expect=DISCOVERY, callback=self.parse_sitemap
+                url,
+                source,
+                depth=0,
+                expect=DISCOVERY,
+                callback=self.parse_sitemap,
+                priority=PRIORITY_SITEMAP,
             )
             if request:
                 yield request
@@ -299,7 +338,12 @@ class BlogSpider(scrapy.Spider):
                 continue
             if sitemap.type == "sitemapindex":
                 request = self._request(
-                    loc, source, depth=0, expect=DISCOVERY, callback=self.parse_sitemap
+                    loc,
+                    source,
+                    depth=0,
+                    expect=DISCOVERY,
+                    callback=self.parse_sitemap,
+                    priority=PRIORITY_SITEMAP,
                 )
             else:
                 lastmod = {"lastmod": entry["lastmod"]} if entry.get("lastmod") else None
@@ -493,6 +537,7 @@ class BlogSpider(scrapy.Spider):
             # Robots-forbidden, off-host or over max_pages: never fetched, never archived.
             self.crawler.stats.inc_value("blogarchive/ignored_requests")
             return
+        self._robots_done(request.url)
         if expect == PROBE:
             self.crawler.stats.inc_value("blogarchive/probes_missed")
             return
