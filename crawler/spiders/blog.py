@@ -250,17 +250,7 @@ class BlogSpider(scrapy.Spider):
                 )
             )
         for url in source.sitemaps:
-            requests.append(
-                self._request(
-                    url,
-                    source,
-                    depth=0,
-                    expect=DISCOVERY,
-                    callback=self.parse_sitemap,
-                    priority=PRIORITY_SITEMAP,
-                    in_scope=False,
-                )
-            )
+            requests.append(self._sitemap_request(url, source, in_scope=False))
         roots: dict[str, None] = {}
         for url in source.start_urls:
             parts = urlsplit(url)
@@ -310,16 +300,22 @@ class BlogSpider(scrapy.Spider):
 
     def _robots_sitemaps(self, response: Response, source: Source) -> Iterator[scrapy.Request]:
         for url in sitemap_urls_from_robots(response.body, base_url=response.url):
-            request = self._request(
-                url,
-                source,
-                depth=0,
-                expect=DISCOVERY,
-                callback=self.parse_sitemap,
-                priority=PRIORITY_SITEMAP,
-            )
+            request = self._sitemap_request(url, source)
             if request:
                 yield request
+
+    def _sitemap_request(
+        self, url: str, source: Source, *, in_scope: bool = True
+    ) -> scrapy.Request | None:
+        return self._request(
+            url,
+            source,
+            depth=0,
+            expect=DISCOVERY,
+            callback=self.parse_sitemap,
+            priority=PRIORITY_SITEMAP,
+            in_scope=in_scope,
+        )
 
     def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
         """Follow a sitemap index's sitemaps and a urlset's page URLs."""
@@ -337,14 +333,7 @@ class BlogSpider(scrapy.Spider):
             if not loc:
                 continue
             if sitemap.type == "sitemapindex":
-                request = self._request(
-                    loc,
-                    source,
-                    depth=0,
-                    expect=DISCOVERY,
-                    callback=self.parse_sitemap,
-                    priority=PRIORITY_SITEMAP,
-                )
+                request = self._sitemap_request(loc, source)
             else:
                 lastmod = {"lastmod": entry["lastmod"]} if entry.get("lastmod") else None
                 request = self._request(loc, source, depth=1, priority=PRIORITY_POST, meta=lastmod)
