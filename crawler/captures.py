@@ -16,17 +16,21 @@ Links of unchanged pages: the spider announces what each page it parsed is and w
 leads on the ``page_links_found`` signal, keyed by URL, payload digest and the classifier's
 key (``meta["links_key"]``); the archive keeps it. A page answered from its capture whose
 payload was parsed before, and whose posts are all stored, is answered from that record
-alone (an empty body, ``meta["page_links"]``): no WARC read, no HTML parse.
+alone (an empty body, ``meta["page_links"]``): no WARC read, no HTML parse. A page dated
+unchanged by a sitemap or feed is answered that way before it is even scheduled
+(:class:`DatedPageShortcut`, a spider middleware).
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol
 
 from scrapy.extensions.throttle import AutoThrottle
 from scrapy.http import Headers, HtmlResponse
+from scrapy.http import Request as ScrapyRequest
 from scrapy.responsetypes import responsetypes
 from scrapy.utils.misc import load_object
 
@@ -244,18 +248,7 @@ class CaptureMiddleware:
         stored_posts = self.lookup.stored_posts(canonicalize_url(request.url))
         cached = self._cached_links(request, stored_posts)
         if cached is not None:
-            request.meta["not_modified"] = capture_id
-            request.meta["stored_posts"] = stored_posts
-            request.meta["page_links"] = cached
-            self.crawler.stats.inc_value("blogarchive/links_cached")
-            return HtmlResponse(
-                url=request.url,
-                status=200,
-                headers={"Content-Type": request.meta.get("stored_type") or "text/html"},
-                body=b"",
-                request=request,
-                flags=["stored", "links"],
-            )
+            return self._from_links(request, capture_id, stored_posts, cached)
         try:
             stored = self.lookup.load(capture_id)
         except Exception as exc:
@@ -271,6 +264,55 @@ class CaptureMiddleware:
         request.meta["not_modified"] = capture_id
         request.meta["stored_posts"] = stored_posts
         return stored_to_response(stored, request)
+
+    def _from_links(
+        self,
+        request: Request,
+        capture_id: int,
+        stored_posts: dict[str, str],
+        cached: dict[str, Any],
+    ) -> Response:
+        """Answer ``request`` with an empty page carrying what its capture was parsed into."""
+        request.meta["not_modified"] = capture_id
+        request.meta["stored_posts"] = stored_posts
+        request.meta["page_links"] = cached
+        self.crawler.stats.inc_value("blogarchive/links_cached")
+        return HtmlResponse(
+            url=request.url,
+            status=200,
+            headers={"Content-Type": request.meta.get("stored_type") or "text/html"},
+            body=b"",
+            request=request,
+            flags=["stored", "links"],
+        )
+
+    def answer_dated(self, request: Request) -> Response | None:
+        """Answer a page dated unchanged from its parsed capture alone, or None.
+
+        None unless the request carries a sitemap/feed date older than the URL's last
+        capture, the capture's links are in the archive and the posts it yields are stored.
+        """
+        if (
+            self.lookup is None
+            or not self.trust_lastmod
+            or request.method != "GET"
+            or not request.meta.get("conditional", self.conditional)
+            or not request.meta.get("lastmod")
+        ):
+            return None
+        validators = self.lookup.validators(request.url)
+        if validators is None or not unchanged_since(
+            request.meta["lastmod"], validators.fetched_at
+        ):
+            return None
+        request.meta["payload_digest"] = validators.payload_digest
+        request.meta["stored_type"] = validators.content_type
+        stored_posts = self.lookup.stored_posts(canonicalize_url(request.url))
+        cached = self._cached_links(request, stored_posts)
+        if cached is None:
+            return None
+        self.crawler.stats.inc_value("blogarchive/lastmod_skipped")
+        return self._from_links(request, validators.capture_id, stored_posts, cached)
 
     def _cached_links(
         self, request: Request, stored_posts: dict[str, str]
@@ -302,3 +344,56 @@ class RevalidatingAutoThrottle(AutoThrottle):
         if response.status == 304:
             response = response.replace(status=200)
         super()._adjust_delay(slot, latency, response)
+
+
+class DatedPageShortcut:
+    """Spider middleware: pages dated unchanged are parsed from the archive, never scheduled.
+
+    A request whose sitemap ``<lastmod>`` (or Atom ``<updated>``) is older than its last
+    capture would be answered from that capture without a request anyway; when the
+    archive also has the capture's links and the page's posts, the callback is called here
+    on that record at once, sparing Scrapy's scheduler, downloader and spider middleware
+    round trip (most of an unchanged re-crawl's time). Nothing is fetched, so robots.txt is
+    not asked; the page still counts towards its source's ``max_pages``, and its links,
+    followed as usual, are checked against robots.txt like any request.
+    """
+
+    def __init__(self, crawler: Crawler, capture: CaptureMiddleware) -> None:
+        self.crawler = crawler
+        self.capture = capture
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> DatedPageShortcut:
+        """Build the middleware with its own capture lookup."""
+        return cls(crawler, CaptureMiddleware.from_crawler(crawler))
+
+    def process_spider_output(self, response: Response, result: Iterable[Any]) -> Iterator[Any]:
+        """Replace each page answered from the archive by what its callback yields."""
+        for item in result:
+            yield from self._answer(item)
+
+    async def process_spider_output_async(
+        self, response: Response, result: AsyncIterator[Any]
+    ) -> AsyncIterator[Any]:
+        """Replace each page answered from the archive by what its callback yields."""
+        async for item in result:
+            for out in self._answer(item):
+                yield out
+
+    def _answer(self, item: Any) -> Iterator[Any]:
+        spider: Any = self.crawler.spider
+        source = None
+        if isinstance(item, ScrapyRequest) and item.callback is not None:
+            source = getattr(spider, "sources", {}).get(item.meta.get("source"))
+        if source is None or spider.source_full(source):
+            yield item
+            return
+        response = self.capture.answer_dated(item)
+        if response is None:
+            yield item
+            return
+        # Counted as SourceScopeMiddleware counts a request it lets through.
+        item.meta["blog_counted"] = True
+        spider.pages_sent[source.name] += 1
+        self.crawler.stats.inc_value("blogarchive/unscheduled")
+        yield from item.callback(response)

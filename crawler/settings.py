@@ -49,6 +49,12 @@ ITEM_PIPELINES = {
     "archive.pipelines.ArchivePipeline": 800,
 }
 
+SPIDER_MIDDLEWARES = {
+    # Closest to the spider: pages a sitemap dates unchanged are parsed from the archive at
+    # once; their links pass through depth, referer and the rest as the sitemap's output.
+    "crawler.captures.DatedPageShortcut": 950,
+}
+
 EXTENSIONS = {
     # The same throttle, except that a 304 may lower the delay like a 200 (incremental runs).
     "scrapy.extensions.throttle.AutoThrottle": None,

@@ -400,20 +400,33 @@ def test_sitemap_lastmod_before_the_capture_answers_from_it_without_a_request(
         .replace("/post-6/</loc>", "/post-6/</loc><lastmod>2020-01-01</lastmod>")
         .replace("/post-1/</loc>", "/post-1/</loc><lastmod>2999-01-01T00:00:00Z</lastmod>")
     )
+    # post-8 is reached only through a link in post-6's text.
+    post_6 = site_root / "post-6" / "index.html"
+    link = '<p><a href="/post-8/">Follow-up</a></p>'
+    post_6.write_text(post_6.read_text().replace("</article>", link + "</article>"))
+    post_8 = site_root / "post-8" / "index.html"
+    post_8.parent.mkdir()
+    post_8.write_text((site_root / "post-2" / "index.html").read_text().replace("Body of", "8:"))
     db = tmp_path / "archive.db"
     crawl(site, db)
     assert "/post-6/" in site.paths()
+    assert "/post-8/" in site.paths()
+    post_8.write_text(post_8.read_text().replace("8:", "Edited 8:"))
 
     mark = len(site.hits)
-    crawl(site, db)
+    result = crawl(site, db, "-v")
     statuses = {h.path: h.status for h in site.hits[mark:]}
-    # Not modified since 2020: reused as captured. Modified later than our capture (a date in
-    # the future here): asked for, conditionally. Not in the sitemap: asked for, conditionally.
+    # Not modified since 2020: reused as captured, parsed from the archive without being
+    # scheduled, its links followed. Modified later than our capture (a date in the future
+    # here): asked for, conditionally. Not in the sitemap: asked for, conditionally.
     assert "/post-6/" not in statuses
+    assert "'blogarchive/unscheduled': 1," in result.stderr
     assert statuses["/post-1/"] == statuses["/post-2/"] == 304
-    assert rows(db, "SELECT outcome, count(*) FROM run_posts WHERE run_id = 2 GROUP BY 1") == [
-        ("unchanged", len(POSTS))
-    ]
+    assert statuses["/post-8/"] == 200
+    outcomes = dict(rows(db, "SELECT post_url, outcome FROM run_posts WHERE run_id = 2"))
+    assert outcomes.pop(f"{site.base}/post-8/") == "updated"
+    assert set(outcomes.values()) == {"unchanged"}
+    assert len(outcomes) == len(POSTS)
 
     # The mechanism off: post-6 is asked for again.
     mark = len(site.hits)
