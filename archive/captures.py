@@ -9,6 +9,7 @@ posts a page produced) and serves replays; it reads, never writes.
 
 from __future__ import annotations
 
+import json
 import logging
 import sqlite3
 from dataclasses import dataclass, replace
@@ -22,11 +23,10 @@ from archive.warc import (
     StoredResponse,
     WarcError,
     WarcFileWriter,
-    payload_digest,
     read_response,
     recover,
 )
-from crawler.items import Capture
+from crawler.items import Capture, payload_digest
 
 logger = logging.getLogger(__name__)
 
@@ -107,6 +107,26 @@ class CaptureStore:
         assert cursor.last_rowid is not None
         return cursor.last_rowid
 
+    def store_page_links(self, pages: list[dict[str, Any]]) -> int:
+        """Keep, in one transaction, what parsed pages are and link to; return how many.
+
+        Each dict has ``url``, ``payload_digest``, ``links_key`` and ``page`` (JSON-able).
+        """
+        rows = [
+            (p["url"], p["payload_digest"], p["links_key"], json.dumps(p["page"]), self.run_id)
+            for p in pages
+        ]
+        try:
+            with self.archive.db.atomic():
+                self.archive.db.conn.executemany(
+                    "INSERT OR REPLACE INTO page_links"
+                    " (url, payload_digest, links_key, page, run_id) VALUES (?, ?, ?, ?, ?)",
+                    rows,
+                )
+        except sqlite3.Error as exc:
+            raise ArchiveError(self.archive.path, f"store page links: {exc}") from exc
+        return len(rows)
+
     def close(self) -> None:
         """Close the current WARC file under its final name."""
         self.writer.close()
@@ -129,6 +149,8 @@ class Validators:
     etag: str | None
     last_modified: str | None
     fetched_at: str
+    payload_digest: str
+    content_type: str | None
 
 
 class CaptureIndex:
@@ -159,16 +181,18 @@ class CaptureIndex:
     def validators(self, url: str) -> Validators | None:
         """Return the validators of the last kept 200 capture of ``url`` that has any."""
         rows = self._query(
-            "SELECT id, etag, last_modified, fetched_at FROM captures"
-            " WHERE url = ? AND status = 200 ORDER BY id DESC LIMIT 1",
+            "SELECT id, etag, last_modified, fetched_at, payload_digest, content_type"
+            " FROM captures WHERE url = ? AND status = 200 ORDER BY id DESC LIMIT 1",
             [url],
         )
         if not rows:
             return None
-        capture_id, etag, last_modified, fetched_at = rows[0]
+        capture_id, etag, last_modified, fetched_at, digest, content_type = rows[0]
         if not etag and not last_modified:
             return None
-        return Validators(int(capture_id), etag, last_modified, str(fetched_at))
+        return Validators(
+            int(capture_id), etag, last_modified, str(fetched_at), str(digest), content_type
+        )
 
     def load(self, capture_id: int) -> StoredResponse:
         """Read the stored response of one capture from its WARC file."""
@@ -197,6 +221,14 @@ class CaptureIndex:
             [url, url + "#", url + "$"],
         )
         return {str(fetched): str(post) for fetched, post in rows}
+
+    def page_links(self, url: str, payload_digest: str, links_key: str) -> dict[str, Any] | None:
+        """Return what page ``url`` was and linked to when this payload was parsed, if kept."""
+        rows = self._query(
+            "SELECT page FROM page_links WHERE url = ? AND payload_digest = ? AND links_key = ?",
+            [url, payload_digest, links_key],
+        )
+        return json.loads(rows[0][0]) if rows else None
 
     def post_pages(self) -> list[tuple[str, str]]:
         """Return (source, page URL) of every page a stored post was extracted from."""

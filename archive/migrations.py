@@ -498,6 +498,27 @@ def m008_post_duplicates(db: Database) -> None:
         raise ArchiveError(None, f"m008 broke foreign keys: {violations[:5]}")
 
 
+@migrations()
+def m009_page_links(db: Database) -> None:
+    """Keep what each captured HTML page is and links to, so an unchanged page is not re-parsed.
+
+    Keyed by the page's URL, its payload digest (as in ``captures``) and the crawler's
+    classifier key (its code and the source's patterns): any change misses and re-parses.
+    """
+    db.executescript(
+        """
+        CREATE TABLE page_links (
+            url TEXT NOT NULL,
+            payload_digest TEXT NOT NULL,
+            links_key TEXT NOT NULL,
+            page TEXT NOT NULL,
+            run_id INTEGER REFERENCES crawl_runs(id),
+            PRIMARY KEY (url, payload_digest, links_key)
+        );
+        """
+    )
+
+
 def word_count(text: str | None) -> int:
     """Count whitespace-separated words, the measure the archive shows for a post's length."""
     return len(text.split()) if text else 0

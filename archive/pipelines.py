@@ -14,7 +14,7 @@ from archive.captures import CaptureStore
 from archive.errors import ArchiveError
 from archive.lock import RunLock
 from archive.store import Archive, default_snapshot_path, utc_now
-from crawler.captures import capture_received
+from crawler.captures import capture_received, page_links_found
 from crawler.items import Capture, CrawlError, SeriesListing, UnchangedPage
 from pipeline.records import PostRecord
 
@@ -60,10 +60,12 @@ class ArchivePipeline:
         self.archive: Archive | None = None
         self.run_id: int | None = None
         self.captures: CaptureStore | None = None
+        self.lock: RunLock | None = None
         # Unchanged posts are recorded in batches: one transaction (one fsync) per batch.
         self.unchanged: list[str] = []
-        self.lock: RunLock | None = None
         self.dedup = crawler.settings.getbool("BLOGARCHIVE_DEDUP", True)
+        # So are the links of parsed pages (a cache: a batch lost to a kill costs a re-parse).
+        self.page_links: list[dict[str, Any]] = []
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchivePipeline:
@@ -82,6 +84,7 @@ class ArchivePipeline:
         pipeline = cls(crawler, db_path, Path(snapshot) if snapshot else None, run_args)
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(pipeline.store_capture, signal=capture_received)
+        crawler.signals.connect(pipeline.store_page_links, signal=page_links_found)
         return pipeline
 
     def open_spider(self) -> None:
@@ -148,6 +151,28 @@ class ArchivePipeline:
             )
             self._stats.inc_value("blogarchive/errors")
 
+    def store_page_links(
+        self, url: str, payload_digest: str, links_key: str, page: dict[str, Any]
+    ) -> None:
+        """Keep what a parsed page is and links to (the spider's ``page_links_found`` signal)."""
+        self.page_links.append(
+            {"url": url, "payload_digest": payload_digest, "links_key": links_key, "page": page}
+        )
+        if len(self.page_links) >= UNCHANGED_BATCH:
+            self._flush_page_links()
+
+    def _flush_page_links(self) -> None:
+        if not self.page_links or self.captures is None:
+            return
+        try:
+            stored = self.captures.store_page_links(self.page_links)
+        except ArchiveError as exc:
+            # Only a cache: the next run parses these pages again.
+            logger.warning("%s", exc)
+        else:
+            self._stats.inc_value("blogarchive/page_links_stored", stored)
+        self.page_links.clear()
+
     def spider_closed(self, spider: Spider, reason: str) -> None:
         """Finish the run with the crawl's page count, publish the snapshot and close."""
         if self.archive is None or self.run_id is None:
@@ -155,6 +180,7 @@ class ArchivePipeline:
         status = "finished" if reason in COMPLETE_REASONS else "failed"
         try:
             self._flush_unchanged()
+            self._flush_page_links()
             if self.captures is not None:
                 self.captures.close()
                 self._stats.set_value("blogarchive/captures_stored", self.captures.stored)

@@ -111,6 +111,8 @@ def replay_settings() -> dict[str, Any]:
     ):
         downloader[name] = None
     spider = dict(getattr(project_settings, "SPIDER_MIDDLEWARES", {}))
+    # Every page is rebuilt from its capture: none may be answered from its parsed links.
+    spider["crawler.captures.DatedPageShortcut"] = None
     spider["archive.replay.StoredPostSeeds"] = 1000
     return {
         "DOWNLOAD_HANDLERS": {"http": handler, "https": handler},

@@ -264,16 +264,21 @@ def _resolve_one(db: Database, post_url: str) -> tuple[set[int], set[int]]:
     }
     db.execute("DELETE FROM series_posts WHERE post_url = ?", [post_url])
     db.execute("UPDATE series_evidence SET series_id = NULL WHERE post_url = ?", [post_url])
-    site = db.execute(
-        "SELECT coalesce(site, source) FROM posts WHERE url = ?", [post_url]
-    ).fetchone()
+    site_name, source = db.execute(
+        "SELECT site, source FROM posts WHERE url = ?", [post_url]
+    ).fetchone() or (None, None)
     after = set()
     for membership in merge_memberships(signals):
         if not membership.name:
             continue  # nothing names the series yet; the evidence waits for a name
-        series_id = series_row(
-            db, membership.name, url=membership.url, site=site[0] if site else None
-        )
+        series_id = series_row(db, membership.name, url=membership.url, site=site_name or source)
+        if site_name:
+            # A series first stored from its listing page (named after the source) takes the
+            # site's own name once a post states it, whichever the crawl reached first.
+            db.execute(
+                "UPDATE series SET site = ? WHERE id = ? AND (site IS NULL OR site = ?)",
+                [site_name, series_id, source],
+            )
         after.add(series_id)
         copy_of = next((s.url for s in membership.signals if s.signal == "copy-of"), None)
         own = [s for s in membership.signals if s.signal != "copy-of"]

@@ -9,9 +9,7 @@ points at (:func:`recover`) and gives it its final name.
 
 from __future__ import annotations
 
-import base64
 import fcntl
-import hashlib
 import io
 import logging
 import os
@@ -26,7 +24,7 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from crawler.items import Capture
+from crawler.items import Capture, payload_digest
 
 logger = logging.getLogger(__name__)
 
@@ -61,11 +59,6 @@ class Original:
 
     url: str
     fetched_at: str
-
-
-def payload_digest(body: bytes) -> str:
-    """Return a payload's WARC-Payload-Digest (SHA-1, base32), as warcio writes it."""
-    return "sha1:" + base64.b32encode(hashlib.sha1(body).digest()).decode("ascii")
 
 
 @dataclass(frozen=True)

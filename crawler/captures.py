@@ -11,20 +11,30 @@ named by the ``BLOGARCHIVE_CAPTURE_INDEX`` setting (a dotted path, so this packa
 imports the archive). A 304 is answered with the stored response, flagged
 ``meta["not_modified"]``, so the spider parses it as usual and discovery goes on; for post
 pages the spider reports the stored post as unchanged instead of extracting it again.
+
+Links of unchanged pages: the spider announces what each page it parsed is and where it
+leads on the ``page_links_found`` signal, keyed by URL, payload digest and the classifier's
+key (``meta["links_key"]``); the archive keeps it. A page answered from its capture whose
+payload was parsed before, and whose posts are all stored, is answered from that record
+alone (an empty body, ``meta["page_links"]``): no WARC read, no HTML parse. A page dated
+unchanged by a sitemap or feed is answered that way before it is even scheduled
+(:class:`DatedPageShortcut`, a spider middleware).
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from scrapy.extensions.throttle import AutoThrottle
-from scrapy.http import Headers
+from scrapy.http import Headers, HtmlResponse
+from scrapy.http import Request as ScrapyRequest
 from scrapy.responsetypes import responsetypes
 from scrapy.utils.misc import load_object
 
-from crawler.items import Capture
+from crawler.items import Capture, payload_digest
 from crawler.urls import canonicalize_url
 
 if TYPE_CHECKING:
@@ -36,6 +46,9 @@ logger = logging.getLogger(__name__)
 
 # Signal sent with ``capture=Capture`` for every response the crawler keeps.
 capture_received = object()
+# Signal sent with ``url``, ``payload_digest``, ``links_key`` and ``page`` (a JSON-able dict)
+# for every HTML page the spider classified: what an unchanged page is and where it leads.
+page_links_found = object()
 # Responses worth keeping as evidence and for replay; errors and 304s are not.
 KEPT_STATUSES = frozenset(range(200, 300)) | {301, 302, 303, 307, 308}
 VALIDATOR_HEADERS = (b"If-None-Match", b"If-Modified-Since")
@@ -72,6 +85,12 @@ class ValidatorsLike(Protocol):
     @property
     def fetched_at(self) -> str: ...
 
+    @property
+    def payload_digest(self) -> str: ...
+
+    @property
+    def content_type(self) -> str | None: ...
+
 
 class CaptureLookup(Protocol):
     """What the middleware asks the archive (``archive.captures.CaptureIndex`` does it)."""
@@ -81,6 +100,10 @@ class CaptureLookup(Protocol):
     def load(self, capture_id: int) -> StoredResponseLike: ...
 
     def stored_posts(self, url: str) -> dict[str, str]: ...
+
+    def page_links(
+        self, url: str, payload_digest: str, links_key: str
+    ) -> dict[str, Any] | None: ...
 
     def close(self) -> None: ...
 
@@ -178,6 +201,8 @@ class CaptureMiddleware:
         if validators is None:
             return None
         lastmod = request.meta.get("lastmod")
+        request.meta["payload_digest"] = validators.payload_digest
+        request.meta["stored_type"] = validators.content_type
         if self.trust_lastmod and unchanged_since(lastmod, validators.fetched_at):
             # The sitemap or feed dates the page's last change before our capture: no request.
             self.crawler.stats.inc_value("blogarchive/lastmod_skipped")
@@ -197,6 +222,10 @@ class CaptureMiddleware:
             return self._from_capture(request, int(request.meta["revalidating"]))
         if "not_modified" in request.meta:
             return response  # answered from a capture: nothing new to keep
+        # The payload the spider will see (a redirect's copy of meta must not keep an old one).
+        request.meta.pop("payload_digest", None)
+        if response.status in KEPT_STATUSES:
+            request.meta["payload_digest"] = payload_digest(response.body)
         if self.capture and response.status in KEPT_STATUSES:
             capture = Capture(
                 url=response.url,
@@ -216,6 +245,10 @@ class CaptureMiddleware:
 
     def _from_capture(self, request: Request, capture_id: int) -> Request | Response:
         assert self.lookup is not None
+        stored_posts = self.lookup.stored_posts(canonicalize_url(request.url))
+        cached = self._cached_links(request, stored_posts)
+        if cached is not None:
+            return self._from_links(request, capture_id, stored_posts, cached)
         try:
             stored = self.lookup.load(capture_id)
         except Exception as exc:
@@ -229,8 +262,74 @@ class CaptureMiddleware:
                 headers=headers, meta={**meta, "conditional": False}, dont_filter=True
             )
         request.meta["not_modified"] = capture_id
-        request.meta["stored_posts"] = self.lookup.stored_posts(canonicalize_url(request.url))
+        request.meta["stored_posts"] = stored_posts
         return stored_to_response(stored, request)
+
+    def _from_links(
+        self,
+        request: Request,
+        capture_id: int,
+        stored_posts: dict[str, str],
+        cached: dict[str, Any],
+    ) -> Response:
+        """Answer ``request`` with an empty page carrying what its capture was parsed into."""
+        request.meta["not_modified"] = capture_id
+        request.meta["stored_posts"] = stored_posts
+        request.meta["page_links"] = cached
+        self.crawler.stats.inc_value("blogarchive/links_cached")
+        return HtmlResponse(
+            url=request.url,
+            status=200,
+            headers={"Content-Type": request.meta.get("stored_type") or "text/html"},
+            body=b"",
+            request=request,
+            flags=["stored", "links"],
+        )
+
+    def answer_dated(self, request: Request) -> Response | None:
+        """Answer a page dated unchanged from its parsed capture alone, or None.
+
+        None unless the request carries a sitemap/feed date older than the URL's last
+        capture, the capture's links are in the archive and the posts it yields are stored.
+        """
+        if (
+            self.lookup is None
+            or not self.trust_lastmod
+            or request.method != "GET"
+            or not request.meta.get("conditional", self.conditional)
+            or not request.meta.get("lastmod")
+        ):
+            return None
+        validators = self.lookup.validators(request.url)
+        if validators is None or not unchanged_since(
+            request.meta["lastmod"], validators.fetched_at
+        ):
+            return None
+        request.meta["payload_digest"] = validators.payload_digest
+        request.meta["stored_type"] = validators.content_type
+        stored_posts = self.lookup.stored_posts(canonicalize_url(request.url))
+        cached = self._cached_links(request, stored_posts)
+        if cached is None:
+            return None
+        self.crawler.stats.inc_value("blogarchive/lastmod_skipped")
+        return self._from_links(request, validators.capture_id, stored_posts, cached)
+
+    def _cached_links(
+        self, request: Request, stored_posts: dict[str, str]
+    ) -> dict[str, Any] | None:
+        """Return what the spider found on this payload before, if the body is not needed.
+
+        The body is needed (and read from the capture) when the page yields a post that is
+        not stored: an extraction that failed before, or a post lost to a killed run.
+        """
+        assert self.lookup is not None
+        key, digest = request.meta.get("links_key"), request.meta.get("payload_digest")
+        if not key or not digest:
+            return None
+        cached = self.lookup.page_links(canonicalize_url(request.url), str(digest), str(key))
+        if cached is None or any(url not in stored_posts for url in cached.get("yields", [])):
+            return None
+        return cached
 
 
 class RevalidatingAutoThrottle(AutoThrottle):
@@ -245,3 +344,56 @@ class RevalidatingAutoThrottle(AutoThrottle):
         if response.status == 304:
             response = response.replace(status=200)
         super()._adjust_delay(slot, latency, response)
+
+
+class DatedPageShortcut:
+    """Spider middleware: pages dated unchanged are parsed from the archive, never scheduled.
+
+    A request whose sitemap ``<lastmod>`` (or Atom ``<updated>``) is older than its last
+    capture would be answered from that capture without a request anyway; when the
+    archive also has the capture's links and the page's posts, the callback is called here
+    on that record at once, sparing Scrapy's scheduler, downloader and spider middleware
+    round trip (most of an unchanged re-crawl's time). Nothing is fetched, so robots.txt is
+    not asked; the page still counts towards its source's ``max_pages``, and its links,
+    followed as usual, are checked against robots.txt like any request.
+    """
+
+    def __init__(self, crawler: Crawler, capture: CaptureMiddleware) -> None:
+        self.crawler = crawler
+        self.capture = capture
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> DatedPageShortcut:
+        """Build the middleware with its own capture lookup."""
+        return cls(crawler, CaptureMiddleware.from_crawler(crawler))
+
+    def process_spider_output(self, response: Response, result: Iterable[Any]) -> Iterator[Any]:
+        """Replace each page answered from the archive by what its callback yields."""
+        for item in result:
+            yield from self._answer(item)
+
+    async def process_spider_output_async(
+        self, response: Response, result: AsyncIterator[Any]
+    ) -> AsyncIterator[Any]:
+        """Replace each page answered from the archive by what its callback yields."""
+        async for item in result:
+            for out in self._answer(item):
+                yield out
+
+    def _answer(self, item: Any) -> Iterator[Any]:
+        spider: Any = self.crawler.spider
+        source = None
+        if isinstance(item, ScrapyRequest) and item.callback is not None:
+            source = getattr(spider, "sources", {}).get(item.meta.get("source"))
+        if source is None or spider.source_full(source):
+            yield item
+            return
+        response = self.capture.answer_dated(item)
+        if response is None:
+            yield item
+            return
+        # Counted as SourceScopeMiddleware counts a request it lets through.
+        item.meta["blog_counted"] = True
+        spider.pages_sent[source.name] += 1
+        self.crawler.stats.inc_value("blogarchive/unscheduled")
+        yield from item.callback(response)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from dataclasses import dataclass, field
 
 
@@ -84,3 +86,8 @@ class Capture:
         """Return the first response header called ``name`` (any case), or None."""
         wanted = name.lower()
         return next((v for k, v in self.response_headers if k.lower() == wanted), None)
+
+
+def payload_digest(body: bytes) -> str:
+    """Return a payload's WARC-Payload-Digest (SHA-1, base32), as warcio writes it."""
+    return "sha1:" + base64.b32encode(hashlib.sha1(body).digest()).decode("ascii")

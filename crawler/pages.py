@@ -5,9 +5,12 @@ Pure functions over HTML (parsel/lxml); the spider turns the result into request
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from parsel import Selector
@@ -115,6 +118,40 @@ class PageInfo:
     links: list[str] = field(default_factory=list)
     series: SeriesInfo | None = None
     head_html: str = ""
+
+    def links_record(self) -> dict[str, Any]:
+        """Return the page as JSON-able data without its HTML: what it is, where it leads."""
+        data = asdict(self)
+        data.pop("head_html")
+        for entry in data["entries"]:
+            entry.pop("html")
+        return data
+
+    @classmethod
+    def from_links_record(cls, data: dict[str, Any]) -> PageInfo:
+        """Rebuild a page from :meth:`links_record` (entries and head without their HTML)."""
+        series = data.get("series")
+        return cls(
+            kind=data["kind"],
+            entries=[Entry(html="", **entry) for entry in data.get("entries", [])],
+            next_pages=list(data.get("next_pages", [])),
+            feeds=list(data.get("feeds", [])),
+            links=list(data.get("links", [])),
+            series=SeriesInfo(**series) if series else None,
+        )
+
+
+def links_key(post_patterns: tuple[str, ...], series_patterns: tuple[str, ...]) -> str:
+    """Return the key under which a page's links record stays valid.
+
+    It changes with the source's patterns and with this module's and the URL rules' code, so
+    a classifier change re-parses every page once instead of trusting old records.
+    """
+    digest = hashlib.sha1()
+    for module in (__file__, Path(__file__).with_name("urls.py")):
+        digest.update(Path(module).read_bytes())
+    digest.update(json.dumps([list(post_patterns), list(series_patterns)]).encode())
+    return digest.hexdigest()[:20]
 
 
 def is_crawlable(url: str) -> bool:

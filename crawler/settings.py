@@ -15,6 +15,9 @@ AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0  # One request in flight per host on avera
 DOWNLOAD_DELAY = 0.25  # Minimum gap per host; tests override it to 0.
 CONCURRENT_REQUESTS = 16  # Overall parallelism across all sources.
 CONCURRENT_REQUESTS_PER_DOMAIN = 2  # Per download slot (host:port); polite for one small blog.
+# Items of one response processed at once. Scrapy starts this many asyncio tasks for every
+# response, even one that yields a single item; a page yields at most a listing's entries.
+CONCURRENT_ITEMS = 4
 DEPTH_LIMIT = 0  # Depth is capped per source by max_depth in the spider (meta crawl_depth).
 RETRY_TIMES = 2  # Transient errors get two more tries, then become a CrawlError.
 DOWNLOAD_TIMEOUT = 30  # A blog page that takes longer than this is effectively down.
@@ -44,6 +47,12 @@ TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"  # as
 ITEM_PIPELINES = {
     "pipeline.pipelines.ExtractionPipeline": 300,
     "archive.pipelines.ArchivePipeline": 800,
+}
+
+SPIDER_MIDDLEWARES = {
+    # Closest to the spider: pages a sitemap dates unchanged are parsed from the archive at
+    # once; their links pass through depth, referer and the rest as the sitemap's output.
+    "crawler.captures.DatedPageShortcut": 950,
 }
 
 EXTENSIONS = {

@@ -14,7 +14,6 @@ from concurrent.futures.process import BrokenProcessPool
 from scrapy.crawler import Crawler
 
 from crawler.items import CrawlError, FetchedPage
-from pipeline.extract import ExtractionError, extract_post
 from pipeline.records import PostRecord, SeriesMembership
 
 logger = logging.getLogger(__name__)
@@ -69,6 +68,10 @@ class ExtractionPipeline:
         """Return a PostRecord (or CrawlError) for a FetchedPage, any other item as it is."""
         if not isinstance(item, FetchedPage):
             return item
+        # Imported with the first page to extract: a run that extracts nothing (an unchanged
+        # site) never loads trafilatura in the crawler's process.
+        from pipeline.extract import ExtractionError
+
         try:
             record = await self._extract(item)
         except ExtractionError as exc:
@@ -115,6 +118,8 @@ def exit_with_parent(parent_pid: int, interval: float = 0.5) -> None:
 
 def extract_page(page: FetchedPage, clean: bool = True) -> PostRecord:
     """Extract one fetched page (module-level: worker processes receive it by name)."""
+    from pipeline.extract import extract_post
+
     return extract_post(
         page.body,
         page.url,

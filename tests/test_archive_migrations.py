@@ -244,7 +244,8 @@ def test_v1_archive_upgrades_to_revisions_and_interrupted_runs(tmp_path: Path) -
     with Archive.open(path) as archive:
         db = archive.db
         names = [m.name for m in migrations.applied(db)]
-        assert {"m006_post_revisions", "m007_crawl_runs_interrupted"} <= set(names)
+        after_captures = names[names.index("m005_captures") + 1 :]
+        assert after_captures[:2] == ["m006_post_revisions", "m007_crawl_runs_interrupted"]
         # Every old row and column is kept; the new columns have their defaults.
         width = len(runs_before[0])
         assert [r[:width] for r in db.execute("SELECT * FROM crawl_runs ORDER BY id")][
@@ -356,3 +357,26 @@ def test_run_posts_rebuild_keeps_columns_other_migrations_added(tmp_path: Path) 
             db.execute("UPDATE run_posts SET outcome = 'duplicate' WHERE post_url = ?", [url])
         with pytest.raises(sqlite3.IntegrityError, match="CHECK"), db.atomic():
             db.execute("UPDATE run_posts SET outcome = 'bogus' WHERE post_url = ?", [url])
+
+
+def test_page_links_migration_upgrades_an_archive_with_captures(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    old = load_v1(path)
+    migrations.apply(old, stop_before="m009_page_links")
+    with old.conn:
+        old.execute(
+            "INSERT INTO captures (run_id, url, fetched_at, status, content_length,"
+            " payload_digest, warc_file, warc_offset, warc_length, warc_record_id)"
+            " VALUES (NULL, ?, '2024-03-02T00:00:00Z', 200, 10, 'sha1:AAAA', 'warc/a.warc.gz',"
+            " 0, 100, '<urn:uuid:1>')",
+            [PART_1_URL],
+        )
+    old.close()
+
+    with Archive.open(path) as archive:
+        db = archive.db
+        assert "m009_page_links" in {m.name for m in migrations.applied(db)}
+        # The captures stay; no page has known links yet, so the next run parses each once.
+        assert db["captures"].count == 1
+        assert db["page_links"].count == 0
+        assert set(db["page_links"].pks) == {"url", "payload_digest", "links_key"}

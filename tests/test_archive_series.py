@@ -283,3 +283,18 @@ def test_finishing_a_run_links_copies_recorded_during_it(archive: Archive) -> No
         ("starting-small", 1, "series-box"),
         ("start-small-learn-fast", 1, "copy-of"),
     ]
+
+
+@pytest.mark.parametrize("listing_first", [True, False])
+def test_a_series_takes_its_sites_name_whichever_is_stored_first(
+    archive: Archive, listing_first: bool
+) -> None:
+    run = archive.start_run({})
+    listing = SeriesListing("Housing Futures", f"{SITE}/series/housing/", "lab", [f"{SITE}/rents/"])
+    record = post("rents", source="lab", series=[box("Housing Futures", 1)])
+    if listing_first:
+        archive.store_series_listing(listing, run)
+    archive.store_post(record, run)
+    if not listing_first:
+        archive.store_series_listing(listing, run)
+    assert archive.db.execute("SELECT site FROM series").fetchall() == [("City Innovation Lab",)]

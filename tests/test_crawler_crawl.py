@@ -68,6 +68,15 @@ def test_crawl_finds_posts_by_links_feed_and_sitemap_index(tmp_path, blog, other
     assert len(page_requests(blog)) == len(set(page_requests(blog))), "a page was fetched twice"
 
 
+def test_sitemaps_named_by_robots_txt_are_requested_before_the_start_page(tmp_path, blog):
+    run_crawl(tmp_path, f"urls={blog.base}/")
+    paths = blog.paths()
+    # A re-crawl answers the posts a sitemap dates unchanged from their captures: the earlier
+    # it is read, the fewer pages wait behind it.
+    assert paths.index("/sitemap_index.xml") < paths.index("/")
+    assert paths.index("/sitemap_index.xml") < min(paths.index(p) for p in PROBES)
+
+
 def test_robots_disallowed_pages_are_never_requested(tmp_path, blog):
     run_crawl(tmp_path, f"urls={blog.base}/")
     assert not [p for p in blog.paths() if p.startswith(("/private/", "/page/"))]

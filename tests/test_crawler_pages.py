@@ -9,7 +9,7 @@ from scrapy.utils.test import get_crawler
 from twisted.python.failure import Failure
 
 from crawler.items import CrawlError, FetchedPage, SeriesListing
-from crawler.pages import classify_page, is_crawlable
+from crawler.pages import PageInfo, classify_page, is_crawlable, links_key
 from crawler.spiders.blog import BlogSpider
 
 SITE = "http://blog.example"
@@ -317,3 +317,32 @@ def test_404_on_a_linked_page_is_a_crawl_error():
     assert list(spider.on_error(failure_for(request, 404))) == [
         CrawlError(url=f"{SITE}/gone/", stage="fetch", message="HTTP 404", source="blog.example")
     ]
+
+
+def test_links_record_keeps_where_a_page_leads_without_its_html() -> None:
+    listing = (
+        '<html><body class="blog"><article class="post" id="a"><h2>First</h2><p>x</p></article>'
+        '<article class="post"><h2><a href="/two/">Second</a></h2></article>'
+        '<a rel="next" href="/page/2/">Older</a><a href="/about/">About</a>'
+        '<link rel="alternate" type="application/rss+xml" href="/feed/"></body></html>'
+    )
+    info = classify_page("https://blog.example/", listing)
+    record = PageInfo.from_links_record(info.links_record())
+    assert len(info.entries) == 2
+    assert info.links
+    assert "<article" not in str(info.links_record())
+    assert (record.kind, record.next_pages, record.feeds, record.links) == (
+        info.kind,
+        info.next_pages,
+        info.feeds,
+        info.links,
+    )
+    assert [(e.permalink, e.anchor, e.title) for e in record.entries] == [
+        (e.permalink, e.anchor, e.title) for e in info.entries
+    ]
+
+
+def test_links_key_changes_with_the_source_patterns() -> None:
+    assert links_key((), ()) == links_key((), ())
+    assert links_key((r"/\d{4}/",), ()) != links_key((), ())
+    assert links_key((), ("/series/",)) != links_key((), ())

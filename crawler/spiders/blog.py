@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import dataclasses
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
@@ -21,8 +23,16 @@ from scrapy.utils.misc import load_object
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 from twisted.python.failure import Failure
 
+from crawler.captures import page_links_found
 from crawler.items import CrawlError, FetchedPage, SeriesListing, UnchangedPage
-from crawler.pages import classify_page, entry_document, is_crawlable, looks_like_series
+from crawler.pages import (
+    PageInfo,
+    classify_page,
+    entry_document,
+    is_crawlable,
+    links_key,
+    looks_like_series,
+)
 from crawler.sources import Source, SourcesError, load_sources, source_from_urls
 from crawler.urls import canonicalize_url, netloc, url_key
 
@@ -32,7 +42,11 @@ KEPT_HEADERS = ("Content-Type", "Last-Modified", "ETag", "Content-Language", "Li
 # Requests whose failure says nothing about the blog: guesses and robots.txt.
 PROBE, DISCOVERY, CONTENT = "probe", "discovery", "content"
 PRIORITY_SERIES, PRIORITY_POST, PRIORITY_PAGINATION, PRIORITY_LINK = 30, 20, 10, 0
+# robots.txt and sitemaps before pages: their dates spare a re-crawl its unchanged pages.
+PRIORITY_SITEMAP = 40
 MAX_SITEMAP_BYTES = 50 * 1024 * 1024
+# Seconds the start pages wait for robots.txt, so the sitemaps it names are fetched first.
+ROBOTS_WAIT = 5.0
 
 
 def _optional_int(value: Any, name: str) -> int | None:
@@ -45,6 +59,11 @@ def _optional_int(value: Any, name: str) -> int | None:
     if number < 0:
         raise SourcesError(f"spider argument {name}={value!r}: must be >= 0")
     return number
+
+
+def _entry_url(page_url: str, anchor: str) -> str:
+    """Return the URL of a post cut out of a listing: the listing's, with the entry's anchor."""
+    return canonicalize_url(f"{page_url}#{anchor}", keep_fragment=True)
 
 
 class BlogSpider(scrapy.Spider):
@@ -81,6 +100,12 @@ class BlogSpider(scrapy.Spider):
         self.requested: set[str] = set()
         # url_key of every content page requested: one fetch per post, however it is spelled.
         self.requested_keys: set[str] = set()
+        # robots.txt URLs being read at the start; set once parsed or failed.
+        self.robots_read: dict[str, asyncio.Event] = {}
+        # Per source: the key under which the archive keeps what its pages link to.
+        self.links_keys = {
+            s.name: links_key(s.post_patterns, s.series_patterns) for s in self.sources.values()
+        }
         self.rechecked = False
 
     @classmethod
@@ -109,6 +134,8 @@ class BlogSpider(scrapy.Spider):
         in_scope: bool = True,
     ) -> scrapy.Request | None:
         """Build a request for ``url`` in ``source``; None if out of scope or over a cap."""
+        if url in self.requested:
+            return None  # most links repeat, already canonical: skip canonicalising them again
         url = canonicalize_url(url)
         if url in self.requested:
             # Scrapy's dupefilter would drop it too, after building and scheduling it: on a
@@ -145,6 +172,7 @@ class BlogSpider(scrapy.Spider):
                 "download_slot": netloc(url),
                 # A configured delay is fixed: AutoThrottle would lower it towards DOWNLOAD_DELAY.
                 "autothrottle_dont_adjust_delay": source.delay is not None,
+                **({"links_key": self.links_keys[source.name]} if callback is None else {}),
                 **(meta or {}),
             },
         )
@@ -152,10 +180,24 @@ class BlogSpider(scrapy.Spider):
     # -- start -----------------------------------------------------------------------------------
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
-        """Yield start pages, configured feeds and sitemaps, robots.txt and feed probes."""
+        """Yield robots.txt, then start pages, configured feeds and sitemaps and feed probes.
+
+        The rest wait until robots.txt is read (at most ``ROBOTS_WAIT`` seconds), so the
+        sitemaps it names are queued ahead of pages: on a re-crawl their dates answer most
+        posts from their captures, and the pages would otherwise hold the sitemap back.
+        """
         self._apply_politeness()
-        for source in self.sources.values():
-            for request in self._start_requests(source):
+        requests = [r for s in self.sources.values() for r in self._start_requests(s)]
+        robots = [r for r in requests if r.callback == self.parse_robots]
+        for request in robots:
+            self.robots_read[request.url] = asyncio.Event()
+            yield request
+        if robots:
+            waits = [event.wait() for event in self.robots_read.values()]
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(asyncio.gather(*waits), ROBOTS_WAIT)
+        for request in requests:
+            if request.callback != self.parse_robots:
                 yield request
 
     def recheck_when_idle(self) -> None:
@@ -215,16 +257,7 @@ class BlogSpider(scrapy.Spider):
                 )
             )
         for url in source.sitemaps:
-            requests.append(
-                self._request(
-                    url,
-                    source,
-                    depth=0,
-                    expect=DISCOVERY,
-                    callback=self.parse_sitemap,
-                    in_scope=False,
-                )
-            )
+            requests.append(self._sitemap_request(url, source, in_scope=False))
         roots: dict[str, None] = {}
         for url in source.start_urls:
             parts = urlsplit(url)
@@ -239,6 +272,7 @@ class BlogSpider(scrapy.Spider):
                         depth=0,
                         expect=PROBE,
                         callback=self.parse_robots,
+                        priority=PRIORITY_SITEMAP,
                         meta={"dont_obey_robotstxt": True},
                     )
                 )
@@ -262,12 +296,33 @@ class BlogSpider(scrapy.Spider):
     def parse_robots(self, response: Response) -> Iterator[scrapy.Request]:
         """Follow the ``Sitemap:`` lines of a robots.txt."""
         source = self._source(response)
+        try:
+            yield from self._robots_sitemaps(response, source)
+        finally:
+            self._robots_done(response.request.url if response.request else response.url)
+
+    def _robots_done(self, url: str) -> None:
+        if url in self.robots_read:
+            self.robots_read[url].set()
+
+    def _robots_sitemaps(self, response: Response, source: Source) -> Iterator[scrapy.Request]:
         for url in sitemap_urls_from_robots(response.body, base_url=response.url):
-            request = self._request(
-                url, source, depth=0, expect=DISCOVERY, callback=self.parse_sitemap
-            )
+            request = self._sitemap_request(url, source)
             if request:
                 yield request
+
+    def _sitemap_request(
+        self, url: str, source: Source, *, in_scope: bool = True
+    ) -> scrapy.Request | None:
+        return self._request(
+            url,
+            source,
+            depth=0,
+            expect=DISCOVERY,
+            callback=self.parse_sitemap,
+            priority=PRIORITY_SITEMAP,
+            in_scope=in_scope,
+        )
 
     def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
         """Follow a sitemap index's sitemaps and a urlset's page URLs."""
@@ -285,9 +340,7 @@ class BlogSpider(scrapy.Spider):
             if not loc:
                 continue
             if sitemap.type == "sitemapindex":
-                request = self._request(
-                    loc, source, depth=0, expect=DISCOVERY, callback=self.parse_sitemap
-                )
+                request = self._sitemap_request(loc, source)
             else:
                 lastmod = {"lastmod": entry["lastmod"]} if entry.get("lastmod") else None
                 request = self._request(loc, source, depth=1, priority=PRIORITY_POST, meta=lastmod)
@@ -355,15 +408,9 @@ class BlogSpider(scrapy.Spider):
         if "html" not in content_type and content_type:
             return
         self.crawler.stats.inc_value(f"blogarchive/pages/{source.name}")
-        info = classify_page(
-            response.url,
-            response.body,
-            encoding=response.encoding,
-            post_patterns=source.post_patterns,
-            series_patterns=source.series_patterns,
-        )
-        depth = int(response.meta.get("crawl_depth", 0)) + 1
         url = canonicalize_url(response.url)
+        info = self._page_info(response, source, url)
+        depth = int(response.meta.get("crawl_depth", 0)) + 1
         in_series: dict[str, list[tuple[str, str]]] = {}
         if info.series is not None:
             listing = SeriesListing(
@@ -388,7 +435,7 @@ class BlogSpider(scrapy.Spider):
                 if entry.permalink is None:
                     self.crawler.stats.inc_value("blogarchive/entries")
                     body = entry_document(info.head_html, entry.html)
-                    entry_url = canonicalize_url(f"{url}#{entry.anchor}", keep_fragment=True)
+                    entry_url = _entry_url(url, entry.anchor)
                     yield self._fetched_page(response, source, entry_url, body, "entry")
         for feed in info.feeds:
             request = self._request(
@@ -414,6 +461,31 @@ class BlogSpider(scrapy.Spider):
             request = self._request(link, source, depth=depth, priority=priority, meta=meta)
             if request:
                 yield request
+
+    def _page_info(self, response: TextResponse, source: Source, url: str) -> PageInfo:
+        """Classify the page, or take what it was when this payload was parsed before."""
+        if "page_links" in response.meta:
+            return PageInfo.from_links_record(response.meta["page_links"])
+        info = classify_page(
+            response.url,
+            response.body,
+            encoding=response.encoding,
+            post_patterns=source.post_patterns,
+            series_patterns=source.series_patterns,
+        )
+        digest, key = response.meta.get("payload_digest"), response.meta.get("links_key")
+        if digest and key:
+            record = info.links_record()
+            # The posts the page yields: without all of them stored, the body is needed again.
+            record["yields"] = [url] if info.kind == "post" else []
+            if info.kind == "listing":
+                record["yields"] = [
+                    _entry_url(url, e.anchor) for e in info.entries if e.permalink is None
+                ]
+            self.crawler.signals.send_catch_log(
+                page_links_found, url=url, payload_digest=digest, links_key=key, page=record
+            )
+        return info
 
     def _fetched_page(
         self, response: Response, source: Source, url: str, body: bytes, kind: str
@@ -461,6 +533,7 @@ class BlogSpider(scrapy.Spider):
             # Robots-forbidden, off-host or over max_pages: never fetched, never archived.
             self.crawler.stats.inc_value("blogarchive/ignored_requests")
             return
+        self._robots_done(request.url)
         if expect == PROBE:
             self.crawler.stats.inc_value("blogarchive/probes_missed")
             return
