@@ -191,22 +191,23 @@ class ArchivePipeline:
             )
             # The archive's counts are the true ones: a copy stored before its original
             # was counted new, then became a duplicate when the original came.
-            for outcome in ("new", "updated", "unchanged", "duplicate"):
+            for outcome in ("new", "updated", "unchanged", "gone", "duplicate"):
                 key, count = f"blogarchive/posts_{outcome}", run[f"posts_{outcome}"]
                 if count or self._stats.get_value(key) is not None:
                     self._stats.set_value(key, count)
             logger.info(
-                "crawl run %d %s (%s): %d new, %d updated, %d unchanged, %d duplicate, %d errors",
+                "crawl run %d %s (%s): %d new, %d updated, %d unchanged, %d gone,"
+                " %d duplicate, %d errors",
                 run["id"],
                 status,
                 reason,
                 run["posts_new"],
                 run["posts_updated"],
                 run["posts_unchanged"],
+                run["posts_gone"],
                 run["posts_duplicate"],
                 run["errors"],
             )
-            self._stats.set_value("blogarchive/posts_gone", run["posts_gone"])
             if self.snapshot_path is not None:
                 self.archive.publish(self.snapshot_path)
         finally:

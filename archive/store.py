@@ -221,7 +221,7 @@ class Archive:
             ).fetchone()
             outcome: Outcome
             written = row is None or row[0] != content_hash
-            if row is not None and row[0] == content_hash:
+            if not written:
                 outcome = "unchanged"
             else:
                 outcome = "new" if row is None else "updated"
