@@ -7,7 +7,6 @@ import contextlib
 import dataclasses
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
-from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -23,7 +22,7 @@ from scrapy.utils.misc import load_object
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 from twisted.python.failure import Failure
 
-from crawler.captures import page_links_found
+from crawler.captures import page_links_found, utc_now
 from crawler.items import CrawlError, FetchedPage, SeriesListing, UnchangedPage
 from crawler.pages import (
     PageInfo,
@@ -226,7 +225,7 @@ class BlogSpider(scrapy.Spider):
             return
         for url in load_object(loader)(self.settings.get("BLOGARCHIVE_DB")):
             source = next((s for s in self.sources.values() if s.allows(url)), None)
-            if source is None or canonicalize_url(url) in self.requested:
+            if source is None:
                 continue
             request = self._request(url, source, depth=1, priority=PRIORITY_POST)
             if request:
@@ -494,10 +493,7 @@ class BlogSpider(scrapy.Spider):
         if response.meta.get("not_modified") and url in stored:
             # The server says the page is as captured: the post stored from it still holds.
             return UnchangedPage(
-                post_url=stored[url],
-                fetched_url=url,
-                source=source.name,
-                fetched_at=datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
+                post_url=stored[url], fetched_url=url, source=source.name, fetched_at=utc_now()
             )
         listed: list[tuple[str, str]] = [
             tuple(pair) for pair in response.meta.get("listed_in_series", [])
@@ -514,7 +510,7 @@ class BlogSpider(scrapy.Spider):
             url=url,
             body=body,
             source=source.name,
-            fetched_at=datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
+            fetched_at=utc_now(),
             status=response.status,
             encoding=getattr(response, "encoding", None),
             headers=headers,
