@@ -49,6 +49,11 @@ def load_crawl_sources(urls: tuple[str, ...] | list[str], sources_path: Path | N
         raise click.ClickException(str(exc)) from exc
 
 
+def verbose_option(fn: F) -> F:
+    """Add ``-v/--verbose``, which shows Scrapy's log."""
+    return click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's log on stderr.")(fn)
+
+
 def parse_settings(overrides: tuple[str, ...]) -> dict[str, Any]:
     """Turn repeated ``-s NAME=VALUE`` options into a settings dict."""
     settings: dict[str, Any] = {}
@@ -111,7 +116,7 @@ def cli() -> None:
     is_flag=True,
     help="Fetch every page whole: no If-None-Match/If-Modified-Since from earlier captures.",
 )
-@click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's log on stderr.")
+@verbose_option
 @quiet_option
 def crawl(
     urls: tuple[str, ...],
@@ -184,7 +189,7 @@ def crawl(
     help="Extraction processes (default: one per core; 0 extracts in this process).",
 )
 @settings_option
-@click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's log on stderr.")
+@verbose_option
 @quiet_option
 def reextract(
     urls: tuple[str, ...],
