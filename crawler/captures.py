@@ -190,13 +190,11 @@ class CaptureMiddleware:
         A page whose sitemap ``<lastmod>`` or Atom ``<updated>`` (``meta["lastmod"]``) is
         older than its last capture is answered from the capture without a request.
         """
-        if (
-            self.lookup is None
-            or request.method != "GET"
-            or not request.meta.get("conditional", self.conditional)
-            or any(name in request.headers for name in VALIDATOR_HEADERS)
+        if not self._may_use_capture(request) or any(
+            name in request.headers for name in VALIDATOR_HEADERS
         ):
             return None
+        assert self.lookup is not None
         validators = self.lookup.validators(request.url)
         if validators is None:
             return None
@@ -293,13 +291,12 @@ class CaptureMiddleware:
         capture, the capture's links are in the archive and the posts it yields are stored.
         """
         if (
-            self.lookup is None
-            or not self.trust_lastmod
-            or request.method != "GET"
-            or not request.meta.get("conditional", self.conditional)
+            not self.trust_lastmod
             or not request.meta.get("lastmod")
+            or not self._may_use_capture(request)
         ):
             return None
+        assert self.lookup is not None
         validators = self.lookup.validators(request.url)
         if validators is None or not unchanged_since(
             request.meta["lastmod"], validators.fetched_at
@@ -313,6 +310,14 @@ class CaptureMiddleware:
             return None
         self.crawler.stats.inc_value("blogarchive/lastmod_skipped")
         return self._from_links(request, validators.capture_id, stored_posts, cached)
+
+    def _may_use_capture(self, request: Request) -> bool:
+        """Tell whether ``request`` may be made conditional or answered from a capture."""
+        return (
+            self.lookup is not None
+            and request.method == "GET"
+            and bool(request.meta.get("conditional", self.conditional))
+        )
 
     def _cached_links(
         self, request: Request, stored_posts: dict[str, str]
