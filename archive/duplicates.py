@@ -1,6 +1,6 @@
 """Store post signatures and link near-duplicate posts to their original.
 
-Tables (migration m006): ``post_signatures`` (one MinHash signature per post, with the
+Tables (migration m008): ``post_signatures`` (one MinHash signature per post, with the
 original its page declares), ``post_signature_bands`` (the LSH band keys, indexed: the
 candidates for a post are the posts sharing a band key with it) and ``post_duplicates``
 (each copy, its original, their estimated similarity and how the link was found).
