@@ -214,17 +214,14 @@ class Archive:
         """
         now = self._now()
         with self._writing("store post", url=record.url):
-            record = self._under_stored_url(record)
+            record, stored_hash = self._under_stored_url(record)
             content_hash = record.content_hash()
-            row = self.db.execute(
-                "SELECT content_hash FROM posts WHERE url = ?", [record.url]
-            ).fetchone()
             outcome: Outcome
-            written = row is None or row[0] != content_hash
+            written = stored_hash != content_hash
             if not written:
                 outcome = "unchanged"
             else:
-                outcome = "new" if row is None else "updated"
+                outcome = "new" if stored_hash is None else "updated"
                 site_id = self._upsert_site(record)
                 values = {
                     "title": record.title,
@@ -247,7 +244,7 @@ class Archive:
                     "last_changed_at": now,
                     "last_run_id": run_id,
                 }
-                if row is None:
+                if stored_hash is None:
                     values |= {"url": record.url, "first_seen_at": now, "first_run_id": run_id}
                     values["url_key"] = url_key(record.url, keep_fragment=True)
                     self.db.table("posts").insert(values)
@@ -311,16 +308,22 @@ class Archive:
         logger.info("fingerprinted %d posts", indexed)
         return list(self.db.query("SELECT * FROM duplicate_pairs ORDER BY original_url, post_url"))
 
-    def _under_stored_url(self, record: PostRecord) -> PostRecord:
-        """Return ``record`` under the URL its post is already stored under, if another."""
+    def _under_stored_url(self, record: PostRecord) -> tuple[PostRecord, str | None]:
+        """Return ``record`` under the URL its post is stored under, with the stored hash.
+
+        The hash is None when the post is not stored yet.
+        """
         row = self.db.execute(
-            "SELECT url FROM posts WHERE url = ? OR url_key = ? ORDER BY url = ? DESC LIMIT 1",
+            "SELECT url, content_hash FROM posts WHERE url = ? OR url_key = ?"
+            " ORDER BY url = ? DESC LIMIT 1",
             [record.url, url_key(record.url, keep_fragment=True), record.url],
         ).fetchone()
-        if row is None or row[0] == record.url:
-            return record
-        logger.debug("%s is stored as %s", record.url, row[0])
-        return dataclasses.replace(record, url=row[0])
+        if row is None:
+            return record, None
+        if row[0] != record.url:
+            logger.debug("%s is stored as %s", record.url, row[0])
+            record = dataclasses.replace(record, url=row[0])
+        return record, row[1]
 
     def _upsert_site(self, record: PostRecord) -> int:
         host = netloc(record.url)
