@@ -28,11 +28,15 @@ class ReextractReport:
     updated: list[str]
     unchanged: int
     not_rebuilt: list[str]  # stored posts no capture could rebuild
+    duplicate: list[str] = field(default_factory=list)  # rebuilt as copies of another post
+    gone: list[str] = field(default_factory=list)  # their stored page answered 404/410
 
     def lines(self) -> list[dict[str, str]]:
         """Return one JSON-ready line per post whose stored row changed or was not rebuilt."""
         out = [{"url": url, "outcome": "new"} for url in self.new]
         out += [{"url": url, "outcome": "updated"} for url in self.updated]
+        out += [{"url": url, "outcome": "duplicate"} for url in self.duplicate]
+        out += [{"url": url, "outcome": "gone"} for url in self.gone]
         out += [{"url": url, "outcome": "not-rebuilt"} for url in self.not_rebuilt]
         return out
 
@@ -40,7 +44,8 @@ class ReextractReport:
         """Return the one-line summary of the run."""
         return (
             f"reextract run {self.run_id}: {len(self.updated)} posts changed, {len(self.new)} new,"
-            f" {self.unchanged} unchanged, {len(self.not_rebuilt)} not rebuilt (no capture)"
+            f" {self.unchanged} unchanged, {len(self.duplicate)} duplicate, {len(self.gone)} gone,"
+            f" {len(self.not_rebuilt)} not rebuilt (no capture)"
         )
 
 
@@ -86,4 +91,6 @@ def report(db_path: Path, run_id: int) -> ReextractReport:
         updated=[url for url, outcome in outcomes if outcome == "updated"],
         unchanged=sum(1 for _, outcome in outcomes if outcome == "unchanged"),
         not_rebuilt=[url for (url,) in missing],
+        duplicate=[url for url, outcome in outcomes if outcome == "duplicate"],
+        gone=[url for url, outcome in outcomes if outcome == "gone"],
     )
