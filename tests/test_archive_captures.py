@@ -307,7 +307,8 @@ def test_reextract_rebuilds_posts_from_captures_with_no_server_running(tmp_path,
     same = run_cli("reextract", "--db", str(db), "--workers", "0", "-q")
     assert same.returncode == 0, same.stderr[-3000:]
     assert same.stdout == ""
-    assert f"0 posts changed, 0 new, {len(stored)} unchanged, 0 duplicate, 0 gone, 0 not rebuilt" in same.stderr
+    summary = f"0 posts changed, 0 new, {len(stored)} unchanged, 0 duplicate, 0 gone, 0 not rebuilt"
+    assert summary in same.stderr
     assert rows(db, "SELECT status FROM crawl_runs WHERE id = 2") == [("finished",)]
     # The replay fails where the crawl failed (links to missing pages), and nowhere else.
     errors = "SELECT url, message FROM errors WHERE run_id = ? ORDER BY url"
