@@ -3,8 +3,10 @@
 ``series_evidence`` holds every signal for every post (what the page said, what series pages
 listed it, shared title prefixes, copies of a series part on other sites); ``series_posts``
 is derived from it by :func:`pipeline.series.merge_memberships`, one row per post and series,
-with the strongest signal, the conflict if any, and the reading position. All functions run
-inside the caller's transaction.
+with the strongest signal, the conflict if any, and the reading position. A post that says
+it closes the series, and states no part itself, is numbered the series' declared length
+(:func:`_final_part_takes_total`), so ``series_gaps`` lists the parts missing before it.
+All functions run inside the caller's transaction.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from sqlite_utils.db import Database
 
 from crawler.urls import canonicalize_url
 from pipeline.records import PostRecord, SeriesMembership
-from pipeline.series import merge_memberships, series_key
+from pipeline.series import merge_memberships, says_final, series_key
 from pipeline.series_titles import affix_series, title_affix
 
 logger = logging.getLogger(__name__)
@@ -346,6 +348,60 @@ def series_row(db: Database, name: str, *, url: str | None, site: str | None) ->
     return int(found[0])
 
 
+def _members(db: Database, series_id: int) -> list[tuple]:
+    """Return (post url, stated part, position, published, copy of) of the series' posts."""
+    return db.execute(
+        "SELECT sp.post_url, sp.stated_part, sp.position, p.published, sp.copy_of"
+        " FROM series_posts sp JOIN posts p ON p.url = sp.post_url WHERE sp.series_id = ?",
+        [series_id],
+    ).fetchall()
+
+
+def _final_part_takes_total(db: Database, series_id: int, members: list[tuple]) -> bool:
+    """Number a post that says it closes the series as the series' declared last part.
+
+    "This post closes the series" states no number; when the series declares its length
+    ("part 3 of 7" on another post), the closing post is part 7 (its ``series_evidence``
+    keeps the sentence). Left unnumbered, and logged, when two posts claim the end, another
+    post states that part, or a stated part lies beyond the declared length. Returns whether
+    a stated part changed.
+    """
+    row = db.execute(
+        "SELECT coalesce((SELECT max(stated_total) FROM series_posts WHERE series_id = :id),"
+        " declared_total) FROM series WHERE id = :id",
+        {"id": series_id},
+    ).fetchone()
+    total = row[0] if row else None
+    own_part: set[str] = set()
+    final: set[str] = set()
+    for post_url, signal, part, evidence in db.execute(
+        "SELECT post_url, signal, stated_part, evidence FROM series_evidence WHERE series_id = ?",
+        [series_id],
+    ).fetchall():
+        if part is not None:
+            own_part.add(post_url)
+        if says_final(SeriesMembership("", signal=signal, evidence=evidence)):
+            final.add(post_url)
+    closing = sorted(final - own_part)
+    if not closing:
+        return False
+    stated = [m[1] for m in members if m[1] is not None and m[0] not in closing]
+    part = total
+    if total and (len(closing) > 1 or total in stated or any(p > total for p in stated)):
+        logger.info("series %s: closing posts %s not numbered %s", series_id, closing, total)
+        part = None
+    current = {m[0]: m[1] for m in members}
+    changed = False
+    for post_url in closing:
+        if current.get(post_url) != part:
+            db.execute(
+                "UPDATE series_posts SET stated_part = ? WHERE series_id = ? AND post_url = ?",
+                [part, series_id, post_url],
+            )
+            changed = True
+    return changed
+
+
 Part = tuple[str, int | None, str | None]  # post url, stated part, published
 
 
@@ -381,12 +437,7 @@ def recompute_series(db: Database, series_ids: Iterable[int]) -> None:
     or listings is deleted.
     """
     for series_id in sorted(set(series_ids)):
-        members = db.execute(
-            "SELECT sp.post_url, sp.stated_part, sp.position, p.published, sp.copy_of"
-            " FROM series_posts sp JOIN posts p ON p.url = sp.post_url"
-            " WHERE sp.series_id = ?",
-            [series_id],
-        ).fetchall()
+        members = _members(db, series_id)
         if (
             not members
             and not db.execute(
@@ -395,6 +446,8 @@ def recompute_series(db: Database, series_ids: Iterable[int]) -> None:
         ):
             db.execute("DELETE FROM series WHERE id = ?", [series_id])
             continue
+        if _final_part_takes_total(db, series_id, members):
+            members = _members(db, series_id)
         held = {m[0] for m in members}
         # A copy whose original is held takes the original's place, not one of its own.
         parts = [(m[0], m[1], m[3]) for m in members if m[4] is None or m[4] not in held]
