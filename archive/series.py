@@ -17,10 +17,10 @@ from collections.abc import Iterable
 
 from sqlite_utils.db import Database
 
+from archive.series_evidence import add_evidence, add_title_count, add_title_prefix
 from crawler.urls import canonicalize_url
 from pipeline.records import PostRecord, SeriesMembership
 from pipeline.series import merge_memberships, says_final, series_key
-from pipeline.series_titles import affix_series, title_affix
 
 logger = logging.getLogger(__name__)
 
@@ -33,31 +33,15 @@ def store_post_series(db: Database, record: PostRecord) -> None:
     db.execute("DELETE FROM series_evidence WHERE post_url = ?", [record.url])
     raw = [signal for m in record.series for signal in (m.signals or (m,))]
     for signal in raw:
-        _add_evidence(db, record.url, signal)
+        add_evidence(db, record.url, signal)
     _add_listed(db, record)
     touched = {record.url}
-    touched |= _add_title_prefix(db, record.url)
+    touched |= add_title_prefix(db, record.url)
+    touched |= add_title_count(db, record.url)
     touched |= _add_copies(db, record.url, as_copy=True)
     resolve_posts(db, touched)
     # Copies stored before their original join its series now that it has them.
     resolve_posts(db, _add_copies(db, record.url, as_copy=False))
-
-
-def _add_evidence(db: Database, post_url: str, signal: SeriesMembership) -> None:
-    db.execute(
-        "INSERT INTO series_evidence (post_url, signal, name, stated_part, stated_total, url,"
-        " evidence, neighbours) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            post_url,
-            signal.signal or "unknown",
-            signal.name,
-            signal.position,
-            signal.total,
-            signal.url,
-            signal.evidence,
-            json.dumps([canonicalize_url(u) for u in signal.neighbours]),
-        ],
-    )
 
 
 def _add_listed(db: Database, record: PostRecord) -> None:
@@ -82,7 +66,7 @@ def _add_listed(db: Database, record: PostRecord) -> None:
     }
     for name, url, listing_url in listed:
         if (name, listing_url) not in already:
-            _add_evidence(
+            add_evidence(
                 db,
                 record.url,
                 SeriesMembership(name, url=url, signal="series-page", evidence=listing_url),
@@ -98,7 +82,7 @@ def add_listing_evidence(db: Database, post_url: str, name: str, listing_url: st
     ).fetchone()
     if exists is None:
         url = db.execute("SELECT url FROM series WHERE slug = ?", [series_key(name)]).fetchone()
-        _add_evidence(
+        add_evidence(
             db,
             post_url,
             SeriesMembership(
@@ -106,62 +90,6 @@ def add_listing_evidence(db: Database, post_url: str, name: str, listing_url: st
             ),
         )
     resolve_posts(db, {post_url})
-
-
-def _add_title_prefix(db: Database, post_url: str) -> set[str]:
-    """Join posts of one site whose titles share a series prefix; return those touched."""
-    row = db.execute("SELECT title, site_id FROM posts WHERE url = ?", [post_url]).fetchone()
-    if row is None or not row[0]:
-        return set()
-    affix = title_affix(row[0])
-    if affix is None:
-        return set()
-    pattern = affix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    siblings = db.execute(
-        "SELECT url, title, tags FROM posts WHERE site_id IS ? AND (title LIKE ? ESCAPE '\\'"
-        " OR title LIKE ? ESCAPE '\\')",
-        [row[1], pattern + "%", "%" + pattern],
-    ).fetchall()
-    key = series_key(affix)
-    group = [
-        (url, title, _tags(tags))
-        for url, title, tags in siblings
-        if series_key(title_affix(title) or "") == key
-    ]
-    urls = [g[0] for g in group]
-    marks = ", ".join("?" for _ in urls)
-    named = [
-        name
-        for (name,) in db.execute(
-            f"SELECT name FROM series_evidence WHERE post_url IN ({marks})"
-            " AND signal != 'title-prefix'",
-            urls,
-        )
-    ]
-    if not affix_series(affix, [tags for _, _, tags in group], named):
-        return set()
-    touched = {post_url}
-    for url, title, _ in group:
-        has = db.execute(
-            "SELECT name, evidence FROM series_evidence WHERE post_url = ?"
-            " AND signal = 'title-prefix'",
-            [url],
-        ).fetchall()
-        if has == [(affix, title)]:
-            continue  # already joined: re-resolving it would change nothing
-        db.execute(
-            "DELETE FROM series_evidence WHERE post_url = ? AND signal = 'title-prefix'", [url]
-        )
-        _add_evidence(db, url, SeriesMembership(affix, signal="title-prefix", evidence=title))
-        touched.add(url)
-    return touched
-
-
-def _tags(value: str | None) -> list[str]:
-    try:
-        return [str(t) for t in json.loads(value or "[]")]
-    except ValueError:
-        return []
 
 
 def _add_copies(db: Database, post_url: str, *, as_copy: bool) -> set[str]:
@@ -199,7 +127,7 @@ def _copy_series(db: Database, copy_url: str, original_url: str) -> set[str]:
         [original_url],
     ).fetchall()
     for name, part, total in parts:
-        _add_evidence(
+        add_evidence(
             db,
             copy_url,
             SeriesMembership(

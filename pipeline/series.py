@@ -13,7 +13,10 @@ Signals, in order of precedence (:data:`PRECEDENCE`; the first one that states a
    the X series", "closes the X series" (``topic-sentence`` when it names only a topic:
    "kicks off our series on participatory budgeting");
 7. ``title-prefix``: titles of several posts share "X: ..." (:mod:`pipeline.series_titles`);
-8. ``copy-of``: the archive holds the post as a copy of a series part (issue 5's duplicates).
+8. ``title-count``: titles of one author on one site numbered "(k/N)" out of the same N, in
+   order and close in time, with a different subject each and nothing else naming a series:
+   a series with a generated name, "Untitled N-part series by ..." (the subjects yield to it);
+9. ``copy-of``: the archive holds the post as a copy of a series part (issue 5's duplicates).
 
 Signals naming one series (same slug) are merged into one membership that keeps them all;
 signals that name none (previous/next links, "kicks off our new series") join the one series
@@ -55,6 +58,7 @@ PRECEDENCE = (
     "sentence",
     "topic-sentence",
     "title-prefix",
+    "title-count",
     "copy-of",
 )
 # How weak the name a signal gives is: a title may name the post's own subject, and "our

@@ -372,3 +372,61 @@ def test_the_seventh_and_final_blog_declares_the_series_length(archive: Archive)
     assert [
         n for (n,) in archive.db.execute("SELECT missing_part FROM series_gaps ORDER BY 1")
     ] == [1, 2, 3, 4, 5]
+
+
+COUNTED = [
+    "jekyll-estate-drawing",
+    "jekyll-estate-talking",
+    "jekyll-estate-printing",
+    "jekyll-bus-stops",  # (2/3) the same weeks, another author
+    "jekyll-bin-stores",  # (3/3) by the same author, six months later
+]
+
+
+@pytest.mark.parametrize("order", [COUNTED, COUNTED[::-1], COUNTED[2:] + COUNTED[:2]])
+def test_titles_counted_k_of_n_by_one_author_in_a_few_weeks_are_one_unnamed_series(
+    archive: Archive, order: list[str]
+) -> None:
+    run = archive.start_run({})
+    for name in order:
+        archive.store_post(page(name), run)
+    rows = archive.db.execute(
+        "SELECT series.name, post_url, position, stated_part FROM series_posts"
+        " JOIN series ON series.id = series_id ORDER BY series.name, position"
+    ).fetchall()
+    found = [(name, url.rsplit("/", 1)[-1], pos, part) for name, url, pos, part in rows]
+    assert found == [
+        ("Bin stores", "bin-stores.html", 1, 3),
+        ("Bus stops", "bus-stops.html", 1, 2),
+        ("Untitled 3-part series by Jo Reed, 2024-06-01", "estate-drawing.html", 1, 1),
+        ("Untitled 3-part series by Jo Reed, 2024-06-01", "estate-talking.html", 2, 2),
+        ("Untitled 3-part series by Jo Reed, 2024-06-01", "estate-printing.html", 3, 3),
+    ]
+    [evidence] = archive.db.execute(
+        "SELECT evidence FROM series_evidence WHERE signal = 'title-count'"
+        " AND post_url LIKE '%estate-talking.html'"
+    ).fetchall()
+    assert evidence[0].startswith("3 titles by Jo Reed numbered out of 3, in order")
+    gaps = archive.db.execute("SELECT series_name FROM series_gaps").fetchall()
+    assert ("Untitled 3-part series by Jo Reed, 2024-06-01",) not in gaps
+
+
+def test_a_counted_post_another_signal_names_leaves_the_unnamed_series(
+    archive: Archive,
+) -> None:
+    run = archive.start_run({})
+    for name in COUNTED[:3]:
+        archive.store_post(page(name), run)
+    talking = page("jekyll-estate-talking")
+    talking.series = [*talking.series, box("Estate Voices", 2, 4)]
+    archive.store_post(talking, run)
+    names = dict(
+        archive.db.execute(
+            "SELECT post_url, series.name FROM series_posts JOIN series ON series.id = series_id"
+            " WHERE post_url LIKE '%estate-talking.html'"
+        ).fetchall()
+    )
+    assert list(names.values()) == ["Estate Voices"]
+    assert archive.db.execute(
+        "SELECT count(*) FROM series_evidence WHERE signal = 'title-count'"
+    ).fetchone() == (2,)

@@ -411,6 +411,21 @@ def pages() -> list[Page]:
             ("estate-printing", "Printing the map (3/3)", 3, "2024-06-15"),
         )
     ]
+    # The same "(k/N)" hard case, with what must keep counted series apart: another author
+    # numbering out of the same N in the same weeks, and the same author's "(2/2)" months later.
+    out += [
+        Page("jekyll", slug, title, first, series, part, published, author=author)
+        for slug, title, first, series, part, published, author in (
+            ("lifts-broken", "Lifts out of order (1/2)", "Two of the four lifts broke in August.",
+             "Eastfield lifts", 1, "2024-09-02", "Jo Reed"),
+            ("lifts-repair", "Who fixes the lifts (2/2)", "The repair contract has three owners.",
+             "Eastfield lifts", 2, "2024-09-09", "Jo Reed"),
+            ("bus-stops", "Bus stops (1/2)", "The number 12 no longer stops by the shops.",
+             "Eastfield buses", 1, "2024-09-05", "Sam Okoro"),
+            ("bin-stores", "Bin stores (2/2)", "The new bin stores opened in January.",
+             "Eastfield bins", 2, "2025-01-15", "Jo Reed"),
+        )
+    ]  # fmt: skip
     # Only a category archive that calls itself a series says these two belong together.
     out += [
         Page(
