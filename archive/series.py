@@ -3,8 +3,10 @@
 ``series_evidence`` holds every signal for every post (what the page said, what series pages
 listed it, shared title prefixes, copies of a series part on other sites); ``series_posts``
 is derived from it by :func:`pipeline.series.merge_memberships`, one row per post and series,
-with the strongest signal, the conflict if any, and the reading position. All functions run
-inside the caller's transaction.
+with the strongest signal, the conflict if any, and the reading position. A post that says
+it closes the series, and states no part itself, is numbered the series' declared length
+(:func:`_final_part_takes_total`), so ``series_gaps`` lists the parts missing before it.
+All functions run inside the caller's transaction.
 """
 
 from __future__ import annotations
@@ -15,10 +17,10 @@ from collections.abc import Iterable
 
 from sqlite_utils.db import Database
 
+from archive.series_evidence import add_evidence, add_title_count, add_title_prefix
 from crawler.urls import canonicalize_url
 from pipeline.records import PostRecord, SeriesMembership
-from pipeline.series import merge_memberships, series_key
-from pipeline.series_titles import affix_series, title_affix
+from pipeline.series import merge_memberships, says_final, series_key
 
 logger = logging.getLogger(__name__)
 
@@ -31,31 +33,15 @@ def store_post_series(db: Database, record: PostRecord) -> None:
     db.execute("DELETE FROM series_evidence WHERE post_url = ?", [record.url])
     raw = [signal for m in record.series for signal in (m.signals or (m,))]
     for signal in raw:
-        _add_evidence(db, record.url, signal)
+        add_evidence(db, record.url, signal)
     _add_listed(db, record)
     touched = {record.url}
-    touched |= _add_title_prefix(db, record.url)
+    touched |= add_title_prefix(db, record.url)
+    touched |= add_title_count(db, record.url)
     touched |= _add_copies(db, record.url, as_copy=True)
     resolve_posts(db, touched)
     # Copies stored before their original join its series now that it has them.
     resolve_posts(db, _add_copies(db, record.url, as_copy=False))
-
-
-def _add_evidence(db: Database, post_url: str, signal: SeriesMembership) -> None:
-    db.execute(
-        "INSERT INTO series_evidence (post_url, signal, name, stated_part, stated_total, url,"
-        " evidence, neighbours) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            post_url,
-            signal.signal or "unknown",
-            signal.name,
-            signal.position,
-            signal.total,
-            signal.url,
-            signal.evidence,
-            json.dumps([canonicalize_url(u) for u in signal.neighbours]),
-        ],
-    )
 
 
 def _add_listed(db: Database, record: PostRecord) -> None:
@@ -80,7 +66,7 @@ def _add_listed(db: Database, record: PostRecord) -> None:
     }
     for name, url, listing_url in listed:
         if (name, listing_url) not in already:
-            _add_evidence(
+            add_evidence(
                 db,
                 record.url,
                 SeriesMembership(name, url=url, signal="series-page", evidence=listing_url),
@@ -96,7 +82,7 @@ def add_listing_evidence(db: Database, post_url: str, name: str, listing_url: st
     ).fetchone()
     if exists is None:
         url = db.execute("SELECT url FROM series WHERE slug = ?", [series_key(name)]).fetchone()
-        _add_evidence(
+        add_evidence(
             db,
             post_url,
             SeriesMembership(
@@ -104,62 +90,6 @@ def add_listing_evidence(db: Database, post_url: str, name: str, listing_url: st
             ),
         )
     resolve_posts(db, {post_url})
-
-
-def _add_title_prefix(db: Database, post_url: str) -> set[str]:
-    """Join posts of one site whose titles share a series prefix; return those touched."""
-    row = db.execute("SELECT title, site_id FROM posts WHERE url = ?", [post_url]).fetchone()
-    if row is None or not row[0]:
-        return set()
-    affix = title_affix(row[0])
-    if affix is None:
-        return set()
-    pattern = affix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    siblings = db.execute(
-        "SELECT url, title, tags FROM posts WHERE site_id IS ? AND (title LIKE ? ESCAPE '\\'"
-        " OR title LIKE ? ESCAPE '\\')",
-        [row[1], pattern + "%", "%" + pattern],
-    ).fetchall()
-    key = series_key(affix)
-    group = [
-        (url, title, _tags(tags))
-        for url, title, tags in siblings
-        if series_key(title_affix(title) or "") == key
-    ]
-    urls = [g[0] for g in group]
-    marks = ", ".join("?" for _ in urls)
-    named = [
-        name
-        for (name,) in db.execute(
-            f"SELECT name FROM series_evidence WHERE post_url IN ({marks})"
-            " AND signal != 'title-prefix'",
-            urls,
-        )
-    ]
-    if not affix_series(affix, [tags for _, _, tags in group], named):
-        return set()
-    touched = {post_url}
-    for url, title, _ in group:
-        has = db.execute(
-            "SELECT name, evidence FROM series_evidence WHERE post_url = ?"
-            " AND signal = 'title-prefix'",
-            [url],
-        ).fetchall()
-        if has == [(affix, title)]:
-            continue  # already joined: re-resolving it would change nothing
-        db.execute(
-            "DELETE FROM series_evidence WHERE post_url = ? AND signal = 'title-prefix'", [url]
-        )
-        _add_evidence(db, url, SeriesMembership(affix, signal="title-prefix", evidence=title))
-        touched.add(url)
-    return touched
-
-
-def _tags(value: str | None) -> list[str]:
-    try:
-        return [str(t) for t in json.loads(value or "[]")]
-    except ValueError:
-        return []
 
 
 def _add_copies(db: Database, post_url: str, *, as_copy: bool) -> set[str]:
@@ -197,7 +127,7 @@ def _copy_series(db: Database, copy_url: str, original_url: str) -> set[str]:
         [original_url],
     ).fetchall()
     for name, part, total in parts:
-        _add_evidence(
+        add_evidence(
             db,
             copy_url,
             SeriesMembership(
@@ -346,6 +276,60 @@ def series_row(db: Database, name: str, *, url: str | None, site: str | None) ->
     return int(found[0])
 
 
+def _members(db: Database, series_id: int) -> list[tuple]:
+    """Return (post url, stated part, position, published, copy of) of the series' posts."""
+    return db.execute(
+        "SELECT sp.post_url, sp.stated_part, sp.position, p.published, sp.copy_of"
+        " FROM series_posts sp JOIN posts p ON p.url = sp.post_url WHERE sp.series_id = ?",
+        [series_id],
+    ).fetchall()
+
+
+def _final_part_takes_total(db: Database, series_id: int, members: list[tuple]) -> bool:
+    """Number a post that says it closes the series as the series' declared last part.
+
+    "This post closes the series" states no number; when the series declares its length
+    ("part 3 of 7" on another post), the closing post is part 7 (its ``series_evidence``
+    keeps the sentence). Left unnumbered, and logged, when two posts claim the end, another
+    post states that part, or a stated part lies beyond the declared length. Returns whether
+    a stated part changed.
+    """
+    row = db.execute(
+        "SELECT coalesce((SELECT max(stated_total) FROM series_posts WHERE series_id = :id),"
+        " declared_total) FROM series WHERE id = :id",
+        {"id": series_id},
+    ).fetchone()
+    total = row[0] if row else None
+    own_part: set[str] = set()
+    final: set[str] = set()
+    for post_url, signal, part, evidence in db.execute(
+        "SELECT post_url, signal, stated_part, evidence FROM series_evidence WHERE series_id = ?",
+        [series_id],
+    ).fetchall():
+        if part is not None:
+            own_part.add(post_url)
+        if says_final(SeriesMembership("", signal=signal, evidence=evidence)):
+            final.add(post_url)
+    closing = sorted(final - own_part)
+    if not closing:
+        return False
+    stated = [m[1] for m in members if m[1] is not None and m[0] not in closing]
+    part = total
+    if total and (len(closing) > 1 or total in stated or any(p > total for p in stated)):
+        logger.info("series %s: closing posts %s not numbered %s", series_id, closing, total)
+        part = None
+    current = {m[0]: m[1] for m in members}
+    changed = False
+    for post_url in closing:
+        if current.get(post_url) != part:
+            db.execute(
+                "UPDATE series_posts SET stated_part = ? WHERE series_id = ? AND post_url = ?",
+                [part, series_id, post_url],
+            )
+            changed = True
+    return changed
+
+
 Part = tuple[str, int | None, str | None]  # post url, stated part, published
 
 
@@ -381,12 +365,7 @@ def recompute_series(db: Database, series_ids: Iterable[int]) -> None:
     or listings is deleted.
     """
     for series_id in sorted(set(series_ids)):
-        members = db.execute(
-            "SELECT sp.post_url, sp.stated_part, sp.position, p.published, sp.copy_of"
-            " FROM series_posts sp JOIN posts p ON p.url = sp.post_url"
-            " WHERE sp.series_id = ?",
-            [series_id],
-        ).fetchall()
+        members = _members(db, series_id)
         if (
             not members
             and not db.execute(
@@ -395,6 +374,8 @@ def recompute_series(db: Database, series_ids: Iterable[int]) -> None:
         ):
             db.execute("DELETE FROM series WHERE id = ?", [series_id])
             continue
+        if _final_part_takes_total(db, series_id, members):
+            members = _members(db, series_id)
         held = {m[0] for m in members}
         # A copy whose original is held takes the original's place, not one of its own.
         parts = [(m[0], m[1], m[3]) for m in members if m[4] is None or m[4] not in held]

@@ -13,14 +13,21 @@ Signals, in order of precedence (:data:`PRECEDENCE`; the first one that states a
    the X series", "closes the X series" (``topic-sentence`` when it names only a topic:
    "kicks off our series on participatory budgeting");
 7. ``title-prefix``: titles of several posts share "X: ..." (:mod:`pipeline.series_titles`);
-8. ``copy-of``: the archive holds the post as a copy of a series part (issue 5's duplicates).
+8. ``title-count``: titles of one author on one site numbered "(k/N)" out of the same N, in
+   order and close in time, with a different subject each and nothing else naming a series:
+   a series with a generated name, "Untitled N-part series by ..." (the subjects yield to it);
+9. ``copy-of``: the archive holds the post as a copy of a series part (issue 5's duplicates).
 
 Signals naming one series (same slug) are merged into one membership that keeps them all;
 signals that name none (previous/next links, "kicks off our new series") join the one series
 the others name, or, when there is none, make one nameless membership (``name == ""``) that
 the archive resolves later through the post's neighbours, title prefix or series page;
 when they disagree on the part number or total, the stronger wins and the disagreement is
-recorded in ``conflict``. Names have their own order: a name read from a title ("Part 3:
+recorded in ``conflict``. A final-part statement counts as a fact: "the seventh and final
+blog" states part 7 of 7, and "closes the series" / "the last post of the X series" makes the
+post part N when a signal of the post states the length N (when only another post does, the
+archive numbers it: :mod:`archive.series`); a stronger signal's part or total still wins,
+with the disagreement recorded. Names have their own order: a name read from a title ("Part 3:
 Budgets" names the post, not the series) yields to a name any other signal gives, and a mere
 topic ("our series on housing") yields to both; the folded names are recorded as a conflict.
 "A series of meetings" or "a TV series" is not a blog series: a sentence counts only with
@@ -51,6 +58,7 @@ PRECEDENCE = (
     "sentence",
     "topic-sentence",
     "title-prefix",
+    "title-count",
     "copy-of",
 )
 # How weak the name a signal gives is: a title may name the post's own subject, and "our
@@ -77,6 +85,8 @@ _TITLE_NUMBER = r"(?:\d{1,2}|" + "|".join(NUMBERS) + "|" + "|".join(_ROMAN[::-1]
 _UNIT = r"(?:blog(?:\s+post)?|post|instal(?:l)?ment|part|entry|article)"
 _TITLE_UNIT = r"(?:part|episode|instal(?:l)?ment)"
 _NAME = r"(?:the\s+|our\s+|my\s+|this\s+)?(?:\(?short\)?\s+)?(?P<name>" + CAPITALISED + ")"
+# "the seventh and final blog": the stated part is also the series' length.
+_AND_FINAL = r"(?:\s+(?i:and)\s+(?P<final>(?i:final|last)))?"
 _LENGTH = r"(?:(?P<total>" + _NUMBER + r")[-\s]part\s+)?"
 # Where a topic ("our series on participatory budgeting") ends.
 _TOPIC = (
@@ -104,13 +114,13 @@ TITLE_PATTERNS = (
 SENTENCE_PATTERNS = (
     # "In the seventh blog of the Creative Councils series", "the second post in our X series"
     re.compile(
-        r"\b(?i:the|this|our|my)\s+(?P<ord>(?i:" + _ORDINAL + r"))\s+(?i:" + _UNIT
-        + r")\s+(?i:of|in|from)\s+" + _NAME + r"\s+(?i:blog\s+)?(?i:series)\b"
+        r"\b(?i:the|this|our|my)\s+(?P<ord>(?i:" + _ORDINAL + r"))" + _AND_FINAL + r"\s+(?i:"
+        + _UNIT + r")\s+(?i:of|in|from)\s+" + _NAME + r"\s+(?i:blog\s+)?(?i:series)\b"
     ),
     # "the first post in a short series on X", "the third of our five-part series on X"
     re.compile(
-        r"\b(?i:the|this|our|my)\s+(?P<ord>(?i:" + _ORDINAL + r"))\s+(?:(?i:" + _UNIT
-        + r")\s+)?(?i:of|in|from)\s+(?i:a|our|my|this|the)\s+(?:\(?(?i:short)\)?\s+)?"
+        r"\b(?i:the|this|our|my)\s+(?P<ord>(?i:" + _ORDINAL + r"))" + _AND_FINAL + r"\s+(?:(?i:"
+        + _UNIT + r")\s+)?(?i:of|in|from)\s+(?i:a|our|my|this|the)\s+(?:\(?(?i:short)\)?\s+)?"
         + r"(?i:" + _LENGTH + r")(?i:blog\s+)?(?i:series)" + _TOPIC
     ),
     # "closes the first Creative Councils blog series", "kicks off our (short) series on X"
@@ -212,16 +222,34 @@ def _from_sentences(text: str) -> list[SeriesMembership]:
             )
             if not name and not (blog_context or "our" in said):
                 continue
+            position = _sentence_position(match.group(0), groups)
             found.append(
                 SeriesMembership(
                     name=_bare_name(name or topic),
-                    position=_sentence_position(match.group(0), groups),
-                    total=_number(groups.get("total")),
+                    position=position,
+                    # "the seventh and final blog": seven parts in all
+                    total=_number(groups.get("total"))
+                    or (position if groups.get("final") else None),
                     signal="sentence" if name else "topic-sentence",
                     evidence=match.group(0).strip(),
                 )
             )
     return found
+
+
+# "closes the series", "the final post in the X series", "the seventh and last blog": the
+# post is the series' last part, whatever number that is.
+_FINAL = re.compile(
+    r"^(?i:closes?|ends?|concludes?|wraps?\s+up)\b|\b(?i:final|last)\s+(?:(?i:"
+    + _UNIT
+    + r")\s+)?(?i:of|in|from)\b|\b(?i:and\s+(?:final|last))\b"
+)
+FINAL_SIGNALS = ("sentence", "topic-sentence")
+
+
+def says_final(signal: SeriesMembership) -> bool:
+    """Tell whether a signal states that its post is the last part of the series."""
+    return signal.signal in FINAL_SIGNALS and bool(_FINAL.search(signal.evidence))
 
 
 def _bare_name(name: str) -> str:
@@ -329,6 +357,10 @@ def _merge_group(signals: list[SeriesMembership]) -> SeriesMembership:
             conflicts.append(
                 f"{label}: kept {stated[0][1]} from {stated[0][0]}; " + ", ".join(disagreeing)
             )
+    final = next((s for s in signals if says_final(s)), None)
+    if final is not None and chosen["total"] and not chosen["position"]:
+        # "closes the series" on a post another signal gives "of 7": the post is part 7.
+        chosen["position"] = chosen["total"]
     names = list(dict.fromkeys(s.name for s in signals if s.name))
     if len({series_key(n) for n in names}) > 1:
         conflicts.append(f"name: kept {named[0].name!r}; also named " + ", ".join(

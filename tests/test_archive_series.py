@@ -12,6 +12,7 @@ import pytest
 from archive.series import relink_copies
 from archive.store import Archive
 from crawler.items import SeriesListing
+from pipeline.extract import extract_post
 from pipeline.records import PostRecord, SeriesMembership
 
 SITE = "https://lab.example.gov"
@@ -298,3 +299,134 @@ def test_a_series_takes_its_sites_name_whichever_is_stored_first(
     if not listing_first:
         archive.store_series_listing(listing, run)
     assert archive.db.execute("SELECT site FROM series").fetchall() == [("City Innovation Lab",)]
+
+
+FIXTURES = Path(__file__).parent / "fixtures" / "series"
+
+
+def page(name: str) -> PostRecord:
+    """Extract a real page of tests/fixtures/series/ with the real pipeline."""
+    html = FIXTURES / f"{name}.html"
+    url = json.loads(html.with_suffix(".json").read_text())["url"]
+    return extract_post(html.read_bytes(), url)
+
+
+def parts(archive: Archive, name: str) -> list[tuple[str, int | None, int | None]]:
+    return [
+        (url.rstrip("/").rsplit("/", 1)[-1], stated, position)
+        for url, stated, position in archive.db.execute(
+            "SELECT post_url, stated_part, position FROM series_posts"
+            " JOIN series ON series.id = series_id WHERE series.name = ? ORDER BY post_url",
+            [name],
+        )
+    ]
+
+
+@pytest.mark.parametrize("closing_first", [False, True])
+def test_a_post_that_closes_the_series_is_its_declared_last_part(
+    archive: Archive, closing_first: bool
+) -> None:
+    run = archive.start_run({})
+    pages = ["ghost-open-councils-part-2", "ghost-open-councils-closing"]
+    for name in reversed(pages) if closing_first else pages:
+        archive.store_post(page(name), run)
+    # "This post closes the Open Councils series" + "part 2 of 4" on another post: part 4.
+    assert parts(archive, "Open Councils") == [
+        ("open-councils-what-comes-next", 4, 2),
+        ("publishing-spend-data", 2, 1),
+    ]
+    gaps = archive.db.execute(
+        "SELECT missing_part FROM series_gaps WHERE series_name = 'Open Councils'"
+    ).fetchall()
+    assert gaps == [(1,), (3,)]
+    # The sentence stays as the evidence of why it is the last part.
+    [evidence] = archive.db.execute(
+        "SELECT evidence FROM series_evidence WHERE post_url LIKE '%what-comes-next/'"
+    ).fetchall()
+    assert evidence == ("closes the Open Councils series",)
+
+
+def test_a_closing_post_stays_unnumbered_without_a_declared_length_or_when_contested(
+    archive: Archive,
+) -> None:
+    run = archive.start_run({})
+    archive.store_post(page("ghost-open-councils-closing"), run)
+    assert parts(archive, "Open Councils") == [("open-councils-what-comes-next", None, 1)]
+    assert archive.db.execute("SELECT count(*) FROM series_gaps").fetchone() == (0,)
+    # Another post states part 4 of 4 itself: the closing post is not numbered 4 as well.
+    archive.store_post(post("last", series=[box("Open Councils", 4, 4)]), run)
+    assert parts(archive, "Open Councils") == [
+        ("last", 4, 1),
+        ("open-councils-what-comes-next", None, 2),
+    ]
+
+
+def test_the_seventh_and_final_blog_declares_the_series_length(archive: Archive) -> None:
+    run = archive.start_run({})
+    archive.store_post(page("medium-creative-councils-before-summer"), run)
+    archive.store_post(page("wordpress-creative-councils-final"), run)
+    [row] = archive.db.execute(
+        "SELECT declared_total FROM series WHERE name = 'Creative Councils'"
+    ).fetchall()
+    assert row == (7,)
+    assert [
+        n for (n,) in archive.db.execute("SELECT missing_part FROM series_gaps ORDER BY 1")
+    ] == [1, 2, 3, 4, 5]
+
+
+COUNTED = [
+    "jekyll-estate-drawing",
+    "jekyll-estate-talking",
+    "jekyll-estate-printing",
+    "jekyll-bus-stops",  # (2/3) the same weeks, another author
+    "jekyll-bin-stores",  # (3/3) by the same author, six months later
+]
+
+
+@pytest.mark.parametrize("order", [COUNTED, COUNTED[::-1], COUNTED[2:] + COUNTED[:2]])
+def test_titles_counted_k_of_n_by_one_author_in_a_few_weeks_are_one_unnamed_series(
+    archive: Archive, order: list[str]
+) -> None:
+    run = archive.start_run({})
+    for name in order:
+        archive.store_post(page(name), run)
+    rows = archive.db.execute(
+        "SELECT series.name, post_url, position, stated_part FROM series_posts"
+        " JOIN series ON series.id = series_id ORDER BY series.name, position"
+    ).fetchall()
+    found = [(name, url.rsplit("/", 1)[-1], pos, part) for name, url, pos, part in rows]
+    assert found == [
+        ("Bin stores", "bin-stores.html", 1, 3),
+        ("Bus stops", "bus-stops.html", 1, 2),
+        ("Untitled 3-part series by Jo Reed, 2024-06-01", "estate-drawing.html", 1, 1),
+        ("Untitled 3-part series by Jo Reed, 2024-06-01", "estate-talking.html", 2, 2),
+        ("Untitled 3-part series by Jo Reed, 2024-06-01", "estate-printing.html", 3, 3),
+    ]
+    [evidence] = archive.db.execute(
+        "SELECT evidence FROM series_evidence WHERE signal = 'title-count'"
+        " AND post_url LIKE '%estate-talking.html'"
+    ).fetchall()
+    assert evidence[0].startswith("3 titles by Jo Reed numbered out of 3, in order")
+    gaps = archive.db.execute("SELECT series_name FROM series_gaps").fetchall()
+    assert ("Untitled 3-part series by Jo Reed, 2024-06-01",) not in gaps
+
+
+def test_a_counted_post_another_signal_names_leaves_the_unnamed_series(
+    archive: Archive,
+) -> None:
+    run = archive.start_run({})
+    for name in COUNTED[:3]:
+        archive.store_post(page(name), run)
+    talking = page("jekyll-estate-talking")
+    talking.series = [*talking.series, box("Estate Voices", 2, 4)]
+    archive.store_post(talking, run)
+    names = dict(
+        archive.db.execute(
+            "SELECT post_url, series.name FROM series_posts JOIN series ON series.id = series_id"
+            " WHERE post_url LIKE '%estate-talking.html'"
+        ).fetchall()
+    )
+    assert list(names.values()) == ["Estate Voices"]
+    assert archive.db.execute(
+        "SELECT count(*) FROM series_evidence WHERE signal = 'title-count'"
+    ).fetchone() == (2,)

@@ -270,3 +270,44 @@ def test_short_texts_read_what_itertext_reads(raw: bytes) -> None:
             whole = " ".join(" ".join(element.itertext()).split())
             expected = whole if len(whole) <= limit else None
             assert texts.get(element) == expected, f"<{element.tag}> at limit {limit}"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "position", "total"),
+    [
+        # A stated ordinal + "final": the part is also the series' length.
+        ("In the seventh and final blog of the Creative Councils series, Kent.", 7, 7),
+        # "final" with the length stated: the last part is the declared length.
+        ("The last blog of our four-part series on housing repairs.", 4, 4),
+        # "final" alone: last, but of how many only the archive can tell (archive/series.py).
+        ("This is the final post in the Open Councils series.", None, None),
+        # Negatives: "last" that is not about the post's place in the series.
+        ("In the sixth blog of the Creative Councils series, the last before summer.", 6, None),
+        ("The second post in our four-part series on housing, after last week's.", 2, 4),
+    ],
+)
+def test_a_final_part_statement_gives_the_length(
+    sentence: str, position: int | None, total: int | None
+) -> None:
+    [found] = detect_series("An ordinary title", sentence, None, URL)
+    assert (found.position, found.total) == (position, total)
+
+
+def test_counted_titles_out_of_order_or_claiming_one_part_twice_are_not_grouped() -> None:
+    from datetime import date
+
+    from pipeline.series_titles import CountedTitle, counted_series
+
+    def counted(title: str, day: int) -> CountedTitle:
+        return CountedTitle(title, title, "Jo Reed", date(2024, 6, day))
+
+    one, two, three = counted("Maps (1/3)", 1), counted("Paths (2/3)", 8), counted("Bins (3/3)", 15)
+    assert counted_series(two, [one, two, three]) == [one, two, three]
+    # Part 3 published before part 2: two series, or a mistake; neither is safe to group.
+    early = counted("Bins (3/3)", 4)
+    assert counted_series(two, [one, two, early]) == []
+    # Two posts say they are part 2 within the same weeks: which series is which is unknown.
+    other = counted("Lifts (2/3)", 10)
+    assert counted_series(one, [one, two, other, three]) == []
+    # The same subject twice is a name, joined already by the title-part signal.
+    assert counted_series(one, [one, counted("Maps (2/3)", 8)]) == []

@@ -9,22 +9,56 @@ page's text; nothing is derived from the detector. Output: ``pages/*.html`` and
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
 
 HERE = Path(__file__).parent
-FILLER = (
-    "Officers and residents met in the community centre to talk through what had changed since"
-    " the spring, and what still needed fixing before the winter.",
-    "The budget was small, so every decision had to be justified in plain words to the people"
-    " who would live with the results rather than to a committee.",
-    "We kept notes of what we tried, what failed and what we would do again, and published them"
-    " on the council website so anyone could check our working.",
-    "Several neighbouring councils asked for the templates we used, and we shared them openly"
-    " under a licence that lets anyone adapt them without asking permission.",
-)
+# The body after each page's opening is made of these pieces, chosen by the page's slug: real
+# posts do not share whole paragraphs, and pages that did would be near-duplicates of each
+# other to issue 5's deduplication (which then links them as copies of one another).
+WHO = (
+    "Officers and residents", "Two volunteers from the tenants' association", "The parks team",
+    "A housing officer and a local pharmacist", "Councillors from both wards",
+    "Three apprentices from the college", "The library staff", "A group of bus drivers",
+    "Parents from the primary school", "The allotment society", "Shopkeepers on the high street",
+    "Care workers from the day centre",
+)  # fmt: skip
+DID = (
+    "met in the community centre to talk through", "sat down over tea to list",
+    "walked the streets with clipboards to record", "argued for an hour about",
+    "drew on a large paper map", "wrote on sticky notes", "counted, street by street,",
+    "photographed and then catalogued", "voted with coloured stickers on",
+    "read aloud the complaints letters about", "sketched on the back of leaflets",
+    "recorded in a shared spreadsheet",
+)  # fmt: skip
+WHAT = (
+    "what had changed since the spring and what still needed fixing before winter.",
+    "the broken lights, blocked drains and missing signs nobody had reported.",
+    "which of the old forms could be thrown away without anyone missing them.",
+    "the places where people felt unsafe after dark.",
+    "how long residents waited on the phone before someone answered.",
+    "the cost of every option, in plain words, before anything was decided.",
+    "where the money went last year and who decided how it was spent.",
+    "the questions residents asked most often at the front desk.",
+    "which meetings could become a short note instead.",
+    "the rules that made simple requests take weeks.",
+    "every bench, bin and bollard between the station and the market.",
+    "what they would try again and what they would quietly drop.",
+)  # fmt: skip
+FILLER_PARAGRAPHS = 4
+
+
+def filler(slug: str) -> list[str]:
+    """Return the body paragraphs of the page ``slug``: the same for a slug on every run."""
+    digest = hashlib.sha256(slug.encode()).digest()
+    return [
+        f"{WHO[digest[3 * i] % len(WHO)]} {DID[digest[3 * i + 1] % len(DID)]}"
+        f" {WHAT[digest[3 * i + 2] % len(WHAT)]}"
+        for i in range(FILLER_PARAGRAPHS)
+    ]
 
 
 @dataclass
@@ -377,6 +411,21 @@ def pages() -> list[Page]:
             ("estate-printing", "Printing the map (3/3)", 3, "2024-06-15"),
         )
     ]
+    # The same "(k/N)" hard case, with what must keep counted series apart: another author
+    # numbering out of the same N in the same weeks, and the same author's "(2/2)" months later.
+    out += [
+        Page("jekyll", slug, title, first, series, part, published, author=author)
+        for slug, title, first, series, part, published, author in (
+            ("lifts-broken", "Lifts out of order (1/2)", "Two of the four lifts broke in August.",
+             "Eastfield lifts", 1, "2024-09-02", "Jo Reed"),
+            ("lifts-repair", "Who fixes the lifts (2/2)", "The repair contract has three owners.",
+             "Eastfield lifts", 2, "2024-09-09", "Jo Reed"),
+            ("bus-stops", "Bus stops (1/2)", "The number 12 no longer stops by the shops.",
+             "Eastfield buses", 1, "2024-09-05", "Sam Okoro"),
+            ("bin-stores", "Bin stores (2/2)", "The new bin stores opened in January.",
+             "Eastfield bins", 2, "2025-01-15", "Jo Reed"),
+        )
+    ]  # fmt: skip
     # Only a category archive that calls itself a series says these two belong together.
     out += [
         Page(
@@ -427,7 +476,7 @@ def listing(posts: list[Page]) -> str:
 
 def render(page: Page) -> str:
     """Return the page's HTML in its platform's markup."""
-    body = "".join(f"<p>{escape(p)}</p>" for p in (page.first, *FILLER))
+    body = "".join(f"<p>{escape(p)}</p>" for p in (page.first, *filler(page.slug)))
     head = (
         f"<title>{escape(page.title)} | {page.platform.title()} blog</title>"
         f'<link rel="canonical" href="{url(page)}">'
