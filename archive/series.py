@@ -126,7 +126,25 @@ def _copy_series(db: Database, copy_url: str, original_url: str) -> set[str]:
         " WHERE series_posts.post_url = ? AND series_posts.copy_of IS NULL",
         [original_url],
     ).fetchall()
+    # A copy is the lowest signal: a post that names a series of its own joins the
+    # original's series only if it names that one too, never because its text is alike.
+    own = {
+        series_key(name)
+        for (name,) in db.execute(
+            "SELECT name FROM series_evidence WHERE post_url = ? AND signal != 'copy-of'"
+            " AND coalesce(name, '') != ''",
+            [copy_url],
+        ).fetchall()
+    }
     for name, part, total in parts:
+        if own and series_key(name) not in own:
+            logger.info(
+                "%s copies %s but names its own series; not added to %r",
+                copy_url,
+                original_url,
+                name,
+            )
+            continue
         add_evidence(
             db,
             copy_url,

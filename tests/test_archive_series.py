@@ -257,6 +257,24 @@ def test_a_copy_on_another_site_is_the_same_part(archive: Archive, copy_first: b
     assert archive.db["series"].get(1)["parts_held"] == 2
 
 
+def test_a_copy_that_names_its_own_series_stays_out_of_the_originals(archive: Archive) -> None:
+    run = archive.start_run({})
+    original = post("starting-small", series=[box("CC", 1, 4)], text=STARTING_SMALL)
+    lookalike = post(
+        "library-week", site=OTHER, series=[box("Library Diaries", 2, 3)], text=STARTING_SMALL
+    )
+    archive.store_post(original, run)
+    archive.store_post(lookalike, run)
+    archive.finish_run(run, pages_fetched=2)
+    # The texts are alike enough to be linked as copies ...
+    assert archive.db["post_duplicates"].count == 1
+    # ... but the look-alike's own series box decides its series.
+    assert members(archive) == [
+        ("CC", "starting-small", 1, "series-box"),
+        ("Library Diaries", "library-week", 1, "series-box"),
+    ]
+
+
 def test_relink_copies_picks_up_duplicates_found_after_both_posts(archive: Archive) -> None:
     run = archive.start_run({})
     original = post("starting-small", series=[box("CC", 1, 4)])
