@@ -13,9 +13,9 @@ from scrapy.exceptions import DropItem
 from archive.captures import CaptureStore
 from archive.errors import ArchiveError
 from archive.lock import RunLock
-from archive.store import Archive, default_snapshot_path, utc_now
+from archive.store import Archive, default_snapshot_path
 from crawler.captures import capture_received, page_links_found
-from crawler.items import Capture, CrawlError, SeriesListing, UnchangedPage
+from crawler.items import Capture, CrawlError, SeriesListing, UnchangedPage, utc_now
 from pipeline.records import PostRecord
 
 logger = logging.getLogger(__name__)

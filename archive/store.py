@@ -9,7 +9,6 @@ import os
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
@@ -26,7 +25,7 @@ from archive.series import (
     series_row,
     store_post_series,
 )
-from crawler.items import CrawlError, SeriesListing
+from crawler.items import CrawlError, SeriesListing, utc_now
 from crawler.urls import canonicalize_url, netloc, url_key
 from pipeline.records import PostRecord
 from pipeline.series import series_key
@@ -36,11 +35,6 @@ logger = logging.getLogger(__name__)
 # "duplicate": a post new to the archive whose text is already archived under another URL.
 Outcome = Literal["new", "updated", "unchanged", "duplicate"]
 RUN_STATUSES = ("finished", "failed", "interrupted")
-
-
-def utc_now() -> str:
-    """Return the current time as ISO 8601 UTC, the form of every ``*_at`` column."""
-    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 def default_snapshot_path(db_path: Path | str) -> Path:

@@ -34,7 +34,7 @@ from scrapy.http import Request as ScrapyRequest
 from scrapy.responsetypes import responsetypes
 from scrapy.utils.misc import load_object
 
-from crawler.items import Capture, payload_digest
+from crawler.items import Capture, payload_digest, utc_now
 from crawler.urls import canonicalize_url
 
 if TYPE_CHECKING:
@@ -106,11 +106,6 @@ class CaptureLookup(Protocol):
     ) -> dict[str, Any] | None: ...
 
     def close(self) -> None: ...
-
-
-def utc_now() -> str:
-    """Return the current time as ISO 8601 UTC with a ``Z``."""
-    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 def _header_pairs(headers: Headers) -> list[tuple[str, str]]:

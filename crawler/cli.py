@@ -143,7 +143,7 @@ def crawl(
     """
     from archive.errors import ArchiveError
     from archive.lock import RunLock
-    from archive.store import utc_now
+    from crawler.items import utc_now
     from crawler.run import CrawlFailed, CrawlOptions, run_crawl
 
     if bool(urls) == bool(sources_path):

@@ -5,6 +5,12 @@ from __future__ import annotations
 import base64
 import hashlib
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+
+def utc_now() -> str:
+    """Return the current time as ISO 8601 UTC, the form of every ``*_at`` field and column."""
+    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 @dataclass

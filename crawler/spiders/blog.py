@@ -22,8 +22,8 @@ from scrapy.utils.misc import load_object
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 from twisted.python.failure import Failure
 
-from crawler.captures import page_links_found, utc_now
-from crawler.items import CrawlError, FetchedPage, SeriesListing, UnchangedPage
+from crawler.captures import page_links_found
+from crawler.items import CrawlError, FetchedPage, SeriesListing, UnchangedPage, utc_now
 from crawler.pages import (
     PageInfo,
     classify_page,
