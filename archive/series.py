@@ -24,9 +24,6 @@ from pipeline.series import merge_memberships, says_final, series_key
 
 logger = logging.getLogger(__name__)
 
-# Issue 5's table of republished copies; used when present.
-DUPLICATES_TABLE = "post_duplicates"
-
 
 def store_post_series(db: Database, record: PostRecord) -> None:
     """Replace a post's series evidence with what it says now, and re-resolve what it touches."""
@@ -98,17 +95,13 @@ def _add_copies(db: Database, post_url: str, *, as_copy: bool) -> set[str]:
     ``as_copy``: the post is the copy (else: the post is the original of copies stored
     before it). Returns the posts whose evidence changed.
     """
-    if DUPLICATES_TABLE not in db.table_names():
-        return set()
     column = "post_url" if as_copy else "original_url"
     pairs = db.execute(
-        f"SELECT post_url, original_url FROM {DUPLICATES_TABLE} WHERE {column} = ?",
+        f"SELECT post_url, original_url FROM post_duplicates WHERE {column} = ?",
         [post_url],
     ).fetchall()
     touched = set()
     for copy_url, original_url in pairs:
-        if copy_url == original_url:
-            continue
         touched |= _copy_series(db, copy_url, original_url)
     return touched
 
@@ -157,11 +150,9 @@ def _copy_series(db: Database, copy_url: str, original_url: str) -> set[str]:
 
 def relink_copies(db: Database) -> int:
     """Re-derive every copy's series from ``post_duplicates``; return the copies touched."""
-    if DUPLICATES_TABLE not in db.table_names():
-        return 0
     touched: set[str] = set()
     for copy_url, original_url in db.execute(
-        f"SELECT post_url, original_url FROM {DUPLICATES_TABLE}"
+        "SELECT post_url, original_url FROM post_duplicates"
     ).fetchall():
         touched |= _copy_series(db, copy_url, original_url)
     resolve_posts(db, touched)
