@@ -61,9 +61,9 @@ class ArchivePipeline:
         self.run_id: int | None = None
         self.captures: CaptureStore | None = None
         self.lock: RunLock | None = None
+        self.dedup = crawler.settings.getbool("BLOGARCHIVE_DEDUP", True)
         # Unchanged posts are recorded in batches: one transaction (one fsync) per batch.
         self.unchanged: list[str] = []
-        self.dedup = crawler.settings.getbool("BLOGARCHIVE_DEDUP", True)
         # So are the links of parsed pages (a cache: a batch lost to a kill costs a re-parse).
         self.page_links: list[dict[str, Any]] = []
 
