@@ -11,7 +11,7 @@ from __future__ import annotations
 import random
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 LINK_RE = re.compile(r"\[([^\]]+)\]\(([^)]+)\)")
 
@@ -30,44 +30,101 @@ COMMENT_AUTHOR = "Gwendolyn Marsh"
 COMMENT_TEXT = "Thanks for writing this up, we tried the same thing in our borough last spring."
 
 _SUBJECTS = (
-    "The housing team", "Our small pilot group", "A neighbourhood panel", "The library service",
-    "Every ward councillor", "The transport officers", "A volunteer steering board",
-    "The finance directorate", "Our digital apprentices", "The parks department",
-    "A cross-party working group", "The waste collection crews", "Two district nurses",
-    "The planning inspectors", "A group of tenants", "The youth forum", "Our call centre staff",
-    "The social care leads", "A local charity partner", "The climate officer",
+    "The housing team",
+    "Our small pilot group",
+    "A neighbourhood panel",
+    "The library service",
+    "Every ward councillor",
+    "The transport officers",
+    "A volunteer steering board",
+    "The finance directorate",
+    "Our digital apprentices",
+    "The parks department",
+    "A cross-party working group",
+    "The waste collection crews",
+    "Two district nurses",
+    "The planning inspectors",
+    "A group of tenants",
+    "The youth forum",
+    "Our call centre staff",
+    "The social care leads",
+    "A local charity partner",
+    "The climate officer",
 )
 _VERBS = (
-    "mapped", "rewrote", "tested", "questioned", "measured", "simplified", "shared",
-    "prototyped", "costed", "reviewed", "abandoned", "rebuilt", "published", "sketched",
-    "compared", "documented", "argued over", "redesigned", "walked through", "scored",
+    "mapped",
+    "rewrote",
+    "tested",
+    "questioned",
+    "measured",
+    "simplified",
+    "shared",
+    "prototyped",
+    "costed",
+    "reviewed",
+    "abandoned",
+    "rebuilt",
+    "published",
+    "sketched",
+    "compared",
+    "documented",
+    "argued over",
+    "redesigned",
+    "walked through",
+    "scored",
 )
 _OBJECTS = (
-    "the repairs request form", "every letter we send about arrears", "the bin collection rota",
-    "a shared spreadsheet of grant decisions", "the route of a typical planning appeal",
-    "the budget lines nobody could explain", "a paper map of the estate",
-    "the queue at the front desk", "our open data register", "the blue badge renewal journey",
-    "the agenda for the next scrutiny meeting", "a list of forty unanswered emails",
-    "the ward budget allocation rules", "a prototype of the new booking page",
-    "the wording of the council tax reminder", "the cost of one missed appointment",
-    "three versions of the same consultation", "the timetable for library opening hours",
-    "a backlog of pothole reports", "the training plan for new starters",
-    "the contract for street lighting", "the minutes of last year's workshops",
-    "a folder of complaints about parking", "the rules for community room hire",
-    "a survey of residents over seventy", "the flow of cases through adult social care",
-    "the process for reporting fly tipping", "the checklist used at housing viewings",
-    "a chart of call volumes by hour", "the criteria for small community grants",
+    "the repairs request form",
+    "every letter we send about arrears",
+    "the bin collection rota",
+    "a shared spreadsheet of grant decisions",
+    "the route of a typical planning appeal",
+    "the budget lines nobody could explain",
+    "a paper map of the estate",
+    "the queue at the front desk",
+    "our open data register",
+    "the blue badge renewal journey",
+    "the agenda for the next scrutiny meeting",
+    "a list of forty unanswered emails",
+    "the ward budget allocation rules",
+    "a prototype of the new booking page",
+    "the wording of the council tax reminder",
+    "the cost of one missed appointment",
+    "three versions of the same consultation",
+    "the timetable for library opening hours",
+    "a backlog of pothole reports",
+    "the training plan for new starters",
+    "the contract for street lighting",
+    "the minutes of last year's workshops",
+    "a folder of complaints about parking",
+    "the rules for community room hire",
+    "a survey of residents over seventy",
+    "the flow of cases through adult social care",
+    "the process for reporting fly tipping",
+    "the checklist used at housing viewings",
+    "a chart of call volumes by hour",
+    "the criteria for small community grants",
 )
 _TAILS = (
-    "before the end of the quarter", "with residents in the room", "over two long afternoons",
-    "without asking for new money", "and found the problem was elsewhere",
-    "so that a new starter could follow it", "against the figures from last year",
-    "while the pilot was still running", "in plain words rather than jargon",
-    "and wrote down what surprised us", "with help from the ward office",
-    "before anyone had signed anything off", "on a whiteboard in the old committee room",
-    "until the numbers finally agreed", "with a stopwatch and a notebook",
-    "to see where people gave up", "because the old way had stopped working",
-    "after a difficult meeting in March", "and sent the draft to everyone involved",
+    "before the end of the quarter",
+    "with residents in the room",
+    "over two long afternoons",
+    "without asking for new money",
+    "and found the problem was elsewhere",
+    "so that a new starter could follow it",
+    "against the figures from last year",
+    "while the pilot was still running",
+    "in plain words rather than jargon",
+    "and wrote down what surprised us",
+    "with help from the ward office",
+    "before anyone had signed anything off",
+    "on a whiteboard in the old committee room",
+    "until the numbers finally agreed",
+    "with a stopwatch and a notebook",
+    "to see where people gave up",
+    "because the old way had stopped working",
+    "after a difficult meeting in March",
+    "and sent the draft to everyone involved",
     "so that we could stop guessing",
 )
 
@@ -157,7 +214,7 @@ def _build_posts() -> tuple[Post, ...]:
     order = ("p", "s", "p", "p", "s", "p", "p", "s", "p")
     for index, kind in enumerate(order):
         day += 9 + index
-        published = datetime(2025, 1, 6, 10, 30, tzinfo=timezone.utc).replace(
+        published = datetime(2025, 1, 6, 10, 30, tzinfo=UTC).replace(
             month=1 + (day // 28) % 12, day=1 + day % 28
         )
         if kind == "p":
@@ -178,8 +235,7 @@ def _build_posts() -> tuple[Post, ...]:
         else:
             part, (slug, title) = next(series)
             opening = (
-                f"This is the {_ORDINALS[part]} post in our ward budgets series, "
-                f"one of three."
+                f"This is the {_ORDINALS[part]} post in our ward budgets series, one of three."
             )
             posts.append(
                 Post(
