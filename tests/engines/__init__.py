@@ -23,6 +23,8 @@ from tests.engines.site import BuiltSite
 
 ENGINE_MODULES: tuple[str, ...] = (
     "tests.engines.pelican",
+    "tests.engines.nikola",
+    "tests.engines.mkdocs_material",
     "tests.engines.wordpress",
     "tests.engines.jekyll",
 )
