@@ -523,7 +523,18 @@ def m009_page_links(db: Database) -> None:
 
 
 @migrations()
-def m010_search_stemmed(db: Database) -> None:
+def m010_crawl_runs_reason(db: Database) -> None:
+    """Say why each run ended (``reason``); a run stopped at a limit is 'partial'.
+
+    Runs recorded before keep a NULL reason: their status was not always true (a crawl that
+    fetched nothing was 'finished'), so no reason is made up for them.
+    """
+    allow_values(db, "crawl_runs", "status", ["partial"])
+    db.table("crawl_runs").add_column("reason", str)
+
+
+@migrations()
+def m011_search_stemmed(db: Database) -> None:
     """Rebuild the posts' search index with Porter stemming, and index series names too.
 
     ``enable_fts`` fills a new index from its table, so every archived post is searchable

@@ -149,7 +149,7 @@ def test_table_search_with_stray_punctuation_is_no_error(snapshot: Path) -> None
 def test_stemming_migration_rebuilds_the_index_of_an_older_archive(tmp_path: Path) -> None:
     path = tmp_path / "archive.db"
     old = sqlite_utils.Database(path)
-    migrations.apply(old, stop_before="m010_search_stemmed")
+    migrations.apply(old, stop_before="m011_search_stemmed")
     store(Archive(old, path))
 
     def hits(db: sqlite_utils.Database) -> int:
