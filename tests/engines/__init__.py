@@ -25,6 +25,8 @@ ENGINE_MODULES: tuple[str, ...] = (
     "tests.engines.pelican",
     "tests.engines.nikola",
     "tests.engines.mkdocs_material",
+    "tests.engines.wordpress",
+    "tests.engines.jekyll",
 )
 
 # On CI an engine that cannot be built is a failure, not a skip (.ci/run sets it).
