@@ -99,7 +99,7 @@ def _rows(db: Path, sql: str, params: tuple[object, ...] = ()) -> list[dict[str,
         conn.close()
 
 
-def crawl(site: BuiltSite, db: Path) -> tuple[str, float]:
+def crawl(site: BuiltSite, db: Path, *extra: str) -> tuple[str, float]:
     """Run ``blogarchive crawl BASE --db DB`` as a user would, without delays on loopback.
 
     Returns the crawl's log (``-v``: Scrapy's log with its stats) and how long it took.
@@ -112,6 +112,7 @@ def crawl(site: BuiltSite, db: Path) -> tuple[str, float]:
         str(db),
         "-v",
         *("-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False"),
+        *extra,
     )
     seconds = time.monotonic() - started
     if done.returncode != 0:
@@ -121,13 +122,17 @@ def crawl(site: BuiltSite, db: Path) -> tuple[str, float]:
     return done.stderr, seconds
 
 
-def grade_site(site: BuiltSite, work: Path) -> Grade:
-    """Crawl ``site`` twice into ``work`` and grade every check of ``CHECKS``."""
+def grade_site(site: BuiltSite, work: Path, recrawl_args: tuple[str, ...] = ()) -> Grade:
+    """Crawl ``site`` twice into ``work`` and grade every check of ``CHECKS``.
+
+    ``recrawl_args`` are added to the second crawl's command (the harness's own test turns
+    the incremental crawl off with ``--full`` to show the recrawl check failing).
+    """
     db = work / f"{site.engine}.db"
     grade = Grade(engine=site.engine)
     first_log, first_seconds = crawl(site, db)
     stored = {row["url"]: row for row in _rows(db, "select * from posts order by url")}
-    second_log, second_seconds = crawl(site, db)
+    second_log, second_seconds = crawl(site, db, *recrawl_args)
     grade.crawl_seconds = [round(first_seconds, 2), round(second_seconds, 2)]
     failures = grade.failures = {check: [] for check in CHECKS}
 
