@@ -186,7 +186,9 @@ def crawl(
         with RunLock.acquire(db_path, started_at=utc_now()):
             summary = run_crawl(sources, options)
     except (CrawlFailed, ArchiveError) as exc:
-        raise click.ClickException(str(exc)) from exc
+        # As a ClickException prints it, with the crawl's own exit status (130 for Ctrl-C).
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(getattr(exc, "exit_code", 1))
     click.echo(summary.line(), err=True)
     sys.exit(summary.outcome.exit_code)
 

@@ -2,12 +2,15 @@
 
 ``grade_site`` is the whole grader: it returns, for every check of ``CHECKS``, the failures
 found, each saying what to fix (engine, page URL, field, what was expected, what was stored).
+``python -m tests.engines.grade [ENGINE ...]`` prints every engine's checks and failures.
 """
 
 from __future__ import annotations
 
 import re
 import sqlite3
+import sys
+import tempfile
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -225,3 +228,30 @@ def _grade_recrawl(
         if first.get(url) != now.get(url):
             failures.append(Failure(url, "row after the second crawl", "unchanged", "changed"))
     return failures
+
+
+def main(names: list[str]) -> None:
+    """Grade the named engines (all when none is named) and print each check's outcome."""
+    from tests.engines import EngineUnavailable, all_engines
+
+    for engine in all_engines():
+        if names and engine.name not in names:
+            continue
+        with tempfile.TemporaryDirectory() as work:
+            try:
+                with engine.serve(Path(work)) as site:
+                    grade = grade_site(site, Path(work))
+            except EngineUnavailable as exc:
+                print(f"{engine.name}: unavailable: {exc}")
+                continue
+        print(f"{engine.name}: crawls took {grade.crawl_seconds} s")
+        for check in CHECKS:
+            known = " (marked xfail)" if check in engine.xfail else ""
+            outcome = "FAIL" if grade.failures[check] else "pass"
+            print(f"{engine.name}: {check}: {outcome}{known}")
+            if grade.failures[check]:
+                print(grade.report(check, limit=5))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
