@@ -273,7 +273,8 @@ def _cached_build(theme: str) -> Path:
     if not (WORDPRESS / "wp-content" / "themes" / theme).is_dir():
         raise EngineUnavailable(f"Debian package wordpress-theme-{theme} is not installed")
     versions = package_versions([*PACKAGES, f"deb:wordpress-theme-{theme}"])
-    target = cache_root() / f"wordpress-{theme}-{source_key([INSTALL_SCRIPT], versions)}"
+    key = source_key([Path(__file__), INSTALL_SCRIPT], versions)
+    target = cache_root() / f"wordpress-{theme}-{key}"
     if (target / "data").is_dir():
         return target
     scratch = target.with_name(f".{target.name}.{os.getpid()}")
@@ -284,6 +285,9 @@ def _cached_build(theme: str) -> Path:
         scratch.rename(target)
     except OSError:  # another process built the same key meanwhile: keep theirs
         shutil.rmtree(scratch, ignore_errors=True)
+    for stale in target.parent.glob(f"wordpress-{theme}-*"):
+        if stale != target:  # a data dir is 35 MB: keep only the current sources' build
+            shutil.rmtree(stale, ignore_errors=True)
     return target
 
 
