@@ -79,10 +79,15 @@ def test_plain_datasette_fails_the_same_limits(served_plain: str, page: Any) -> 
     assert size["height"] > HEIGHT_MAX["desktop"], size
 
 
-def test_home_page_search_box_finds_a_post(served: str, page: Any) -> None:
+def test_home_page_search_box_searches_with_or_and_a_prefix(served: str, page: Any) -> None:
     page.set_viewport_size(DESKTOP)
     page.goto(served)
-    page.fill(".archive-summary input[type=search]", "spending")
+    page.fill(".archive-summary input[type=search]", "nothingelse OR spend*")
     page.press(".archive-summary input[type=search]", "Enter")
     page.wait_for_load_state()
-    assert page.locator("table.rows-and-columns tbody tr").count() == POSTS
+    assert page.locator(".search-page h2.count").inner_text() == f"{POSTS} posts"
+    first = page.locator("li.hit").first
+    assert first.locator("mark").first.inner_text().lower().startswith("spend")
+    first.locator("a.hit-title").click()
+    page.wait_for_load_state()
+    assert page.locator("article.post-reading h1").inner_text().startswith("Spending, part")

@@ -163,6 +163,14 @@ def serve_tree(site: Path, log: Path, timeout: float = 30) -> Iterator[str]:
             proc.wait(timeout=timeout)
 
 
+def check_chrome(name: str, site: Path, chrome: list[str]) -> None:
+    """Fail when a chrome string is on no page of the site: its check would prove nothing."""
+    pages = [page.read_text(errors="replace").casefold() for page in site.rglob("*.html")]
+    absent = [c for c in chrome if not any(c.casefold() in page for page in pages)]
+    if absent:
+        raise AssertionError(f"{name}: chrome strings on no page of the built site: {absent}")
+
+
 def static_engine(
     name: str,
     build: BuildFn,
@@ -182,6 +190,7 @@ def static_engine(
     def serve(work: Path) -> Iterator[BuiltSite]:
         built = cached_build(name, build, files, packages)
         manifest = json.loads((built / "manifest.json").read_text())
+        check_chrome(name, built / "site", chrome)
         with serve_tree(built / "site", work / f"{name}-server.log") as base:
             post_paths: dict[str, str] = manifest["post_paths"]
             posts = {base + path: by_slug[slug] for slug, path in post_paths.items()}
