@@ -328,6 +328,14 @@ def _wait_for_http(url: str, proc: subprocess.Popen, log: Path, timeout: float =
             time.sleep(0.1)
 
 
+def _check_chrome(name: str, urls: list[str], chrome: list[str]) -> None:
+    """Fail when a chrome string is on none of ``urls`` (the commented post, home)."""
+    pages = [httpx.get(url, timeout=30).text.casefold() for url in urls]
+    absent = [c for c in chrome if not any(c.casefold() in page for page in pages)]
+    if absent:
+        raise AssertionError(f"{name}: chrome strings on none of {urls}: {absent}")
+
+
 def wordpress_engine(theme: str) -> Engine:
     """Return the registry entry of WordPress with one of its Debian-packaged themes."""
     name = f"wordpress-{theme}"
@@ -361,6 +369,7 @@ def wordpress_engine(theme: str) -> Engine:
                 try:
                     _wait_for_http(base, proc, log_path)
                     posts, non_posts = _urls(base)
+                    _check_chrome(name, [next(iter(posts)), base], THEMES[theme])
                     yield BuiltSite(
                         engine=name,
                         base_url=base,
