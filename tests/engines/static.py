@@ -72,6 +72,8 @@ def package_versions(packages: list[str]) -> dict[str, str]:
 
 
 def _deb_version(name: str) -> str:
+    if shutil.which("dpkg-query") is None:
+        raise EngineUnavailable(f"Debian package {name}: not a Debian system (no dpkg-query)")
     done = subprocess.run(
         ["dpkg-query", "-W", "-f=${db:Status-Abbrev} ${Version}", name],
         capture_output=True,
