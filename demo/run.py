@@ -9,6 +9,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+from archive.serve import ServeError, check_port
 from demo.server import serve_demo
 
 OUTPUT = Path("demo-output")
@@ -44,6 +45,12 @@ def main(argv: list[str] | None = None) -> int:
         "--check", action="store_true", help="Exit after Datasette answers (for tests)."
     )
     args = parser.parse_args(argv)
+    try:
+        # Before the crawl: a taken port would otherwise be found only after it.
+        check_port("127.0.0.1", args.port)
+    except ServeError as exc:
+        print(f"Error: {exc}", file=sys.stderr)
+        return 1
     args.output.mkdir(parents=True, exist_ok=True)
     db = args.output / "archive.db"
     blogarchive = [sys.executable, "-m", "crawler.cli"]
