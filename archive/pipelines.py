@@ -221,17 +221,9 @@ class ArchivePipeline:
         except ArchiveError as exc:
             logger.debug("finishing run %s failed", self.run_id, exc_info=True)
             why = outcome.reason if self.failure else f"archive not writable: {exc.message}"
-            failed = Outcome("failed", why)
-            self._stats.set_value(STAT_STATUS, failed.status)
-            self._stats.set_value(STAT_REASON, failed.reason)
             # When even this cannot be written, the next crawl closes the run as interrupted.
             with contextlib.suppress(ArchiveError):
-                self.archive.finish_run(
-                    self.run_id,
-                    pages_fetched=self._pages_fetched(),
-                    status=failed.status,
-                    reason=failed.reason,
-                )
+                self._end_run(Outcome("failed", why))
         finally:
             self._release()
 
@@ -240,12 +232,7 @@ class ArchivePipeline:
         assert self.run_id is not None
         if self.failure is not None:
             # Only the run's end: batches and the snapshot would be refused as the write was.
-            self.archive.finish_run(
-                self.run_id,
-                pages_fetched=self._pages_fetched(),
-                status=outcome.status,
-                reason=outcome.reason,
-            )
+            self._end_run(outcome)
             return
         self._flush_unchanged()
         self._flush_page_links()
@@ -256,22 +243,9 @@ class ArchivePipeline:
             problem = self.archive.publish_space_problem(self.snapshot_path)
             if problem is not None:
                 logger.info("%s: %s", self.db_path, problem)  # the summary line says it
-                outcome = Outcome("failed", f"archive not writable: {problem}")
-                self._stats.set_value(STAT_STATUS, outcome.status)
-                self._stats.set_value(STAT_REASON, outcome.reason)
-                self.archive.finish_run(
-                    self.run_id,
-                    pages_fetched=self._pages_fetched(),
-                    status=outcome.status,
-                    reason=outcome.reason,
-                )
+                self._end_run(Outcome("failed", f"archive not writable: {problem}"))
                 return
-        run = self.archive.finish_run(
-            self.run_id,
-            pages_fetched=int(self._stats.get_value("downloader/response_count", 0)),
-            status=outcome.status,
-            reason=outcome.reason,
-        )
+        run = self._end_run(outcome)
         # The archive's counts are the true ones: a copy stored before its original
         # was counted new, then became a duplicate when the original came.
         for kind in ("new", "updated", "unchanged", "gone", "duplicate"):
@@ -294,8 +268,18 @@ class ArchivePipeline:
         if self.snapshot_path is not None:
             self.archive.publish(self.snapshot_path)
 
-    def _pages_fetched(self) -> int:
-        return int(self._stats.get_value("downloader/response_count", 0))
+    def _end_run(self, outcome: Outcome) -> dict[str, Any]:
+        """Record the run's end with ``outcome``; the stats (and so the CLI) say the same."""
+        assert self.archive is not None
+        assert self.run_id is not None
+        self._stats.set_value(STAT_STATUS, outcome.status)
+        self._stats.set_value(STAT_REASON, outcome.reason)
+        return self.archive.finish_run(
+            self.run_id,
+            pages_fetched=int(self._stats.get_value("downloader/response_count", 0)),
+            status=outcome.status,
+            reason=outcome.reason,
+        )
 
     def _release(self) -> None:
         if self.captures is not None:

@@ -320,20 +320,57 @@ def extract(files: tuple[Path, ...], url: str | None) -> None:
 @db_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("-p", "--port", default=8001, show_default=True, help="Port (0 picks a free one).")
-def serve(db_path: Path, host: str, port: int) -> None:
+@click.option(
+    "--setting",
+    "settings",
+    type=(str, str),
+    multiple=True,
+    metavar="NAME VALUE",
+    help="A Datasette setting, e.g. --setting sql_time_limit_ms 3000 (repeatable).",
+)
+@click.option("--open", "open_browser", is_flag=True, help="Open the archive in a web browser.")
+@click.option(
+    "--allow-indexing",
+    is_flag=True,
+    help="Let search engines index the archive (default: robots.txt and X-Robots-Tag say no).",
+)
+def serve(
+    db_path: Path,
+    host: str,
+    port: int,
+    settings: tuple[tuple[str, str], ...],
+    open_browser: bool,
+    allow_indexing: bool,
+) -> None:
     """Serve the archive with Datasette (a published, immutable snapshot of it).
 
+    Each crawl publishes a new snapshot; the running server serves it from the next request.
+
     \b
-    Example:
+    Examples:
         blogarchive serve --db archive.db --port 8001
+        blogarchive serve --db archive.db --open --setting sql_time_limit_ms 3000
     """
     from archive.errors import ArchiveError
-    from archive.serve import ServeError
+    from archive.serve import DATASETTE_SETTINGS, ServeError
     from archive.serve import serve as serve_archive
 
     usable_archive(db_path, write=False)
+    unknown = [name for name, _ in settings if name not in DATASETTE_SETTINGS]
+    if unknown:
+        raise click.BadParameter(
+            f"{', '.join(unknown)}: not a Datasette setting (see datasette serve --help-settings)",
+            param_hint="--setting",
+        )
     try:
-        code = serve_archive(db_path, host=host, port=port)
+        code = serve_archive(
+            db_path,
+            host=host,
+            port=port,
+            open_browser=open_browser,
+            settings=settings,
+            noindex=not allow_indexing,
+        )
     except (ArchiveError, ServeError) as exc:
         raise click.ClickException(str(exc)) from exc
     sys.exit(code)

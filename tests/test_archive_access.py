@@ -126,13 +126,22 @@ def archive_rows(db: Path) -> tuple[list, str]:
     return posts, integrity
 
 
-def test_a_read_only_archive_is_one_line_and_still_lists_its_runs(
-    tmp_path: Path, blog: FixtureSite
-) -> None:
-    with tmpfs(tmp_path / "ro", "16m") as mount:
+@contextmanager
+def crawled_on_tmpfs(path: Path, blog: FixtureSite) -> Iterator[tuple[Path, tuple[list, str]]]:
+    """Yield an archive of ``blog`` crawled onto a 16 MB tmpfs, with its posts and integrity."""
+    with tmpfs(path, "16m") as mount:
         db = mount / "archive.db"
         assert crawl(blog.base, db).returncode == 0
         before = archive_rows(db)
+        assert before[1] == "ok"
+        yield db, before
+
+
+def test_a_read_only_archive_is_one_line_and_still_lists_its_runs(
+    tmp_path: Path, blog: FixtureSite
+) -> None:
+    with crawled_on_tmpfs(tmp_path / "ro", blog) as (db, before):
+        mount = db.parent
         subprocess.run(["mount", "-o", "remount,ro", str(mount)], check=True)
         for command in ("crawl", "migrate", "reextract", "duplicates"):
             result = run_cli(*COMMANDS[command], "--db", str(db))
@@ -146,11 +155,8 @@ def test_a_read_only_archive_is_one_line_and_still_lists_its_runs(
 def test_a_full_disk_fails_the_run_in_one_line_and_keeps_the_archive(
     tmp_path: Path, blog: FixtureSite
 ) -> None:
-    with tmpfs(tmp_path / "full", "16m") as mount:
-        db = mount / "archive.db"
-        assert crawl(blog.base, db).returncode == 0
-        before = archive_rows(db)
-        assert before[1] == "ok"
+    with crawled_on_tmpfs(tmp_path / "full", blog) as (db, before):
+        mount = db.parent
         # Leave a few pages of room: the next crawl's first writes go in, then the disk is full.
         filler = mount / "filler"
         with filler.open("wb") as handle:

@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 
-from archive.serve import free_port
 from tests.conftest import serving
 from tests.test_archive_listing import build
+from tests.test_archive_live import plain_datasette
 
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
@@ -41,13 +41,7 @@ def served(snapshot: Path) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def served_plain(snapshot: Path) -> Iterator[str]:
-    port = free_port("127.0.0.1")
-    code = (
-        f"import os, sys; print('Serving plain at http://127.0.0.1:{port}/', flush=True);"
-        " os.execv(sys.executable, [sys.executable, '-m', 'datasette', 'serve', '-i',"
-        f" {str(snapshot)!r}, '--port', '{port}'])"
-    )
-    with serving([sys.executable, "-c", code]) as url:
+    with plain_datasette(snapshot) as url:
         yield url
 
 

@@ -8,9 +8,11 @@ sources. Serving copies the cached directory, starts ``mariadbd`` on a private s
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -273,7 +275,8 @@ def _cached_build(theme: str) -> Path:
     if not (WORDPRESS / "wp-content" / "themes" / theme).is_dir():
         raise EngineUnavailable(f"Debian package wordpress-theme-{theme} is not installed")
     versions = package_versions([*PACKAGES, f"deb:wordpress-theme-{theme}"])
-    target = cache_root() / f"wordpress-{theme}-{source_key([INSTALL_SCRIPT], versions)}"
+    key = source_key([Path(__file__), INSTALL_SCRIPT], versions)
+    target = cache_root() / f"wordpress-{theme}-{key}"
     if (target / "data").is_dir():
         return target
     scratch = target.with_name(f".{target.name}.{os.getpid()}")
@@ -284,6 +287,9 @@ def _cached_build(theme: str) -> Path:
         scratch.rename(target)
     except OSError:  # another process built the same key meanwhile: keep theirs
         shutil.rmtree(scratch, ignore_errors=True)
+    for stale in target.parent.glob(f"wordpress-{theme}-*"):
+        if stale != target:  # a data dir is 35 MB: keep only the current sources' build
+            shutil.rmtree(stale, ignore_errors=True)
     return target
 
 
@@ -324,6 +330,33 @@ def _wait_for_http(url: str, proc: subprocess.Popen, log: Path, timeout: float =
             time.sleep(0.1)
 
 
+def _check_chrome(name: str, urls: list[str], chrome: list[str]) -> None:
+    """Fail when a chrome string is on none of ``urls`` (the commented post, home)."""
+    pages = [httpx.get(url, timeout=30).text.casefold() for url in urls]
+    absent = [c for c in chrome if not any(c.casefold() in page for page in pages)]
+    if absent:
+        raise AssertionError(f"{name}: chrome strings on none of {urls}: {absent}")
+
+
+def _stop_group(proc: subprocess.Popen, timeout: float = 30) -> None:
+    """End ``proc`` and the workers it forked (its process group); wait until all are gone."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        proc.wait(timeout=timeout)
+    while True:
+        try:
+            os.killpg(proc.pid, 0)  # is anyone of the group left?
+        except ProcessLookupError:
+            return
+        if time.monotonic() > deadline:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+            return
+        time.sleep(0.05)
+
+
 def wordpress_engine(theme: str) -> Engine:
     """Return the registry entry of WordPress with one of its Debian-packaged themes."""
     name = f"wordpress-{theme}"
@@ -347,16 +380,19 @@ def wordpress_engine(theme: str) -> Engine:
             }
             log_path = work / "php.log"
             with log_path.open("w") as log:
+                # Its own session: php -S forks the workers, and they must end with it.
                 proc = subprocess.Popen(
                     ["php", "-S", f"127.0.0.1:{port}", "-t", str(site), str(site / "router.php")],
                     cwd=site,
                     env=env,
                     stdout=log,
                     stderr=subprocess.STDOUT,
+                    start_new_session=True,
                 )
                 try:
                     _wait_for_http(base, proc, log_path)
                     posts, non_posts = _urls(base)
+                    _check_chrome(name, [next(iter(posts)), base], THEMES[theme])
                     yield BuiltSite(
                         engine=name,
                         base_url=base,
@@ -366,12 +402,7 @@ def wordpress_engine(theme: str) -> Engine:
                         chrome=THEMES[theme],
                     )
                 finally:
-                    proc.terminate()
-                    try:
-                        proc.wait(timeout=30)
-                    except subprocess.TimeoutExpired:
-                        proc.kill()
-                        proc.wait()
+                    _stop_group(proc)
 
     return Engine(name=name, serve=serve, xfail=XFAIL.get(name, {}))
 
