@@ -1,4 +1,4 @@
-"""The ``blogarchive`` command: crawl, extract, serve, migrate, runs, duplicates.
+"""The ``blogarchive`` command: crawl, extract, serve, export, migrate, runs, duplicates.
 
 Command bodies stay a few lines over the stage functions; this is the one module that
 sees every stage (crawler -> pipeline -> archive).
@@ -374,6 +374,58 @@ def serve(
     except (ArchiveError, ServeError) as exc:
         raise click.ClickException(str(exc)) from exc
     sys.exit(code)
+
+
+@cli.command()
+@db_option
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(["jsonl", "csv", "markdown"]),
+    default="jsonl",
+    show_default=True,
+    help="JSON Lines, CSV, or a folder of Markdown files with YAML front matter.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    help="File to write (default: stdout); for markdown, the folder (required).",
+)
+def export(db_path: Path, fmt: str, output: Path | None) -> None:
+    """Export every post (text, Markdown, metadata, series) as JSON Lines, CSV or Markdown.
+
+    \b
+    Examples:
+        blogarchive export --db archive.db > posts.jsonl
+        blogarchive export --db archive.db -f csv -o posts.csv
+        blogarchive export --db archive.db -f markdown -o posts/
+    """
+    from archive.errors import ArchiveError
+    from archive.export import iter_posts, write_csv, write_jsonl, write_markdown
+
+    if not db_path.exists():
+        raise click.ClickException(f"{db_path}: no such archive")
+    if fmt == "markdown" and output is None:
+        raise click.UsageError("--format markdown writes a folder: give it with -o/--output")
+    if fmt == "markdown" and output is not None and output.is_file():
+        raise click.BadParameter(f"{output} is a file, not a folder", param_hint="--output")
+    posts = iter_posts(db_path)
+    try:
+        if fmt == "markdown":
+            assert output is not None
+            count = write_markdown(posts, output)
+        else:
+            write = write_jsonl if fmt == "jsonl" else write_csv
+            with click.open_file(str(output or "-"), "w", encoding="utf-8") as out:
+                count = write(posts, out)
+    except (ArchiveError, OSError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(
+        f"{db_path}: {count} posts exported as {fmt}" + (f" to {output}" if output else ""),
+        err=True,
+    )
 
 
 @cli.command()
