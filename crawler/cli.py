@@ -32,6 +32,17 @@ def db_option(fn: F) -> F:
     )(fn)
 
 
+def usable_archive(db_path: Path, *, write: bool, create: bool = False) -> None:
+    """Stop with one ``Error:`` line if the archive cannot be used (see archive/access.py)."""
+    from archive.access import check_archive
+    from archive.errors import ArchiveError
+
+    try:
+        check_archive(db_path, write=write, create=create)
+    except ArchiveError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
 def quiet_option(fn: F) -> F:
     """Add ``--quiet``, which turns progress output off."""
     return click.option(
@@ -168,6 +179,7 @@ def crawl(
         raise click.UsageError("give either start URLS or --sources FILE (one of the two)")
     sources = load_crawl_sources(urls, sources_path)
     settings = parse_settings(overrides)
+    usable_archive(db_path, write=True, create=True)
     options = CrawlOptions(
         db_path=db_path,
         sources_path=sources_path,
@@ -236,8 +248,7 @@ def reextract(
 
     if urls and sources_path:
         raise click.UsageError("give start URLS or --sources FILE, not both")
-    if not db_path.exists():
-        raise click.ClickException(f"{db_path}: no such archive")
+    usable_archive(db_path, write=True)
     try:
         plan = ReplayPlan(sources_path, list(urls)) if urls or sources_path else None
         plan = plan or last_crawl_plan(db_path)
@@ -340,27 +351,29 @@ def serve(
         blogarchive serve --db archive.db --port 8001
         blogarchive serve --db archive.db --open --setting sql_time_limit_ms 3000
     """
-    from archive.serve import DATASETTE_SETTINGS
+    from archive.errors import ArchiveError
+    from archive.serve import DATASETTE_SETTINGS, ServeError
     from archive.serve import serve as serve_archive
 
-    if not db_path.exists():
-        raise click.ClickException(f"{db_path}: no such archive; run 'blogarchive crawl' first")
+    usable_archive(db_path, write=False)
     unknown = [name for name, _ in settings if name not in DATASETTE_SETTINGS]
     if unknown:
         raise click.BadParameter(
             f"{', '.join(unknown)}: not a Datasette setting (see datasette serve --help-settings)",
             param_hint="--setting",
         )
-    code = serve_archive(
-        db_path,
-        host=host,
-        port=port,
-        open_browser=open_browser,
-        settings=settings,
-        noindex=not allow_indexing,
-    )
-    if code:
-        sys.exit(code)
+    try:
+        code = serve_archive(
+            db_path,
+            host=host,
+            port=port,
+            open_browser=open_browser,
+            settings=settings,
+            noindex=not allow_indexing,
+        )
+    except (ArchiveError, ServeError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    sys.exit(code)
 
 
 @cli.command()
@@ -424,10 +437,14 @@ def migrate(db_path: Path) -> None:
     Example:
         blogarchive migrate --db archive.db
     """
+    from archive.errors import ArchiveError
     from archive.store import Archive
 
-    archive = Archive.open(db_path)
-    archive.close()
+    usable_archive(db_path, write=True, create=True)
+    try:
+        Archive.open(db_path).close()
+    except ArchiveError as exc:
+        raise click.ClickException(str(exc)) from exc
     click.echo(f"{db_path}: schema up to date", err=True)
 
 
@@ -444,15 +461,28 @@ def runs(db_path: Path, limit: int) -> None:
     Example:
         blogarchive runs --db archive.db -n 5
     """
-    import sqlite_utils
+    import sqlite3
 
+    from archive.access import describe_sqlite_error
     from archive.lock import is_held
 
-    if not db_path.exists():
-        raise click.ClickException(f"{db_path}: no such archive")
-    db = sqlite_utils.Database(db_path)
+    usable_archive(db_path, write=False)
     crawling = is_held(db_path)
-    for row in db.query("select * from crawl_runs order by id desc limit ?", [limit]):
+    try:
+        conn = sqlite3.connect(f"{db_path.absolute().as_uri()}?mode=ro", uri=True, timeout=5)
+        conn.row_factory = sqlite3.Row
+        try:
+            rows = [
+                dict(row)
+                for row in conn.execute(
+                    "select * from crawl_runs order by id desc limit ?", [limit]
+                )
+            ]
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:
+        raise click.ClickException(f"{db_path}: {describe_sqlite_error(exc)}") from exc
+    for row in rows:
         if row["status"] == "running":
             # No process holds the lock: the run was killed; the next crawl closes it.
             row["alive"] = crawling
@@ -474,8 +504,7 @@ def duplicates(db_path: Path) -> None:
     from archive.errors import ArchiveError
     from archive.store import Archive
 
-    if not db_path.exists():
-        raise click.ClickException(f"{db_path}: no such archive")
+    usable_archive(db_path, write=True)
     try:
         with Archive.open(db_path) as archive:
             pairs = archive.index_duplicates()
@@ -488,8 +517,15 @@ def duplicates(db_path: Path) -> None:
 
 def main() -> None:
     """Run the command line (the ``blogarchive`` entry point)."""
+    from archive.errors import ArchiveError
+
     logging.captureWarnings(True)
-    cli()
+    try:
+        cli()
+    except ArchiveError as exc:
+        # A command that missed turning it into a ClickException: still one line, no traceback.
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(1)
 
 
 if __name__ == "__main__":
