@@ -12,6 +12,7 @@ from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
 from scrapy.crawler import Crawler
+from scrapy.statscollectors import StatsCollector
 
 from crawler.items import CrawlError, FetchedPage
 from pipeline.records import PostRecord, SeriesMembership
@@ -32,6 +33,7 @@ class ExtractionPipeline:
         self.workers = workers
         self.clean = clean
         self.pool: Executor | None = None
+        self.stats: StatsCollector | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ExtractionPipeline:
@@ -39,7 +41,9 @@ class ExtractionPipeline:
         workers = crawler.settings.getint("BLOGARCHIVE_EXTRACT_WORKERS", os.cpu_count() or 1)
         if workers < 0:
             raise ValueError(f"BLOGARCHIVE_EXTRACT_WORKERS must be >= 0, not {workers}")
-        return cls(workers, clean=crawler.settings.getbool("BLOGARCHIVE_CLEAN", True))
+        pipeline = cls(workers, clean=crawler.settings.getbool("BLOGARCHIVE_CLEAN", True))
+        pipeline.stats = crawler.stats
+        return pipeline
 
     def open_spider(self) -> None:
         """Nothing to start yet: workers start with the first page to extract."""
@@ -95,6 +99,9 @@ class ExtractionPipeline:
         return record
 
     async def _extract(self, page: FetchedPage) -> PostRecord:
+        # Counted so that a re-crawl of an unchanged site can be shown to extract nothing.
+        if self.stats is not None:
+            self.stats.inc_value("blogarchive/extracted")
         if not self.workers:
             return extract_page(page, self.clean)
         pool = self.pool or self._start_pool()
