@@ -217,6 +217,24 @@ def find_entries(sel: Selector) -> list[Selector]:
     return outer
 
 
+def is_list_of_posts(element: Selector, page_url: str) -> bool:
+    """Tell whether an element is a list of links to other pages, not one entry.
+
+    Archives wrap their whole list in one ``<article>`` (Nikola's author pages): its links
+    lead to two or more other pages of the site and are most of its text.
+    """
+    own = canonicalize_url(page_url)
+    host = urlsplit(own).netloc
+    targets = set()
+    link_chars = 0
+    for link in element.xpath(".//a[@href]"):
+        url = _abs(page_url, link.attrib.get("href"))
+        if url and url != own and urlsplit(url).netloc == host and not is_archive_url(url):
+            targets.add(url)
+            link_chars += len(_text(link))
+    return len(targets) >= 2 and link_chars >= 0.4 * max(len(_text(element)), 1)
+
+
 def entry_permalink(entry: Selector, page_url: str) -> str | None:
     """Return the link an entry gives to its own page, or None."""
     xpaths = (
@@ -390,7 +408,7 @@ def classify_page(
     """
     text = body.decode(encoding or "utf-8", errors="replace") if isinstance(body, bytes) else body
     sel = Selector(text=text or "<html></html>", type="html")
-    entry_sels = find_entries(sel)
+    entry_sels = [e for e in find_entries(sel) if not is_list_of_posts(e, url)]
     entries = [
         Entry(
             permalink=entry_permalink(e, url),
