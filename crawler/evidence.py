@@ -181,9 +181,13 @@ def in_foreign_entry(element: etree._Element, own: str, page_url: str) -> bool:
     """Tell whether ``element`` sits in a block about another page (a teaser, a widget's item).
 
     The nearest ancestor holding a link decides: a link to another page of the site that is
-    not an archive (a tag, category, author or date) makes that block another entry's.
+    not an archive (a tag, category, author or date) makes that block another entry's. The
+    climb stops at the block holding the page's headline (``<h1>``), at ``<main>`` and
+    ``<body>``: the site's navigation around them is no entry.
     """
     for ancestor in element.iterancestors():
+        if ancestor.tag in ("main", "body", "html") or ancestor.xpath(".//h1"):
+            return False
         hrefs = [h for h in ancestor.xpath(".//a/@href") if not h.strip().startswith("#")]
         if not hrefs:
             continue
@@ -234,14 +238,14 @@ def byline(sel: Selector, page_url: str) -> Evidence | None:
         text = _text(root)
         if not text or len(text) > MAX_BYLINE_CHARS * 3:
             continue
-        if _in_directory(root):
+        if in_author_list(root):
             continue
         if _own(root, own, page_url):
             return Evidence("byline", 1, f"<{root.tag} {_attrs(root)}> {text[:40]}")
     return None
 
 
-def _in_directory(element: etree._Element) -> bool:
+def in_author_list(element: etree._Element) -> bool:
     """Tell whether an element sits in a list of several authors (a menu, not a byline)."""
     for ancestor in element.iterancestors("ul", "ol"):
         hrefs = {h for h in ancestor.xpath(".//a/@href") if AUTHOR_ARCHIVE_RE.search(h)}

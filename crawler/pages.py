@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import urllib.request
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,7 +27,9 @@ from crawler.evidence import (
     post_navigation,
     site_evidence,
     structured_evidence,
+    url_shape,
 )
+from crawler.settings import USER_AGENT
 from crawler.urls import canonicalize_url
 
 ENTRY_CSS = "article, .post, .hentry, .h-entry, .type-post, .node--type-article, .blog-post, .entry"
@@ -138,6 +141,30 @@ class PageInfo:
             entry.pop("html")
         return data
 
+    def explain(self, url: str) -> dict[str, Any]:
+        """Return the decision and its evidence as JSON-able data (``blogarchive classify``)."""
+        return {
+            "url": url,
+            "kind": self.kind,
+            "settled": self.settled,
+            "score": sum(e.weight for e in self.evidence),
+            "evidence": [asdict(e) for e in self.evidence],
+            "url_shape": url_shape(url),
+            "entries": [
+                {"title": e.title, "permalink": e.permalink, "anchor": e.anchor}
+                for e in self.entries
+            ],
+            "series": asdict(self.series) if self.series else None,
+            **(
+                {}
+                if self.settled
+                else {
+                    "note": "a post by its declared metadata alone: a crawl stores it only if"
+                    " the site's posts share its URL shape (or it holds no other posts)"
+                }
+            ),
+        }
+
     @classmethod
     def from_links_record(cls, data: dict[str, Any]) -> PageInfo:
         """Rebuild a page from :meth:`links_record` (entries and head without their HTML)."""
@@ -164,6 +191,14 @@ def links_key(post_patterns: tuple[str, ...], series_patterns: tuple[str, ...]) 
         digest.update(Path(module).read_bytes())
     digest.update(json.dumps([list(post_patterns), list(series_patterns)]).encode())
     return digest.hexdigest()[:20]
+
+
+def fetch_page(url: str, timeout: float = 30) -> bytes:
+    """Fetch one page's bytes, for looking at a single page outside a crawl."""
+    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
+    with urllib.request.urlopen(request, timeout=timeout) as response:
+        body: bytes = response.read()
+    return body
 
 
 def is_crawlable(url: str) -> bool:

@@ -293,8 +293,13 @@ def canonical_url(meta: PageMetadata, url: str) -> str:
     The host is compared as :func:`crawler.urls.netloc` gives it: any scheme, with or
     without ``www.``, so a canonical naming another spelling of the same site is trusted.
     A canonical naming the home page from a page that is not it is a theme's mistake (every
-    post would become one row), and is not trusted.
+    post would become one row), and is not trusted. An entry's URL (a listing's, with the
+    entry's fragment) is kept as it is.
     """
+    if urlsplit(url).fragment:
+        # A post cut out of a listing without permalinks: the canonical the listing's <head>
+        # declares names the listing, and only the fragment tells its entries apart.
+        return canonicalize_url(url, keep_fragment=True)
     if meta.canonical and netloc(meta.canonical) == netloc(url):
         if not (_is_home(meta.canonical) and not _is_home(url)):
             return canonicalize_url(meta.canonical)

@@ -36,7 +36,7 @@ from urllib.parse import urljoin
 
 from lxml.html import HtmlElement
 
-from crawler.evidence import AUTHOR_ARCHIVE_RE, NOT_OWN_XPATH, in_foreign_entry
+from crawler.evidence import AUTHOR_ARCHIVE_RE, NOT_OWN_XPATH, in_author_list, in_foreign_entry
 
 logger = logging.getLogger(__name__)
 
@@ -430,7 +430,7 @@ def _byline(tree: HtmlElement, url: str) -> str | None:
     for element in candidates:
         name = _strip_by(_squash(element.text_content()))
         mine = name and len(name) <= MAX_NAME_CHARS and _own(element, url)
-        if mine and not _in_author_list(element):
+        if mine and not in_author_list(element):
             return name
     for element in tree.xpath("//p | //span | //div[not(*)] | //address"):
         match = BY_NAME_RE.match(_squash(element.text_content()))
@@ -450,14 +450,6 @@ def _in_furniture(element: HtmlElement) -> bool:
             " ' widget ') or contains(concat(' ', normalize-space(@class), ' '), ' sidebar ')]"
         )
     )
-
-
-def _in_author_list(element: HtmlElement) -> bool:
-    """Tell whether an element sits in a list of several authors (a menu, not a byline)."""
-    for ancestor in element.iterancestors("ul", "ol"):
-        hrefs = {h for h in ancestor.xpath(".//a/@href") if AUTHOR_ARCHIVE_RE.search(h)}
-        return len(hrefs) >= 2
-    return False
 
 
 def _home_link_name(tree: HtmlElement, url: str) -> str | None:

@@ -116,7 +116,9 @@ def test_page_declared_an_article_is_not_a_post_when_the_sites_posts_live_elsewh
     about, about_html = fixture("nikola-bootblog4-about")
     # Reached before any post: asked again later, at the lowest priority.
     [again] = [o for o in spider.parse_page(spider_response(about["url"], about_html))]
-    assert isinstance(again, Request) and again.meta["settle_late"] and again.dont_filter
+    assert isinstance(again, Request)
+    assert again.meta["settle_late"]
+    assert again.dont_filter
     items = list(spider.parse_page(spider_response(post["url"], post_html)))
     assert [i.url for i in items if isinstance(i, FetchedPage)] == [post["url"]]
     late = list(spider.parse_page(spider_response(about["url"], about_html, settle_late=True)))
