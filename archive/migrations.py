@@ -519,6 +519,17 @@ def m009_page_links(db: Database) -> None:
     )
 
 
+@migrations()
+def m010_crawl_runs_reason(db: Database) -> None:
+    """Say why each run ended (``reason``); a run stopped at a limit is 'partial'.
+
+    Runs recorded before keep a NULL reason: their status was not always true (a crawl that
+    fetched nothing was 'finished'), so no reason is made up for them.
+    """
+    allow_values(db, "crawl_runs", "status", ["partial"])
+    db.table("crawl_runs").add_column("reason", str)
+
+
 def word_count(text: str | None) -> int:
     """Count whitespace-separated words, the measure the archive shows for a post's length."""
     return len(text.split()) if text else 0

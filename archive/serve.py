@@ -28,6 +28,11 @@ PLACEHOLDER_DB = "blogarchive"
 TEMPLATES_DIR = Path(__file__).with_name("templates")
 PLUGINS_DIR = Path(__file__).with_name("plugins")
 
+# Datasette settings the archive is served with: downloads on (of the immutable snapshot);
+# no suggested facets (word_count and dates are not useful ones; metadata.yaml names facets);
+# eight values a facet, so the rows start on the first screen.
+SETTINGS = {"allow_download": "on", "suggest_facets": "off", "default_facet_size": "8"}
+
 
 def render_metadata(db_name: str) -> dict[str, Any]:
     """Return ``metadata.yaml`` with its database section under ``db_name``."""
@@ -66,9 +71,7 @@ def datasette_args(snapshot: Path, *, host: str, port: int) -> list[str]:
         str(snapshot),
         "--metadata",
         str(metadata_path(snapshot)),
-        "--setting",
-        "allow_download",
-        "on",
+        *[arg for name, value in SETTINGS.items() for arg in ("--setting", name, value)],
         "--template-dir",
         str(TEMPLATES_DIR),
         "--plugins-dir",
@@ -80,12 +83,19 @@ def datasette_args(snapshot: Path, *, host: str, port: int) -> list[str]:
     ]
 
 
+def _setting_value(value: str) -> bool | int | str:
+    """Return a ``--setting`` value as the Python value Datasette's constructor takes."""
+    if value in ("on", "off"):
+        return value == "on"
+    return int(value) if value.isdigit() else value
+
+
 def make_datasette(snapshot: Path) -> Datasette:
     """Return an in-process Datasette over ``snapshot`` configured as :func:`serve` runs it."""
     return Datasette(
         immutables=[str(snapshot)],
         metadata=render_metadata(snapshot.stem),
-        settings={"allow_download": True},
+        settings={name: _setting_value(value) for name, value in SETTINGS.items()},
         template_dir=str(TEMPLATES_DIR),
         plugins_dir=str(PLUGINS_DIR),
     )

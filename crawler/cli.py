@@ -55,12 +55,25 @@ def verbose_option(fn: F) -> F:
 
 
 def parse_settings(overrides: tuple[str, ...]) -> dict[str, Any]:
-    """Turn repeated ``-s NAME=VALUE`` options into a settings dict."""
+    """Turn repeated ``-s NAME=VALUE`` options into a settings dict.
+
+    A ``BLOGARCHIVE_*`` name this version does not know is refused with the nearest known
+    one: a misspelt setting would otherwise be ignored without a word.
+    """
+    import difflib
+
+    from crawler import settings as project_settings
+
+    known = sorted(n for n in vars(project_settings) if n.startswith("BLOGARCHIVE_"))
     settings: dict[str, Any] = {}
     for item in overrides:
         name, sep, value = item.partition("=")
         if not sep or not name:
             raise click.BadParameter(f"expected NAME=VALUE, got {item!r}", param_hint="--set")
+        if name.upper().startswith("BLOGARCHIVE_") and name not in known:
+            nearest = difflib.get_close_matches(name.upper(), known, n=1, cutoff=0.0)
+            hint = f"; did you mean {nearest[0]}?" if nearest else ""
+            raise click.BadParameter(f"unknown setting {name}{hint}", param_hint="--set")
         settings[name] = value
     return settings
 
@@ -98,7 +111,12 @@ def cli() -> None:
     help="A sources.toml naming the blogs to crawl (instead of URLS).",
 )
 @db_option
-@click.option("--max-pages", type=click.IntRange(min=1), help="Stop each source after N pages.")
+@click.option(
+    "--max-pages",
+    type=click.IntRange(min=1),
+    help="At most N page requests per source; robots.txt, feeds, sitemaps and the feed paths"
+    " probed at the start are not counted, a page's retries and redirects count as that page.",
+)
 @click.option("--max-depth", type=click.IntRange(min=0), help="Follow links at most N deep.")
 @click.option(
     "--delay",
@@ -170,8 +188,7 @@ def crawl(
     except (CrawlFailed, ArchiveError) as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(summary.line(), err=True)
-    if summary.failed:
-        sys.exit(1)
+    sys.exit(summary.outcome.exit_code)
 
 
 @cli.command()
@@ -252,8 +269,7 @@ def reextract(
     for line in result.lines():
         click.echo(json.dumps(line, ensure_ascii=False))
     click.echo(result.summary(), err=True)
-    if summary.failed:
-        sys.exit(1)
+    sys.exit(summary.outcome.exit_code)
 
 
 @cli.command()

@@ -13,10 +13,8 @@ from scrapy import signals
 from scrapy.crawler import AsyncCrawlerProcess
 from scrapy.settings import Settings
 
+from crawler.outcome import STAT_REASON, STAT_STATUS, Outcome, crawl_outcome
 from crawler.sources import Source
-
-# Close reasons after which a run counts as complete rather than failed.
-COMPLETE_REASONS = frozenset({"finished", "closespider_pagecount", "closespider_itemcount"})
 
 
 class CrawlFailed(Exception):
@@ -45,7 +43,7 @@ class CrawlSummary:
     """The counts a run ends with, read from the crawler's stats."""
 
     run_id: int | None
-    reason: str
+    outcome: Outcome
     pages: int
     new: int
     updated: int
@@ -55,18 +53,21 @@ class CrawlSummary:
     seconds: float
     gone: int = 0
     interrupted_runs: int = 0
+    other_requests: int = 0  # robots.txt, feeds, sitemaps, feed probes, retries, redirects
 
     @property
     def failed(self) -> bool:
-        """Tell whether the run did not complete (killed, or no page could be fetched)."""
-        return self.reason not in COMPLETE_REASONS or self.pages == 0
+        """Tell whether the run did not finish its work (see :mod:`crawler.outcome`)."""
+        return self.outcome.status != "finished"
 
     def line(self) -> str:
         """Return the one-line summary printed at the end of a crawl."""
-        status = "failed" if self.failed else "finished"
+        status, reason = self.outcome.status, self.outcome.reason
+        why = "" if reason == status else f": {reason}"
         line = (
-            f"crawl {status} (run {self.run_id}, {self.reason}) in {self.seconds:.1f}s: "
-            f"{self.pages} pages fetched, posts {self.new} new / {self.updated} updated / "
+            f"crawl {status}{why} (run {self.run_id}, {self.seconds:.1f}s): "
+            f"{self.pages} pages fetched (+{self.other_requests} other requests), "
+            f"posts {self.new} new / {self.updated} updated / "
             f"{self.unchanged} unchanged / {self.gone} gone / {self.duplicate} duplicate,"
             f" {self.errors} errors"
         )
@@ -150,6 +151,10 @@ def run_crawl(sources: list[Source], options: CrawlOptions) -> CrawlSummary:
         # Scrapy logs a failed robots.txt fetch with a full traceback; the spider's errback
         # already records the failure in the archive's errors table and in the summary.
         logging.getLogger("scrapy.downloadermiddlewares.robotstxt").setLevel(logging.CRITICAL)
+    if options.log_level not in ("DEBUG", "INFO"):
+        # "Gave up retrying" is logged for every request to a dead host; the spider says it
+        # once per host, and records each failed page in the errors table.
+        logging.getLogger("scrapy.downloadermiddlewares.retry").setLevel(logging.CRITICAL)
     crawler = process.create_crawler("blog")
     progress = _Progress() if options.progress else None
     if progress:
@@ -168,15 +173,24 @@ def run_crawl(sources: list[Source], options: CrawlOptions) -> CrawlSummary:
     process.start()
     if progress:
         progress.close()
-    stats = crawler.stats.get_stats() if crawler.stats else {}
+    try:
+        stats = crawler.stats.get_stats()
+    except RuntimeError:  # Scrapy's "stats not set yet": the crawl never started
+        stats = {}
     if "blogarchive/run_id" not in stats:
         raise CrawlFailed(
             f"{options.db_path}: the crawl did not start (see the log above; -v shows more)"
         )
+    outcome = crawl_outcome(str(stats.get("finish_reason", "unknown")), stats)
+    if STAT_STATUS in stats:
+        # What the archive recorded (it may have failed to write: then the run failed).
+        outcome = Outcome(stats[STAT_STATUS], stats[STAT_REASON], outcome.signum)
+    pages = int(stats.get("blogarchive/page_requests", 0))
     return CrawlSummary(
         run_id=stats.get("blogarchive/run_id"),
-        reason=str(stats.get("finish_reason", "unknown")),
-        pages=int(stats.get("downloader/response_count", 0)),
+        outcome=outcome,
+        pages=pages,
+        other_requests=max(0, int(stats.get("downloader/request_count", 0)) - pages),
         new=int(stats.get("blogarchive/posts_new", 0)),
         updated=int(stats.get("blogarchive/posts_updated", 0)),
         unchanged=int(stats.get("blogarchive/posts_unchanged", 0)),

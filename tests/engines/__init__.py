@@ -21,7 +21,13 @@ from pathlib import Path
 
 from tests.engines.site import BuiltSite
 
-ENGINE_MODULES: tuple[str, ...] = ("tests.engines.pelican",)
+ENGINE_MODULES: tuple[str, ...] = (
+    "tests.engines.pelican",
+    "tests.engines.nikola",
+    "tests.engines.mkdocs_material",
+    "tests.engines.wordpress",
+    "tests.engines.jekyll",
+)
 
 # On CI an engine that cannot be built is a failure, not a skip (.ci/run sets it).
 REQUIRE_ENV = "BLOGARCHIVE_REQUIRE_ENGINES"

@@ -42,9 +42,23 @@ def cache_root() -> Path:
 
 
 def package_versions(packages: list[str]) -> dict[str, str]:
-    """Return each distribution's installed version; a missing one makes the engine unavailable."""
+    """Return each package's installed version; a missing one makes the engine unavailable.
+
+    A bare name is a Python distribution; ``deb:NAME`` is a Debian package (dpkg's version),
+    ``bin:NAME`` a command on PATH (what ``NAME --version`` prints).
+    """
     versions = {}
     for package in packages:
+        kind, _, name = package.rpartition(":")
+        if kind == "deb":
+            versions[package] = _deb_version(name)
+            continue
+        if kind == "bin":
+            if shutil.which(name) is None:
+                raise EngineUnavailable(f"{name} is not on PATH (.ci/run installs it)")
+            done = subprocess.run([name, "--version"], capture_output=True, text=True, check=False)
+            versions[package] = (done.stdout or done.stderr).strip()
+            continue
         try:
             versions[package] = importlib.metadata.version(package)
         except importlib.metadata.PackageNotFoundError:
@@ -52,6 +66,19 @@ def package_versions(packages: list[str]) -> dict[str, str]:
                 f"{package} is not installed (pip install -e '.[test,engines]')"
             ) from None
     return versions
+
+
+def _deb_version(name: str) -> str:
+    done = subprocess.run(
+        ["dpkg-query", "-W", "-f=${db:Status-Abbrev} ${Version}", name],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    status, _, version = done.stdout.partition(" ")
+    if done.returncode != 0 or not status.startswith("ii"):
+        raise EngineUnavailable(f"Debian package {name} is not installed (.ci/run installs it)")
+    return version.strip()
 
 
 def source_key(files: list[Path], versions: Mapping[str, str]) -> str:
