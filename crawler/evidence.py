@@ -238,11 +238,17 @@ def byline(sel: Selector, page_url: str) -> Evidence | None:
         text = _text(root)
         if not text or len(text) > MAX_BYLINE_CHARS * 3:
             continue
-        if in_author_list(root):
+        if in_author_list(root) or links_home(root, page_url):
             continue
         if _own(root, own, page_url):
             return Evidence("byline", 1, f"<{root.tag} {_attrs(root)}> {text[:40]}")
     return None
+
+
+def links_home(element: etree._Element, page_url: str) -> bool:
+    """Tell whether an element is a link to the site's home page (the site, not an author)."""
+    href = element.get("href") if element.tag == "a" else None
+    return href is not None and urlsplit(urljoin(page_url, href.strip())).path in ("", "/")
 
 
 def in_author_list(element: etree._Element) -> bool:
@@ -269,6 +275,28 @@ def post_navigation(sel: Selector, page_url: str) -> Evidence | None:
             continue
         return Evidence("post-navigation", 1, target)
     return None
+
+
+def teasers(sel: Selector, page_url: str) -> list[str]:
+    """Return the other pages that headings (``h2``-``h4``) outside furniture link to.
+
+    A list of headings each leading to another page of the site is a listing, whatever
+    wraps it (minima's ``ul.post-list``): its entries are elsewhere.
+    """
+    own = canonicalize_url(page_url)
+    found: list[str] = []
+    for href in sel.xpath(
+        "//*[self::h2 or self::h3 or self::h4][not(ancestor::aside or ancestor::nav"
+        " or ancestor::footer)]//a/@href"
+    ).getall():
+        target = canonicalize_url(urljoin(page_url, href.strip()))
+        if target == own or urlsplit(target).netloc != urlsplit(own).netloc:
+            continue
+        if is_archive_url(target) or urlsplit(target).path in ("", "/"):
+            continue
+        if target not in found:
+            found.append(target)
+    return found
 
 
 def main_block(sel: Selector, entries: list[Selector]) -> Selector:

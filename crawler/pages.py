@@ -27,6 +27,7 @@ from crawler.evidence import (
     post_navigation,
     site_evidence,
     structured_evidence,
+    teasers,
     url_shape,
 )
 from crawler.settings import USER_AGENT
@@ -252,22 +253,26 @@ def find_entries(sel: Selector) -> list[Selector]:
     return outer
 
 
-def is_list_of_posts(element: Selector, page_url: str) -> bool:
-    """Tell whether an element is a list of links to other pages, not one entry.
+def holds_post_text(element: Selector, page_url: str) -> bool:
+    """Tell whether an entry without a permalink holds a post: text of its own, not links.
 
-    Archives wrap their whole list in one ``<article>`` (Nikola's author pages): its links
-    lead to two or more other pages of the site and are most of its text.
+    Archives wrap their list in one ``<article>`` (Nikola's tag, author and date pages): it
+    has no paragraph of its own words, and its links to other pages are most of its text.
     """
+    own_words = 0
+    for paragraph in element.xpath(".//p"):
+        linked = sum(len(_text(a).split()) for a in paragraph.xpath(".//a"))
+        own_words += max(len(_text(paragraph).split()) - linked, 0)
+    if not own_words:
+        return False
     own = canonicalize_url(page_url)
     host = urlsplit(own).netloc
-    targets = set()
     link_chars = 0
     for link in element.xpath(".//a[@href]"):
         url = _abs(page_url, link.attrib.get("href"))
         if url and url != own and urlsplit(url).netloc == host and not is_archive_url(url):
-            targets.add(url)
             link_chars += len(_text(link))
-    return len(targets) >= 2 and link_chars >= 0.4 * max(len(_text(element)), 1)
+    return link_chars < 0.4 * max(len(_text(element)), 1)
 
 
 def entry_permalink(entry: Selector, page_url: str) -> str | None:
@@ -443,16 +448,20 @@ def classify_page(
     """
     text = body.decode(encoding or "utf-8", errors="replace") if isinstance(body, bytes) else body
     sel = Selector(text=text or "<html></html>", type="html")
-    entry_sels = [e for e in find_entries(sel) if not is_list_of_posts(e, url)]
-    entries = [
-        Entry(
-            permalink=entry_permalink(e, url),
-            title=_entry_title(e),
-            anchor=e.attrib.get("id") or "",
-            html=e.get(),
+    entry_sels, entries = [], []
+    for element in find_entries(sel):
+        permalink = entry_permalink(element, url)
+        if permalink is None and not holds_post_text(element, url):
+            continue
+        entry_sels.append(element)
+        entries.append(
+            Entry(
+                permalink=permalink,
+                title=_entry_title(element),
+                anchor=element.attrib.get("id") or "",
+                html=element.get(),
+            )
         )
-        for e in entry_sels
-    ]
     for index, entry in enumerate(entries, start=1):
         entry.anchor = entry.anchor or (slugify(entry.title) if entry.title else f"entry-{index}")
     info = PageInfo(
@@ -509,6 +518,9 @@ def classify_page(
         info.kind, info.settled = "post", False
     elif entries and listing_signals:
         info.kind = "listing"
+    elif len(linked := teasers(sel, url)) >= 2:
+        info.kind = "listing"
+        info.evidence.append(Evidence("teasers", 0, f"{len(linked)} headings link elsewhere"))
     return info
 
 

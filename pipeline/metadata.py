@@ -36,7 +36,13 @@ from urllib.parse import urljoin
 
 from lxml.html import HtmlElement
 
-from crawler.evidence import AUTHOR_ARCHIVE_RE, NOT_OWN_XPATH, in_author_list, in_foreign_entry
+from crawler.evidence import (
+    AUTHOR_ARCHIVE_RE,
+    NOT_OWN_XPATH,
+    in_author_list,
+    in_foreign_entry,
+    links_home,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -342,7 +348,11 @@ def _microformats(tree: HtmlElement) -> _Found:
                 found[key] = value
                 break
     # rel="category tag" is WordPress's category, a section of the blog rather than a tag.
-    tags = scope.xpath(".//a[@rel='tag']")
+    # So is a rel="tag" link in a block of categories (the block theme's post-terms).
+    tags = scope.xpath(
+        ".//a[@rel='tag'][not(ancestor::*[contains(@class, 'category')"
+        " or contains(@class, 'cat-links')])]"
+    )
     labels = tree.xpath(
         "//*[contains(concat(' ', normalize-space(@class), ' '), ' post-labels ')]//a"
     )
@@ -430,7 +440,7 @@ def _byline(tree: HtmlElement, url: str) -> str | None:
     for element in candidates:
         name = _strip_by(_squash(element.text_content()))
         mine = name and len(name) <= MAX_NAME_CHARS and _own(element, url)
-        if mine and not in_author_list(element):
+        if mine and not in_author_list(element) and not links_home(element, url):
             return name
     for element in tree.xpath("//p | //span | //div[not(*)] | //address"):
         match = BY_NAME_RE.match(_squash(element.text_content()))
