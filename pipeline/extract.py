@@ -69,11 +69,15 @@ def extract_post(
     fetched_at: str = "",
     encoding: str | None = None,
     clean: bool = True,
+    entry: bool = False,
 ) -> PostRecord:
     """Extract the post on one page; raise ExtractionError when it holds no text.
 
     ``clean=False`` skips furniture removal (:func:`pipeline.clean.clean_html`); it exists
-    to measure what that step is worth.
+    to measure what that step is worth. ``entry`` says the page is a post cut out of a
+    listing without permalinks: its URL (the listing's, with a fragment naming the entry)
+    is its identity, since the canonical URL the listing's ``<head>`` declares is the
+    listing's, shared by all its entries.
     """
     html = decode_html(body, url, encoding)
     try:
@@ -102,7 +106,7 @@ def extract_post(
     links = body_links(document.body, url)
     rendered = body_html(document.body)
     record = PostRecord(
-        url=canonical_url(meta, url),
+        url=canonicalize_url(url, keep_fragment=True) if entry else canonical_url(meta, url),
         title=title,
         text=text,
         source=source,
@@ -293,13 +297,8 @@ def canonical_url(meta: PageMetadata, url: str) -> str:
     The host is compared as :func:`crawler.urls.netloc` gives it: any scheme, with or
     without ``www.``, so a canonical naming another spelling of the same site is trusted.
     A canonical naming the home page from a page that is not it is a theme's mistake (every
-    post would become one row), and is not trusted. An entry's URL (a listing's, with the
-    entry's fragment) is kept as it is.
+    post would become one row), and is not trusted.
     """
-    if urlsplit(url).fragment:
-        # A post cut out of a listing without permalinks: the canonical the listing's <head>
-        # declares names the listing, and only the fragment tells its entries apart.
-        return canonicalize_url(url, keep_fragment=True)
     if meta.canonical and netloc(meta.canonical) == netloc(url):
         if not (_is_home(meta.canonical) and not _is_home(url)):
             return canonicalize_url(meta.canonical)

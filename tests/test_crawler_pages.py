@@ -11,7 +11,7 @@ from twisted.python.failure import Failure
 from crawler.items import CrawlError, FetchedPage, SeriesListing
 from crawler.pages import PageInfo, classify_page, is_crawlable, links_key
 from crawler.spiders.blog import BlogSpider
-from pipeline.extract import extract_post
+from pipeline.pipelines import extract_page
 
 SITE = "http://blog.example"
 HEAD = (
@@ -89,7 +89,7 @@ def test_entries_of_a_listing_without_permalinks_are_stored_under_their_fragment
     # The listing declares its own canonical URL; each entry's record keeps its fragment.
     head = HEAD.replace("</head>", f'<link rel="canonical" href="{SITE}/"></head>')
     items, _ = run(make_spider(), response("/", NO_PERMALINKS.replace(HEAD, head)))
-    records = [extract_post(page.body, page.url) for page in items]
+    records = [extract_page(page) for page in items]
     assert [r.url for r in records] == [f"{SITE}/#post-111", f"{SITE}/#parks-rec"]
 
 
