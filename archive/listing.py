@@ -212,6 +212,14 @@ async def cell_markup(
     return None
 
 
+async def archive_database(datasette: Any) -> str | None:
+    """Return the name of the first database served that is an archive (has posts)."""
+    for name, db in datasette.databases.items():
+        if name != "_internal" and not db.is_memory and await db.table_exists("posts"):
+            return str(name)
+    return None
+
+
 SUMMARY_SQL = {
     "sites": "select count(*) from sites",
     "posts": "select count(*) from posts",

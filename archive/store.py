@@ -37,6 +37,18 @@ logger = logging.getLogger(__name__)
 Outcome = Literal["new", "updated", "unchanged", "duplicate"]
 
 
+# Only in a published snapshot (never in the working archive): when and after which run it
+# was made, so a downloaded copy says how current it is.
+SNAPSHOT_TABLE = """
+CREATE TABLE snapshot (
+    published_at TEXT NOT NULL,
+    run_id INTEGER,
+    run_finished_at TEXT,
+    posts INTEGER NOT NULL
+);
+"""
+
+
 def default_snapshot_path(db_path: Path | str) -> Path:
     """Return where the published copy of ``db_path`` goes by default: ``published/<name>``.
 
@@ -428,6 +440,15 @@ class Archive:
             copy = sqlite3.connect(tmp)
             try:
                 copy.execute("PRAGMA journal_mode = DELETE")
+                with copy:
+                    copy.executescript(SNAPSHOT_TABLE)
+                    copy.execute(
+                        "INSERT INTO snapshot (published_at, run_id, run_finished_at, posts)"
+                        " SELECT ?, (SELECT max(id) FROM crawl_runs),"
+                        " (SELECT finished_at FROM crawl_runs ORDER BY id DESC LIMIT 1),"
+                        " (SELECT count(*) FROM posts)",
+                        [self._now()],
+                    )
             finally:
                 copy.close()
             os.replace(tmp, snapshot)

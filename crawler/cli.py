@@ -186,7 +186,9 @@ def crawl(
         with RunLock.acquire(db_path, started_at=utc_now()):
             summary = run_crawl(sources, options)
     except (CrawlFailed, ArchiveError) as exc:
-        raise click.ClickException(str(exc)) from exc
+        # As a ClickException prints it, with the crawl's own exit status (130 for Ctrl-C).
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(getattr(exc, "exit_code", 1))
     click.echo(summary.line(), err=True)
     sys.exit(summary.outcome.exit_code)
 
@@ -346,18 +348,58 @@ def classify(target: str, url: str | None, post_patterns: tuple[str, ...]) -> No
 @db_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("-p", "--port", default=8001, show_default=True, help="Port (0 picks a free one).")
-def serve(db_path: Path, host: str, port: int) -> None:
+@click.option(
+    "--setting",
+    "settings",
+    type=(str, str),
+    multiple=True,
+    metavar="NAME VALUE",
+    help="A Datasette setting, e.g. --setting sql_time_limit_ms 3000 (repeatable).",
+)
+@click.option("--open", "open_browser", is_flag=True, help="Open the archive in a web browser.")
+@click.option(
+    "--allow-indexing",
+    is_flag=True,
+    help="Let search engines index the archive (default: robots.txt and X-Robots-Tag say no).",
+)
+def serve(
+    db_path: Path,
+    host: str,
+    port: int,
+    settings: tuple[tuple[str, str], ...],
+    open_browser: bool,
+    allow_indexing: bool,
+) -> None:
     """Serve the archive with Datasette (a published, immutable snapshot of it).
 
+    Each crawl publishes a new snapshot; the running server serves it from the next request.
+
     \b
-    Example:
+    Examples:
         blogarchive serve --db archive.db --port 8001
+        blogarchive serve --db archive.db --open --setting sql_time_limit_ms 3000
     """
+    from archive.serve import DATASETTE_SETTINGS
     from archive.serve import serve as serve_archive
 
     if not db_path.exists():
         raise click.ClickException(f"{db_path}: no such archive; run 'blogarchive crawl' first")
-    serve_archive(db_path, host=host, port=port)
+    unknown = [name for name, _ in settings if name not in DATASETTE_SETTINGS]
+    if unknown:
+        raise click.BadParameter(
+            f"{', '.join(unknown)}: not a Datasette setting (see datasette serve --help-settings)",
+            param_hint="--setting",
+        )
+    code = serve_archive(
+        db_path,
+        host=host,
+        port=port,
+        open_browser=open_browser,
+        settings=settings,
+        noindex=not allow_indexing,
+    )
+    if code:
+        sys.exit(code)
 
 
 @cli.command()

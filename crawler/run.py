@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
+import signal
 import sys
 import time
 from dataclasses import dataclass, field
@@ -13,12 +16,56 @@ from scrapy import signals
 from scrapy.crawler import AsyncCrawlerProcess
 from scrapy.settings import Settings
 
-from crawler.outcome import STAT_REASON, STAT_STATUS, Outcome, crawl_outcome
+from crawler.outcome import STAT_REASON, STAT_SIGNAL, STAT_STATUS, Outcome, crawl_outcome
 from crawler.sources import Source
 
 
 class CrawlFailed(Exception):
     """The crawl could not run at all (bad settings, unusable archive, nothing fetched)."""
+
+    def __init__(self, message: str, exit_code: int = 1) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+class InterruptibleProcess(AsyncCrawlerProcess):
+    """Scrapy's process, which says in one line what a first Ctrl-C or SIGTERM finishes, and
+    stops at once on a second.
+
+    The first signal stops the crawl as Scrapy does (no new requests; the responses and
+    items under way are processed and stored) and records the signal in the stats, so the
+    run is ``interrupted``. The second exits at once, as a SIGKILL would: every write is a
+    transaction, and the next crawl closes the run as interrupted.
+    """
+
+    signum: int | None = None
+
+    def _signal_shutdown(self, signum: int, frame: Any) -> None:
+        from twisted.internet import reactor
+
+        self.signum = signum
+        # Writing to stderr is not safe inside a signal handler: done from the reactor.
+        reactor.callFromThread(self._note_signal, signum)
+        super()._signal_shutdown(signum, frame)
+
+    def _note_signal(self, signum: int) -> None:
+        under_way = 0
+        for crawler in self.crawlers:
+            with contextlib.suppress(RuntimeError):  # Scrapy's "stats not set yet"
+                crawler.stats.set_value(STAT_SIGNAL, signum)
+            if crawler.engine is not None:
+                under_way += len(crawler.engine.downloader.active)
+        name = signal.Signals(signum).name
+        sys.stderr.write(
+            f"\n{name}: stopping; finishing the {under_way} requests under way and storing"
+            f" what was fetched ({name} again stops at once)\n"
+        )
+        sys.stderr.flush()
+
+    def _signal_kill(self, signum: int, frame: Any) -> None:
+        name = signal.Signals(signum).name
+        os.write(2, f"{name} again: stopped at once\n".encode())
+        os._exit(128 + signum)
 
 
 @dataclass
@@ -146,7 +193,7 @@ def run_crawl(sources: list[Source], options: CrawlOptions) -> CrawlSummary:
     Runs Scrapy's reactor in this process, so call it once per process.
     """
     started = time.monotonic()
-    process = AsyncCrawlerProcess(crawl_settings(options))
+    process = InterruptibleProcess(crawl_settings(options))
     if options.log_level != "DEBUG":
         # Scrapy logs a failed robots.txt fetch with a full traceback; the spider's errback
         # already records the failure in the archive's errors table and in the summary.
@@ -178,6 +225,9 @@ def run_crawl(sources: list[Source], options: CrawlOptions) -> CrawlSummary:
     except RuntimeError:  # Scrapy's "stats not set yet": the crawl never started
         stats = {}
     if "blogarchive/run_id" not in stats:
+        if process.signum:
+            name = signal.Signals(process.signum).name
+            raise CrawlFailed(f"{name}: stopped before the crawl started", 128 + process.signum)
         raise CrawlFailed(
             f"{options.db_path}: the crawl did not start (see the log above; -v shows more)"
         )

@@ -6,6 +6,8 @@ import asyncio
 import logging
 import multiprocessing
 import os
+import signal
+import sys
 import threading
 import time
 from concurrent.futures import Executor, ProcessPoolExecutor
@@ -18,6 +20,9 @@ from crawler.items import CrawlError, FetchedPage
 from pipeline.records import PostRecord, SeriesMembership
 
 logger = logging.getLogger(__name__)
+# A terminal's Ctrl-C and a service manager's stop: the crawl, not its workers, handles them.
+STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
+TRACKER_QUIET = "ignore:resource_tracker:UserWarning"
 
 
 class ExtractionPipeline:
@@ -53,6 +58,11 @@ class ExtractionPipeline:
         # spawning workers (each importing trafilatura) costs seconds of CPU.
         # Forking a process that runs Twisted's threads can deadlock the child; spawn
         # starts clean interpreters instead.
+        # The pool's queues hold named semaphores that multiprocessing's resource tracker
+        # removes if this process exits without closing them (a second Ctrl-C exits at once);
+        # it then warns about them on stderr. The tracker takes its -W options from ours.
+        if TRACKER_QUIET not in sys.warnoptions:
+            sys.warnoptions.append(TRACKER_QUIET)
         self.pool = ProcessPoolExecutor(
             max_workers=self.workers,
             mp_context=multiprocessing.get_context("spawn"),
@@ -105,7 +115,15 @@ class ExtractionPipeline:
         if not self.workers:
             return extract_page(page, self.clean)
         pool = self.pool or self._start_pool()
-        return await asyncio.wrap_future(pool.submit(extract_page, page, self.clean))
+        # submit() may start a worker. Ctrl-C reaches the whole process group, and a worker
+        # still starting up (before its initializer ignores SIGINT) would die of it and break
+        # the pool: the worker is started with the signals blocked, which it inherits.
+        blocked = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+        try:
+            future = pool.submit(extract_page, page, self.clean)
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+        return await asyncio.wrap_future(future)
 
 
 def exit_with_parent(parent_pid: int, interval: float = 0.5) -> None:
@@ -113,7 +131,14 @@ def exit_with_parent(parent_pid: int, interval: float = 0.5) -> None:
 
     A worker waits on a queue whose writing end it holds itself, so a crawl killed with
     SIGKILL (which runs no cleanup) would leave its workers waiting forever.
+
+    The worker also ignores SIGINT and SIGTERM: a terminal's Ctrl-C reaches the whole process
+    group, and the crawl decides what stops (it finishes the extractions under way, then
+    shuts the pool down); a worker that died of it would break the pool mid-page.
     """
+    for signum in STOP_SIGNALS:
+        signal.signal(signum, signal.SIG_IGN)  # also drops one that arrived while starting
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
 
     def watch() -> None:
         while os.getppid() == parent_pid:

@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 
-from archive.serve import free_port
 from tests.conftest import serving
 from tests.test_archive_listing import build
+from tests.test_archive_live import plain_datasette
 
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
@@ -41,13 +41,7 @@ def served(snapshot: Path) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def served_plain(snapshot: Path) -> Iterator[str]:
-    port = free_port("127.0.0.1")
-    code = (
-        f"import os, sys; print('Serving plain at http://127.0.0.1:{port}/', flush=True);"
-        " os.execv(sys.executable, [sys.executable, '-m', 'datasette', 'serve', '-i',"
-        f" {str(snapshot)!r}, '--port', '{port}'])"
-    )
-    with serving([sys.executable, "-c", code]) as url:
+    with plain_datasette(snapshot) as url:
         yield url
 
 
@@ -79,10 +73,15 @@ def test_plain_datasette_fails_the_same_limits(served_plain: str, page: Any) -> 
     assert size["height"] > HEIGHT_MAX["desktop"], size
 
 
-def test_home_page_search_box_finds_a_post(served: str, page: Any) -> None:
+def test_home_page_search_box_searches_with_or_and_a_prefix(served: str, page: Any) -> None:
     page.set_viewport_size(DESKTOP)
     page.goto(served)
-    page.fill(".archive-summary input[type=search]", "spending")
+    page.fill(".archive-summary input[type=search]", "nothingelse OR spend*")
     page.press(".archive-summary input[type=search]", "Enter")
     page.wait_for_load_state()
-    assert page.locator("table.rows-and-columns tbody tr").count() == POSTS
+    assert page.locator(".search-page h2.count").inner_text() == f"{POSTS} posts"
+    first = page.locator("li.hit").first
+    assert first.locator("mark").first.inner_text().lower().startswith("spend")
+    first.locator("a.hit-title").click()
+    page.wait_for_load_state()
+    assert page.locator("article.post-reading h1").inner_text().startswith("Spending, part")

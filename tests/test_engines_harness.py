@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.engines import EngineUnavailable
+from tests.engines import EngineUnavailable, all_engines, engines_required
 from tests.engines.content import POSTS
-from tests.engines.grade import MIN_BODY_F1, word_f1
+from tests.engines.grade import MIN_BODY_F1, grade_site, word_f1
 from tests.engines.static import cached_build, package_versions
 
 
@@ -53,3 +53,21 @@ def test_a_site_is_built_once_per_source_key(
 def test_a_missing_engine_is_unavailable_with_the_reason() -> None:
     with pytest.raises(EngineUnavailable, match="no-such-blog-engine is not installed"):
         package_versions(["no-such-blog-engine"])
+
+
+def test_the_recrawl_check_fails_when_the_second_crawl_is_not_incremental(
+    tmp_path: Path,
+) -> None:
+    # The matrix's recrawl check passes on Pelican; with validators off (--full) the second
+    # crawl extracts every post again, and the same check must say so.
+    pelican = next(e for e in all_engines() if e.name == "pelican-notmyidea")
+    try:
+        with pelican.serve(tmp_path) as site:
+            grade = grade_site(site, tmp_path, recrawl_args=("--full",))
+    except EngineUnavailable as exc:
+        if engines_required():
+            raise
+        pytest.skip(str(exc))
+    found = {(f.field, f.stored) for f in grade.failures["recrawl"]}
+    assert ("pages extracted again", len(site.post_urls)) in found, grade.report("recrawl")
+    assert not grade.failures["posts_stored"]

@@ -21,6 +21,7 @@ from datasette import hookimpl
 from markupsafe import Markup
 
 from archive.listing import (
+    archive_database,
     archive_summary,
     cell_markup,
     default_hidden_columns,
@@ -51,10 +52,7 @@ def extra_template_vars(
         return {}
 
     async def inner() -> dict[str, Any]:
-        name = database or next(
-            (n for n, db in datasette.databases.items() if not db.is_memory and n != "_internal"),
-            None,
-        )
+        name = database or await archive_database(datasette)
         summary = await archive_summary(datasette, name) if name else None
         return {"archive_summary": summary, "reader_tables": reader_table_order}
 

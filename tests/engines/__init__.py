@@ -27,6 +27,7 @@ ENGINE_MODULES: tuple[str, ...] = (
     "tests.engines.mkdocs_material",
     "tests.engines.wordpress",
     "tests.engines.jekyll",
+    "tests.engines.hexo",
 )
 
 # On CI an engine that cannot be built is a failure, not a skip (.ci/run sets it).

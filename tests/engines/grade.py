@@ -2,12 +2,15 @@
 
 ``grade_site`` is the whole grader: it returns, for every check of ``CHECKS``, the failures
 found, each saying what to fix (engine, page URL, field, what was expected, what was stored).
+``python -m tests.engines.grade [ENGINE ...]`` prints every engine's checks and failures.
 """
 
 from __future__ import annotations
 
 import re
 import sqlite3
+import sys
+import tempfile
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -99,7 +102,7 @@ def _rows(db: Path, sql: str, params: tuple[object, ...] = ()) -> list[dict[str,
         conn.close()
 
 
-def crawl(site: BuiltSite, db: Path) -> tuple[str, float]:
+def crawl(site: BuiltSite, db: Path, *extra: str) -> tuple[str, float]:
     """Run ``blogarchive crawl BASE --db DB`` as a user would, without delays on loopback.
 
     Returns the crawl's log (``-v``: Scrapy's log with its stats) and how long it took.
@@ -112,6 +115,7 @@ def crawl(site: BuiltSite, db: Path) -> tuple[str, float]:
         str(db),
         "-v",
         *("-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False"),
+        *extra,
     )
     seconds = time.monotonic() - started
     if done.returncode != 0:
@@ -121,13 +125,17 @@ def crawl(site: BuiltSite, db: Path) -> tuple[str, float]:
     return done.stderr, seconds
 
 
-def grade_site(site: BuiltSite, work: Path) -> Grade:
-    """Crawl ``site`` twice into ``work`` and grade every check of ``CHECKS``."""
+def grade_site(site: BuiltSite, work: Path, recrawl_args: tuple[str, ...] = ()) -> Grade:
+    """Crawl ``site`` twice into ``work`` and grade every check of ``CHECKS``.
+
+    ``recrawl_args`` are added to the second crawl's command (the harness's own test turns
+    the incremental crawl off with ``--full`` to show the recrawl check failing).
+    """
     db = work / f"{site.engine}.db"
     grade = Grade(engine=site.engine)
     first_log, first_seconds = crawl(site, db)
     stored = {row["url"]: row for row in _rows(db, "select * from posts order by url")}
-    second_log, second_seconds = crawl(site, db)
+    second_log, second_seconds = crawl(site, db, *recrawl_args)
     grade.crawl_seconds = [round(first_seconds, 2), round(second_seconds, 2)]
     failures = grade.failures = {check: [] for check in CHECKS}
 
@@ -220,3 +228,30 @@ def _grade_recrawl(
         if first.get(url) != now.get(url):
             failures.append(Failure(url, "row after the second crawl", "unchanged", "changed"))
     return failures
+
+
+def main(names: list[str]) -> None:
+    """Grade the named engines (all when none is named) and print each check's outcome."""
+    from tests.engines import EngineUnavailable, all_engines
+
+    for engine in all_engines():
+        if names and engine.name not in names:
+            continue
+        with tempfile.TemporaryDirectory() as work:
+            try:
+                with engine.serve(Path(work)) as site:
+                    grade = grade_site(site, Path(work))
+            except EngineUnavailable as exc:
+                print(f"{engine.name}: unavailable: {exc}")
+                continue
+        print(f"{engine.name}: crawls took {grade.crawl_seconds} s")
+        for check in CHECKS:
+            known = " (marked xfail)" if check in engine.xfail else ""
+            outcome = "FAIL" if grade.failures[check] else "pass"
+            print(f"{engine.name}: {check}: {outcome}{known}")
+            if grade.failures[check]:
+                print(grade.report(check, limit=5))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

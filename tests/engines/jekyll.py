@@ -25,8 +25,9 @@ PACKAGES = [
     "deb:ruby-jekyll-paginate",
     "deb:ruby-jekyll-archives",
 ]
-# minima's footer and header, and the home page's subscribe line.
-CHROME = ["subscribe", "via RSS", content.SITE_DESCRIPTION]
+# minima's footer (the site's description; its apostrophe is escaped in the HTML) and the home
+# page's subscribe line.
+CHROME = ["subscribe", "via RSS", content.SITE_DESCRIPTION.split("'")[0]]
 
 _ARCHIVE_LAYOUT = """---
 layout: default

@@ -3,8 +3,8 @@
 The blog is the whole site (``blog_dir: .``): posts with authors from ``.authors.yml`` and
 author profile pages, categories, tags (the tags plugin's index page), date archives,
 pagination, excerpts with "Continue reading", heading permalinks (``toc``), an "Edit this
-page" action and an About page. MkDocs writes the sitemap; Material's blog makes no feed of
-its own (that is the separate RSS plugin).
+page" action and an About page. MkDocs writes the sitemap; the feeds come from the RSS
+plugin Material's blog documentation sets up (mkdocs-rss-plugin).
 """
 
 from __future__ import annotations
@@ -38,6 +38,14 @@ plugins:
       pagination_per_page: 3
       authors_profiles: true
   - tags
+  - rss:
+      match_path: "posts/.*"
+      use_git: false
+      date_from_meta:
+        as_creation: date
+      categories:
+        - categories
+        - tags
 markdown_extensions:
   - toc:
       permalink: true
@@ -108,7 +116,7 @@ ENGINES = [
         "mkdocs-material-blog",
         build,
         files=[Path(__file__)],
-        packages=["mkdocs", "mkdocs-material"],
+        packages=["mkdocs", "mkdocs-material", "mkdocs-rss-plugin"],
         chrome=CHROME,
         site_name=content.SITE_NAME,
     )

@@ -2,7 +2,8 @@
 
 The site is built with Pelican's own command line from Markdown sources written here, with
 the settings a user would set for a blog: clean post URLs by date, pagination, date archives
-and Atom feeds for the whole site, each category, tag and author.
+Atom feeds for the whole site, each category, tag and author, the sitemap plugin and the
+theme's Disqus comment section.
 """
 
 from __future__ import annotations
@@ -35,6 +36,10 @@ CATEGORY_FEED_ATOM = "feeds/{{slug}}.atom.xml"
 TAG_FEED_ATOM = "feeds/tag-{{slug}}.atom.xml"
 AUTHOR_FEED_ATOM = "feeds/author-{{slug}}.atom.xml"
 LINKS = (("Pelican", "https://getpelican.com/"),)
+# The sitemap plugin (pelican-sitemap, a namespace plugin Pelican finds by itself).
+SITEMAP = {{"format": "xml"}}
+# notmyidea's comment section: Disqus, loaded by JavaScript, as the theme ships it.
+DISQUS_SITENAME = "wardworks"
 """
 
 CHROME = [
@@ -46,6 +51,8 @@ CHROME = [
     "atom feed",
     "read more",
     "Other articles",
+    "Comments !",
+    "Please enable JavaScript to view the comments",
     content.SITE_NAME,
 ]
 
@@ -84,7 +91,7 @@ ENGINES = [
         "pelican-notmyidea",
         build,
         files=[Path(__file__)],
-        packages=["pelican", "markdown"],
+        packages=["pelican", "markdown", "pelican-sitemap"],
         chrome=CHROME,
         site_name=content.SITE_NAME,
     )

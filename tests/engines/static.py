@@ -12,6 +12,7 @@ import hashlib
 import importlib.metadata
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -26,6 +27,8 @@ from tests.engines.site import BuiltSite
 
 ORIGIN = "http://engine.blogarchive.invalid"
 CACHE_ENV = "BLOGARCHIVE_ENGINES_CACHE"
+# Builds kept per engine: worktrees with other versions of a builder each keep theirs.
+KEEP_BUILDS = 4
 ROOT = Path(__file__).resolve().parents[2]
 
 # A build function writes the engine's sources into its first folder, builds the site into
@@ -69,6 +72,8 @@ def package_versions(packages: list[str]) -> dict[str, str]:
 
 
 def _deb_version(name: str) -> str:
+    if shutil.which("dpkg-query") is None:
+        raise EngineUnavailable(f"Debian package {name}: not a Debian system (no dpkg-query)")
     done = subprocess.run(
         ["dpkg-query", "-W", "-f=${db:Status-Abbrev} ${Version}", name],
         capture_output=True,
@@ -125,7 +130,20 @@ def cached_build(name: str, build: BuildFn, files: list[Path], packages: list[st
         scratch.rename(target)
     except OSError:  # another process built the same key meanwhile: keep theirs
         shutil.rmtree(scratch, ignore_errors=True)
+    _prune(name, keep=KEEP_BUILDS)
     return target
+
+
+def _prune(name: str, keep: int) -> None:
+    """Remove all but the ``keep`` newest cached builds of one engine (older sources)."""
+    key = re.compile(rf"{re.escape(name)}-[0-9a-f]{{16}}")
+    builds = sorted(
+        (p for p in cache_root().iterdir() if key.fullmatch(p.name) and p.is_dir()),
+        key=lambda p: p.stat().st_mtime,
+        reverse=True,
+    )
+    for old in builds[keep:]:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 def run_build(command: list[str], cwd: Path, timeout: float = 300) -> None:
@@ -161,6 +179,14 @@ def serve_tree(site: Path, log: Path, timeout: float = 30) -> Iterator[str]:
             proc.wait(timeout=timeout)
 
 
+def check_chrome(name: str, site: Path, chrome: list[str]) -> None:
+    """Fail when a chrome string is on no page of the site: its check would prove nothing."""
+    pages = [page.read_text(errors="replace").casefold() for page in site.rglob("*.html")]
+    absent = [c for c in chrome if not any(c.casefold() in page for page in pages)]
+    if absent:
+        raise AssertionError(f"{name}: chrome strings on no page of the built site: {absent}")
+
+
 def static_engine(
     name: str,
     build: BuildFn,
@@ -180,6 +206,7 @@ def static_engine(
     def serve(work: Path) -> Iterator[BuiltSite]:
         built = cached_build(name, build, files, packages)
         manifest = json.loads((built / "manifest.json").read_text())
+        check_chrome(name, built / "site", chrome)
         with serve_tree(built / "site", work / f"{name}-server.log") as base:
             post_paths: dict[str, str] = manifest["post_paths"]
             posts = {base + path: by_slug[slug] for slug, path in post_paths.items()}

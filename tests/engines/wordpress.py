@@ -273,7 +273,8 @@ def _cached_build(theme: str) -> Path:
     if not (WORDPRESS / "wp-content" / "themes" / theme).is_dir():
         raise EngineUnavailable(f"Debian package wordpress-theme-{theme} is not installed")
     versions = package_versions([*PACKAGES, f"deb:wordpress-theme-{theme}"])
-    target = cache_root() / f"wordpress-{theme}-{source_key([INSTALL_SCRIPT], versions)}"
+    key = source_key([Path(__file__), INSTALL_SCRIPT], versions)
+    target = cache_root() / f"wordpress-{theme}-{key}"
     if (target / "data").is_dir():
         return target
     scratch = target.with_name(f".{target.name}.{os.getpid()}")
@@ -284,6 +285,9 @@ def _cached_build(theme: str) -> Path:
         scratch.rename(target)
     except OSError:  # another process built the same key meanwhile: keep theirs
         shutil.rmtree(scratch, ignore_errors=True)
+    for stale in target.parent.glob(f"wordpress-{theme}-*"):
+        if stale != target:  # a data dir is 35 MB: keep only the current sources' build
+            shutil.rmtree(stale, ignore_errors=True)
     return target
 
 
@@ -324,6 +328,14 @@ def _wait_for_http(url: str, proc: subprocess.Popen, log: Path, timeout: float =
             time.sleep(0.1)
 
 
+def _check_chrome(name: str, urls: list[str], chrome: list[str]) -> None:
+    """Fail when a chrome string is on none of ``urls`` (the commented post, home)."""
+    pages = [httpx.get(url, timeout=30).text.casefold() for url in urls]
+    absent = [c for c in chrome if not any(c.casefold() in page for page in pages)]
+    if absent:
+        raise AssertionError(f"{name}: chrome strings on none of {urls}: {absent}")
+
+
 def wordpress_engine(theme: str) -> Engine:
     """Return the registry entry of WordPress with one of its Debian-packaged themes."""
     name = f"wordpress-{theme}"
@@ -357,6 +369,7 @@ def wordpress_engine(theme: str) -> Engine:
                 try:
                     _wait_for_http(base, proc, log_path)
                     posts, non_posts = _urls(base)
+                    _check_chrome(name, [next(iter(posts)), base], THEMES[theme])
                     yield BuiltSite(
                         engine=name,
                         base_url=base,
