@@ -539,3 +539,16 @@ def post_evidence(sel: Selector, url: str, entries: list[Selector]) -> list[Evid
     if urlsplit(url).path in ("", "/"):
         found.append(Evidence("home-page", -2, "the site's root"))
     return found
+
+
+def settle(info: PageInfo, url: str, site: SiteEvidence) -> None:
+    """Decide a post its declared metadata alone supports, by the site's other posts.
+
+    Engines declare "article" on static pages too (an About page): when the site's posts
+    live under other URL shapes, the page is not one of them.
+    """
+    if info.kind == "post" and site.post_shapes and url_shape(url) not in site.post_shapes:
+        info.kind = "other"
+        shapes = ", ".join(sorted(site.post_shapes))
+        info.evidence.append(Evidence("unlike-site-posts", -1, f"the site's posts: {shapes}"))
+    info.settled = True

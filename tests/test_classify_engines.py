@@ -17,7 +17,7 @@ from scrapy.utils.test import get_crawler
 
 from crawler.evidence import SiteEvidence, url_shape
 from crawler.items import FetchedPage
-from crawler.pages import classify_page
+from crawler.pages import classify_page, settle
 from crawler.spiders.blog import BlogSpider
 from pipeline.clean import parse_html
 from pipeline.extract import extract_post
@@ -43,8 +43,19 @@ def test_real_engine_page_is_classified_by_its_structure(name: str) -> None:
     expected, html = fixture(name)
     info = classify_page(expected["url"], html)
     evidence = [(e.signal, e.weight, e.detail) for e in info.evidence]
-    assert info.kind == expected["kind"], f"{name} ({expected['engine']}): {evidence}"
-    assert info.settled == expected.get("settled", True), evidence
+    assert info.settled == expected.get("settled", info.settled), evidence
+    if not info.settled and "settled" not in expected:
+        # A crawl weighs it against the site's posts: the engine's post fixture stands for them.
+        post = next(n for n in NAMES if n.startswith(expected["engine"]) and n.endswith("-post"))
+        settle(info, expected["url"], site_of(fixture(post)[0]["url"]))
+    assert info.kind == expected["kind"], f"{name} ({expected['engine']}): {info.evidence}"
+
+
+def site_of(*post_urls: str) -> SiteEvidence:
+    site = SiteEvidence()
+    for url in post_urls:
+        site.learn_post(url)
+    return site
 
 
 @pytest.mark.parametrize("name", [n for n in NAMES if "title" in fixture(n)[0]])

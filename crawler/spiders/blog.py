@@ -30,7 +30,7 @@ from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 from twisted.python.failure import Failure
 
 from crawler.captures import page_links_found
-from crawler.evidence import Evidence, SiteEvidence, url_shape
+from crawler.evidence import SiteEvidence
 from crawler.items import CrawlError, FetchedPage, SeriesListing, UnchangedPage, utc_now
 from crawler.outcome import STAT_LIMIT_PREFIX, STAT_SOURCES, STAT_UNREACHABLE_PREFIX
 from crawler.pages import (
@@ -40,6 +40,7 @@ from crawler.pages import (
     is_crawlable,
     links_key,
     looks_like_series,
+    settle,
 )
 from crawler.sources import Source, SourcesError, load_sources, sources_from_urls
 from crawler.urls import canonicalize_url, netloc, url_key
@@ -452,7 +453,7 @@ class BlogSpider(scrapy.Spider):
         url = canonicalize_url(response.url)
         info = self._page_info(response, source, url)
         if info is None and response.request is not None:
-            # Asked again once the crawl has seen the site's posts (_settle).
+            # Asked again once the crawl has seen the site's posts (pages.settle).
             yield response.request.replace(
                 dont_filter=True,
                 priority=PRIORITY_UNSETTLED,
@@ -516,7 +517,7 @@ class BlogSpider(scrapy.Spider):
         """Classify the page, or take what it was when this payload was parsed before.
 
         None: the page is a post by its declared metadata alone and the crawl knows no post
-        of its site yet; it is asked again later (see :meth:`_settle`).
+        of its site yet; it is asked again later (see :func:`crawler.pages.settle`).
         """
         site = self.site_evidence[source.name]
         if "page_links" in response.meta:
@@ -537,7 +538,7 @@ class BlogSpider(scrapy.Spider):
         elif info.kind == "post":
             if not site.post_shapes and not response.meta.get("settle_late"):
                 return None
-            self._settle(info, url, site)
+            settle(info, url, site)
         digest, key = response.meta.get("payload_digest"), response.meta.get("links_key")
         if digest and key:
             record = info.links_record()
@@ -551,18 +552,6 @@ class BlogSpider(scrapy.Spider):
                 page_links_found, url=url, payload_digest=digest, links_key=key, page=record
             )
         return info
-
-    def _settle(self, info: PageInfo, url: str, site: SiteEvidence) -> None:
-        """Decide a post its declared metadata alone supports, by the site's other posts.
-
-        Engines declare "article" on static pages too (an About page): when the site's posts
-        live under other URL shapes, the page is not one of them.
-        """
-        if site.post_shapes and url_shape(url) not in site.post_shapes:
-            info.kind = "other"
-            shapes = ", ".join(sorted(site.post_shapes))
-            info.evidence.append(Evidence("unlike-site-posts", -1, f"the site's posts: {shapes}"))
-        info.settled = True
 
     def _fetched_page(
         self, response: Response, source: Source, url: str, body: bytes, kind: str
