@@ -1,4 +1,4 @@
-"""The ``blogarchive`` command: crawl, extract, serve, migrate, runs, duplicates.
+"""The ``blogarchive`` command: crawl, extract, serve, export, migrate, runs, duplicates.
 
 Command bodies stay a few lines over the stage functions; this is the one module that
 sees every stage (crawler -> pipeline -> archive).
@@ -30,6 +30,17 @@ def db_option(fn: F) -> F:
         show_default=True,
         help="The archive's SQLite file (created if missing).",
     )(fn)
+
+
+def usable_archive(db_path: Path, *, write: bool, create: bool = False) -> None:
+    """Stop with one ``Error:`` line if the archive cannot be used (see archive/access.py)."""
+    from archive.access import check_archive
+    from archive.errors import ArchiveError
+
+    try:
+        check_archive(db_path, write=write, create=create)
+    except ArchiveError as exc:
+        raise click.ClickException(str(exc)) from exc
 
 
 def quiet_option(fn: F) -> F:
@@ -168,6 +179,7 @@ def crawl(
         raise click.UsageError("give either start URLS or --sources FILE (one of the two)")
     sources = load_crawl_sources(urls, sources_path)
     settings = parse_settings(overrides)
+    usable_archive(db_path, write=True, create=True)
     options = CrawlOptions(
         db_path=db_path,
         sources_path=sources_path,
@@ -236,8 +248,7 @@ def reextract(
 
     if urls and sources_path:
         raise click.UsageError("give start URLS or --sources FILE, not both")
-    if not db_path.exists():
-        raise click.ClickException(f"{db_path}: no such archive")
+    usable_archive(db_path, write=True)
     try:
         plan = ReplayPlan(sources_path, list(urls)) if urls or sources_path else None
         plan = plan or last_crawl_plan(db_path)
@@ -379,27 +390,81 @@ def serve(
         blogarchive serve --db archive.db --port 8001
         blogarchive serve --db archive.db --open --setting sql_time_limit_ms 3000
     """
-    from archive.serve import DATASETTE_SETTINGS
+    from archive.errors import ArchiveError
+    from archive.serve import DATASETTE_SETTINGS, ServeError
     from archive.serve import serve as serve_archive
 
-    if not db_path.exists():
-        raise click.ClickException(f"{db_path}: no such archive; run 'blogarchive crawl' first")
+    usable_archive(db_path, write=False)
     unknown = [name for name, _ in settings if name not in DATASETTE_SETTINGS]
     if unknown:
         raise click.BadParameter(
             f"{', '.join(unknown)}: not a Datasette setting (see datasette serve --help-settings)",
             param_hint="--setting",
         )
-    code = serve_archive(
-        db_path,
-        host=host,
-        port=port,
-        open_browser=open_browser,
-        settings=settings,
-        noindex=not allow_indexing,
+    try:
+        code = serve_archive(
+            db_path,
+            host=host,
+            port=port,
+            open_browser=open_browser,
+            settings=settings,
+            noindex=not allow_indexing,
+        )
+    except (ArchiveError, ServeError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    sys.exit(code)
+
+
+@cli.command()
+@db_option
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(["jsonl", "csv", "markdown"]),
+    default="jsonl",
+    show_default=True,
+    help="JSON Lines, CSV, or a folder of Markdown files with YAML front matter.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    help="File to write (default: stdout); for markdown, the folder (required).",
+)
+def export(db_path: Path, fmt: str, output: Path | None) -> None:
+    """Export every post (text, Markdown, metadata, series) as JSON Lines, CSV or Markdown.
+
+    \b
+    Examples:
+        blogarchive export --db archive.db > posts.jsonl
+        blogarchive export --db archive.db -f csv -o posts.csv
+        blogarchive export --db archive.db -f markdown -o posts/
+    """
+    from archive.errors import ArchiveError
+    from archive.export import iter_posts, write_csv, write_jsonl, write_markdown
+
+    if not db_path.exists():
+        raise click.ClickException(f"{db_path}: no such archive")
+    if fmt == "markdown" and output is None:
+        raise click.UsageError("--format markdown writes a folder: give it with -o/--output")
+    if fmt == "markdown" and output is not None and output.is_file():
+        raise click.BadParameter(f"{output} is a file, not a folder", param_hint="--output")
+    posts = iter_posts(db_path)
+    try:
+        if fmt == "markdown":
+            assert output is not None
+            count = write_markdown(posts, output)
+        else:
+            write = write_jsonl if fmt == "jsonl" else write_csv
+            with click.open_file(str(output or "-"), "w", encoding="utf-8") as out:
+                count = write(posts, out)
+    except (ArchiveError, OSError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(
+        f"{db_path}: {count} posts exported as {fmt}" + (f" to {output}" if output else ""),
+        err=True,
     )
-    if code:
-        sys.exit(code)
 
 
 @cli.command()
@@ -411,10 +476,14 @@ def migrate(db_path: Path) -> None:
     Example:
         blogarchive migrate --db archive.db
     """
+    from archive.errors import ArchiveError
     from archive.store import Archive
 
-    archive = Archive.open(db_path)
-    archive.close()
+    usable_archive(db_path, write=True, create=True)
+    try:
+        Archive.open(db_path).close()
+    except ArchiveError as exc:
+        raise click.ClickException(str(exc)) from exc
     click.echo(f"{db_path}: schema up to date", err=True)
 
 
@@ -431,15 +500,28 @@ def runs(db_path: Path, limit: int) -> None:
     Example:
         blogarchive runs --db archive.db -n 5
     """
-    import sqlite_utils
+    import sqlite3
 
+    from archive.access import describe_sqlite_error
     from archive.lock import is_held
 
-    if not db_path.exists():
-        raise click.ClickException(f"{db_path}: no such archive")
-    db = sqlite_utils.Database(db_path)
+    usable_archive(db_path, write=False)
     crawling = is_held(db_path)
-    for row in db.query("select * from crawl_runs order by id desc limit ?", [limit]):
+    try:
+        conn = sqlite3.connect(f"{db_path.absolute().as_uri()}?mode=ro", uri=True, timeout=5)
+        conn.row_factory = sqlite3.Row
+        try:
+            rows = [
+                dict(row)
+                for row in conn.execute(
+                    "select * from crawl_runs order by id desc limit ?", [limit]
+                )
+            ]
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:
+        raise click.ClickException(f"{db_path}: {describe_sqlite_error(exc)}") from exc
+    for row in rows:
         if row["status"] == "running":
             # No process holds the lock: the run was killed; the next crawl closes it.
             row["alive"] = crawling
@@ -461,8 +543,7 @@ def duplicates(db_path: Path) -> None:
     from archive.errors import ArchiveError
     from archive.store import Archive
 
-    if not db_path.exists():
-        raise click.ClickException(f"{db_path}: no such archive")
+    usable_archive(db_path, write=True)
     try:
         with Archive.open(db_path) as archive:
             pairs = archive.index_duplicates()
@@ -475,8 +556,15 @@ def duplicates(db_path: Path) -> None:
 
 def main() -> None:
     """Run the command line (the ``blogarchive`` entry point)."""
+    from archive.errors import ArchiveError
+
     logging.captureWarnings(True)
-    cli()
+    try:
+        cli()
+    except ArchiveError as exc:
+        # A command that missed turning it into a ClickException: still one line, no traceback.
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(1)
 
 
 if __name__ == "__main__":
