@@ -52,10 +52,10 @@ def quiet_option(fn: F) -> F:
 
 def load_crawl_sources(urls: tuple[str, ...] | list[str], sources_path: Path | None) -> list[Any]:
     """Load a run's sources from a sources file or start URLs; bad input is a ClickException."""
-    from crawler.sources import SourcesError, load_sources, source_from_urls
+    from crawler.sources import SourcesError, load_sources, sources_from_urls
 
     try:
-        return load_sources(sources_path) if sources_path else [source_from_urls(list(urls))]
+        return load_sources(sources_path) if sources_path else sources_from_urls(list(urls))
     except SourcesError as exc:
         raise click.ClickException(str(exc)) from exc
 
@@ -314,6 +314,45 @@ def extract(files: tuple[Path, ...], url: str | None) -> None:
         click.echo(json.dumps(record.to_json(), ensure_ascii=False))
     if failed:
         sys.exit(1)
+
+
+@cli.command()
+@click.argument("target")
+@click.option("--url", help="The URL a saved FILE was fetched from (default: its file:// URL).")
+@click.option(
+    "--post-pattern",
+    "post_patterns",
+    multiple=True,
+    metavar="REGEX",
+    help="A post_patterns regex to try, as a source would set it (repeatable).",
+)
+def classify(target: str, url: str | None, post_patterns: tuple[str, ...]) -> None:
+    """Print how the crawler classifies one page (post, listing or other) and why, as JSON.
+
+    TARGET is a URL to fetch or a saved HTML file. The evidence lists each signal with its
+    weight: a post needs 3 from the page itself (or 1 plus what a crawl learns of the
+    site: its feeds, the URL shapes of its posts).
+
+    \b
+    Examples:
+        blogarchive classify https://blog.example.org/2024/05/a-post/
+        blogarchive classify saved.html --url https://blog.example.org/2024/05/a-post/
+        blogarchive classify saved.html --post-pattern '/\\d{4}/\\d{2}/[^/]+/$'
+    """
+    from crawler.pages import classify_page, fetch_page
+
+    path = Path(target)
+    try:
+        if "://" in target:
+            page_url, body = target, fetch_page(target)
+        elif path.is_file():
+            page_url, body = url or path.resolve().as_uri(), path.read_bytes()
+        else:
+            raise click.BadParameter(f"{target}: neither a URL nor a file", param_hint="TARGET")
+    except OSError as exc:
+        raise click.ClickException(f"{target}: cannot fetch: {exc}") from exc
+    info = classify_page(page_url, body, post_patterns=post_patterns)
+    click.echo(json.dumps(info.explain(page_url), ensure_ascii=False, indent=2))
 
 
 @cli.command()

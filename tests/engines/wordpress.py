@@ -413,15 +413,7 @@ _RECRAWL = (
     " so every page is a 200, and the crawler re-extracts a page whose bytes equal its capture"
 )
 XFAIL: dict[str, dict[str, str]] = {
-    "wordpress-twentytwentythree": {
-        "author": "author stored None on all 9 posts: the byline is the block"
-        " <p class=wp-block-post-author__name> in the post-meta template part, after"
-        " .entry-content; no JSON-LD, no rel=author",
-        "published": "published stored None on all 9 posts: the date is"
-        " <div class=wp-block-post-date><time datetime> in the post-meta part, outside"
-        " .entry-content; no article:published_time",
-        "recrawl": _RECRAWL,
-    },
+    "wordpress-twentytwentythree": {"recrawl": _RECRAWL},
     "wordpress-twentytwentyone": {"recrawl": _RECRAWL},
 }
 
