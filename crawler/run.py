@@ -16,7 +16,10 @@ from scrapy.settings import Settings
 from crawler.sources import Source
 
 # Close reasons after which a run counts as complete rather than failed.
-COMPLETE_REASONS = frozenset({"finished", "closespider_pagecount", "closespider_itemcount"})
+# A time budget (--time-budget) is a scheduled run's planned end, like the archive's own list.
+COMPLETE_REASONS = frozenset(
+    {"finished", "closespider_pagecount", "closespider_itemcount", "closespider_timeout"}
+)
 
 
 class CrawlFailed(Exception):
@@ -36,6 +39,7 @@ class CrawlOptions:
     workers: int | None = None
     settings: dict[str, Any] = field(default_factory=dict)
     full: bool = False  # send no conditional requests: fetch every page whole
+    time_budget: float | None = None  # seconds; the crawl closes (as finished) when it is up
     log_level: str = "WARNING"
     progress: bool = False
 
@@ -55,6 +59,8 @@ class CrawlSummary:
     seconds: float
     gone: int = 0
     interrupted_runs: int = 0
+    # What the trap rules and budgets stopped: one line each (crawler.traps, --time-budget).
+    limits: list[str] = field(default_factory=list)
 
     @property
     def failed(self) -> bool:
@@ -72,7 +78,7 @@ class CrawlSummary:
         )
         if self.interrupted_runs:
             line += f", {self.interrupted_runs} interrupted earlier run(s) closed"
-        return line
+        return "\n".join([line, *self.limits])
 
 
 class _Progress:
@@ -123,6 +129,8 @@ def crawl_settings(options: CrawlOptions) -> Settings:
         settings.set("BLOGARCHIVE_EXTRACT_WORKERS", options.workers, priority="cmdline")
     if options.full:
         settings.set("BLOGARCHIVE_CONDITIONAL", False, priority="cmdline")
+    if options.time_budget is not None:
+        settings.set("CLOSESPIDER_TIMEOUT", options.time_budget, priority="cmdline")
     settings.set(
         "BLOGARCHIVE_RUN_ARGS",
         {
@@ -168,6 +176,11 @@ def run_crawl(sources: list[Source], options: CrawlOptions) -> CrawlSummary:
     process.start()
     if progress:
         progress.close()
+    return summarize(crawler, options, started)
+
+
+def summarize(crawler: Any, options: CrawlOptions, started: float) -> CrawlSummary:
+    """Return the summary of a crawl that ended, from its stats; CrawlFailed if it never ran."""
     stats = crawler.stats.get_stats() if crawler.stats else {}
     if "blogarchive/run_id" not in stats:
         raise CrawlFailed(
@@ -185,4 +198,35 @@ def run_crawl(sources: list[Source], options: CrawlOptions) -> CrawlSummary:
         seconds=time.monotonic() - started,
         gone=int(stats.get("blogarchive/posts_gone", 0)),
         interrupted_runs=int(stats.get("blogarchive/interrupted_runs", 0)),
+        limits=limit_lines(stats, crawler.settings),
     )
+
+
+def limit_lines(stats: dict[str, Any], settings: Settings) -> list[str]:
+    """Return one summary line per budget or trap rule that stopped part of the crawl."""
+    lines = []
+    if stats.get("finish_reason") == "closespider_timeout":
+        lines.append(
+            f"time budget of {settings.getfloat('CLOSESPIDER_TIMEOUT'):g}s reached:"
+            " the crawl stopped with pages left to fetch"
+        )
+    prefix = "blogarchive/limit/budget/"
+    for key in sorted(k for k in stats if k.startswith(prefix)):
+        lines.append(
+            f"page budget reached for source {key[len(prefix) :]!r}:"
+            f" {stats[key]} links not followed"
+            f" (BLOGARCHIVE_PAGE_BUDGET={settings.getint('BLOGARCHIVE_PAGE_BUDGET')})"
+        )
+    trapped = {
+        rule: int(stats.get(f"blogarchive/limit/{rule}", 0))
+        for rule in ("pattern", "path-repeat", "path-depth")
+    }
+    if any(trapped.values()):
+        closed = int(stats.get("blogarchive/limit/patterns_closed", 0))
+        lines.append(
+            f"crawler traps: {closed} URL pattern(s) closed after repeated dead ends,"
+            f" {trapped['pattern']} requests of them dropped;"
+            f" {trapped['path-repeat']} repeating and {trapped['path-depth']} too-deep paths"
+            " not followed (see the errors table, stage 'limit')"
+        )
+    return lines
