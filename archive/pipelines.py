@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from pathlib import Path
 from typing import Any
@@ -16,20 +17,11 @@ from archive.lock import RunLock
 from archive.store import Archive, default_snapshot_path
 from crawler.captures import capture_received, page_links_found
 from crawler.items import Capture, CrawlError, SeriesListing, UnchangedPage, utc_now
+from crawler.outcome import STAT_REASON, STAT_STATUS, Outcome, crawl_outcome
 from pipeline.records import PostRecord
 
 logger = logging.getLogger(__name__)
 
-# Close reasons of a crawl that ran to the end, or to a limit the user asked for.
-COMPLETE_REASONS = frozenset(
-    {
-        "finished",
-        "closespider_pagecount",
-        "closespider_itemcount",
-        "closespider_timeout",
-        "closespider_timeout_no_item",
-    }
-)
 UNCHANGED_BATCH = 500
 
 
@@ -41,7 +33,8 @@ class ArchivePipeline:
     an empty value skips publishing), ``BLOGARCHIVE_RUN_ARGS`` (a dict kept with the run) and
     ``BLOGARCHIVE_DEDUP`` (default true; false stores near-duplicate posts unlinked).
     The run is finished and the snapshot published on ``spider_closed``, the first moment
-    the close reason is known; the reason decides between "finished" and "failed".
+    the close reason is known; :func:`crawler.outcome.crawl_outcome` turns it and the crawl's
+    stats into the run's status and reason, which the CLI's exit status then follows.
     The run holds the archive's run lock (:mod:`archive.lock`) from start to end; runs a
     killed crawl left "running" are closed as "interrupted" before the new one starts.
     """
@@ -79,7 +72,9 @@ class ArchivePipeline:
                 "(e.g. -s BLOGARCHIVE_DB=archive.db)",
             )
         db_path = Path(db)
-        snapshot = settings.get("BLOGARCHIVE_SNAPSHOT", default_snapshot_path(db_path))
+        snapshot = settings.get("BLOGARCHIVE_SNAPSHOT")
+        if snapshot is None:
+            snapshot = default_snapshot_path(db_path)
         run_args = dict(settings.getdict("BLOGARCHIVE_RUN_ARGS"))
         pipeline = cls(crawler, db_path, Path(snapshot) if snapshot else None, run_args)
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
@@ -174,44 +169,65 @@ class ArchivePipeline:
         self.page_links.clear()
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
-        """Finish the run with the crawl's page count, publish the snapshot and close."""
+        """Finish the run with its outcome and counts, publish the snapshot and close.
+
+        A write that fails here (a full disk, a file made read-only) is reported, not raised:
+        the run is marked failed if anything can still be written, and the CLI says why.
+        """
         if self.archive is None or self.run_id is None:
             return
-        status = "finished" if reason in COMPLETE_REASONS else "failed"
+        outcome = crawl_outcome(reason, self._stats.get_stats())
+        self._stats.set_value(STAT_STATUS, outcome.status)
+        self._stats.set_value(STAT_REASON, outcome.reason)
         try:
-            self._flush_unchanged()
-            self._flush_page_links()
-            if self.captures is not None:
-                self.captures.close()
-                self._stats.set_value("blogarchive/captures_stored", self.captures.stored)
-            run = self.archive.finish_run(
-                self.run_id,
-                pages_fetched=int(self._stats.get_value("downloader/response_count", 0)),
-                status=status,
-            )
-            # The archive's counts are the true ones: a copy stored before its original
-            # was counted new, then became a duplicate when the original came.
-            for outcome in ("new", "updated", "unchanged", "gone", "duplicate"):
-                key, count = f"blogarchive/posts_{outcome}", run[f"posts_{outcome}"]
-                if count or self._stats.get_value(key) is not None:
-                    self._stats.set_value(key, count)
-            logger.info(
-                "crawl run %d %s (%s): %d new, %d updated, %d unchanged, %d gone,"
-                " %d duplicate, %d errors",
-                run["id"],
-                status,
-                reason,
-                run["posts_new"],
-                run["posts_updated"],
-                run["posts_unchanged"],
-                run["posts_gone"],
-                run["posts_duplicate"],
-                run["errors"],
-            )
-            if self.snapshot_path is not None:
-                self.archive.publish(self.snapshot_path)
+            self._finish(outcome)
+        except ArchiveError as exc:
+            logger.debug("finishing run %s failed", self.run_id, exc_info=True)
+            self._stats.set_value(STAT_STATUS, "failed")
+            self._stats.set_value(STAT_REASON, f"archive not writable: {exc.message}")
+            # When even this cannot be written, the next crawl closes the run as interrupted.
+            with contextlib.suppress(ArchiveError):
+                self.archive.finish_run(
+                    self.run_id, pages_fetched=0, status="failed", reason=exc.message
+                )
         finally:
             self._release()
+
+    def _finish(self, outcome: Outcome) -> None:
+        assert self.archive is not None
+        assert self.run_id is not None
+        self._flush_unchanged()
+        self._flush_page_links()
+        if self.captures is not None:
+            self.captures.close()
+            self._stats.set_value("blogarchive/captures_stored", self.captures.stored)
+        run = self.archive.finish_run(
+            self.run_id,
+            pages_fetched=int(self._stats.get_value("downloader/response_count", 0)),
+            status=outcome.status,
+            reason=outcome.reason,
+        )
+        # The archive's counts are the true ones: a copy stored before its original
+        # was counted new, then became a duplicate when the original came.
+        for kind in ("new", "updated", "unchanged", "gone", "duplicate"):
+            key, count = f"blogarchive/posts_{kind}", run[f"posts_{kind}"]
+            if count or self._stats.get_value(key) is not None:
+                self._stats.set_value(key, count)
+        logger.info(
+            "crawl run %d %s (%s): %d new, %d updated, %d unchanged, %d gone,"
+            " %d duplicate, %d errors",
+            run["id"],
+            outcome.status,
+            outcome.reason,
+            run["posts_new"],
+            run["posts_updated"],
+            run["posts_unchanged"],
+            run["posts_gone"],
+            run["posts_duplicate"],
+            run["errors"],
+        )
+        if self.snapshot_path is not None:
+            self.archive.publish(self.snapshot_path)
 
     def _release(self) -> None:
         if self.captures is not None:

@@ -26,6 +26,7 @@ from archive.series import (
     store_post_series,
 )
 from crawler.items import CrawlError, SeriesListing, utc_now
+from crawler.outcome import STATUSES as RUN_STATUSES
 from crawler.urls import canonicalize_url, netloc, url_key
 from pipeline.records import PostRecord
 from pipeline.series import series_key
@@ -34,7 +35,18 @@ logger = logging.getLogger(__name__)
 
 # "duplicate": a post new to the archive whose text is already archived under another URL.
 Outcome = Literal["new", "updated", "unchanged", "duplicate"]
-RUN_STATUSES = ("finished", "failed", "interrupted")
+
+
+# Only in a published snapshot (never in the working archive): when and after which run it
+# was made, so a downloaded copy says how current it is.
+SNAPSHOT_TABLE = """
+CREATE TABLE snapshot (
+    published_at TEXT NOT NULL,
+    run_id INTEGER,
+    run_finished_at TEXT,
+    posts INTEGER NOT NULL
+);
+"""
 
 
 def default_snapshot_path(db_path: Path | str) -> Path:
@@ -129,15 +141,23 @@ class Archive:
         return cursor.lastrowid
 
     def finish_run(
-        self, run_id: int, *, pages_fetched: int, status: str = "finished"
+        self,
+        run_id: int,
+        *,
+        pages_fetched: int,
+        status: str = "finished",
+        reason: str | None = None,
     ) -> dict[str, Any]:
-        """Close a run with counts taken from what it stored, and return its row."""
+        """Close a run with its status, why (``reason``, default the status) and its counts.
+
+        The counts are taken from what the run stored; the run's row is returned.
+        """
         if status not in RUN_STATUSES:
             raise ArchiveError(self.path, f"run status must be one of {RUN_STATUSES}: {status!r}")
         with self._writing("finish run"):
             # Copies found during the run (issue 5) become the part they copy.
             relink_copies(self.db)
-            self._close_run(run_id, status, pages_fetched, self._now())
+            self._close_run(run_id, status, pages_fetched, self._now(), reason or status)
         return dict(self.db.table("crawl_runs").get(run_id))
 
     def close_interrupted_runs(self) -> list[int]:
@@ -156,15 +176,17 @@ class Archive:
                 " FROM crawl_runs WHERE status = 'running' ORDER BY id"
             ).fetchall()
             for run_id, last_write in stale:
-                self._close_run(run_id, "interrupted", None, last_write)
+                self._close_run(
+                    run_id, "interrupted", None, last_write, "its process died before it ended"
+                )
         for run_id, _ in stale:
             logger.warning("crawl run %d was interrupted (its process died); closed it", run_id)
         return [run_id for run_id, _ in stale]
 
     def _close_run(
-        self, run_id: int, status: str, pages_fetched: int | None, finished_at: str
+        self, run_id: int, status: str, pages_fetched: int | None, finished_at: str, reason: str
     ) -> None:
-        """Set a run's status, end and counts (counted from what it stored)."""
+        """Set a run's status, reason, end and counts (counted from what it stored)."""
         outcomes = dict(
             self.db.execute(
                 "SELECT outcome, count(*) FROM run_posts WHERE run_id = ? GROUP BY outcome",
@@ -175,12 +197,13 @@ class Archive:
             "SELECT count(*) FROM errors WHERE run_id = ?", [run_id]
         ).fetchone()[0]
         cursor = self.db.execute(
-            "UPDATE crawl_runs SET finished_at = ?, status = ?,"
+            "UPDATE crawl_runs SET finished_at = ?, status = ?, reason = ?,"
             " pages_fetched = coalesce(?, pages_fetched), posts_new = ?, posts_updated = ?,"
             " posts_unchanged = ?, posts_gone = ?, errors = ?, posts_duplicate = ? WHERE id = ?",
             [
                 finished_at,
                 status,
+                reason,
                 pages_fetched,
                 outcomes.get("new", 0),
                 outcomes.get("updated", 0),
@@ -417,6 +440,15 @@ class Archive:
             copy = sqlite3.connect(tmp)
             try:
                 copy.execute("PRAGMA journal_mode = DELETE")
+                with copy:
+                    copy.executescript(SNAPSHOT_TABLE)
+                    copy.execute(
+                        "INSERT INTO snapshot (published_at, run_id, run_finished_at, posts)"
+                        " SELECT ?, (SELECT max(id) FROM crawl_runs),"
+                        " (SELECT finished_at FROM crawl_runs ORDER BY id DESC LIMIT 1),"
+                        " (SELECT count(*) FROM posts)",
+                        [self._now()],
+                    )
             finally:
                 copy.close()
             os.replace(tmp, snapshot)

@@ -55,12 +55,25 @@ def verbose_option(fn: F) -> F:
 
 
 def parse_settings(overrides: tuple[str, ...]) -> dict[str, Any]:
-    """Turn repeated ``-s NAME=VALUE`` options into a settings dict."""
+    """Turn repeated ``-s NAME=VALUE`` options into a settings dict.
+
+    A ``BLOGARCHIVE_*`` name this version does not know is refused with the nearest known
+    one: a misspelt setting would otherwise be ignored without a word.
+    """
+    import difflib
+
+    from crawler import settings as project_settings
+
+    known = sorted(n for n in vars(project_settings) if n.startswith("BLOGARCHIVE_"))
     settings: dict[str, Any] = {}
     for item in overrides:
         name, sep, value = item.partition("=")
         if not sep or not name:
             raise click.BadParameter(f"expected NAME=VALUE, got {item!r}", param_hint="--set")
+        if name.upper().startswith("BLOGARCHIVE_") and name not in known:
+            nearest = difflib.get_close_matches(name.upper(), known, n=1, cutoff=0.0)
+            hint = f"; did you mean {nearest[0]}?" if nearest else ""
+            raise click.BadParameter(f"unknown setting {name}{hint}", param_hint="--set")
         settings[name] = value
     return settings
 
@@ -98,7 +111,12 @@ def cli() -> None:
     help="A sources.toml naming the blogs to crawl (instead of URLS).",
 )
 @db_option
-@click.option("--max-pages", type=click.IntRange(min=1), help="Stop each source after N pages.")
+@click.option(
+    "--max-pages",
+    type=click.IntRange(min=1),
+    help="At most N page requests per source; robots.txt, feeds, sitemaps and the feed paths"
+    " probed at the start are not counted, a page's retries and redirects count as that page.",
+)
 @click.option("--max-depth", type=click.IntRange(min=0), help="Follow links at most N deep.")
 @click.option(
     "--delay",
@@ -114,7 +132,7 @@ def cli() -> None:
     "--time-budget",
     type=click.FloatRange(min=1),
     metavar="SECONDS",
-    help="Stop the crawl after this many seconds, as finished (for scheduled runs).",
+    help="Stop the crawl after this many seconds; the run is partial (for scheduled runs).",
 )
 @settings_option
 @click.option(
@@ -177,10 +195,11 @@ def crawl(
         with RunLock.acquire(db_path, started_at=utc_now()):
             summary = run_crawl(sources, options)
     except (CrawlFailed, ArchiveError) as exc:
-        raise click.ClickException(str(exc)) from exc
+        # As a ClickException prints it, with the crawl's own exit status (130 for Ctrl-C).
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(getattr(exc, "exit_code", 1))
     click.echo(summary.line(), err=True)
-    if summary.failed:
-        sys.exit(1)
+    sys.exit(summary.outcome.exit_code)
 
 
 @cli.command()
@@ -261,8 +280,7 @@ def reextract(
     for line in result.lines():
         click.echo(json.dumps(line, ensure_ascii=False))
     click.echo(result.summary(), err=True)
-    if summary.failed:
-        sys.exit(1)
+    sys.exit(summary.outcome.exit_code)
 
 
 @cli.command()
@@ -300,18 +318,58 @@ def extract(files: tuple[Path, ...], url: str | None) -> None:
 @db_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("-p", "--port", default=8001, show_default=True, help="Port (0 picks a free one).")
-def serve(db_path: Path, host: str, port: int) -> None:
+@click.option(
+    "--setting",
+    "settings",
+    type=(str, str),
+    multiple=True,
+    metavar="NAME VALUE",
+    help="A Datasette setting, e.g. --setting sql_time_limit_ms 3000 (repeatable).",
+)
+@click.option("--open", "open_browser", is_flag=True, help="Open the archive in a web browser.")
+@click.option(
+    "--allow-indexing",
+    is_flag=True,
+    help="Let search engines index the archive (default: robots.txt and X-Robots-Tag say no).",
+)
+def serve(
+    db_path: Path,
+    host: str,
+    port: int,
+    settings: tuple[tuple[str, str], ...],
+    open_browser: bool,
+    allow_indexing: bool,
+) -> None:
     """Serve the archive with Datasette (a published, immutable snapshot of it).
 
+    Each crawl publishes a new snapshot; the running server serves it from the next request.
+
     \b
-    Example:
+    Examples:
         blogarchive serve --db archive.db --port 8001
+        blogarchive serve --db archive.db --open --setting sql_time_limit_ms 3000
     """
+    from archive.serve import DATASETTE_SETTINGS
     from archive.serve import serve as serve_archive
 
     if not db_path.exists():
         raise click.ClickException(f"{db_path}: no such archive; run 'blogarchive crawl' first")
-    serve_archive(db_path, host=host, port=port)
+    unknown = [name for name, _ in settings if name not in DATASETTE_SETTINGS]
+    if unknown:
+        raise click.BadParameter(
+            f"{', '.join(unknown)}: not a Datasette setting (see datasette serve --help-settings)",
+            param_hint="--setting",
+        )
+    code = serve_archive(
+        db_path,
+        host=host,
+        port=port,
+        open_browser=open_browser,
+        settings=settings,
+        noindex=not allow_indexing,
+    )
+    if code:
+        sys.exit(code)
 
 
 @cli.command()

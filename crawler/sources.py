@@ -69,7 +69,12 @@ SOURCE_KEYS: tuple[SourceKey, ...] = (
     SourceKey("hosts", "hosts", None, "Allowed host[:port]s; defaults to the start URLs' hosts."),
     SourceKey("delay", "float", None, "Seconds between requests to this source's hosts."),
     SourceKey("concurrency", "int", None, "Parallel requests to each of this source's hosts."),
-    SourceKey("max_pages", "int", None, "Stop after fetching this many pages."),
+    SourceKey(
+        "max_pages",
+        "int",
+        None,
+        "At most this many page requests (robots.txt, feeds and sitemaps not counted).",
+    ),
     SourceKey("max_depth", "int", None, "Follow links at most this many hops from a start URL."),
 )
 _KEYS_BY_NAME = {key.name: key for key in SOURCE_KEYS}

@@ -35,6 +35,7 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 
 from crawler.items import CrawlError
+from crawler.outcome import STAT_LIMIT_PREFIX
 from crawler.urls import canonicalize_url
 
 if TYPE_CHECKING:
@@ -179,6 +180,11 @@ class TrapGuard:
             reason = (
                 f"page budget reached: {rules.budget} requests for source {source!r}"
                 " (BLOGARCHIVE_PAGE_BUDGET)"
+            )
+            # The run is partial, and says which budget (crawler.outcome).
+            rules.stats.set_value(
+                STAT_LIMIT_PREFIX + str(source),
+                f"page budget of {rules.budget} requests reached (BLOGARCHIVE_PAGE_BUDGET)",
             )
             return rules.drop(obj, BUDGET, reason, ""), False
         rules.scheduled[source] += 1

@@ -65,7 +65,9 @@ def main() -> None:
         result = {
             "db": spec["db"],
             "summary": summary.line(),
-            "reason": summary.reason,
+            "status": summary.outcome.status,
+            "reason": summary.outcome.reason,
+            "finish_reason": stats.get("finish_reason"),
             "errors": summary.errors,
             "seconds": (ended.at or time.monotonic()) - started,
             "stats": {k: v for k, v in stats.items() if isinstance(v, int | float | str)},

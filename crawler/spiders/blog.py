@@ -13,7 +13,14 @@ from urllib.parse import urljoin, urlsplit
 import scrapy
 from scrapy import signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import DontCloseSpider, IgnoreRequest
+from scrapy.exceptions import (
+    CannotResolveHostError,
+    DontCloseSpider,
+    DownloadConnectionRefusedError,
+    DownloadFailedError,
+    DownloadTimeoutError,
+    IgnoreRequest,
+)
 from scrapy.http import Response, TextResponse
 from scrapy.selector import Selector
 from scrapy.spidermiddlewares.httperror import HttpError
@@ -24,6 +31,7 @@ from twisted.python.failure import Failure
 
 from crawler.captures import page_links_found
 from crawler.items import CrawlError, FetchedPage, SeriesListing, UnchangedPage, utc_now
+from crawler.outcome import STAT_LIMIT_PREFIX, STAT_SOURCES, STAT_UNREACHABLE_PREFIX
 from crawler.pages import (
     PageInfo,
     classify_page,
@@ -51,6 +59,13 @@ SILENT_FAILURES = {
 }
 # Seconds the start pages wait for robots.txt, so the sitemaps it names are fetched first.
 ROBOTS_WAIT = 5.0
+# Failures that, on a host which never answered, mean the host cannot be reached at all.
+UNREACHABLE_ERRORS = (
+    CannotResolveHostError,
+    DownloadConnectionRefusedError,
+    DownloadFailedError,
+    DownloadTimeoutError,
+)
 
 
 def _optional_int(value: Any, name: str) -> int | None:
@@ -111,13 +126,28 @@ class BlogSpider(scrapy.Spider):
             s.name: links_key(s.post_patterns, s.series_patterns) for s in self.sources.values()
         }
         self.rechecked = False
+        # host:port that answered anything (even an error status) / that never did and failed.
+        self.answered_hosts: set[str] = set()
+        self.unreachable_hosts: dict[str, str] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> BlogSpider:
         """Create the spider and let it re-check archived posts once the crawl runs dry."""
         spider = super().from_crawler(crawler, *args, **kwargs)
         crawler.signals.connect(spider.recheck_when_idle, signal=signals.spider_idle)
+        crawler.signals.connect(spider.host_answered, signal=signals.response_received)
         return spider
+
+    def host_answered(self, response: Response, request: scrapy.Request, **_: Any) -> None:
+        """Remember that the response's host answered: it is reachable from now on."""
+        for host in {netloc(request.url), netloc(response.url)}:
+            self.answered_hosts.add(host)
+            if self.unreachable_hosts.pop(host, None) is not None:
+                # A request already in flight got through after all: the host is up.
+                stats = self.crawler.stats.get_stats()
+                for source in self.sources.values():
+                    if host in source.hosts:
+                        stats.pop(STAT_UNREACHABLE_PREFIX + source.name, None)
 
     # -- scope and caps ------------------------------------------------------------------------
 
@@ -155,6 +185,10 @@ class BlogSpider(scrapy.Spider):
                 self.crawler.stats.inc_value("blogarchive/depth_skipped")
                 return None
             if self.source_full(source):
+                # A page the cap keeps out: the source was not crawled to its end.
+                self.crawler.stats.set_value(
+                    STAT_LIMIT_PREFIX + source.name, f"max_pages={source.max_pages} reached"
+                )
                 return None
             key = url_key(url)
             if key in self.requested_keys:
@@ -191,6 +225,7 @@ class BlogSpider(scrapy.Spider):
         posts from their captures, and the pages would otherwise hold the sitemap back.
         """
         self._apply_politeness()
+        self.crawler.stats.set_value(STAT_SOURCES, len(self.sources))
         requests = [r for s in self.sources.values() for r in self._start_requests(s)]
         robots = [r for r in requests if r.callback == self.parse_robots]
         for request in robots:
@@ -554,6 +589,17 @@ class BlogSpider(scrapy.Spider):
             self.crawler.stats.inc_value("blogarchive/ignored_requests")
             return
         self._robots_done(request.url)
+        first = netloc(request.url) not in self.unreachable_hosts
+        if self._unreachable(request, failure):
+            if first:  # one error per host that cannot be reached, not one per URL
+                self.crawler.stats.inc_value(f"blogarchive/errors/{expect}")
+                yield CrawlError(
+                    url=request.url,
+                    stage="fetch" if expect == CONTENT else "discover",
+                    message=f"host unreachable: {self.unreachable_hosts[netloc(request.url)]}",
+                    source=source,
+                )
+            return
         if expect == PROBE:
             self.crawler.stats.inc_value("blogarchive/probes_missed")
             return
@@ -574,3 +620,24 @@ class BlogSpider(scrapy.Spider):
             message=message,
             source=source,
         )
+
+    def _unreachable(self, request: scrapy.Request, failure: Failure) -> bool:
+        """Tell whether the request failed because its host never answered; say so once a host.
+
+        Later requests to such a host are dropped (SourceScopeMiddleware), so a dead blog costs
+        a few connection attempts and one line, not one retry series per probe and page.
+        """
+        host = netloc(request.url)
+        if host in self.answered_hosts or not failure.check(*UNREACHABLE_ERRORS):
+            return False
+        if host in self.unreachable_hosts:
+            self.logger.info("Failed to fetch %s: %s unreachable", request.url, host)
+            return True
+        kind = failure.type.__name__ if failure.type else "Error"
+        message = f"{kind}: {failure.getErrorMessage()}"
+        self.unreachable_hosts[host] = message
+        self.logger.warning("Cannot reach %s (%s): %s", host, request.meta.get("source"), message)
+        source = self.sources.get(request.meta.get("source", ""))
+        if source is not None and source.hosts <= self.unreachable_hosts.keys():
+            self.crawler.stats.set_value(STAT_UNREACHABLE_PREFIX + source.name, message)
+        return True
