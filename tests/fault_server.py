@@ -1,8 +1,9 @@
 """A hostile blog on loopback: ten good posts and every fault a crawler meets on the web.
 
 The home page links the good posts (``/posts/good-N/``) and one entry URL per enabled
-fault (:data:`FAULTS`). Each fault is generated per request, lazily: the 50 MB page and the
-million-URL sitemap are streamed, the compression bombs are compressed once in chunks.
+fault (:data:`FAULTS`). Each fault is generated per request: the 50 MB pages are streamed;
+the compression bombs and the million-URL sitemap are compressed once, in chunks, before the
+crawl (:meth:`FaultSite.prepare`), so that building them delays no other answer.
 The server counts the requests in flight at once (``max_in_flight``) and logs every
 request, so tests can check politeness and bounded retries.
 
@@ -124,8 +125,8 @@ FAULTS: dict[str, Fault] = {
         Fault("empty-200", "/fault/empty/", "200 OK, text/html, empty body"),
         Fault("robots-error", "/robots.txt", "robots.txt answers 500"),
         Fault("robots-timeout", "/robots.txt", "robots.txt never answers"),
-        Fault("robots-huge", "/robots.txt", "a 5 MB robots.txt"),
-        Fault("sitemap-huge", "/fault/sitemap-huge.xml", "a sitemap of 1,000,000 URLs"),
+        Fault("robots-huge", "/robots.txt", "a 2 MB robots.txt (4x Google's limit)"),
+        Fault("sitemap-huge", "/fault/sitemap-huge.xml", "a gzipped sitemap of 1,000,000 URLs"),
         Fault("sitemap-self", "/fault/sitemap-self.xml", "a sitemap index listing itself"),
     )
 }
@@ -209,6 +210,39 @@ class FaultSite:
                     data = b"".join(packer.process(chunk) for _ in range(100)) + packer.finish()
                 self._bombs[encoding] = data
             return self._bombs[encoding]
+
+    def huge_sitemap(self) -> bytes:
+        """Return a gzipped sitemap of 1,000,000 URLs (~66 MB unpacked), built once."""
+        with self.lock:
+            if "sitemap" not in self._bombs:
+                packer = zlib.compressobj(6, zlib.DEFLATED, 31)
+                parts = [
+                    packer.compress(
+                        b'<?xml version="1.0" encoding="UTF-8"?>\n'
+                        b'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+                    )
+                ]
+                base = self.base.encode()
+                for start in range(0, 1_000_000, 10_000):
+                    parts.append(
+                        packer.compress(
+                            b"".join(
+                                b"<url><loc>%s/fault/listed/%d</loc></url>\n" % (base, n)
+                                for n in range(start, start + 10_000)
+                            )
+                        )
+                    )
+                parts.append(packer.compress(b"</urlset>\n") + packer.flush())
+                self._bombs["sitemap"] = b"".join(parts)
+            return self._bombs["sitemap"]
+
+    def prepare(self) -> None:
+        """Build the big bodies before a crawl, so that building them delays no answer."""
+        if self.enabled("sitemap-huge"):
+            self.huge_sitemap()
+        for name, encoding in (("gzip-bomb", "gzip"), ("brotli-bomb", "br")):
+            if self.enabled(name):
+                self.bomb(encoding)
 
     def home(self) -> str:
         posts = "".join(
@@ -333,7 +367,7 @@ def _handler(site: FaultSite) -> type[BaseHTTPRequestHandler]:
                 return self._hang()
             text = site.robots()
             if site.enabled("robots-huge"):
-                filler = "".join(f"Disallow: /nothing/{n}/\n" for n in range(250_000))
+                filler = "".join(f"Disallow: /nothing/{n}/\n" for n in range(80_000))
                 text += "User-agent: somebot\n" + filler
             return self._send(200, text, "text/plain")
 
@@ -479,28 +513,8 @@ def _handler(site: FaultSite) -> type[BaseHTTPRequestHandler]:
             return self._send(200, b"")
 
         def _sitemap_huge(self, path: str, query: Any) -> int:
-            def lines() -> Iterator[bytes]:
-                yield b'<?xml version="1.0" encoding="UTF-8"?>\n'
-                yield b'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
-                base = site.base.encode()
-                for start in range(0, 1_000_000, 10_000):
-                    yield b"".join(
-                        b"<url><loc>%s/fault/listed/%d</loc></url>\n" % (base, n)
-                        for n in range(start, start + 10_000)
-                    )
-                yield b"</urlset>\n"
-
-            if "gzip" not in self.headers.get("Accept-Encoding", ""):
-                return self._stream(lines(), {"Content-Type": "application/xml"})
-
-            def gzipped() -> Iterator[bytes]:
-                packer = zlib.compressobj(6, zlib.DEFLATED, 31)
-                for chunk in lines():
-                    yield packer.compress(chunk)
-                yield packer.flush()
-
             headers = {"Content-Type": "application/xml", "Content-Encoding": "gzip"}
-            return self._stream(gzipped(), headers)
+            return self._send(200, site.huge_sitemap(), "", headers)
 
         def _sitemap_self(self, path: str, query: Any) -> int:
             body = (
@@ -565,6 +579,7 @@ def serve(site: FaultSite) -> Iterator[FaultSite]:
     """Serve ``site`` on 127.0.0.1, a free port, in a thread, for the ``with`` block."""
     server = _Server(("127.0.0.1", 0), _handler(site))
     site.base = f"http://127.0.0.1:{server.server_address[1]}"
+    site.prepare()
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
