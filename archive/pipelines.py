@@ -10,6 +10,7 @@ from typing import Any
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
+from scrapy.utils.defer import deferred_from_coro
 
 from archive.captures import CaptureStore
 from archive.errors import ArchiveError
@@ -17,7 +18,7 @@ from archive.lock import RunLock
 from archive.store import Archive, default_snapshot_path
 from crawler.captures import capture_received, page_links_found
 from crawler.items import Capture, CrawlError, SeriesListing, UnchangedPage, utc_now
-from crawler.outcome import STAT_REASON, STAT_STATUS, Outcome, crawl_outcome
+from crawler.outcome import STAT_ARCHIVE_ERROR, STAT_REASON, STAT_STATUS, Outcome, crawl_outcome
 from pipeline.records import PostRecord
 
 logger = logging.getLogger(__name__)
@@ -59,6 +60,8 @@ class ArchivePipeline:
         self.unchanged: list[str] = []
         # So are the links of parsed pages (a cache: a batch lost to a kill costs a re-parse).
         self.page_links: list[dict[str, Any]] = []
+        # Set when the archive refused a write: the crawl stops, nothing more is written.
+        self.failure: str | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchivePipeline:
@@ -99,7 +102,36 @@ class ArchivePipeline:
         logger.info("archive %s: crawl run %d started", self.db_path, self.run_id)
 
     def process_item(self, item: Any) -> Any:
-        """Store the item according to its type and count the outcome in the crawl stats."""
+        """Store the item according to its type and count the outcome in the crawl stats.
+
+        An archive that cannot be written at all (a full disk, a file made read-only) stops
+        the crawl: see :meth:`_archive_failed`.
+        """
+        if self.failure is not None:
+            self._stats.inc_value("blogarchive/items_not_stored")
+            return item
+        try:
+            self._store_item(item)
+        except ArchiveError as exc:
+            self._archive_failed(exc)
+        return item
+
+    def _archive_failed(self, exc: ArchiveError) -> None:
+        """Stop the crawl after a write the archive refused, saying so once.
+
+        What was stored stays (every write is one transaction); the run is closed as failed
+        with the reason if the archive still takes that write (crawler/outcome.py).
+        """
+        if self.failure is not None:
+            return
+        self.failure = exc.message
+        self._stats.set_value(STAT_ARCHIVE_ERROR, exc.message)
+        logger.error("%s: archive not writable, stopping the crawl: %s", self.db_path, exc.message)
+        engine = self.crawler.engine
+        if engine is not None:
+            deferred_from_coro(engine.close_spider_async(reason="archive_error"))
+
+    def _store_item(self, item: Any) -> None:
         archive, run_id = self._open_run()
         if isinstance(item, PostRecord):
             try:
@@ -122,7 +154,6 @@ class ArchivePipeline:
             self.unchanged.append(item.post_url)
             if len(self.unchanged) >= UNCHANGED_BATCH:
                 self._flush_unchanged()
-        return item
 
     def _flush_unchanged(self) -> None:
         if not self.unchanged:
@@ -137,13 +168,19 @@ class ArchivePipeline:
         archive, run_id = self._open_run()
         if self.captures is None:
             raise ArchiveError(self.db_path, "the archive pipeline was not opened")
+        if self.failure is not None:
+            return
         try:
             self.captures.store(capture)
         except ArchiveError as exc:
             # Signal handlers' exceptions are only logged: keep the failure in the archive.
-            archive.record_error(
-                CrawlError(capture.url, "store", exc.message, capture.source), run_id
-            )
+            try:
+                archive.record_error(
+                    CrawlError(capture.url, "store", exc.message, capture.source), run_id
+                )
+            except ArchiveError as again:
+                self._archive_failed(again)
+                return
             self._stats.inc_value("blogarchive/errors")
 
     def store_page_links(
@@ -183,30 +220,32 @@ class ArchivePipeline:
             self._finish(outcome)
         except ArchiveError as exc:
             logger.debug("finishing run %s failed", self.run_id, exc_info=True)
-            self._stats.set_value(STAT_STATUS, "failed")
-            self._stats.set_value(STAT_REASON, f"archive not writable: {exc.message}")
+            why = outcome.reason if self.failure else f"archive not writable: {exc.message}"
             # When even this cannot be written, the next crawl closes the run as interrupted.
             with contextlib.suppress(ArchiveError):
-                self.archive.finish_run(
-                    self.run_id, pages_fetched=0, status="failed", reason=exc.message
-                )
+                self._end_run(Outcome("failed", why))
         finally:
             self._release()
 
     def _finish(self, outcome: Outcome) -> None:
         assert self.archive is not None
         assert self.run_id is not None
+        if self.failure is not None:
+            # Only the run's end: batches and the snapshot would be refused as the write was.
+            self._end_run(outcome)
+            return
         self._flush_unchanged()
         self._flush_page_links()
         if self.captures is not None:
             self.captures.close()
             self._stats.set_value("blogarchive/captures_stored", self.captures.stored)
-        run = self.archive.finish_run(
-            self.run_id,
-            pages_fetched=int(self._stats.get_value("downloader/response_count", 0)),
-            status=outcome.status,
-            reason=outcome.reason,
-        )
+        if self.snapshot_path is not None:
+            problem = self.archive.publish_space_problem(self.snapshot_path)
+            if problem is not None:
+                logger.info("%s: %s", self.db_path, problem)  # the summary line says it
+                self._end_run(Outcome("failed", f"archive not writable: {problem}"))
+                return
+        run = self._end_run(outcome)
         # The archive's counts are the true ones: a copy stored before its original
         # was counted new, then became a duplicate when the original came.
         for kind in ("new", "updated", "unchanged", "gone", "duplicate"):
@@ -229,9 +268,26 @@ class ArchivePipeline:
         if self.snapshot_path is not None:
             self.archive.publish(self.snapshot_path)
 
+    def _end_run(self, outcome: Outcome) -> dict[str, Any]:
+        """Record the run's end with ``outcome``; the stats (and so the CLI) say the same."""
+        assert self.archive is not None
+        assert self.run_id is not None
+        self._stats.set_value(STAT_STATUS, outcome.status)
+        self._stats.set_value(STAT_REASON, outcome.reason)
+        return self.archive.finish_run(
+            self.run_id,
+            pages_fetched=int(self._stats.get_value("downloader/response_count", 0)),
+            status=outcome.status,
+            reason=outcome.reason,
+        )
+
     def _release(self) -> None:
         if self.captures is not None:
-            self.captures.close()
+            try:
+                self.captures.close()
+            except (OSError, ArchiveError) as exc:
+                # Only after a refused write: the open WARC file is closed by the next crawl.
+                logger.info("could not close the WARC file: %s", exc)
             self.captures = None
         if self.archive is not None:
             self.archive.close()

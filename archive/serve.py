@@ -8,6 +8,7 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
@@ -29,6 +30,7 @@ PLACEHOLDER_DB = "blogarchive"
 # The reading view of posts: a template override and the plugin that feeds it.
 TEMPLATES_DIR = Path(__file__).with_name("templates")
 PLUGINS_DIR = Path(__file__).with_name("plugins")
+STARTUP_TIMEOUT = 60.0  # seconds Datasette may take to start listening (a slow, busy machine)
 
 # The names ``serve --setting`` accepts.
 DATASETTE_SETTINGS = frozenset(setting.name for setting in _DATASETTE_SETTINGS)
@@ -131,6 +133,44 @@ def ensure_snapshot(db_path: Path) -> Path:
     return snapshot
 
 
+class ServeError(Exception):
+    """Datasette could not serve (the port is taken, the server exited at start)."""
+
+
+def check_port(host: str, port: int) -> None:
+    """Raise :class:`ServeError` if nothing can listen on ``host:port`` (taken, not ours)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        # As uvicorn binds: a port left in TIME_WAIT by an earlier server is free.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError as exc:
+            raise ServeError(
+                f"cannot listen on {host}:{port}: {exc.strerror}; pick another --port"
+                " (0 picks a free one)"
+            ) from exc
+
+
+def wait_until_listening(process: subprocess.Popen[bytes], host: str, port: int) -> None:
+    """Wait until the server accepts connections; raise ServeError if it exits first."""
+    deadline = time.monotonic() + STARTUP_TIMEOUT
+    while True:
+        code = process.poll()
+        if code is not None:
+            raise ServeError(
+                f"Datasette exited with status {code} before serving on {host}:{port}"
+                " (see its message above)"
+            )
+        try:
+            with socket.create_connection((host, port), timeout=1):
+                return
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            raise ServeError(f"Datasette did not listen on {host}:{port} in {STARTUP_TIMEOUT}s")
+        time.sleep(0.1)
+
+
 def free_port(host: str) -> int:
     """Return a TCP port on ``host`` that was free a moment ago."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
@@ -150,18 +190,19 @@ def serve(
 ) -> int:
     """Serve the archive's snapshot with Datasette until stopped; return Datasette's exit code.
 
-    ``port=0`` picks a free port. Prints the URL (the one line a caller waits for). Each
-    crawl publishes a new snapshot over the old one; the server reads it at the next request.
+    ``port=0`` picks a free port. Prints the URL (the one line a caller waits for) once
+    Datasette listens; raises :class:`ServeError` if it cannot. Each crawl publishes a new
+    snapshot over the old one; the server reads it at the next request.
     """
     snapshot = ensure_snapshot(Path(db_path))
     write_metadata(snapshot, noindex=noindex)
     if port == 0:
         port = free_port(host)
+    check_port(host, port)
     args = datasette_args(snapshot, host=host, port=port, settings=settings)
     if open_browser:
         args.append("--open")
     url = f"http://{host}:{port}/"
-    print(f"Serving {snapshot} at {url}", flush=True)
     process = subprocess.Popen(args)
 
     def stop(signum: int, frame: FrameType | None) -> None:
@@ -170,6 +211,9 @@ def serve(
     # SIGTERM must reach Datasette too, or terminating us would orphan the server.
     previous = signal.signal(signal.SIGTERM, stop)
     try:
+        # Said only once it is true: the line callers (and `make demo`) wait for.
+        wait_until_listening(process, host, port)
+        print(f"Serving {snapshot} at {url}", flush=True)
         return process.wait()
     except KeyboardInterrupt:
         return 0

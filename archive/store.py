@@ -6,6 +6,7 @@ import dataclasses
 import json
 import logging
 import os
+import shutil
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -14,6 +15,7 @@ from typing import Any, Literal
 
 import sqlite_utils
 
+from archive.access import describe_sqlite_error
 from archive.duplicates import DuplicateIndex
 from archive.errors import ArchiveError
 from archive.migrations import migrate, word_count
@@ -94,7 +96,7 @@ class Archive:
             db.execute("PRAGMA foreign_keys = ON")
             migrate(db)
         except (OSError, sqlite3.Error) as exc:
-            raise ArchiveError(path, f"cannot open archive: {exc}") from exc
+            raise ArchiveError(path, f"cannot open archive: {describe_sqlite_error(exc)}") from exc
         except ArchiveError as exc:
             raise ArchiveError(path, exc.message) from exc
         return cls(db, path, clock=clock, dedup=dedup)
@@ -420,6 +422,33 @@ class Archive:
 
     # Publishing
 
+    def publish_space_problem(self, snapshot_path: Path | str) -> str | None:
+        """Say why there is not enough disk space to publish, or return None.
+
+        Publishing folds the WAL into the database (which grows by up to the WAL's size) and
+        then writes a copy: asked before the run's end is written, so that a run that cannot
+        publish is recorded as failed while the disk still takes that small write.
+        """
+        snapshot = Path(snapshot_path)
+        sizes = {}
+        for part in ("", "-wal"):
+            file = self.path.with_name(self.path.name + part)
+            sizes[part] = file.stat().st_size if file.exists() else 0
+        needed = sizes[""] + 2 * sizes["-wal"]
+        folders = {
+            self.path.parent,
+            next(p for p in [snapshot.parent, *snapshot.parents] if p.exists()),
+        }
+        free = min(shutil.disk_usage(folder).free for folder in folders)
+        if free >= needed:
+            return None
+        mib = 1024 * 1024
+        return (
+            f"not enough disk space to publish the snapshot {snapshot} (about"
+            f" {needed / mib:.1f} MiB needed, {free / mib:.1f} MiB free); free some space and"
+            " run again"
+        )
+
     def publish(self, snapshot_path: Path | str) -> Path:
         """Write a compacted, self-contained copy of the archive to ``snapshot_path``.
 
@@ -454,7 +483,9 @@ class Archive:
             os.replace(tmp, snapshot)
         except (OSError, sqlite3.Error) as exc:
             tmp.unlink(missing_ok=True)
-            raise ArchiveError(self.path, f"cannot publish snapshot {snapshot}: {exc}") from exc
+            raise ArchiveError(
+                self.path, f"cannot publish snapshot {snapshot}: {describe_sqlite_error(exc)}"
+            ) from exc
         logger.info("published %s", snapshot)
         return snapshot
 
@@ -465,7 +496,7 @@ class Archive:
             with self.db.atomic():
                 yield
         except sqlite3.Error as exc:
-            raise ArchiveError(self.path, f"{what}: {exc}", url=url) from exc
+            raise ArchiveError(self.path, f"{what}: {describe_sqlite_error(exc)}", url=url) from exc
 
 
 def _remove_orphan_snapshots(snapshot: Path) -> None:

@@ -1,4 +1,4 @@
-"""The ``blogarchive`` command: crawl, extract, serve, migrate, runs, duplicates.
+"""The ``blogarchive`` command: crawl, extract, serve, export, migrate, runs, duplicates.
 
 Command bodies stay a few lines over the stage functions; this is the one module that
 sees every stage (crawler -> pipeline -> archive).
@@ -32,6 +32,17 @@ def db_option(fn: F) -> F:
     )(fn)
 
 
+def usable_archive(db_path: Path, *, write: bool, create: bool = False) -> None:
+    """Stop with one ``Error:`` line if the archive cannot be used (see archive/access.py)."""
+    from archive.access import check_archive
+    from archive.errors import ArchiveError
+
+    try:
+        check_archive(db_path, write=write, create=create)
+    except ArchiveError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
 def quiet_option(fn: F) -> F:
     """Add ``--quiet``, which turns progress output off."""
     return click.option(
@@ -41,10 +52,10 @@ def quiet_option(fn: F) -> F:
 
 def load_crawl_sources(urls: tuple[str, ...] | list[str], sources_path: Path | None) -> list[Any]:
     """Load a run's sources from a sources file or start URLs; bad input is a ClickException."""
-    from crawler.sources import SourcesError, load_sources, source_from_urls
+    from crawler.sources import SourcesError, load_sources, sources_from_urls
 
     try:
-        return load_sources(sources_path) if sources_path else [source_from_urls(list(urls))]
+        return load_sources(sources_path) if sources_path else sources_from_urls(list(urls))
     except SourcesError as exc:
         raise click.ClickException(str(exc)) from exc
 
@@ -176,6 +187,7 @@ def crawl(
         raise click.UsageError("give either start URLS or --sources FILE (one of the two)")
     sources = load_crawl_sources(urls, sources_path)
     settings = parse_settings(overrides)
+    usable_archive(db_path, write=True, create=True)
     options = CrawlOptions(
         db_path=db_path,
         sources_path=sources_path,
@@ -245,8 +257,7 @@ def reextract(
 
     if urls and sources_path:
         raise click.UsageError("give start URLS or --sources FILE, not both")
-    if not db_path.exists():
-        raise click.ClickException(f"{db_path}: no such archive")
+    usable_archive(db_path, write=True)
     try:
         plan = ReplayPlan(sources_path, list(urls)) if urls or sources_path else None
         plan = plan or last_crawl_plan(db_path)
@@ -315,6 +326,45 @@ def extract(files: tuple[Path, ...], url: str | None) -> None:
 
 
 @cli.command()
+@click.argument("target")
+@click.option("--url", help="The URL a saved FILE was fetched from (default: its file:// URL).")
+@click.option(
+    "--post-pattern",
+    "post_patterns",
+    multiple=True,
+    metavar="REGEX",
+    help="A post_patterns regex to try, as a source would set it (repeatable).",
+)
+def classify(target: str, url: str | None, post_patterns: tuple[str, ...]) -> None:
+    """Print how the crawler classifies one page (post, listing or other) and why, as JSON.
+
+    TARGET is a URL to fetch or a saved HTML file. The evidence lists each signal with its
+    weight: a post needs 3 from the page itself (or 1 plus what a crawl learns of the
+    site: its feeds, the URL shapes of its posts).
+
+    \b
+    Examples:
+        blogarchive classify https://blog.example.org/2024/05/a-post/
+        blogarchive classify saved.html --url https://blog.example.org/2024/05/a-post/
+        blogarchive classify saved.html --post-pattern '/\\d{4}/\\d{2}/[^/]+/$'
+    """
+    from crawler.pages import classify_page, fetch_page
+
+    path = Path(target)
+    try:
+        if "://" in target:
+            page_url, body = target, fetch_page(target)
+        elif path.is_file():
+            page_url, body = url or path.resolve().as_uri(), path.read_bytes()
+        else:
+            raise click.BadParameter(f"{target}: neither a URL nor a file", param_hint="TARGET")
+    except OSError as exc:
+        raise click.ClickException(f"{target}: cannot fetch: {exc}") from exc
+    info = classify_page(page_url, body, post_patterns=post_patterns)
+    click.echo(json.dumps(info.explain(page_url), ensure_ascii=False, indent=2))
+
+
+@cli.command()
 @db_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("-p", "--port", default=8001, show_default=True, help="Port (0 picks a free one).")
@@ -349,27 +399,81 @@ def serve(
         blogarchive serve --db archive.db --port 8001
         blogarchive serve --db archive.db --open --setting sql_time_limit_ms 3000
     """
-    from archive.serve import DATASETTE_SETTINGS
+    from archive.errors import ArchiveError
+    from archive.serve import DATASETTE_SETTINGS, ServeError
     from archive.serve import serve as serve_archive
 
-    if not db_path.exists():
-        raise click.ClickException(f"{db_path}: no such archive; run 'blogarchive crawl' first")
+    usable_archive(db_path, write=False)
     unknown = [name for name, _ in settings if name not in DATASETTE_SETTINGS]
     if unknown:
         raise click.BadParameter(
             f"{', '.join(unknown)}: not a Datasette setting (see datasette serve --help-settings)",
             param_hint="--setting",
         )
-    code = serve_archive(
-        db_path,
-        host=host,
-        port=port,
-        open_browser=open_browser,
-        settings=settings,
-        noindex=not allow_indexing,
+    try:
+        code = serve_archive(
+            db_path,
+            host=host,
+            port=port,
+            open_browser=open_browser,
+            settings=settings,
+            noindex=not allow_indexing,
+        )
+    except (ArchiveError, ServeError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    sys.exit(code)
+
+
+@cli.command()
+@db_option
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(["jsonl", "csv", "markdown"]),
+    default="jsonl",
+    show_default=True,
+    help="JSON Lines, CSV, or a folder of Markdown files with YAML front matter.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    help="File to write (default: stdout); for markdown, the folder (required).",
+)
+def export(db_path: Path, fmt: str, output: Path | None) -> None:
+    """Export every post (text, Markdown, metadata, series) as JSON Lines, CSV or Markdown.
+
+    \b
+    Examples:
+        blogarchive export --db archive.db > posts.jsonl
+        blogarchive export --db archive.db -f csv -o posts.csv
+        blogarchive export --db archive.db -f markdown -o posts/
+    """
+    from archive.errors import ArchiveError
+    from archive.export import iter_posts, write_csv, write_jsonl, write_markdown
+
+    if not db_path.exists():
+        raise click.ClickException(f"{db_path}: no such archive")
+    if fmt == "markdown" and output is None:
+        raise click.UsageError("--format markdown writes a folder: give it with -o/--output")
+    if fmt == "markdown" and output is not None and output.is_file():
+        raise click.BadParameter(f"{output} is a file, not a folder", param_hint="--output")
+    posts = iter_posts(db_path)
+    try:
+        if fmt == "markdown":
+            assert output is not None
+            count = write_markdown(posts, output)
+        else:
+            write = write_jsonl if fmt == "jsonl" else write_csv
+            with click.open_file(str(output or "-"), "w", encoding="utf-8") as out:
+                count = write(posts, out)
+    except (ArchiveError, OSError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(
+        f"{db_path}: {count} posts exported as {fmt}" + (f" to {output}" if output else ""),
+        err=True,
     )
-    if code:
-        sys.exit(code)
 
 
 @cli.command()
@@ -381,10 +485,14 @@ def migrate(db_path: Path) -> None:
     Example:
         blogarchive migrate --db archive.db
     """
+    from archive.errors import ArchiveError
     from archive.store import Archive
 
-    archive = Archive.open(db_path)
-    archive.close()
+    usable_archive(db_path, write=True, create=True)
+    try:
+        Archive.open(db_path).close()
+    except ArchiveError as exc:
+        raise click.ClickException(str(exc)) from exc
     click.echo(f"{db_path}: schema up to date", err=True)
 
 
@@ -401,15 +509,28 @@ def runs(db_path: Path, limit: int) -> None:
     Example:
         blogarchive runs --db archive.db -n 5
     """
-    import sqlite_utils
+    import sqlite3
 
+    from archive.access import describe_sqlite_error
     from archive.lock import is_held
 
-    if not db_path.exists():
-        raise click.ClickException(f"{db_path}: no such archive")
-    db = sqlite_utils.Database(db_path)
+    usable_archive(db_path, write=False)
     crawling = is_held(db_path)
-    for row in db.query("select * from crawl_runs order by id desc limit ?", [limit]):
+    try:
+        conn = sqlite3.connect(f"{db_path.absolute().as_uri()}?mode=ro", uri=True, timeout=5)
+        conn.row_factory = sqlite3.Row
+        try:
+            rows = [
+                dict(row)
+                for row in conn.execute(
+                    "select * from crawl_runs order by id desc limit ?", [limit]
+                )
+            ]
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:
+        raise click.ClickException(f"{db_path}: {describe_sqlite_error(exc)}") from exc
+    for row in rows:
         if row["status"] == "running":
             # No process holds the lock: the run was killed; the next crawl closes it.
             row["alive"] = crawling
@@ -431,8 +552,7 @@ def duplicates(db_path: Path) -> None:
     from archive.errors import ArchiveError
     from archive.store import Archive
 
-    if not db_path.exists():
-        raise click.ClickException(f"{db_path}: no such archive")
+    usable_archive(db_path, write=True)
     try:
         with Archive.open(db_path) as archive:
             pairs = archive.index_duplicates()
@@ -445,8 +565,15 @@ def duplicates(db_path: Path) -> None:
 
 def main() -> None:
     """Run the command line (the ``blogarchive`` entry point)."""
+    from archive.errors import ArchiveError
+
     logging.captureWarnings(True)
-    cli()
+    try:
+        cli()
+    except ArchiveError as exc:
+        # A command that missed turning it into a ClickException: still one line, no traceback.
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -38,6 +38,7 @@ STAT_SIGNAL = "blogarchive/signal"  # number of the signal that stopped the craw
 STAT_LIMIT_PREFIX = "blogarchive/limit_hit/"  # + source name: the limit it hit, in words
 STAT_UNREACHABLE_PREFIX = "blogarchive/unreachable/"  # + source name: why, in words
 STAT_SOURCES = "blogarchive/sources"  # how many sources the crawl had
+STAT_ARCHIVE_ERROR = "blogarchive/archive_error"  # the write the archive refused, in words
 # What the archive recorded (set by the archive pipeline; the CLI reports these).
 STAT_STATUS = "blogarchive/status"
 STAT_REASON = "blogarchive/status_reason"
@@ -68,6 +69,8 @@ def interrupted(signum: int | None) -> Outcome:
 
 def crawl_outcome(close_reason: str, stats: Mapping[str, Any]) -> Outcome:
     """Return the outcome of a crawl that closed with ``close_reason`` and left ``stats``."""
+    if stats.get(STAT_ARCHIVE_ERROR):
+        return Outcome("failed", f"archive not writable: {stats[STAT_ARCHIVE_ERROR]}")
     if close_reason in INTERRUPT_REASONS:
         return interrupted(stats.get(STAT_SIGNAL))
     unreachable = _by_source(stats, STAT_UNREACHABLE_PREFIX)

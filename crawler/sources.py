@@ -226,6 +226,21 @@ def source_from_urls(urls: list[str]) -> Source:
     return source_from_table({"start_urls": cleaned}, where="urls")
 
 
+def sources_from_urls(urls: list[str]) -> list[Source]:
+    """Build one ad hoc source per host of the start URLs, each named after its host.
+
+    Several blogs given on the command line stay apart: their pages, errors and site names
+    are filed under their own source, as in a sources file.
+    """
+    by_host: dict[str, list[str]] = {}
+    for url in (u.strip() for u in urls):
+        if url:
+            by_host.setdefault(netloc(url), []).append(url)
+    if not by_host:
+        return [source_from_urls([])]
+    return [source_from_urls(group) for group in by_host.values()]
+
+
 def sources_help() -> list[tuple[str, str, str]]:
     """Return (key, type, help) rows for documenting ``sources.toml``."""
     return [(key.name, key.kind, key.help) for key in SOURCE_KEYS]

@@ -169,6 +169,10 @@ class TrapGuard:
         source = obj.meta.get("source")
         if source is None:
             return obj, False
+        if obj.meta.get("settle_late"):
+            # The spider asks for the page again later (crawler.pages.settle): not a dead end,
+            # and the page was already let through once.
+            return obj, True
         rules = self.rules
         if found := rules.path_rule(obj.url):
             return rules.drop(obj, found[0], found[1], found[0]), False
@@ -230,7 +234,7 @@ class TrapGate:
         rules = self.rules
         if rules is None or "source" not in request.meta:
             return
-        if url_pattern(request.url) in rules.closed:
+        if url_pattern(request.url) in rules.closed and not request.meta.get("settle_late"):
             rules.stats.inc_value(f"blogarchive/limit/{PATTERN}")
             raise IgnoreRequest(f"{request.url}: its URL pattern was closed as a trap")
         if found := rules.path_rule(request.url):

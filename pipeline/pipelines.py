@@ -159,4 +159,5 @@ def extract_page(page: FetchedPage, clean: bool = True) -> PostRecord:
         fetched_at=page.fetched_at,
         encoding=page.encoding,
         clean=clean,
+        entry=page.kind == "entry",
     )

@@ -53,12 +53,16 @@ def store(archive: Archive) -> None:
     archive.finish_run(run, pages_fetched=len(POSTS))
 
 
+def published(folder: Path) -> Path:
+    """Store the posts in an archive in ``folder`` and return its published snapshot."""
+    with Archive.open(folder / "archive.db") as archive:
+        store(archive)
+        return archive.publish(default_snapshot_path(archive.path))
+
+
 @pytest.fixture(scope="module")
 def snapshot(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    db = tmp_path_factory.mktemp("search") / "archive.db"
-    with Archive.open(db) as archive:
-        store(archive)
-        return archive.publish(default_snapshot_path(db))
+    return published(tmp_path_factory.mktemp("search"))
 
 
 def titles(page: str) -> list[str]:

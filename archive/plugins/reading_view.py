@@ -237,6 +237,7 @@ async def series_context(datasette: Any, database: str, series_id: str) -> dict[
             "authors": list(dict.fromkeys(p["author"] for p in parts if p["author"])),
             "slots": slots,
             "missing": missing,
+            "feed": datasette.urls.path(f"/-/series/{tilde_encode(str(series_id))}.atom"),
         }
     }
 

@@ -30,6 +30,7 @@ from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 from twisted.python.failure import Failure
 
 from crawler.captures import page_links_found
+from crawler.evidence import SiteEvidence
 from crawler.items import CrawlError, FetchedPage, SeriesListing, UnchangedPage, utc_now
 from crawler.outcome import STAT_LIMIT_PREFIX, STAT_SOURCES, STAT_UNREACHABLE_PREFIX
 from crawler.pages import (
@@ -39,8 +40,9 @@ from crawler.pages import (
     is_crawlable,
     links_key,
     looks_like_series,
+    settle,
 )
-from crawler.sources import Source, SourcesError, load_sources, source_from_urls
+from crawler.sources import Source, SourcesError, load_sources, sources_from_urls
 from crawler.urls import canonicalize_url, netloc, url_key
 
 # Where blog platforms put their main feed; a 404 on any of these is expected.
@@ -49,6 +51,8 @@ KEPT_HEADERS = ("Content-Type", "Last-Modified", "ETag", "Content-Language", "Li
 # Requests whose failure says nothing about the blog: guesses and robots.txt.
 PROBE, DISCOVERY, CONTENT = "probe", "discovery", "content"
 PRIORITY_SERIES, PRIORITY_POST, PRIORITY_PAGINATION, PRIORITY_LINK = 30, 20, 10, 0
+# A page only its declared metadata calls a post waits until the site's posts are known.
+PRIORITY_UNSETTLED = -100
 # robots.txt and sitemaps before pages: their dates spare a re-crawl its unchanged pages.
 PRIORITY_SITEMAP = 40
 MAX_SITEMAP_BYTES = 50 * 1024 * 1024
@@ -102,7 +106,7 @@ class BlogSpider(scrapy.Spider):
         super().__init__(*args, **kwargs)
         if bool(sources) == bool(urls):
             raise SourcesError("give exactly one spider argument: sources=<file> or urls=<a,b>")
-        loaded = load_sources(sources) if sources else [source_from_urls(str(urls).split(","))]
+        loaded = load_sources(sources) if sources else sources_from_urls(str(urls).split(","))
         overrides: dict[str, Any] = {}
         if (pages := _optional_int(max_pages, "max_pages")) is not None:
             overrides["max_pages"] = pages
@@ -126,6 +130,8 @@ class BlogSpider(scrapy.Spider):
             s.name: links_key(s.post_patterns, s.series_patterns) for s in self.sources.values()
         }
         self.rechecked = False
+        # Per source: what its pages taught so far (URL shapes of posts, URLs in its feeds).
+        self.site_evidence = {name: SiteEvidence() for name in self.sources}
         # host:port that answered anything (even an error status) / that never did and failed.
         self.answered_hosts: set[str] = set()
         self.unreachable_hosts: dict[str, str] = {}
@@ -412,7 +418,9 @@ class BlogSpider(scrapy.Spider):
             ).getall():
                 updated[href] = entry.xpath("updated/text()").get("").strip()
         self.crawler.stats.inc_value("blogarchive/feed_items", len(links))
+        learned = self.site_evidence[source.name].feed_urls
         for link in links:
+            learned.add(canonicalize_url(urljoin(response.url, link.strip())))
             lastmod = {"lastmod": updated[link]} if updated.get(link) else None
             request = self._request(
                 urljoin(response.url, link.strip()),
@@ -453,6 +461,15 @@ class BlogSpider(scrapy.Spider):
         self.crawler.stats.inc_value(f"blogarchive/pages/{source.name}")
         url = canonicalize_url(response.url)
         info = self._page_info(response, source, url)
+        if info is None and response.request is not None:
+            # Asked again once the crawl has seen the site's posts (pages.settle).
+            yield response.request.replace(
+                dont_filter=True,
+                priority=PRIORITY_UNSETTLED,
+                meta={**response.meta, "settle_late": True},
+            )
+        if info is None:
+            return
         depth = int(response.meta.get("crawl_depth", 0)) + 1
         in_series: dict[str, list[tuple[str, str]]] = {}
         if info.series is not None:
@@ -514,17 +531,32 @@ class BlogSpider(scrapy.Spider):
             source=source.name,
         )
 
-    def _page_info(self, response: TextResponse, source: Source, url: str) -> PageInfo:
-        """Classify the page, or take what it was when this payload was parsed before."""
+    def _page_info(self, response: TextResponse, source: Source, url: str) -> PageInfo | None:
+        """Classify the page, or take what it was when this payload was parsed before.
+
+        None: the page is a post by its declared metadata alone and the crawl knows no post
+        of its site yet; it is asked again later (see :func:`crawler.pages.settle`).
+        """
+        site = self.site_evidence[source.name]
         if "page_links" in response.meta:
-            return PageInfo.from_links_record(response.meta["page_links"])
+            info = PageInfo.from_links_record(response.meta["page_links"])
+            if info.kind == "post":
+                site.learn_post(url)
+            return info
         info = classify_page(
             response.url,
             response.body,
             encoding=response.encoding,
             post_patterns=source.post_patterns,
             series_patterns=source.series_patterns,
+            site=site,
         )
+        if info.kind == "post" and info.settled:
+            site.learn_post(url)
+        elif info.kind == "post":
+            if not site.post_shapes and not response.meta.get("settle_late"):
+                return None
+            settle(info, url, site)
         digest, key = response.meta.get("payload_digest"), response.meta.get("links_key")
         if digest and key:
             record = info.links_record()

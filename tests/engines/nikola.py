@@ -88,11 +88,5 @@ ENGINES = [
         packages=["nikola", "markdown"],
         chrome=CHROME,
         site_name=content.SITE_NAME,
-        xfail={
-            "no_other_records": "/pages/about/ (the About page) is stored as a post",
-            "recrawl": "18 archive pages (tags, categories, authors, year and month"
-            " archives, cut into '#posts-about-...' entries) are extracted again on every crawl,"
-            " each a 'no post text found' error",
-        },
     )
 ]

@@ -94,9 +94,5 @@ ENGINES = [
         packages=["pelican", "markdown", "pelican-sitemap"],
         chrome=CHROME,
         site_name=content.SITE_NAME,
-        xfail={
-            "site_name": "sites.name stored as the host:port, not 'Ward Works Notebook' (the"
-            ' masthead\'s home link names it; notmyidea puts class="home" on every <body>)',
-        },
     )
 ]
