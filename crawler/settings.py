@@ -8,6 +8,9 @@ NEWSPIDER_MODULE = "crawler.spiders"  # Keeps `scrapy genspider` out of the pack
 
 # Identify ourselves honestly so site owners can find us and write robots.txt rules for us.
 USER_AGENT = "blogarchive/0.1 (+https://github.com/blogarchive)"
+# No cookie jar: an archive needs no session, and a session id in a cookie would go back to
+# the site with every request (and into the captures' request headers).
+COOKIES_ENABLED = False
 ROBOTSTXT_OBEY = True  # An archive is a guest: pages disallowed by robots.txt are never fetched.
 
 AUTOTHROTTLE_ENABLED = True  # Slow down on slow servers; small blogs run on small hosting.
