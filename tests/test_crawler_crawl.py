@@ -46,7 +46,7 @@ def page_requests(site: FixtureSite) -> list[str]:
 
 
 def min_gap(site: FixtureSite) -> float:
-    # robots.txt is fetched by RobotsTxtMiddleware outside the page slot; leave it out.
+    # robots.txt is fetched twice (by RobotsTxtMiddleware and by the spider); leave it out.
     times = sorted(h.at for h in site.hits if h.path != "/robots.txt")
     return min(b - a for a, b in itertools.pairwise(times))
 
