@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint install clean
+.PHONY: demo test test-fast lint install clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,8 +17,16 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/python -m demo.run
 
+# Tests run in parallel (pytest-xdist). The end-to-end tests mostly wait on crawl and server
+# subprocesses, so more workers than cores pays; TEST_WORKERS=0 runs them in this process.
+TEST_WORKERS ?= 4
+
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup
+
+# Everything but the end-to-end tests (crawls, servers and browsers in other processes).
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup -m "not e2e"
 
 lint: $(STAMP)
 	$(BIN)/ruff check crawler pipeline archive demo tests benchmarks

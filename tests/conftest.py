@@ -18,6 +18,21 @@ from tests.browser import chromium, page  # noqa: F401  (fixtures shared by the 
 
 ROOT = Path(__file__).resolve().parent.parent
 
+# A test that takes one of these runs servers or a browser in other processes: it is marked
+# e2e (left out of `make test-fast`) without having to say so.
+E2E_FIXTURES = frozenset({"demo_sites", "chromium", "page"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark the tests that use an end-to-end fixture as e2e."""
+    for item in items:
+        used = set(getattr(item, "fixturenames", ()))
+        callspec = getattr(item, "callspec", None)
+        if callspec is not None:
+            used -= set(callspec.params)  # a parameter named "page" is not the browser page
+        if E2E_FIXTURES & used:
+            item.add_marker(pytest.mark.e2e)
+
 
 @dataclass
 class DemoSites:

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import ROOT
 
 
@@ -16,6 +18,7 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+@pytest.mark.e2e
 def test_demo_crawls_and_serves_datasette(tmp_path: Path) -> None:
     result = subprocess.run(
         [
