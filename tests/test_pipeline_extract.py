@@ -246,3 +246,12 @@ def test_extraction_error_survives_pickling_between_processes() -> None:
         "empty body",
         "https://b.example.org/p: empty body",
     )
+
+
+def test_canonical_naming_the_index_file_of_the_fetched_directory_keeps_the_directory() -> None:
+    # Hexo's og:url: /2025/01/10/slug/index.html for the /2025/01/10/slug/ every link gives.
+    head = '<meta property="og:url" content="https://blog.example.org/2025/01/10/p/index.html">'
+    record = extract_post(page(BODY, head), "https://blog.example.org/2025/01/10/p/")
+    assert record.url == "https://blog.example.org/2025/01/10/p/"
+    elsewhere = extract_post(page(BODY, head), "https://blog.example.org/p/")
+    assert elsewhere.url == "https://blog.example.org/2025/01/10/p/index.html"

@@ -237,6 +237,7 @@ async def series_context(datasette: Any, database: str, series_id: str) -> dict[
             "authors": list(dict.fromkeys(p["author"] for p in parts if p["author"])),
             "slots": slots,
             "missing": missing,
+            "feed": datasette.urls.path(f"/-/series/{tilde_encode(str(series_id))}.atom"),
         }
     }
 
@@ -269,19 +270,3 @@ def extra_template_vars(
         return await reading_context(datasette, database, pks[0])
 
     return inner
-
-
-@hookimpl
-def render_cell(
-    value: Any, column: str, table: str | None, database: str | None, datasette: Any
-) -> Markup | None:
-    """Link a post URL in a query's results (and in post_changes) to the post's reading view.
-
-    Tables with a foreign key to posts get that link from Datasette already.
-    """
-    if column != "post_url" or table not in (None, "post_changes") or database is None:
-        return None
-    if not isinstance(value, str) or not value:
-        return None
-    link = datasette.urls.row(database, "posts", tilde_encode(value))
-    return Markup(f'<a href="{escape(link)}">{escape(value)}</a>')
