@@ -150,6 +150,12 @@ def cli() -> None:
     type=click.IntRange(min=0),
     help="Extraction processes (default: one per core; 0 extracts in the crawler process).",
 )
+@click.option(
+    "--time-budget",
+    type=click.FloatRange(min=1),
+    metavar="SECONDS",
+    help="Stop the crawl after this many seconds; the run is partial (for scheduled runs).",
+)
 @settings_option
 @click.option(
     "--full",
@@ -168,6 +174,7 @@ def crawl(
     no_throttle: bool,
     concurrency: int | None,
     workers: int | None,
+    time_budget: float | None,
     overrides: tuple[str, ...],
     full: bool,
     verbose: bool,
@@ -182,6 +189,7 @@ def crawl(
         blogarchive crawl https://blog.example.org/ --db archive.db
         blogarchive crawl --sources sources.toml --db archive.db --max-pages 500
         blogarchive crawl --sources sources.toml --db archive.db --full
+        blogarchive crawl --sources sources.toml --db archive.db --time-budget 1800
         blogarchive crawl http://127.0.0.1:8000/ --no-throttle --concurrency 16
     """
     from archive.errors import ArchiveError
@@ -210,6 +218,7 @@ def crawl(
         log_level="INFO" if verbose else "WARNING",
         progress=not quiet and sys.stderr.isatty(),
         full=full,
+        time_budget=time_budget,
     )
     try:
         # Taken here, before Scrapy starts, so that a second run stops with one clear line.

@@ -144,3 +144,51 @@ def test_serve_rejects_an_unknown_setting_in_one_line(archive_db: Path) -> None:
     )
     assert result.exit_code == 2
     assert "no_such_setting: not a Datasette setting" in result.output
+
+
+def pad(db: Path, megabytes: int) -> None:
+    """Make the archive (and so its snapshot) larger than any socket buffer."""
+    conn = sqlite3.connect(db)
+    with conn:
+        conn.execute("create table if not exists padding (data blob)")
+        conn.execute("insert into padding values (randomblob(?))", [megabytes << 20])
+    conn.close()
+
+
+def test_a_download_under_way_finishes_with_the_snapshot_it_started_on(
+    archive_db: Path, tmp_path: Path
+) -> None:
+    pad(archive_db, 12)
+    snapshot = add_post(archive_db, "big", "A post in a large archive.")
+    serve = [sys.executable, "-m", "crawler.cli", "serve", "--db", str(archive_db), "--port", "0"]
+    with serving(serve) as url, httpx.stream("GET", f"{url}archive.db", timeout=30) as response:
+        before = snapshot.read_bytes()  # as served: serve may have published it anew
+        assert response.headers["content-disposition"] == 'attachment; filename="archive-run2.db"'
+        chunks = response.iter_bytes(1 << 16)
+        received = next(chunks)
+        add_post(archive_db, "second", "The zeppelin hangar reopens.")  # publishes anew
+        assert default_snapshot_path(archive_db).read_bytes() != before
+        received += b"".join(chunks)
+    assert int(response.headers["content-length"]) == len(before)
+    assert received == before
+    (tmp_path / "got.db").write_bytes(received)
+    conn = sqlite3.connect(tmp_path / "got.db")
+    assert conn.execute("pragma integrity_check").fetchone() == ("ok",)
+    assert conn.execute("select count(*) from posts").fetchone() == (2,)
+
+
+def test_a_snapshot_rewritten_in_place_would_break_a_download_under_way(
+    archive_db: Path,
+) -> None:
+    pad(archive_db, 12)
+    snapshot = add_post(archive_db, "big", "A post in a large archive.")
+    serve = [sys.executable, "-m", "crawler.cli", "serve", "--db", str(archive_db), "--port", "0"]
+    with serving(serve) as url, httpx.stream("GET", f"{url}archive.db", timeout=30) as response:
+        before = snapshot.read_bytes()
+        chunks = response.iter_bytes(1 << 16)
+        received = next(chunks)
+        with open(snapshot, "r+b") as file:  # what publishing without a rename would do
+            file.write(bytes(len(before)))
+        received += b"".join(chunks)
+    assert len(received) == len(before)
+    assert received != before

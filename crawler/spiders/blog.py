@@ -56,6 +56,11 @@ PRIORITY_UNSETTLED = -100
 # robots.txt and sitemaps before pages: their dates spare a re-crawl its unchanged pages.
 PRIORITY_SITEMAP = 40
 MAX_SITEMAP_BYTES = 50 * 1024 * 1024
+# What failures that Scrapy raises without a message mean, for the errors table.
+SILENT_FAILURES = {
+    "DownloadCancelledError": "cancelled: the body grew past DOWNLOAD_MAXSIZE",
+    "ResponseDataLossError": "the connection closed before the body's Content-Length",
+}
 # Seconds the start pages wait for robots.txt, so the sitemaps it names are fetched first.
 ROBOTS_WAIT = 5.0
 # Failures that, on a host which never answered, mean the host cannot be reached at all.
@@ -362,6 +367,8 @@ class BlogSpider(scrapy.Spider):
             callback=self.parse_sitemap,
             priority=PRIORITY_SITEMAP,
             in_scope=in_scope,
+            # The sitemap protocol allows 50 MB, more than the page limit (DOWNLOAD_MAXSIZE).
+            meta={"download_maxsize": MAX_SITEMAP_BYTES},
         )
 
     def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
@@ -441,13 +448,15 @@ class BlogSpider(scrapy.Spider):
     def parse_page(self, response: Response) -> Iterator[Any]:
         """Yield a post as a FetchedPage, a series page as a SeriesListing, and follow links."""
         source = self._source(response)
-        if not isinstance(response, TextResponse):
-            return
         content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1").lower()
-        if "xml" in content_type and ("rss" in content_type or "atom" in content_type):
-            yield from self.parse_feed(response)
+        if not isinstance(response, TextResponse) or ("html" not in content_type and content_type):
+            if "xml" in content_type and ("rss" in content_type or "atom" in content_type):
+                yield from self.parse_feed(response)
+            elif response.meta.get("expect") == CONTENT and not response.meta.get("page_links"):
+                yield self._not_a_page(response, source, f"not HTML ({content_type or 'no type'})")
             return
-        if "html" not in content_type and content_type:
+        if not response.body and not response.meta.get("page_links"):
+            yield self._not_a_page(response, source, "empty body")
             return
         self.crawler.stats.inc_value(f"blogarchive/pages/{source.name}")
         url = canonicalize_url(response.url)
@@ -512,6 +521,15 @@ class BlogSpider(scrapy.Spider):
             request = self._request(link, source, depth=depth, priority=priority, meta=meta)
             if request:
                 yield request
+
+    def _not_a_page(self, response: Response, source: Source, why: str) -> CrawlError:
+        self.crawler.stats.inc_value("blogarchive/not_pages")
+        return CrawlError(
+            url=response.url,
+            stage="fetch",
+            message=f"HTTP {response.status}, {why}, {len(response.body)} bytes: not archived",
+            source=source.name,
+        )
 
     def _page_info(self, response: TextResponse, source: Source, url: str) -> PageInfo | None:
         """Classify the page, or take what it was when this payload was parsed before.
@@ -592,8 +610,14 @@ class BlogSpider(scrapy.Spider):
         request = failure.request  # type: ignore[attr-defined]
         expect = request.meta.get("expect", CONTENT)
         source = request.meta.get("source", "")
-        if failure.check(IgnoreRequest) and not failure.check(HttpError):
-            # Robots-forbidden, off-host or over max_pages: never fetched, never archived.
+        if (
+            failure.check(IgnoreRequest)
+            and not failure.check(HttpError)
+            and "answered" not in request.meta
+        ):
+            # Robots-forbidden, off-host, over a cap or a trap rule: never sent, never archived.
+            # An answer refused (too big, too many redirects, a redirect off the site) is
+            # marked answered (crawler.traps.TrapGate) and recorded below.
             self.crawler.stats.inc_value("blogarchive/ignored_requests")
             return
         self._robots_done(request.url)
@@ -618,7 +642,8 @@ class BlogSpider(scrapy.Spider):
                 message += f" after {request.meta['retry_times']} retries"
         else:
             kind = failure.type.__name__ if failure.type else "Error"
-            message = f"{kind}: {failure.getErrorMessage()}"
+            detail = failure.getErrorMessage() or SILENT_FAILURES.get(kind, "no message")
+            message = f"{kind}: {detail}"
         self.logger.warning("Failed to fetch %s (%s): %s", request.url, source, message)
         self.crawler.stats.inc_value(f"blogarchive/errors/{expect}")
         yield CrawlError(
