@@ -105,7 +105,11 @@ class FixtureSite:
 def _handler(site: FixtureSite) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
-            arrived = time.monotonic()
+            # When the connection was accepted (one connection a request: HTTP/1.0), not when
+            # this handler's thread got to run: on a loaded machine that lags by tens of ms,
+            # and gaps measured from it fell below a delay the crawler did keep.
+            arrived = getattr(self.server, "accepted", {}).pop(self.client_address, None)
+            arrived = arrived or time.monotonic()
             if site.delay:
                 time.sleep(site.delay)
             path = self.path
@@ -184,10 +188,22 @@ def _handler(site: FixtureSite) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
+class _StampingServer(ThreadingHTTPServer):
+    """Note when each connection is accepted, in the server's own loop, before its thread."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.accepted: dict[Any, float] = {}
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        self.accepted[client_address] = time.monotonic()
+        super().process_request(request, client_address)
+
+
 @contextmanager
 def serve(site: FixtureSite) -> Iterator[FixtureSite]:
     """Serve ``site`` on 127.0.0.1, a free port, in a thread, for the ``with`` block."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(site))
+    server = _StampingServer(("127.0.0.1", 0), _handler(site))
     server.daemon_threads = True
     site.base = f"http://127.0.0.1:{server.server_address[1]}"
     site.substitutions.setdefault("{{BASE}}", site.base)

@@ -12,11 +12,10 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-import nh3
 from datasette import hookimpl
 from datasette.utils import tilde_encode, urlsafe_components
-from markupsafe import Markup, escape
 
+from archive.body import post_body
 from archive.revisions import history
 
 logger = logging.getLogger(__name__)
@@ -69,30 +68,6 @@ from post_duplicates join posts on posts.url = post_duplicates.post_url
 where post_duplicates.original_url = :url
 order by role desc, url
 """
-
-
-# nh3's allow-list, except that images keep no source: the archive holds no image, so an
-# <img> would fetch from another site (telling it who reads what); its alt text shows instead.
-BODY_ATTRIBUTES = {
-    tag: set(names) - ({"src", "srcset"} if tag == "img" else set())
-    for tag, names in nh3.ALLOWED_ATTRIBUTES.items()
-}
-
-
-def post_body(html: str | None, text: str | None) -> Markup:
-    """Return the post body to render: its stored HTML sanitised again, else its text as paragraphs.
-
-    The HTML was sanitised by nh3 when stored; cleaning it again here means an archive written
-    by another tool, or edited by hand, still cannot put script into the page, nor make the
-    reader's browser request anything: links stay links, images show their alt text.
-    """
-    if html:
-        cleaned = nh3.clean(
-            html, attributes=BODY_ATTRIBUTES, link_rel="noopener noreferrer nofollow"
-        )
-        return Markup(cleaned)
-    paragraphs = [p.strip() for p in (text or "").split("\n") if p.strip()]
-    return Markup("".join(f"<p>{escape(p)}</p>" for p in paragraphs))
 
 
 def json_strings(value: str | None, what: str) -> list[str]:
