@@ -167,8 +167,7 @@ def _tag_links(datasette: Any, database: str, table: str, column: str, value: st
         return None
     base = datasette.urls.table(database, table)
     links = [
-        f'<a href="{escape(base)}?{escape(urlencode({f"{column}__arraycontains": tag}))}">'
-        f"{escape(tag)}</a>"
+        f'<a href="{escape(base)}?{escape(urlencode({"_tag": tag.lower()}))}">{escape(tag)}</a>'
         for tag in tags
     ]
     return Markup(", ".join(links))

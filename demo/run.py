@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import shutil
+import signal
 import socket
 import sqlite3
 import subprocess
@@ -117,6 +118,10 @@ def what_to_open(db: Path, home: str, bases: dict[str, str]) -> list[str]:
     return lines
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the demo; with ``--check``, stop once the second crawl is served."""
     parser = argparse.ArgumentParser(description=__doc__)
@@ -135,6 +140,8 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 1
+    # SIGTERM ends the demo as Ctrl-C does: Datasette and the blogs stop with it.
+    signal.signal(signal.SIGTERM, _interrupt)
     fresh_output(args.output)
     db = args.output / "archive.db"
     sources = args.output / "sources.toml"
@@ -172,4 +179,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:  # Ctrl-C or SIGTERM before Datasette started
+        sys.exit(130)
