@@ -28,12 +28,12 @@ hosts = st.builds(
     st.lists(label, min_size=1, max_size=3),
     st.sampled_from(["org", "com", "net", "blog"]),
 )
-segment = st.text(string.ascii_letters + string.digits + "-._~%!$&'()*+,;=:@é ", max_size=10)
+segment = st.text(string.ascii_letters + string.digits + "-._~%!$&'()*+,;=:@é", max_size=10)
 paths = st.lists(segment, max_size=4).map(lambda parts: "/" + "/".join(parts))
 params = st.lists(
     st.tuples(
         st.sampled_from(["p", "page", "utm_source", "fbclid", "q", "tag", "ref", "x", "m"]),
-        st.text(string.ascii_letters + string.digits + " %&=+", max_size=6),
+        st.text(string.ascii_letters + string.digits + "%=+", max_size=6),
     ),
     max_size=4,
 )
