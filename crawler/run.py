@@ -78,6 +78,8 @@ class CrawlOptions:
     max_pages: int | None = None
     max_depth: int | None = None
     delay: float | None = None
+    throttle: bool = True  # False: no download delay and no AutoThrottle (local benchmarks)
+    concurrency: int | None = None  # requests in flight per site (CONCURRENT_REQUESTS_PER_DOMAIN)
     workers: int | None = None
     settings: dict[str, Any] = field(default_factory=dict)
     full: bool = False  # send no conditional requests: fetch every page whole
@@ -170,6 +172,14 @@ def crawl_settings(options: CrawlOptions) -> Settings:
     settings.set("LOG_LEVEL", options.log_level, priority="cmdline")
     if options.delay is not None:
         settings.set("DOWNLOAD_DELAY", options.delay, priority="cmdline")
+    if not options.throttle:
+        # Our own politeness only: RobotsTxtMiddleware and CrawlDelayMiddleware stay on.
+        settings.set("DOWNLOAD_DELAY", 0, priority="cmdline")
+        settings.set("AUTOTHROTTLE_ENABLED", False, priority="cmdline")
+    if options.concurrency is not None:
+        settings.set("CONCURRENT_REQUESTS_PER_DOMAIN", options.concurrency, priority="cmdline")
+        overall = max(options.concurrency, settings.getint("CONCURRENT_REQUESTS"))
+        settings.set("CONCURRENT_REQUESTS", overall, priority="cmdline")
     if options.workers is not None:
         settings.set("BLOGARCHIVE_EXTRACT_WORKERS", options.workers, priority="cmdline")
     if options.full:

@@ -67,6 +67,9 @@ TELNETCONSOLE_ENABLED = False  # No listening debug port on a batch job.
 REMOTE_CONTROL_ENABLED = False  # Same for 2.19's remote-control HTTP server (runs code).
 LOG_LEVEL = "INFO"  # Progress without per-request debug noise; the CLI can raise it.
 FEED_EXPORT_ENCODING = "utf-8"  # -O exports keep non-ASCII titles readable.
+# Names that resolve to loopback, private or link-local addresses are refused, except the
+# sources' own hosts (crawler/addresses.py): a link or redirect cannot reach the local network.
+TWISTED_DNS_RESOLVER = "crawler.addresses.GuardedResolver"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"  # async def start/mw.
 
 # Other stages, by dotted path only: the crawler package never imports them.

@@ -50,6 +50,9 @@ from tests.fault_server import (
     serve,
 )
 
+pytestmark = pytest.mark.e2e
+
+
 TIMEOUT = 3.0  # DOWNLOAD_TIMEOUT of the tests (shorter ones time out good pages under load)
 RETRIES = 2  # RETRY_TIMES (the project's default)
 RETRY_AFTER = 1  # BLOGARCHIVE_MAX_RETRY_AFTER of the tests

@@ -31,6 +31,9 @@ from tests.test_crawl_resume import (  # noqa: F401  (fixtures)
     wait_for_group_exit,
 )
 
+pytestmark = pytest.mark.e2e
+
+
 SEED = 20261206
 CHAINS, KILLS_PER_CHAIN = 4, 5
 # A run of the blog makes ~40 requests; a moment past a run's end lets it finish.

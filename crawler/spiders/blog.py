@@ -29,6 +29,7 @@ from scrapy.utils.misc import load_object
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 from twisted.python.failure import Failure
 
+from crawler.addresses import AddressRefused, GuardedResolver, hostname
 from crawler.captures import page_links_found
 from crawler.evidence import SiteEvidence
 from crawler.items import CrawlError, FetchedPage, SeriesListing, UnchangedPage, utc_now
@@ -135,6 +136,8 @@ class BlogSpider(scrapy.Spider):
         # host:port that answered anything (even an error status) / that never did and failed.
         self.answered_hosts: set[str] = set()
         self.unreachable_hosts: dict[str, str] = {}
+        # Host names (no port) that may be on a non-public address: the sources' own.
+        self.source_hostnames = {hostname(h) for s in self.sources.values() for h in s.hosts}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> BlogSpider:
@@ -231,6 +234,7 @@ class BlogSpider(scrapy.Spider):
         posts from their captures, and the pages would otherwise hold the sitemap back.
         """
         self._apply_politeness()
+        self._allow_source_addresses()
         self.crawler.stats.set_value(STAT_SOURCES, len(self.sources))
         requests = [r for s in self.sources.values() for r in self._start_requests(s)]
         robots = [r for r in requests if r.callback == self.parse_robots]
@@ -276,6 +280,15 @@ class BlogSpider(scrapy.Spider):
             request = self._request(url, source, depth=1, priority=PRIORITY_POST)
             if request:
                 yield request
+
+    def _allow_source_addresses(self) -> None:
+        # The sources' own hosts may be on any address (a blog on the local network, the
+        # tests' 127.0.0.1); every other name must resolve to a public one.
+        from twisted.internet import reactor
+
+        resolver = getattr(reactor, "resolver", None)
+        if isinstance(resolver, GuardedResolver):
+            resolver.allow(host for s in self.sources.values() for host in s.hosts)
 
     def _apply_politeness(self) -> None:
         # DOWNLOAD_SLOTS is read when slots are created, so per-source delays set here before
@@ -615,6 +628,9 @@ class BlogSpider(scrapy.Spider):
         request = failure.request  # type: ignore[attr-defined]
         expect = request.meta.get("expect", CONTENT)
         source = request.meta.get("source", "")
+        if failure.check(AddressRefused):
+            yield self._error(request, f"refused: {failure.getErrorMessage()}")
+            return
         if (
             failure.check(IgnoreRequest)
             and not failure.check(HttpError)
@@ -629,13 +645,8 @@ class BlogSpider(scrapy.Spider):
         first = netloc(request.url) not in self.unreachable_hosts
         if self._unreachable(request, failure):
             if first:  # one error per host that cannot be reached, not one per URL
-                self.crawler.stats.inc_value(f"blogarchive/errors/{expect}")
-                yield CrawlError(
-                    url=request.url,
-                    stage="fetch" if expect == CONTENT else "discover",
-                    message=f"host unreachable: {self.unreachable_hosts[netloc(request.url)]}",
-                    source=source,
-                )
+                why = self.unreachable_hosts[netloc(request.url)]
+                yield self._error(request, f"host unreachable: {why}")
             return
         if expect == PROBE:
             self.crawler.stats.inc_value("blogarchive/probes_missed")
@@ -650,12 +661,17 @@ class BlogSpider(scrapy.Spider):
             detail = failure.getErrorMessage() or SILENT_FAILURES.get(kind, "no message")
             message = f"{kind}: {detail}"
         self.logger.warning("Failed to fetch %s (%s): %s", request.url, source, message)
+        yield self._error(request, message)
+
+    def _error(self, request: scrapy.Request, message: str) -> CrawlError:
+        """Count and return the CrawlError of a failed request."""
+        expect = request.meta.get("expect", CONTENT)
         self.crawler.stats.inc_value(f"blogarchive/errors/{expect}")
-        yield CrawlError(
+        return CrawlError(
             url=request.url,
             stage="fetch" if expect == CONTENT else "discover",
             message=message,
-            source=source,
+            source=request.meta.get("source", ""),
         )
 
     def _unreachable(self, request: scrapy.Request, failure: Failure) -> bool:
