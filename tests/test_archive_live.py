@@ -155,6 +155,7 @@ def pad(db: Path, megabytes: int) -> None:
     conn.close()
 
 
+@pytest.mark.e2e
 def test_a_download_under_way_finishes_with_the_snapshot_it_started_on(
     archive_db: Path, tmp_path: Path
 ) -> None:
@@ -177,6 +178,7 @@ def test_a_download_under_way_finishes_with_the_snapshot_it_started_on(
     assert conn.execute("select count(*) from posts").fetchone() == (2,)
 
 
+@pytest.mark.e2e
 def test_a_snapshot_rewritten_in_place_would_break_a_download_under_way(
     archive_db: Path,
 ) -> None:

@@ -22,7 +22,7 @@ logger = logging.getLogger(__name__)
 
 POST_SQL = """
 select url, title, author, published, updated, site, site_id, language, word_count, tags,
-       html, text, description
+       html, text, description, url_key
 from posts where url = :url
 """
 
@@ -138,6 +138,7 @@ async def reading_context(datasette: Any, database: str, url: str) -> dict[str, 
     return {
         "reading": {
             "url": post["url"],
+            "permalink": datasette.urls.path(f"/-/posts/{post['url_key']}"),
             "title": post["title"],
             "author": post["author"],
             "published": post["published"],
@@ -158,7 +159,7 @@ async def reading_context(datasette: Any, database: str, url: str) -> dict[str, 
 
 
 SERIES_PAGE_SQL = """
-select id, name, url, description, sites, declared_total, parts_held, first_published,
+select id, name, slug, url, description, sites, declared_total, parts_held, first_published,
        last_published
 from series where id = :id
 """
@@ -224,6 +225,7 @@ async def series_context(datasette: Any, database: str, series_id: str) -> dict[
             "authors": list(dict.fromkeys(p["author"] for p in parts if p["author"])),
             "slots": slots,
             "missing": missing,
+            "permalink": datasette.urls.path(f"/-/series/{series['slug']}"),
             "feed": datasette.urls.path(f"/-/series/{tilde_encode(str(series_id))}.atom"),
         }
     }
