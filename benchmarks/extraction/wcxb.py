@@ -20,7 +20,7 @@ import click
 from benchmarks.extraction.__main__ import _environment
 from benchmarks.extraction.dataset import DatasetError
 from benchmarks.extraction.report import write_section
-from benchmarks.extraction.systems import BLOGARCHIVE, unavailable_reason, version
+from benchmarks.extraction.systems import unavailable_reason, version
 from benchmarks.extraction.wcxb_data import WcxbPage, load_wcxb, word_score
 from benchmarks.extraction.wcxb_report import HALVES, f1_table, losses_table, metadata_table
 from benchmarks.extraction.wcxb_run import WCXB_SYSTEMS, Output, Scored, run_systems

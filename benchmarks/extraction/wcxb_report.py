@@ -87,8 +87,7 @@ def _share(hits: int, total: int) -> str:
 def metadata_table(results: dict[str, list[Scored]], half: str | None) -> str:
     """Return title, author and date figures on article pages in one half (None: both)."""
     lines = [
-        "| system | title right | author right | author invented | date right "
-        "| date invented |",
+        "| system | title right | author right | author invented | date right | date invented |",
         "| --- | --- | --- | --- | --- | --- |",
     ]
     for name, rows in results.items():

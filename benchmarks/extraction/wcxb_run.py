@@ -116,9 +116,7 @@ def _task(job: tuple[WcxbPage, tuple[str, ...]]) -> dict[str, Output]:
     return {name: run_one(name, body, page.url) for name in names}
 
 
-def run_systems(
-    pages: list[WcxbPage], names: Iterable[str], jobs: int
-) -> dict[str, list[Scored]]:
+def run_systems(pages: list[WcxbPage], names: Iterable[str], jobs: int) -> dict[str, list[Scored]]:
     """Run the systems on every page (``jobs`` processes; 1 runs in this process)."""
     names = tuple(names)
     work = [(page, names) for page in pages]
