@@ -13,6 +13,7 @@ import codecs
 import copy
 import logging
 import re
+import unicodedata
 from urllib.parse import urljoin, urlsplit
 
 import lxml.etree
@@ -22,6 +23,7 @@ import trafilatura
 from lxml.html import HtmlElement
 from trafilatura.htmlprocessing import convert_to_html
 from trafilatura.settings import Document, set_date_params
+from w3lib.encoding import html_to_unicode
 
 from crawler.urls import canonicalize_url, netloc
 from pipeline.body import body_text
@@ -45,7 +47,6 @@ ALLOWED_TAGS = {
     "code", "figure", "figcaption", "img", "table", "thead", "tbody", "tr", "th", "td", "br",
 }  # fmt: skip
 ALLOWED_ATTRIBUTES = {"a": {"href"}, "img": {"src", "alt"}}
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 
 
 class ExtractionError(Exception):
@@ -138,6 +139,7 @@ def decode_html(body: bytes | str, url: str, encoding: str | None = None) -> str
         ):
             raise ExtractionError(url, "binary content, not HTML")
         text = _decode_bytes(body, encoding)
+    text = normalise_characters(text)
     if not text.strip():
         raise ExtractionError(url, "empty body")
     if not re.search(r"<\s*(html|body|p|div|article|head)\b", text[:100_000], re.I):
@@ -145,22 +147,34 @@ def decode_html(body: bytes | str, url: str, encoding: str | None = None) -> str
     return text
 
 
+# Soft hyphens mark where a word may break; written or as an entity, they are not text
+# ("Bundes\u00adregierung" must read as one word).
+_SOFT_HYPHEN = re.compile(r"\u00ad|&shy;|&#173;|&#x0*ad;", re.IGNORECASE)
+
+
+def normalise_characters(html: str) -> str:
+    """Drop soft hyphens and compose characters (NFC): "e" + U+0301 is stored as "é"."""
+    return unicodedata.normalize("NFC", _SOFT_HYPHEN.sub("", html))
+
+
 def _decode_bytes(body: bytes, encoding: str | None) -> str:
-    for bom, name in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
-                      (codecs.BOM_UTF16_BE, "utf-16")):  # fmt: skip
-        if body.startswith(bom):
-            return body.decode(name, errors="replace")
-    candidates = [encoding] if encoding else []
-    found = _META_CHARSET.search(body[:4096])
-    if found:
-        candidates.append(found.group(1).decode("ascii"))
-    for name in (*candidates, "utf-8"):
-        try:
-            return body.decode(name)
-        except (LookupError, UnicodeDecodeError):
-            continue
-    # Undeclared legacy pages are mostly Windows-1252; a wrong guess costs a few characters.
-    return body.decode("cp1252", errors="replace")
+    # As a browser (and Scrapy) does: BOM, then the given encoding, then <meta charset>, and
+    # only the bytes that are invalid in it become U+FFFD: one stray byte in a UTF-8 page
+    # must not turn the whole page into cp1252 mojibake.
+    header = f"text/html; charset={encoding}" if encoding else None
+    _, text = html_to_unicode(header, body, auto_detect_fun=_undeclared_encoding)
+    return text
+
+
+def _undeclared_encoding(body: bytes) -> str:
+    """Guess an undeclared page's encoding: UTF-8 unless most non-ASCII bytes are invalid in it.
+
+    Undeclared legacy pages are mostly Windows-1252.
+    """
+    text = body.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd")
+    good = sum(1 for char in text if ord(char) > 127) - bad
+    return "utf-8" if good >= bad else "cp1252"
 
 
 def _run_trafilatura(cleaned: HtmlElement, url: str) -> Document | None:

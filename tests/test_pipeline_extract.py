@@ -80,6 +80,42 @@ def test_given_encoding_is_used_before_guessing() -> None:
     assert "Ŝeŝ residents" in record.text
 
 
+def test_soft_hyphens_are_dropped_and_characters_composed() -> None:
+    # German and Dutch CMSs hyphenate long words for narrow screens; macOS writes decomposed
+    # accents ("e" + U+0301) into what it pastes.
+    body = BODY.replace("residents", "Bundes&shy;bürger und Stadt\u00adverwaltung, cafe\u0301s")
+    record = extract_post(
+        page(body, "<title>Verwaltungs&shy;reform</title>").encode(), "https://x.example/p"
+    )
+    assert "Bundesbürger und Stadtverwaltung, cafés" in record.text
+    assert record.title == "Verwaltungsreform"
+
+
+def test_one_bad_byte_in_a_utf8_page_spoils_only_that_byte() -> None:
+    # A page pasted together from a UTF-8 template and one cp1252 snippet (a Windows editor's
+    # "smart quote"): declared UTF-8, valid UTF-8 everywhere but one byte.
+    html = page(BODY.replace("residents", "résidents, café owners"), '<meta charset="utf-8">')
+    raw = html.encode("utf-8").replace(b"front-line", b"front\x96line")
+    record = extract_post(raw, "https://blog.example.org/p")
+    assert "résidents, café owners" in record.text
+    assert "front\ufffdline" in record.text
+
+
+def test_an_undeclared_utf8_page_with_a_bad_byte_is_still_utf8() -> None:
+    html = page(BODY.replace("residents", "naïve résidents"), "<title>Zoë’s post</title>")
+    raw = html.encode("utf-8").replace(b"front-line", b"front\xa0line")
+    record = extract_post(raw, "https://blog.example.org/p")
+    assert "naïve résidents" in record.text
+    assert record.title == "Zoë’s post"
+
+
+def test_an_undeclared_cp1252_page_is_read_as_cp1252() -> None:
+    html = page(BODY.replace("residents", "résidents"), "<title>Zoë’s post</title>")
+    record = extract_post(html.encode("cp1252"), "https://blog.example.org/p")
+    assert "résidents" in record.text
+    assert record.title == "Zoë’s post"
+
+
 @pytest.mark.parametrize(
     ("body", "reason"),
     [
