@@ -21,6 +21,7 @@ Tags are what the author tagged the post with (``article:tag``, ``rel=tag`` link
 
 from __future__ import annotations
 
+import html
 import json
 import logging
 import re
@@ -403,7 +404,7 @@ def _plain_names(names: list[str]) -> str | None:
 
 def _name(value: Any) -> str | None:
     if isinstance(value, str):
-        return _squash(value) or None
+        return _squash(html.unescape(value)) or None
     if isinstance(value, dict):
         return _str(value.get("name"))
     if isinstance(value, list) and value:
@@ -420,9 +421,10 @@ def _keywords(value: Any) -> list[str]:
 
 
 def _str(value: Any) -> str | None:
+    """Return a JSON-LD string value: CMSs write it HTML-escaped ("Q&amp;A", "it&#8217;s")."""
     if isinstance(value, list):
         value = value[0] if value else None
-    return _squash(value) or None if isinstance(value, str) else None
+    return _squash(html.unescape(value)) or None if isinstance(value, str) else None
 
 
 def _strip_by(name: str) -> str:
