@@ -77,6 +77,8 @@ def _trafilatura(body: bytes, url: str, *, precision: bool) -> Output:
         text = trafilatura.extract(body, url=url, favor_precision=True, include_comments=False)
     else:
         text = trafilatura.extract(body, url=url)
+    if precision:  # the same metadata as the defaults' (one call, shared in _task)
+        return Output(text or "")
     meta = trafilatura.extract_metadata(body, default_url=url)
     if meta is None:
         return Output(text or "")
@@ -113,7 +115,13 @@ def _task(job: tuple[WcxbPage, tuple[str, ...]]) -> dict[str, Output]:
     logging.getLogger("trafilatura").setLevel(logging.ERROR)
     logging.getLogger("readability").setLevel(logging.ERROR)
     body = read_page_bytes(page.html_path)
-    return {name: run_one(name, body, page.url) for name in names}
+    outputs = {name: run_one(name, body, page.url) for name in names}
+    if TRAFILATURA_DEFAULT in outputs and TRAFILATURA_PRECISION in outputs:
+        meta, out = outputs[TRAFILATURA_DEFAULT], outputs[TRAFILATURA_PRECISION]
+        outputs[TRAFILATURA_PRECISION] = Output(
+            out.text, meta.title, meta.author, meta.date, out.error, out.seconds
+        )
+    return outputs
 
 
 def run_systems(pages: list[WcxbPage], names: Iterable[str], jobs: int) -> dict[str, list[Scored]]:
