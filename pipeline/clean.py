@@ -286,9 +286,9 @@ BLOCK_TAGS = frozenset(
 )
 # Inline elements: their text is part of the running text of the block they sit in.
 INLINE_TAGS = frozenset(
-    "a abbr b bdi bdo cite code del dfn em font i ins kbd mark q s samp small span strong sub"
-    " sup time u var".split()
-)
+    ("a", "abbr", "b", "bdi", "bdo", "cite", "code", "del", "dfn", "em", "font", "i", "ins",
+     "kbd", "mark", "q", "s", "samp", "small", "span", "strong", "sub", "sup", "time", "u", "var")
+)  # fmt: skip
 
 
 def unwrap_layout_tables(tree: HtmlElement) -> None:

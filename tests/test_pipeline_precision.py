@@ -329,8 +329,8 @@ def test_a_body_container_that_holds_only_a_teaser_is_not_the_post() -> None:
         "<div class='entry-content'><p>An excerpt of another story about the harbour, cut "
         "short after a sentence or two so that readers click through.</p></div></article></aside>"
     )
-    post = f"<article><h1>Council opens new library</h1><div class='entry-content'>{PROSE}</div></article>"
-    html = f"<html><head><title>Council opens new library</title></head><body>{card}{post}</body></html>"
+    post = f"<article><h1>A library</h1><div class='entry-content'>{PROSE}</div></article>"
+    html = f"<html><head><title>A library</title></head><body>{card}{post}</body></html>"
     record = extract_post(html.encode(), URL)
     assert "Residents queued from early morning" in record.text
     assert "An excerpt of another story" not in record.text

@@ -65,11 +65,7 @@ def _worst(rows: list[Scored]) -> list[tuple[str, str, float]]:
 
 @pytest.mark.parametrize("part", sorted(MIN_F1))
 def test_word_f1_stays_above_the_gate(ours: list[Scored], part: str) -> None:
-    rows = [
-        r
-        for r in ours
-        if part == "all" or part in (r.page.page_type, r.page.half)
-    ]
+    rows = [r for r in ours if part == "all" or part in (r.page.page_type, r.page.half)]
     assert rows
     assert mean_f1(rows) >= MIN_F1[part] - TOLERANCE, (
         f"{part}: word F1 {mean_f1(rows):.4f} < {MIN_F1[part]} - {TOLERANCE}; "
