@@ -288,17 +288,53 @@ def body_html(body: lxml.etree._Element) -> str:
 
 
 def choose_title(meta: PageMetadata, tree: HtmlElement, guess: str | None) -> str:
-    """Pick the post's own title: declared headline, entry title or h1, else a cleaned <title>."""
+    """Pick the post's own title: declared headline, entry title or h1, else a cleaned <title>.
+
+    The visible headline wins over a declared one that says the same with more words: an SEO
+    title ("Headline (2025 Guide)"), a kicker ("Topic: Headline") or a site suffix the page
+    does not name.
+    """
     names = list(meta.site_names)
     derived = site_from_title(meta.html_title, meta.title)
     if derived:
         names.append(derived)
-    for candidate in (meta.title, _single_h1(tree), meta.html_title, guess):
+    visible = _visible_headline(tree)
+    declared = clean_title(meta.title, names) if meta.title else ""
+    site_keys = {name.casefold() for name in names}
+    if (
+        visible
+        and declared
+        and visible.casefold() not in site_keys
+        and is_reworded_headline(visible, declared)
+    ):
+        return clean_title(visible, names) or declared
+    for candidate in (meta.title, visible, meta.html_title, guess):
         if candidate:
             cleaned = clean_title(candidate, names)
             if cleaned:
                 return cleaned
     return ""
+
+
+# The visible headline's share of words that the declared title must contain.
+HEADLINE_OVERLAP = 0.8
+# ... and at least this share of the declared title's words must be the headline's.
+HEADLINE_SHARE = 0.5
+
+
+def is_reworded_headline(visible: str, declared: str) -> bool:
+    """Tell whether the declared title is the visible headline with words added or changed.
+
+    Most of the headline's words are in the declared title, and it differs from it. A
+    headline of one word is a site's logo or a section name more often than a post's title.
+    """
+    if visible.casefold() == declared.casefold():
+        return False
+    shown = re.findall(r"\w+", visible.casefold())
+    said = set(re.findall(r"\w+", declared.casefold()))
+    if len(shown) < 2 or len(set(shown)) < HEADLINE_SHARE * len(said):
+        return False  # a site or section name, not the post's headline reworded
+    return sum(word in said for word in shown) >= HEADLINE_OVERLAP * len(shown)
 
 
 def canonical_url(meta: PageMetadata, url: str) -> str:
@@ -333,10 +369,12 @@ def declared_original(meta: PageMetadata, url: str) -> str | None:
     return None
 
 
-def _single_h1(tree: HtmlElement) -> str | None:
-    headings = tree.xpath("//h1")
-    if len(headings) == 1:
-        return " ".join(headings[0].text_content().split()) or None
+def _visible_headline(tree: HtmlElement) -> str | None:
+    """Return the page's one ``<h1>``, or the one inside its ``<article>`` or ``<main>``."""
+    for xpath in ("//h1", "//article//h1", "//main//h1"):
+        headings = tree.xpath(xpath)
+        if len(headings) == 1:
+            return " ".join(headings[0].text_content().split()) or None
     return None
 
 

@@ -282,3 +282,39 @@ def test_extraction_error_survives_pickling_between_processes() -> None:
         "empty body",
         "https://b.example.org/p: empty body",
     )
+
+
+@pytest.mark.parametrize(
+    ("declared", "visible", "expected"),
+    [
+        # SEO plugins write a longer headline for search results than the one on the page.
+        (
+            "How to Prune Apple Trees (2025 Guide with Pictures)",
+            "How to Prune Apple Trees",
+            "How to Prune Apple Trees",
+        ),  # fmt: skip
+        # A kicker above the headline is part of the declared title, not of the h1.
+        (
+            "Analysis: Why the harbour wall failed",
+            "Why the harbour wall failed",
+            "Why the harbour wall failed",
+        ),  # fmt: skip
+        # The h1 is the site's masthead: the declared headline stays.
+        ("Why the harbour wall failed", "Town Notes", "Why the harbour wall failed"),
+        # A visible headline shorter than half the declared title is not the same headline.
+        (
+            "Winter: how the council kept every road open for three weeks",
+            "Winter news",
+            "Winter: how the council kept every road open for three weeks",
+        ),  # fmt: skip
+    ],
+)
+def test_the_visible_headline_wins_over_a_reworded_declared_one(
+    declared: str, visible: str, expected: str
+) -> None:
+    head = (
+        f'<title>{declared} | Town Notes</title><meta property="og:title" content="{declared}">'
+        '<meta property="og:site_name" content="Town Notes">'
+    )
+    record = extract_post(page(f"<h1>{visible}</h1>{BODY}", head), "https://x.example/p")
+    assert record.title == expected
