@@ -173,7 +173,7 @@ def find_content(tree: HtmlElement) -> HtmlElement | None:
     The container must hold most of the page's prose (:func:`holds_main_text`): the first
     ``entry-content`` on a page can be a teaser card, a standfirst or one live-blog entry.
     """
-    prose = _prose_chars(tree.find("body") if tree.find("body") is not None else tree)
+    prose = prose_chars(tree.find("body") if tree.find("body") is not None else tree)
     for xpath in CONTENT_XPATHS:
         candidates = [el for el in tree.xpath(xpath) if len(_text(el)) >= CONTENT_MIN_CHARS]
         if not candidates:
@@ -197,10 +197,10 @@ MAIN_TEXT_SHARE = 0.5
 
 def holds_main_text(element: HtmlElement, page_prose: int) -> bool:
     """Tell whether ``element`` holds at least half of the page's prose paragraphs' text."""
-    return _prose_chars(element) >= MAIN_TEXT_SHARE * page_prose
+    return prose_chars(element) >= MAIN_TEXT_SHARE * page_prose
 
 
-def _prose_chars(element: HtmlElement) -> int:
+def prose_chars(element: HtmlElement) -> int:
     """Return the characters of the element's prose: blocks with 100+ characters of own text.
 
     A block's own text is what it holds outside its nested blocks: a ``<p>``'s sentences, or

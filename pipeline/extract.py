@@ -32,6 +32,7 @@ from pipeline.clean import (
     drop_inline_popups,
     find_content,
     parse_html,
+    prose_chars,
     unwrap_embedded_posts,
 )
 from pipeline.markdown import html_to_markdown
@@ -178,30 +179,50 @@ def _undeclared_encoding(body: bytes) -> str:
 
 
 def _run_trafilatura(cleaned: HtmlElement, url: str) -> Document | None:
-    """Extract from the platform's body container when there is one, else from the page."""
+    """Extract from the platform's body container when there is one, else from the page.
+
+    Precision mode first; when what it kept is a small part of the page's prose (it chose
+    one block of a long page), the page is extracted again without it and the longer body wins.
+    """
     content = find_content(cleaned)
     attempts = [_subtree_document(cleaned, content)] if content is not None else []
     attempts.append(cleaned)
+    document = None
     for tree in attempts:
-        document = trafilatura.bare_extraction(
-            copy.deepcopy(tree),
-            url=url,
-            favor_precision=True,
-            include_comments=False,
-            include_tables=True,
-            include_links=True,
-            include_formatting=True,
-            include_images=True,
-            with_metadata=True,
-            # htmldate's extensive search turns a "/2009/" in any link into 2009-01-01.
-            date_extraction_params=set_date_params(extensive=False),
-        )
-        if (
-            isinstance(document, Document)
-            and document.body is not None
-            and body_text(document.body)
-        ):
-            return document
+        document = _bare_extraction(tree, url, favor_precision=True)
+        if document is not None:
+            break
+    page = cleaned.find("body")
+    prose = prose_chars(page if page is not None else cleaned)
+    kept = len(body_text(document.body)) if document is not None else 0
+    if kept < RECALL_SHARE * prose:
+        fuller = _bare_extraction(cleaned, url, favor_precision=False)
+        if fuller is not None and len(body_text(fuller.body)) > kept:
+            logger.debug("%s: precision mode kept %d of %d prose characters", url, kept, prose)
+            return fuller
+    return document
+
+
+# Precision mode keeping less than this share of the page's prose lost the post's text.
+RECALL_SHARE = 0.5
+
+
+def _bare_extraction(tree: HtmlElement, url: str, *, favor_precision: bool) -> Document | None:
+    document = trafilatura.bare_extraction(
+        copy.deepcopy(tree),
+        url=url,
+        favor_precision=favor_precision,
+        include_comments=False,
+        include_tables=True,
+        include_links=True,
+        include_formatting=True,
+        include_images=True,
+        with_metadata=True,
+        # htmldate's extensive search turns a "/2009/" in any link into 2009-01-01.
+        date_extraction_params=set_date_params(extensive=False),
+    )
+    if isinstance(document, Document) and document.body is not None and body_text(document.body):
+        return document
     return None
 
 

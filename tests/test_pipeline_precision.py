@@ -349,3 +349,18 @@ def test_a_standfirst_marked_as_the_body_does_not_hide_the_post() -> None:
     record = extract_post(html, URL)
     assert "Residents queued from early morning" in record.text
     assert "rooms that local groups can book free of charge" in record.text
+
+
+def test_text_that_precision_mode_drops_is_recovered_without_it() -> None:
+    # Page builders write the column's frame inline ("border: 1px solid"); trafilatura's
+    # precision mode discards every element whose style mentions a border, post and all.
+    body = (
+        "<div class='intro'><p>This guide is updated every week by the newsroom team, who "
+        "visit each of the town's public buildings and report on what has changed since the "
+        "last edition, what is planned next and how residents can take part.</p></div>"
+        f"<div class='column' style='border-left: 1px solid #ddd; padding: 2em'>{PROSE * 2}</div>"
+    )
+    html = f"<html><head><title>A library</title></head><body><div>{body}</div></body></html>"
+    record = extract_post(html.encode(), URL)
+    assert "Residents queued from early morning" in record.text
+    assert "rooms that local groups can book free of charge" in record.text
