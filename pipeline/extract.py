@@ -20,6 +20,7 @@ import lxml.etree
 import lxml.html
 import nh3
 import trafilatura
+from htmldate import find_date
 from lxml.html import HtmlElement
 from trafilatura.htmlprocessing import convert_to_html
 from trafilatura.settings import Document, set_date_params
@@ -111,7 +112,7 @@ def extract_post(
         fetched_url=url,
         fetched_at=fetched_at,
         author=meta.author or _guess(document, "author"),
-        published=meta.published or _guess(document, "date"),
+        published=choose_published(meta.published, tree, url),
         updated=meta.updated,
         site=meta.site or _guess(document, "sitename"),
         description=meta.description or _guess(document, "description"),
@@ -356,6 +357,32 @@ def is_reworded_headline(visible: str, declared: str) -> bool:
     if len(shown) < 2 or len(set(shown)) < HEADLINE_SHARE * len(said):
         return False  # a site or section name, not the post's headline reworded
     return sum(word in said for word in shown) >= HEADLINE_OVERLAP * len(shown)
+
+
+def choose_published(declared: str | None, tree: HtmlElement, url: str) -> str | None:
+    """Pick the publication date: htmldate's reading of the page, the declared one, a guess.
+
+    htmldate (``original_date``, without its extensive search) weighs the page's own signals,
+    visible ones included, and is right more often than the first declared date, which can be
+    another entity's or a modification date. The declared date and time are kept when they
+    fall on the day it found. Without either, its extensive search guesses, except a January
+    1st: that is a year alone ("(c) 2024") read as a date.
+    """
+    found = _find_date(tree, url, extensive=False)
+    if found:
+        return declared if declared and declared[:10] == found else found
+    if declared:
+        return declared
+    guess = _find_date(tree, url, extensive=True)
+    return guess if guess and not guess.endswith("-01-01") else None
+
+
+def _find_date(tree: HtmlElement, url: str, *, extensive: bool) -> str | None:
+    try:
+        return find_date(tree, url=url, extensive_search=extensive, original_date=True)
+    except (ValueError, TypeError, lxml.etree.LxmlError) as exc:  # a malformed date attribute
+        logger.debug("%s: htmldate failed (%s)", url, exc)
+        return None
 
 
 def canonical_url(meta: PageMetadata, url: str) -> str:

@@ -9,7 +9,7 @@ import pytest
 
 from pipeline.clean import clean_html, parse_html
 from pipeline.extract import ExtractionError, extract_post
-from pipeline.metadata import clean_title, common_site_name, normalise_date
+from pipeline.metadata import clean_title, common_site_name, normalise_date, read_metadata
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"
 
@@ -162,12 +162,11 @@ def test_json_ld_beats_meta_and_microformats() -> None:
         '<span class="fn">Mf Author</span></span><time class="published" '
         'datetime="2019-01-01">1 Jan</time>' + BODY
     )
-    record = extract_post(page(body, head, "article class='hentry'"), "https://b.example.org/p")
-    assert (record.title, record.author, record.published) == (
-        "LD title",
-        "Ann One; Bob Two",
-        "2021-02-03",
-    )
+    html = page(body, head, "article class='hentry'")
+    record = extract_post(html, "https://b.example.org/p")
+    assert (record.title, record.author) == ("LD title", "Ann One; Bob Two")
+    # The declared date's precedence; the record's date is htmldate's weighing of them all.
+    assert read_metadata(parse_html(html), "https://b.example.org/p").published == "2021-02-03"
 
 
 def test_microformats_are_used_when_nothing_else_is_declared() -> None:
@@ -292,13 +291,13 @@ def test_extraction_error_survives_pickling_between_processes() -> None:
             "How to Prune Apple Trees (2025 Guide with Pictures)",
             "How to Prune Apple Trees",
             "How to Prune Apple Trees",
-        ),  # fmt: skip
+        ),
         # A kicker above the headline is part of the declared title, not of the h1.
         (
             "Analysis: Why the harbour wall failed",
             "Why the harbour wall failed",
             "Why the harbour wall failed",
-        ),  # fmt: skip
+        ),
         # The h1 is the site's masthead: the declared headline stays.
         ("Why the harbour wall failed", "Town Notes", "Why the harbour wall failed"),
         # A visible headline shorter than half the declared title is not the same headline.
@@ -306,7 +305,7 @@ def test_extraction_error_survives_pickling_between_processes() -> None:
             "Winter: how the council kept every road open for three weeks",
             "Winter news",
             "Winter: how the council kept every road open for three weeks",
-        ),  # fmt: skip
+        ),
     ],
 )
 def test_the_visible_headline_wins_over_a_reworded_declared_one(
@@ -318,3 +317,35 @@ def test_the_visible_headline_wins_over_a_reworded_declared_one(
     )
     record = extract_post(page(f"<h1>{visible}</h1>{BODY}", head), "https://x.example/p")
     assert record.title == expected
+
+
+def test_a_declared_date_that_is_the_sites_build_date_loses_to_the_byline() -> None:
+    # Site builders write the page's last build into JSON-LD as both datePublished and
+    # dateModified; the byline shows when the post was written.
+    ld = (
+        '<script type="application/ld+json">{"@context": "https://schema.org", "@type": '
+        '"BlogPosting", "headline": "A post", "datePublished": "Jun 24, 2025", '
+        '"dateModified": "Jun 24, 2025"}</script>'
+    )
+    byline = (
+        "<div class='byline'><div class='post-author'>Jo Bloggs</div>"
+        "<div class='post-date'>August 25, 2024</div></div>"
+    )
+    record = extract_post(page(byline + BODY, "<title>A post</title>" + ld), "https://x.example/p")
+    assert record.published == "2024-08-25"
+
+
+def test_a_declared_datetime_on_the_found_day_keeps_its_time() -> None:
+    head = (
+        "<title>A post</title>"
+        '<meta property="article:published_time" content="2024-08-25T09:30:00+00:00">'
+    )
+    record = extract_post(page(BODY, head), "https://x.example/p")
+    assert record.published == "2024-08-25T09:30:00+00:00"
+
+
+def test_a_copyright_year_is_not_a_publication_date() -> None:
+    footer = "<footer><p>&copy; 2024 Town Notes. All rights reserved.</p></footer>"
+    body = f"<article>{BODY}</article>{footer}"
+    html = f"<html><head><title>A post</title></head><body>{body}</body></html>"
+    assert extract_post(html, "https://x.example/p").published is None
