@@ -310,27 +310,21 @@ def body_html(body: lxml.etree._Element) -> str:
 
 
 def choose_title(meta: PageMetadata, tree: HtmlElement, guess: str | None) -> str:
-    """Pick the post's own title: declared headline, entry title or h1, else a cleaned <title>.
+    """Pick the post's own title: the visible headline, else the declared one, else <title>.
 
-    The visible headline wins over a declared one that says the same with more words: an SEO
-    title ("Headline (2025 Guide)"), a kicker ("Topic: Headline") or a site suffix the page
-    does not name.
+    The page's one ``<h1>`` is the title readers see; the declared headline (JSON-LD,
+    OpenGraph) is often written for search results ("Headline (2025 Guide)", "Topic:
+    Headline"). An h1 of one word or naming the site is a masthead, not the post's title.
     """
     names = list(meta.site_names)
     derived = site_from_title(meta.html_title, meta.title)
     if derived:
         names.append(derived)
     visible = _visible_headline(tree)
-    declared = clean_title(meta.title, names) if meta.title else ""
-    site_keys = {name.casefold() for name in names}
-    if (
-        visible
-        and declared
-        and visible.casefold() not in site_keys
-        and is_reworded_headline(visible, declared)
-    ):
-        return clean_title(visible, names) or declared
-    for candidate in (meta.title, visible, meta.html_title, guess):
+    mastheads = [*names, meta.home_link_name] if meta.home_link_name else names
+    if visible and not is_post_headline(visible, mastheads):
+        visible = None
+    for candidate in (visible, meta.title, meta.html_title, guess):
         if candidate:
             cleaned = clean_title(candidate, names)
             if cleaned:
@@ -338,25 +332,11 @@ def choose_title(meta: PageMetadata, tree: HtmlElement, guess: str | None) -> st
     return ""
 
 
-# The visible headline's share of words that the declared title must contain.
-HEADLINE_OVERLAP = 0.8
-# ... and at least this share of the declared title's words must be the headline's.
-HEADLINE_SHARE = 0.5
-
-
-def is_reworded_headline(visible: str, declared: str) -> bool:
-    """Tell whether the declared title is the visible headline with words added or changed.
-
-    Most of the headline's words are in the declared title, and it differs from it. A
-    headline of one word is a site's logo or a section name more often than a post's title.
-    """
-    if visible.casefold() == declared.casefold():
-        return False
-    shown = re.findall(r"\w+", visible.casefold())
-    said = set(re.findall(r"\w+", declared.casefold()))
-    if len(shown) < 2 or len(set(shown)) < HEADLINE_SHARE * len(said):
-        return False  # a site or section name, not the post's headline reworded
-    return sum(word in said for word in shown) >= HEADLINE_OVERLAP * len(shown)
+def is_post_headline(heading: str, site_names: list[str]) -> bool:
+    """Tell whether an h1 can be the post's title: two words or more, not the site's name."""
+    return len(heading.split()) >= 2 and heading.casefold() not in {
+        name.casefold() for name in site_names
+    }
 
 
 def choose_published(declared: str | None, tree: HtmlElement, url: str) -> str | None:
