@@ -164,7 +164,8 @@ def clean_title(title: str, site_names: list[str]) -> str:
     title has separators of the "|", "«" or "»" kind, which never occur in post titles
     in practice.
     """
-    title = _squash(title)
+    # A CMS that escapes the title twice leaves "&#8217;" and "&amp;" in <title> and og:title.
+    title = _squash(html.unescape(title))
     names = [_squash(n).casefold() for n in site_names if n and _squash(n)]
     for name in names:
         if title.casefold() == name:
