@@ -23,6 +23,9 @@ migrations = sqlite_utils.Migrations("blogarchive")
 
 # Full-text search covers what a reader searches for; everything else is faceted.
 FTS_COLUMNS = ["title", "text"]
+SERIES_FTS_COLUMNS = ["name", "description"]
+# Porter stemming over unicode61: "councils" finds "council", "budgeting" finds "budget".
+FTS_TOKENIZE = "porter unicode61 remove_diacritics 2"
 
 _V1_TABLES = """
 CREATE TABLE crawl_runs (
@@ -517,6 +520,30 @@ def m009_page_links(db: Database) -> None:
         );
         """
     )
+
+
+@migrations()
+def m010_crawl_runs_reason(db: Database) -> None:
+    """Say why each run ended (``reason``); a run stopped at a limit is 'partial'.
+
+    Runs recorded before keep a NULL reason: their status was not always true (a crawl that
+    fetched nothing was 'finished'), so no reason is made up for them.
+    """
+    allow_values(db, "crawl_runs", "status", ["partial"])
+    db.table("crawl_runs").add_column("reason", str)
+
+
+@migrations()
+def m011_search_stemmed(db: Database) -> None:
+    """Rebuild the posts' search index with Porter stemming, and index series names too.
+
+    ``enable_fts`` fills a new index from its table, so every archived post is searchable
+    the stemmed way as soon as the migration commits.
+    """
+    posts = db.table("posts")
+    posts.disable_fts()
+    posts.enable_fts(FTS_COLUMNS, create_triggers=True, tokenize=FTS_TOKENIZE)
+    db.table("series").enable_fts(SERIES_FTS_COLUMNS, create_triggers=True, tokenize=FTS_TOKENIZE)
 
 
 def word_count(text: str | None) -> int:

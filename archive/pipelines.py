@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from pathlib import Path
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
+from scrapy.utils.defer import deferred_from_coro
 
 from archive.captures import CaptureStore
 from archive.errors import ArchiveError
@@ -16,20 +18,11 @@ from archive.lock import RunLock
 from archive.store import Archive, default_snapshot_path
 from crawler.captures import capture_received, page_links_found
 from crawler.items import Capture, CrawlError, SeriesListing, UnchangedPage, utc_now
+from crawler.outcome import STAT_ARCHIVE_ERROR, STAT_REASON, STAT_STATUS, Outcome, crawl_outcome
 from pipeline.records import PostRecord
 
 logger = logging.getLogger(__name__)
 
-# Close reasons of a crawl that ran to the end, or to a limit the user asked for.
-COMPLETE_REASONS = frozenset(
-    {
-        "finished",
-        "closespider_pagecount",
-        "closespider_itemcount",
-        "closespider_timeout",
-        "closespider_timeout_no_item",
-    }
-)
 UNCHANGED_BATCH = 500
 
 
@@ -41,7 +34,8 @@ class ArchivePipeline:
     an empty value skips publishing), ``BLOGARCHIVE_RUN_ARGS`` (a dict kept with the run) and
     ``BLOGARCHIVE_DEDUP`` (default true; false stores near-duplicate posts unlinked).
     The run is finished and the snapshot published on ``spider_closed``, the first moment
-    the close reason is known; the reason decides between "finished" and "failed".
+    the close reason is known; :func:`crawler.outcome.crawl_outcome` turns it and the crawl's
+    stats into the run's status and reason, which the CLI's exit status then follows.
     The run holds the archive's run lock (:mod:`archive.lock`) from start to end; runs a
     killed crawl left "running" are closed as "interrupted" before the new one starts.
     """
@@ -66,6 +60,8 @@ class ArchivePipeline:
         self.unchanged: list[str] = []
         # So are the links of parsed pages (a cache: a batch lost to a kill costs a re-parse).
         self.page_links: list[dict[str, Any]] = []
+        # Set when the archive refused a write: the crawl stops, nothing more is written.
+        self.failure: str | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchivePipeline:
@@ -79,7 +75,9 @@ class ArchivePipeline:
                 "(e.g. -s BLOGARCHIVE_DB=archive.db)",
             )
         db_path = Path(db)
-        snapshot = settings.get("BLOGARCHIVE_SNAPSHOT", default_snapshot_path(db_path))
+        snapshot = settings.get("BLOGARCHIVE_SNAPSHOT")
+        if snapshot is None:
+            snapshot = default_snapshot_path(db_path)
         run_args = dict(settings.getdict("BLOGARCHIVE_RUN_ARGS"))
         pipeline = cls(crawler, db_path, Path(snapshot) if snapshot else None, run_args)
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
@@ -104,7 +102,36 @@ class ArchivePipeline:
         logger.info("archive %s: crawl run %d started", self.db_path, self.run_id)
 
     def process_item(self, item: Any) -> Any:
-        """Store the item according to its type and count the outcome in the crawl stats."""
+        """Store the item according to its type and count the outcome in the crawl stats.
+
+        An archive that cannot be written at all (a full disk, a file made read-only) stops
+        the crawl: see :meth:`_archive_failed`.
+        """
+        if self.failure is not None:
+            self._stats.inc_value("blogarchive/items_not_stored")
+            return item
+        try:
+            self._store_item(item)
+        except ArchiveError as exc:
+            self._archive_failed(exc)
+        return item
+
+    def _archive_failed(self, exc: ArchiveError) -> None:
+        """Stop the crawl after a write the archive refused, saying so once.
+
+        What was stored stays (every write is one transaction); the run is closed as failed
+        with the reason if the archive still takes that write (crawler/outcome.py).
+        """
+        if self.failure is not None:
+            return
+        self.failure = exc.message
+        self._stats.set_value(STAT_ARCHIVE_ERROR, exc.message)
+        logger.error("%s: archive not writable, stopping the crawl: %s", self.db_path, exc.message)
+        engine = self.crawler.engine
+        if engine is not None:
+            deferred_from_coro(engine.close_spider_async(reason="archive_error"))
+
+    def _store_item(self, item: Any) -> None:
         archive, run_id = self._open_run()
         if isinstance(item, PostRecord):
             try:
@@ -127,7 +154,6 @@ class ArchivePipeline:
             self.unchanged.append(item.post_url)
             if len(self.unchanged) >= UNCHANGED_BATCH:
                 self._flush_unchanged()
-        return item
 
     def _flush_unchanged(self) -> None:
         if not self.unchanged:
@@ -142,13 +168,19 @@ class ArchivePipeline:
         archive, run_id = self._open_run()
         if self.captures is None:
             raise ArchiveError(self.db_path, "the archive pipeline was not opened")
+        if self.failure is not None:
+            return
         try:
             self.captures.store(capture)
         except ArchiveError as exc:
             # Signal handlers' exceptions are only logged: keep the failure in the archive.
-            archive.record_error(
-                CrawlError(capture.url, "store", exc.message, capture.source), run_id
-            )
+            try:
+                archive.record_error(
+                    CrawlError(capture.url, "store", exc.message, capture.source), run_id
+                )
+            except ArchiveError as again:
+                self._archive_failed(again)
+                return
             self._stats.inc_value("blogarchive/errors")
 
     def store_page_links(
@@ -174,48 +206,88 @@ class ArchivePipeline:
         self.page_links.clear()
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
-        """Finish the run with the crawl's page count, publish the snapshot and close."""
+        """Finish the run with its outcome and counts, publish the snapshot and close.
+
+        A write that fails here (a full disk, a file made read-only) is reported, not raised:
+        the run is marked failed if anything can still be written, and the CLI says why.
+        """
         if self.archive is None or self.run_id is None:
             return
-        status = "finished" if reason in COMPLETE_REASONS else "failed"
+        outcome = crawl_outcome(reason, self._stats.get_stats())
+        self._stats.set_value(STAT_STATUS, outcome.status)
+        self._stats.set_value(STAT_REASON, outcome.reason)
         try:
-            self._flush_unchanged()
-            self._flush_page_links()
-            if self.captures is not None:
-                self.captures.close()
-                self._stats.set_value("blogarchive/captures_stored", self.captures.stored)
-            run = self.archive.finish_run(
-                self.run_id,
-                pages_fetched=int(self._stats.get_value("downloader/response_count", 0)),
-                status=status,
-            )
-            # The archive's counts are the true ones: a copy stored before its original
-            # was counted new, then became a duplicate when the original came.
-            for outcome in ("new", "updated", "unchanged", "gone", "duplicate"):
-                key, count = f"blogarchive/posts_{outcome}", run[f"posts_{outcome}"]
-                if count or self._stats.get_value(key) is not None:
-                    self._stats.set_value(key, count)
-            logger.info(
-                "crawl run %d %s (%s): %d new, %d updated, %d unchanged, %d gone,"
-                " %d duplicate, %d errors",
-                run["id"],
-                status,
-                reason,
-                run["posts_new"],
-                run["posts_updated"],
-                run["posts_unchanged"],
-                run["posts_gone"],
-                run["posts_duplicate"],
-                run["errors"],
-            )
-            if self.snapshot_path is not None:
-                self.archive.publish(self.snapshot_path)
+            self._finish(outcome)
+        except ArchiveError as exc:
+            logger.debug("finishing run %s failed", self.run_id, exc_info=True)
+            why = outcome.reason if self.failure else f"archive not writable: {exc.message}"
+            # When even this cannot be written, the next crawl closes the run as interrupted.
+            with contextlib.suppress(ArchiveError):
+                self._end_run(Outcome("failed", why))
         finally:
             self._release()
 
-    def _release(self) -> None:
+    def _finish(self, outcome: Outcome) -> None:
+        assert self.archive is not None
+        assert self.run_id is not None
+        if self.failure is not None:
+            # Only the run's end: batches and the snapshot would be refused as the write was.
+            self._end_run(outcome)
+            return
+        self._flush_unchanged()
+        self._flush_page_links()
         if self.captures is not None:
             self.captures.close()
+            self._stats.set_value("blogarchive/captures_stored", self.captures.stored)
+        if self.snapshot_path is not None:
+            problem = self.archive.publish_space_problem(self.snapshot_path)
+            if problem is not None:
+                logger.info("%s: %s", self.db_path, problem)  # the summary line says it
+                self._end_run(Outcome("failed", f"archive not writable: {problem}"))
+                return
+        run = self._end_run(outcome)
+        # The archive's counts are the true ones: a copy stored before its original
+        # was counted new, then became a duplicate when the original came.
+        for kind in ("new", "updated", "unchanged", "gone", "duplicate"):
+            key, count = f"blogarchive/posts_{kind}", run[f"posts_{kind}"]
+            if count or self._stats.get_value(key) is not None:
+                self._stats.set_value(key, count)
+        logger.info(
+            "crawl run %d %s (%s): %d new, %d updated, %d unchanged, %d gone,"
+            " %d duplicate, %d errors",
+            run["id"],
+            outcome.status,
+            outcome.reason,
+            run["posts_new"],
+            run["posts_updated"],
+            run["posts_unchanged"],
+            run["posts_gone"],
+            run["posts_duplicate"],
+            run["errors"],
+        )
+        if self.snapshot_path is not None:
+            self.archive.publish(self.snapshot_path)
+
+    def _end_run(self, outcome: Outcome) -> dict[str, Any]:
+        """Record the run's end with ``outcome``; the stats (and so the CLI) say the same."""
+        assert self.archive is not None
+        assert self.run_id is not None
+        self._stats.set_value(STAT_STATUS, outcome.status)
+        self._stats.set_value(STAT_REASON, outcome.reason)
+        return self.archive.finish_run(
+            self.run_id,
+            pages_fetched=int(self._stats.get_value("downloader/response_count", 0)),
+            status=outcome.status,
+            reason=outcome.reason,
+        )
+
+    def _release(self) -> None:
+        if self.captures is not None:
+            try:
+                self.captures.close()
+            except (OSError, ArchiveError) as exc:
+                # Only after a refused write: the open WARC file is closed by the next crawl.
+                logger.info("could not close the WARC file: %s", exc)
             self.captures = None
         if self.archive is not None:
             self.archive.close()

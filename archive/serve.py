@@ -8,12 +8,15 @@ import signal
 import socket
 import subprocess
 import sys
+import time
+from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
 from types import FrameType
 from typing import Any
 
 import yaml
+from datasette.app import SETTINGS as _DATASETTE_SETTINGS
 from datasette.app import Datasette
 
 from archive.errors import ArchiveError
@@ -27,15 +30,29 @@ PLACEHOLDER_DB = "blogarchive"
 # The reading view of posts: a template override and the plugin that feeds it.
 TEMPLATES_DIR = Path(__file__).with_name("templates")
 PLUGINS_DIR = Path(__file__).with_name("plugins")
+STARTUP_TIMEOUT = 60.0  # seconds Datasette may take to start listening (a slow, busy machine)
+
+# The names ``serve --setting`` accepts.
+DATASETTE_SETTINGS = frozenset(setting.name for setting in _DATASETTE_SETTINGS)
+
+# Datasette settings the archive is served with: downloads on (of the immutable snapshot);
+# no suggested facets (word_count and dates are not useful ones; metadata.yaml names facets);
+# eight values a facet, so the rows start on the first screen.
+SETTINGS = {"allow_download": "on", "suggest_facets": "off", "default_facet_size": "8"}
 
 
-def render_metadata(db_name: str) -> dict[str, Any]:
-    """Return ``metadata.yaml`` with its database section under ``db_name``."""
+def render_metadata(db_name: str, *, noindex: bool = True) -> dict[str, Any]:
+    """Return ``metadata.yaml`` with its database section under ``db_name``.
+
+    ``noindex`` (the default) has robots.txt disallow everything and every response say
+    ``X-Robots-Tag: noindex``: the archive republishes other people's posts.
+    """
     text = resources.files("archive").joinpath("metadata.yaml").read_text(encoding="utf-8")
     metadata: dict[str, Any] = yaml.safe_load(text)
     databases = metadata.get("databases", {})
     if PLACEHOLDER_DB in databases and db_name != PLACEHOLDER_DB:
         databases[db_name] = databases.pop(PLACEHOLDER_DB)
+    metadata.setdefault("plugins", {})["blogarchive"] = {"noindex": noindex}
     return metadata
 
 
@@ -44,18 +61,22 @@ def metadata_path(snapshot: Path) -> Path:
     return snapshot.with_name(f"{snapshot.stem}.metadata.json")
 
 
-def write_metadata(snapshot: Path) -> Path:
+def write_metadata(snapshot: Path, *, noindex: bool = True) -> Path:
     """Write the metadata Datasette needs to serve ``snapshot`` and return its path."""
     path = metadata_path(snapshot)
-    path.write_text(json.dumps(render_metadata(snapshot.stem), indent=2), encoding="utf-8")
+    metadata = render_metadata(snapshot.stem, noindex=noindex)
+    path.write_text(json.dumps(metadata, indent=2), encoding="utf-8")
     return path
 
 
-def datasette_args(snapshot: Path, *, host: str, port: int) -> list[str]:
+def datasette_args(
+    snapshot: Path, *, host: str, port: int, settings: Sequence[tuple[str, str]] = ()
+) -> list[str]:
     """Return the full command that serves ``snapshot`` read-only, downloads allowed.
 
     Only immutable databases (``-i``) get Datasette's download link; the metadata file is
-    the one :func:`write_metadata` writes.
+    the one :func:`write_metadata` writes. ``settings`` come after the archive's own, so
+    they win.
     """
     return [
         sys.executable,
@@ -66,9 +87,8 @@ def datasette_args(snapshot: Path, *, host: str, port: int) -> list[str]:
         str(snapshot),
         "--metadata",
         str(metadata_path(snapshot)),
-        "--setting",
-        "allow_download",
-        "on",
+        *[arg for name, value in SETTINGS.items() for arg in ("--setting", name, value)],
+        *[arg for name, value in settings for arg in ("--setting", name, value)],
         "--template-dir",
         str(TEMPLATES_DIR),
         "--plugins-dir",
@@ -80,12 +100,19 @@ def datasette_args(snapshot: Path, *, host: str, port: int) -> list[str]:
     ]
 
 
-def make_datasette(snapshot: Path) -> Datasette:
+def _setting_value(value: str) -> bool | int | str:
+    """Return a ``--setting`` value as the Python value Datasette's constructor takes."""
+    if value in ("on", "off"):
+        return value == "on"
+    return int(value) if value.isdigit() else value
+
+
+def make_datasette(snapshot: Path, *, noindex: bool = True) -> Datasette:
     """Return an in-process Datasette over ``snapshot`` configured as :func:`serve` runs it."""
     return Datasette(
         immutables=[str(snapshot)],
-        metadata=render_metadata(snapshot.stem),
-        settings={"allow_download": True},
+        metadata=render_metadata(snapshot.stem, noindex=noindex),
+        settings={name: _setting_value(value) for name, value in SETTINGS.items()},
         template_dir=str(TEMPLATES_DIR),
         plugins_dir=str(PLUGINS_DIR),
     )
@@ -106,6 +133,44 @@ def ensure_snapshot(db_path: Path) -> Path:
     return snapshot
 
 
+class ServeError(Exception):
+    """Datasette could not serve (the port is taken, the server exited at start)."""
+
+
+def check_port(host: str, port: int) -> None:
+    """Raise :class:`ServeError` if nothing can listen on ``host:port`` (taken, not ours)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        # As uvicorn binds: a port left in TIME_WAIT by an earlier server is free.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError as exc:
+            raise ServeError(
+                f"cannot listen on {host}:{port}: {exc.strerror}; pick another --port"
+                " (0 picks a free one)"
+            ) from exc
+
+
+def wait_until_listening(process: subprocess.Popen[bytes], host: str, port: int) -> None:
+    """Wait until the server accepts connections; raise ServeError if it exits first."""
+    deadline = time.monotonic() + STARTUP_TIMEOUT
+    while True:
+        code = process.poll()
+        if code is not None:
+            raise ServeError(
+                f"Datasette exited with status {code} before serving on {host}:{port}"
+                " (see its message above)"
+            )
+        try:
+            with socket.create_connection((host, port), timeout=1):
+                return
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            raise ServeError(f"Datasette did not listen on {host}:{port} in {STARTUP_TIMEOUT}s")
+        time.sleep(0.1)
+
+
 def free_port(host: str) -> int:
     """Return a TCP port on ``host`` that was free a moment ago."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
@@ -115,21 +180,29 @@ def free_port(host: str) -> int:
 
 
 def serve(
-    db_path: Path, *, host: str = "127.0.0.1", port: int = 8001, open_browser: bool = False
+    db_path: Path,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8001,
+    open_browser: bool = False,
+    settings: Sequence[tuple[str, str]] = (),
+    noindex: bool = True,
 ) -> int:
     """Serve the archive's snapshot with Datasette until stopped; return Datasette's exit code.
 
-    ``port=0`` picks a free port. Prints the URL (the one line a caller waits for).
+    ``port=0`` picks a free port. Prints the URL (the one line a caller waits for) once
+    Datasette listens; raises :class:`ServeError` if it cannot. Each crawl publishes a new
+    snapshot over the old one; the server reads it at the next request.
     """
     snapshot = ensure_snapshot(Path(db_path))
-    write_metadata(snapshot)
+    write_metadata(snapshot, noindex=noindex)
     if port == 0:
         port = free_port(host)
-    args = datasette_args(snapshot, host=host, port=port)
+    check_port(host, port)
+    args = datasette_args(snapshot, host=host, port=port, settings=settings)
     if open_browser:
         args.append("--open")
     url = f"http://{host}:{port}/"
-    print(f"Serving {snapshot} at {url}", flush=True)
     process = subprocess.Popen(args)
 
     def stop(signum: int, frame: FrameType | None) -> None:
@@ -138,6 +211,9 @@ def serve(
     # SIGTERM must reach Datasette too, or terminating us would orphan the server.
     previous = signal.signal(signal.SIGTERM, stop)
     try:
+        # Said only once it is true: the line callers (and `make demo`) wait for.
+        wait_until_listening(process, host, port)
+        print(f"Serving {snapshot} at {url}", flush=True)
         return process.wait()
     except KeyboardInterrupt:
         return 0

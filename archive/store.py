@@ -6,6 +6,7 @@ import dataclasses
 import json
 import logging
 import os
+import shutil
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -14,6 +15,7 @@ from typing import Any, Literal
 
 import sqlite_utils
 
+from archive.access import describe_sqlite_error
 from archive.duplicates import DuplicateIndex
 from archive.errors import ArchiveError
 from archive.migrations import migrate, word_count
@@ -26,6 +28,7 @@ from archive.series import (
     store_post_series,
 )
 from crawler.items import CrawlError, SeriesListing, utc_now
+from crawler.outcome import STATUSES as RUN_STATUSES
 from crawler.urls import canonicalize_url, netloc, url_key
 from pipeline.records import PostRecord
 from pipeline.series import series_key
@@ -34,7 +37,18 @@ logger = logging.getLogger(__name__)
 
 # "duplicate": a post new to the archive whose text is already archived under another URL.
 Outcome = Literal["new", "updated", "unchanged", "duplicate"]
-RUN_STATUSES = ("finished", "failed", "interrupted")
+
+
+# Only in a published snapshot (never in the working archive): when and after which run it
+# was made, so a downloaded copy says how current it is.
+SNAPSHOT_TABLE = """
+CREATE TABLE snapshot (
+    published_at TEXT NOT NULL,
+    run_id INTEGER,
+    run_finished_at TEXT,
+    posts INTEGER NOT NULL
+);
+"""
 
 
 def default_snapshot_path(db_path: Path | str) -> Path:
@@ -82,7 +96,7 @@ class Archive:
             db.execute("PRAGMA foreign_keys = ON")
             migrate(db)
         except (OSError, sqlite3.Error) as exc:
-            raise ArchiveError(path, f"cannot open archive: {exc}") from exc
+            raise ArchiveError(path, f"cannot open archive: {describe_sqlite_error(exc)}") from exc
         except ArchiveError as exc:
             raise ArchiveError(path, exc.message) from exc
         return cls(db, path, clock=clock, dedup=dedup)
@@ -129,15 +143,23 @@ class Archive:
         return cursor.lastrowid
 
     def finish_run(
-        self, run_id: int, *, pages_fetched: int, status: str = "finished"
+        self,
+        run_id: int,
+        *,
+        pages_fetched: int,
+        status: str = "finished",
+        reason: str | None = None,
     ) -> dict[str, Any]:
-        """Close a run with counts taken from what it stored, and return its row."""
+        """Close a run with its status, why (``reason``, default the status) and its counts.
+
+        The counts are taken from what the run stored; the run's row is returned.
+        """
         if status not in RUN_STATUSES:
             raise ArchiveError(self.path, f"run status must be one of {RUN_STATUSES}: {status!r}")
         with self._writing("finish run"):
             # Copies found during the run (issue 5) become the part they copy.
             relink_copies(self.db)
-            self._close_run(run_id, status, pages_fetched, self._now())
+            self._close_run(run_id, status, pages_fetched, self._now(), reason or status)
         return dict(self.db.table("crawl_runs").get(run_id))
 
     def close_interrupted_runs(self) -> list[int]:
@@ -156,15 +178,17 @@ class Archive:
                 " FROM crawl_runs WHERE status = 'running' ORDER BY id"
             ).fetchall()
             for run_id, last_write in stale:
-                self._close_run(run_id, "interrupted", None, last_write)
+                self._close_run(
+                    run_id, "interrupted", None, last_write, "its process died before it ended"
+                )
         for run_id, _ in stale:
             logger.warning("crawl run %d was interrupted (its process died); closed it", run_id)
         return [run_id for run_id, _ in stale]
 
     def _close_run(
-        self, run_id: int, status: str, pages_fetched: int | None, finished_at: str
+        self, run_id: int, status: str, pages_fetched: int | None, finished_at: str, reason: str
     ) -> None:
-        """Set a run's status, end and counts (counted from what it stored)."""
+        """Set a run's status, reason, end and counts (counted from what it stored)."""
         outcomes = dict(
             self.db.execute(
                 "SELECT outcome, count(*) FROM run_posts WHERE run_id = ? GROUP BY outcome",
@@ -175,12 +199,13 @@ class Archive:
             "SELECT count(*) FROM errors WHERE run_id = ?", [run_id]
         ).fetchone()[0]
         cursor = self.db.execute(
-            "UPDATE crawl_runs SET finished_at = ?, status = ?,"
+            "UPDATE crawl_runs SET finished_at = ?, status = ?, reason = ?,"
             " pages_fetched = coalesce(?, pages_fetched), posts_new = ?, posts_updated = ?,"
             " posts_unchanged = ?, posts_gone = ?, errors = ?, posts_duplicate = ? WHERE id = ?",
             [
                 finished_at,
                 status,
+                reason,
                 pages_fetched,
                 outcomes.get("new", 0),
                 outcomes.get("updated", 0),
@@ -397,6 +422,33 @@ class Archive:
 
     # Publishing
 
+    def publish_space_problem(self, snapshot_path: Path | str) -> str | None:
+        """Say why there is not enough disk space to publish, or return None.
+
+        Publishing folds the WAL into the database (which grows by up to the WAL's size) and
+        then writes a copy: asked before the run's end is written, so that a run that cannot
+        publish is recorded as failed while the disk still takes that small write.
+        """
+        snapshot = Path(snapshot_path)
+        sizes = {}
+        for part in ("", "-wal"):
+            file = self.path.with_name(self.path.name + part)
+            sizes[part] = file.stat().st_size if file.exists() else 0
+        needed = sizes[""] + 2 * sizes["-wal"]
+        folders = {
+            self.path.parent,
+            next(p for p in [snapshot.parent, *snapshot.parents] if p.exists()),
+        }
+        free = min(shutil.disk_usage(folder).free for folder in folders)
+        if free >= needed:
+            return None
+        mib = 1024 * 1024
+        return (
+            f"not enough disk space to publish the snapshot {snapshot} (about"
+            f" {needed / mib:.1f} MiB needed, {free / mib:.1f} MiB free); free some space and"
+            " run again"
+        )
+
     def publish(self, snapshot_path: Path | str) -> Path:
         """Write a compacted, self-contained copy of the archive to ``snapshot_path``.
 
@@ -417,12 +469,23 @@ class Archive:
             copy = sqlite3.connect(tmp)
             try:
                 copy.execute("PRAGMA journal_mode = DELETE")
+                with copy:
+                    copy.executescript(SNAPSHOT_TABLE)
+                    copy.execute(
+                        "INSERT INTO snapshot (published_at, run_id, run_finished_at, posts)"
+                        " SELECT ?, (SELECT max(id) FROM crawl_runs),"
+                        " (SELECT finished_at FROM crawl_runs ORDER BY id DESC LIMIT 1),"
+                        " (SELECT count(*) FROM posts)",
+                        [self._now()],
+                    )
             finally:
                 copy.close()
             os.replace(tmp, snapshot)
         except (OSError, sqlite3.Error) as exc:
             tmp.unlink(missing_ok=True)
-            raise ArchiveError(self.path, f"cannot publish snapshot {snapshot}: {exc}") from exc
+            raise ArchiveError(
+                self.path, f"cannot publish snapshot {snapshot}: {describe_sqlite_error(exc)}"
+            ) from exc
         logger.info("published %s", snapshot)
         return snapshot
 
@@ -433,7 +496,7 @@ class Archive:
             with self.db.atomic():
                 yield
         except sqlite3.Error as exc:
-            raise ArchiveError(self.path, f"{what}: {exc}", url=url) from exc
+            raise ArchiveError(self.path, f"{what}: {describe_sqlite_error(exc)}", url=url) from exc
 
 
 def _remove_orphan_snapshots(snapshot: Path) -> None:

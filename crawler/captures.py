@@ -108,10 +108,18 @@ class CaptureLookup(Protocol):
     def close(self) -> None: ...
 
 
+# Headers that carry credentials or session state: never written to a capture, whoever set
+# them (DEFAULT_REQUEST_HEADERS, an auth middleware, the site's Set-Cookie).
+SECRET_HEADERS = frozenset(
+    {"authorization", "proxy-authorization", "cookie", "cookie2", "set-cookie", "set-cookie2"}
+)
+
+
 def _header_pairs(headers: Headers) -> list[tuple[str, str]]:
     return [
         (name.decode("latin-1"), value.decode("latin-1"))
         for name, values in headers.items()
+        if name.decode("latin-1").lower() not in SECRET_HEADERS
         for value in values
     ]
 

@@ -1,4 +1,4 @@
-"""The ``blogarchive`` command: crawl, extract, serve, migrate, runs, duplicates.
+"""The ``blogarchive`` command: crawl, extract, serve, export, migrate, runs, duplicates.
 
 Command bodies stay a few lines over the stage functions; this is the one module that
 sees every stage (crawler -> pipeline -> archive).
@@ -32,6 +32,17 @@ def db_option(fn: F) -> F:
     )(fn)
 
 
+def usable_archive(db_path: Path, *, write: bool, create: bool = False) -> None:
+    """Stop with one ``Error:`` line if the archive cannot be used (see archive/access.py)."""
+    from archive.access import check_archive
+    from archive.errors import ArchiveError
+
+    try:
+        check_archive(db_path, write=write, create=create)
+    except ArchiveError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
 def quiet_option(fn: F) -> F:
     """Add ``--quiet``, which turns progress output off."""
     return click.option(
@@ -41,10 +52,10 @@ def quiet_option(fn: F) -> F:
 
 def load_crawl_sources(urls: tuple[str, ...] | list[str], sources_path: Path | None) -> list[Any]:
     """Load a run's sources from a sources file or start URLs; bad input is a ClickException."""
-    from crawler.sources import SourcesError, load_sources, source_from_urls
+    from crawler.sources import SourcesError, load_sources, sources_from_urls
 
     try:
-        return load_sources(sources_path) if sources_path else [source_from_urls(list(urls))]
+        return load_sources(sources_path) if sources_path else sources_from_urls(list(urls))
     except SourcesError as exc:
         raise click.ClickException(str(exc)) from exc
 
@@ -55,12 +66,25 @@ def verbose_option(fn: F) -> F:
 
 
 def parse_settings(overrides: tuple[str, ...]) -> dict[str, Any]:
-    """Turn repeated ``-s NAME=VALUE`` options into a settings dict."""
+    """Turn repeated ``-s NAME=VALUE`` options into a settings dict.
+
+    A ``BLOGARCHIVE_*`` name this version does not know is refused with the nearest known
+    one: a misspelt setting would otherwise be ignored without a word.
+    """
+    import difflib
+
+    from crawler import settings as project_settings
+
+    known = sorted(n for n in vars(project_settings) if n.startswith("BLOGARCHIVE_"))
     settings: dict[str, Any] = {}
     for item in overrides:
         name, sep, value = item.partition("=")
         if not sep or not name:
             raise click.BadParameter(f"expected NAME=VALUE, got {item!r}", param_hint="--set")
+        if name.upper().startswith("BLOGARCHIVE_") and name not in known:
+            nearest = difflib.get_close_matches(name.upper(), known, n=1, cutoff=0.0)
+            hint = f"; did you mean {nearest[0]}?" if nearest else ""
+            raise click.BadParameter(f"unknown setting {name}{hint}", param_hint="--set")
         settings[name] = value
     return settings
 
@@ -98,7 +122,12 @@ def cli() -> None:
     help="A sources.toml naming the blogs to crawl (instead of URLS).",
 )
 @db_option
-@click.option("--max-pages", type=click.IntRange(min=1), help="Stop each source after N pages.")
+@click.option(
+    "--max-pages",
+    type=click.IntRange(min=1),
+    help="At most N page requests per source; robots.txt, feeds, sitemaps and the feed paths"
+    " probed at the start are not counted, a page's retries and redirects count as that page.",
+)
 @click.option("--max-depth", type=click.IntRange(min=0), help="Follow links at most N deep.")
 @click.option(
     "--delay",
@@ -150,6 +179,7 @@ def crawl(
         raise click.UsageError("give either start URLS or --sources FILE (one of the two)")
     sources = load_crawl_sources(urls, sources_path)
     settings = parse_settings(overrides)
+    usable_archive(db_path, write=True, create=True)
     options = CrawlOptions(
         db_path=db_path,
         sources_path=sources_path,
@@ -168,10 +198,11 @@ def crawl(
         with RunLock.acquire(db_path, started_at=utc_now()):
             summary = run_crawl(sources, options)
     except (CrawlFailed, ArchiveError) as exc:
-        raise click.ClickException(str(exc)) from exc
+        # As a ClickException prints it, with the crawl's own exit status (130 for Ctrl-C).
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(getattr(exc, "exit_code", 1))
     click.echo(summary.line(), err=True)
-    if summary.failed:
-        sys.exit(1)
+    sys.exit(summary.outcome.exit_code)
 
 
 @cli.command()
@@ -217,8 +248,7 @@ def reextract(
 
     if urls and sources_path:
         raise click.UsageError("give start URLS or --sources FILE, not both")
-    if not db_path.exists():
-        raise click.ClickException(f"{db_path}: no such archive")
+    usable_archive(db_path, write=True)
     try:
         plan = ReplayPlan(sources_path, list(urls)) if urls or sources_path else None
         plan = plan or last_crawl_plan(db_path)
@@ -252,8 +282,7 @@ def reextract(
     for line in result.lines():
         click.echo(json.dumps(line, ensure_ascii=False))
     click.echo(result.summary(), err=True)
-    if summary.failed:
-        sys.exit(1)
+    sys.exit(summary.outcome.exit_code)
 
 
 @cli.command()
@@ -332,21 +361,154 @@ def extract_jobs(
 
 
 @cli.command()
+@click.argument("target")
+@click.option("--url", help="The URL a saved FILE was fetched from (default: its file:// URL).")
+@click.option(
+    "--post-pattern",
+    "post_patterns",
+    multiple=True,
+    metavar="REGEX",
+    help="A post_patterns regex to try, as a source would set it (repeatable).",
+)
+def classify(target: str, url: str | None, post_patterns: tuple[str, ...]) -> None:
+    """Print how the crawler classifies one page (post, listing or other) and why, as JSON.
+
+    TARGET is a URL to fetch or a saved HTML file. The evidence lists each signal with its
+    weight: a post needs 3 from the page itself (or 1 plus what a crawl learns of the
+    site: its feeds, the URL shapes of its posts).
+
+    \b
+    Examples:
+        blogarchive classify https://blog.example.org/2024/05/a-post/
+        blogarchive classify saved.html --url https://blog.example.org/2024/05/a-post/
+        blogarchive classify saved.html --post-pattern '/\\d{4}/\\d{2}/[^/]+/$'
+    """
+    from crawler.pages import classify_page, fetch_page
+
+    path = Path(target)
+    try:
+        if "://" in target:
+            page_url, body = target, fetch_page(target)
+        elif path.is_file():
+            page_url, body = url or path.resolve().as_uri(), path.read_bytes()
+        else:
+            raise click.BadParameter(f"{target}: neither a URL nor a file", param_hint="TARGET")
+    except OSError as exc:
+        raise click.ClickException(f"{target}: cannot fetch: {exc}") from exc
+    info = classify_page(page_url, body, post_patterns=post_patterns)
+    click.echo(json.dumps(info.explain(page_url), ensure_ascii=False, indent=2))
+
+
+@cli.command()
 @db_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("-p", "--port", default=8001, show_default=True, help="Port (0 picks a free one).")
-def serve(db_path: Path, host: str, port: int) -> None:
+@click.option(
+    "--setting",
+    "settings",
+    type=(str, str),
+    multiple=True,
+    metavar="NAME VALUE",
+    help="A Datasette setting, e.g. --setting sql_time_limit_ms 3000 (repeatable).",
+)
+@click.option("--open", "open_browser", is_flag=True, help="Open the archive in a web browser.")
+@click.option(
+    "--allow-indexing",
+    is_flag=True,
+    help="Let search engines index the archive (default: robots.txt and X-Robots-Tag say no).",
+)
+def serve(
+    db_path: Path,
+    host: str,
+    port: int,
+    settings: tuple[tuple[str, str], ...],
+    open_browser: bool,
+    allow_indexing: bool,
+) -> None:
     """Serve the archive with Datasette (a published, immutable snapshot of it).
 
+    Each crawl publishes a new snapshot; the running server serves it from the next request.
+
     \b
-    Example:
+    Examples:
         blogarchive serve --db archive.db --port 8001
+        blogarchive serve --db archive.db --open --setting sql_time_limit_ms 3000
     """
+    from archive.errors import ArchiveError
+    from archive.serve import DATASETTE_SETTINGS, ServeError
     from archive.serve import serve as serve_archive
 
+    usable_archive(db_path, write=False)
+    unknown = [name for name, _ in settings if name not in DATASETTE_SETTINGS]
+    if unknown:
+        raise click.BadParameter(
+            f"{', '.join(unknown)}: not a Datasette setting (see datasette serve --help-settings)",
+            param_hint="--setting",
+        )
+    try:
+        code = serve_archive(
+            db_path,
+            host=host,
+            port=port,
+            open_browser=open_browser,
+            settings=settings,
+            noindex=not allow_indexing,
+        )
+    except (ArchiveError, ServeError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    sys.exit(code)
+
+
+@cli.command()
+@db_option
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(["jsonl", "csv", "markdown"]),
+    default="jsonl",
+    show_default=True,
+    help="JSON Lines, CSV, or a folder of Markdown files with YAML front matter.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    help="File to write (default: stdout); for markdown, the folder (required).",
+)
+def export(db_path: Path, fmt: str, output: Path | None) -> None:
+    """Export every post (text, Markdown, metadata, series) as JSON Lines, CSV or Markdown.
+
+    \b
+    Examples:
+        blogarchive export --db archive.db > posts.jsonl
+        blogarchive export --db archive.db -f csv -o posts.csv
+        blogarchive export --db archive.db -f markdown -o posts/
+    """
+    from archive.errors import ArchiveError
+    from archive.export import iter_posts, write_csv, write_jsonl, write_markdown
+
     if not db_path.exists():
-        raise click.ClickException(f"{db_path}: no such archive; run 'blogarchive crawl' first")
-    serve_archive(db_path, host=host, port=port)
+        raise click.ClickException(f"{db_path}: no such archive")
+    if fmt == "markdown" and output is None:
+        raise click.UsageError("--format markdown writes a folder: give it with -o/--output")
+    if fmt == "markdown" and output is not None and output.is_file():
+        raise click.BadParameter(f"{output} is a file, not a folder", param_hint="--output")
+    posts = iter_posts(db_path)
+    try:
+        if fmt == "markdown":
+            assert output is not None
+            count = write_markdown(posts, output)
+        else:
+            write = write_jsonl if fmt == "jsonl" else write_csv
+            with click.open_file(str(output or "-"), "w", encoding="utf-8") as out:
+                count = write(posts, out)
+    except (ArchiveError, OSError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(
+        f"{db_path}: {count} posts exported as {fmt}" + (f" to {output}" if output else ""),
+        err=True,
+    )
 
 
 @cli.command()
@@ -358,10 +520,14 @@ def migrate(db_path: Path) -> None:
     Example:
         blogarchive migrate --db archive.db
     """
+    from archive.errors import ArchiveError
     from archive.store import Archive
 
-    archive = Archive.open(db_path)
-    archive.close()
+    usable_archive(db_path, write=True, create=True)
+    try:
+        Archive.open(db_path).close()
+    except ArchiveError as exc:
+        raise click.ClickException(str(exc)) from exc
     click.echo(f"{db_path}: schema up to date", err=True)
 
 
@@ -378,15 +544,28 @@ def runs(db_path: Path, limit: int) -> None:
     Example:
         blogarchive runs --db archive.db -n 5
     """
-    import sqlite_utils
+    import sqlite3
 
+    from archive.access import describe_sqlite_error
     from archive.lock import is_held
 
-    if not db_path.exists():
-        raise click.ClickException(f"{db_path}: no such archive")
-    db = sqlite_utils.Database(db_path)
+    usable_archive(db_path, write=False)
     crawling = is_held(db_path)
-    for row in db.query("select * from crawl_runs order by id desc limit ?", [limit]):
+    try:
+        conn = sqlite3.connect(f"{db_path.absolute().as_uri()}?mode=ro", uri=True, timeout=5)
+        conn.row_factory = sqlite3.Row
+        try:
+            rows = [
+                dict(row)
+                for row in conn.execute(
+                    "select * from crawl_runs order by id desc limit ?", [limit]
+                )
+            ]
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:
+        raise click.ClickException(f"{db_path}: {describe_sqlite_error(exc)}") from exc
+    for row in rows:
         if row["status"] == "running":
             # No process holds the lock: the run was killed; the next crawl closes it.
             row["alive"] = crawling
@@ -408,8 +587,7 @@ def duplicates(db_path: Path) -> None:
     from archive.errors import ArchiveError
     from archive.store import Archive
 
-    if not db_path.exists():
-        raise click.ClickException(f"{db_path}: no such archive")
+    usable_archive(db_path, write=True)
     try:
         with Archive.open(db_path) as archive:
             pairs = archive.index_duplicates()
@@ -422,8 +600,15 @@ def duplicates(db_path: Path) -> None:
 
 def main() -> None:
     """Run the command line (the ``blogarchive`` entry point)."""
+    from archive.errors import ArchiveError
+
     logging.captureWarnings(True)
-    cli()
+    try:
+        cli()
+    except ArchiveError as exc:
+        # A command that missed turning it into a ClickException: still one line, no traceback.
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(1)
 
 
 if __name__ == "__main__":

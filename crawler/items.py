@@ -23,7 +23,9 @@ class FetchedPage:
     """
 
     url: str
-    body: bytes
+    # Not in the repr: a log line about the item (Scrapy's "Error processing ...") must not
+    # carry the whole page.
+    body: bytes = field(repr=False)
     source: str
     fetched_at: str  # ISO 8601 UTC
     status: int = 200
@@ -82,7 +84,7 @@ class Capture:
     status: int
     request_headers: list[tuple[str, str]]
     response_headers: list[tuple[str, str]]
-    body: bytes
+    body: bytes = field(repr=False)
     method: str = "GET"
     protocol: str = "HTTP/1.1"
     ip_address: str | None = None

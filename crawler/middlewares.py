@@ -13,6 +13,7 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.task import deferLater
 
+from crawler.outcome import STAT_LIMIT_PREFIX
 from crawler.urls import netloc
 
 if TYPE_CHECKING:
@@ -24,7 +25,8 @@ logger = logging.getLogger(__name__)
 
 
 class SourceScopeMiddleware:
-    """Drop requests off their source's hosts (host:port) and beyond its max_pages.
+    """Drop requests off their source's hosts (host:port), beyond its max_pages, or to a host
+    that could not be reached.
 
     Replaces Scrapy's OffsiteMiddleware, which compares host names only: the demo serves
     different blogs on different ports of 127.0.0.1. Redirects keep ``meta["source"]``, so a
@@ -51,15 +53,20 @@ class SourceScopeMiddleware:
         if not request.meta.get("scope_exempt") and not source.allows(request.url):
             stats.inc_value("blogarchive/offsite_filtered")
             raise IgnoreRequest(f"{request.url} is not on the hosts of source {name!r}")
+        if netloc(request.url) in getattr(spider, "unreachable_hosts", ()):
+            stats.inc_value("blogarchive/unreachable_skipped")
+            raise IgnoreRequest(f"{netloc(request.url)} cannot be reached")
         if request.meta.get("expect") != "content" or request.meta.get("blog_counted"):
             return
         if source.max_pages is not None and spider.pages_sent[name] >= source.max_pages:
             stats.inc_value("blogarchive/max_pages_dropped")
+            stats.set_value(f"{STAT_LIMIT_PREFIX}{name}", f"max_pages={source.max_pages} reached")
             raise IgnoreRequest(f"source {name!r} reached max_pages={source.max_pages}")
         # Counted when sent, not when answered, so concurrency cannot overshoot the cap;
         # the flag travels with retries and redirects (request.copy/replace keep meta).
         request.meta["blog_counted"] = True
         spider.pages_sent[name] += 1
+        stats.inc_value("blogarchive/page_requests")
 
 
 class CrawlDelayMiddleware:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import urllib.request
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,21 @@ from urllib.parse import urljoin, urlsplit
 
 from parsel import Selector
 
+from crawler.evidence import (
+    Evidence,
+    SiteEvidence,
+    byline,
+    headline_and_text,
+    is_archive_url,
+    main_block,
+    own_date,
+    post_navigation,
+    site_evidence,
+    structured_evidence,
+    teasers,
+    url_shape,
+)
+from crawler.settings import USER_AGENT
 from crawler.urls import canonicalize_url
 
 ENTRY_CSS = "article, .post, .hentry, .h-entry, .type-post, .node--type-article, .blog-post, .entry"
@@ -32,6 +48,7 @@ FURNITURE_XPATH = (
     " or contains(concat(' ', normalize-space(@class), ' '), ' comments-area ')"
     " or @id='comments' or @id='sidebar' or @id='respond']"
 )
+# Body classes are weak evidence: some themes put "home" or "blog" on every page.
 LISTING_BODY_CLASSES = {
     "home",
     "blog",
@@ -43,12 +60,6 @@ LISTING_BODY_CLASSES = {
     "author",
     "path-taxonomy",  # Drupal taxonomy term pages list articles, even when only one.
 }
-POST_BODY_CLASSES = {"single-post", "single", "post-template-default", "node-type-article"}
-LISTING_URL_RE = re.compile(
-    r"/page/\d+/?$|/category/|/categories/|/tag/|/tags/|/search\b|/archives?/|/author/"
-    r"|[?&](page|paged|start-index|updated-max)=|/\d{4}/(\d{2}/?)?$",
-    re.IGNORECASE,
-)
 PAGE_N_RE = re.compile(r"/page/\d+/?$")
 SERIES_URL_RE = re.compile(r"/series/[^/]+", re.IGNORECASE)
 SERIES_HEADING_RE = re.compile(r"^\s*series\s*[:\-\u2013\u2014]\s*(?P<name>.+)$", re.IGNORECASE)
@@ -69,7 +80,6 @@ NEXT_TEXT_RE = re.compile(
 READ_MORE_RE = re.compile(
     r"continue reading|read more|read the rest|full post|more\s*[\u00bb\u203a\u2192]", re.I
 )
-JSONLD_POST_TYPES = {"BlogPosting", "NewsArticle", "Article", "SocialMediaPosting", "Report"}
 # Links to files, admin screens and alternate renderings of pages we already fetch.
 SKIP_EXTENSIONS = re.compile(
     r"\.(jpe?g|png|gif|webp|svg|ico|bmp|tiff?|pdf|zip|gz|tgz|rar|7z|docx?|xlsx?|pptx?|odt|ods"
@@ -112,6 +122,9 @@ class PageInfo:
     """What a page is and where it leads."""
 
     kind: str  # "post" | "listing" | "other"
+    # Why: each piece of evidence weighed, and whether the page alone settles a post.
+    evidence: list[Evidence] = field(default_factory=list)
+    settled: bool = True
     entries: list[Entry] = field(default_factory=list)
     next_pages: list[str] = field(default_factory=list)
     feeds: list[str] = field(default_factory=list)
@@ -123,9 +136,35 @@ class PageInfo:
         """Return the page as JSON-able data without its HTML: what it is, where it leads."""
         data = asdict(self)
         data.pop("head_html")
+        data.pop("evidence")
+        data.pop("settled")
         for entry in data["entries"]:
             entry.pop("html")
         return data
+
+    def explain(self, url: str) -> dict[str, Any]:
+        """Return the decision and its evidence as JSON-able data (``blogarchive classify``)."""
+        return {
+            "url": url,
+            "kind": self.kind,
+            "settled": self.settled,
+            "score": sum(e.weight for e in self.evidence),
+            "evidence": [asdict(e) for e in self.evidence],
+            "url_shape": url_shape(url),
+            "entries": [
+                {"title": e.title, "permalink": e.permalink, "anchor": e.anchor}
+                for e in self.entries
+            ],
+            "series": asdict(self.series) if self.series else None,
+            **(
+                {}
+                if self.settled
+                else {
+                    "note": "a post by its declared metadata alone: a crawl stores it only if"
+                    " the site's posts share its URL shape (or it holds no other posts)"
+                }
+            ),
+        }
 
     @classmethod
     def from_links_record(cls, data: dict[str, Any]) -> PageInfo:
@@ -148,10 +187,19 @@ def links_key(post_patterns: tuple[str, ...], series_patterns: tuple[str, ...]) 
     a classifier change re-parses every page once instead of trusting old records.
     """
     digest = hashlib.sha1()
-    for module in (__file__, Path(__file__).with_name("urls.py")):
+    here = Path(__file__)
+    for module in (here, here.with_name("urls.py"), here.with_name("evidence.py")):
         digest.update(Path(module).read_bytes())
     digest.update(json.dumps([list(post_patterns), list(series_patterns)]).encode())
     return digest.hexdigest()[:20]
+
+
+def fetch_page(url: str, timeout: float = 30) -> bytes:
+    """Fetch one page's bytes, for looking at a single page outside a crawl."""
+    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
+    with urllib.request.urlopen(request, timeout=timeout) as response:
+        body: bytes = response.read()
+    return body
 
 
 def is_crawlable(url: str) -> bool:
@@ -189,25 +237,6 @@ def _body_classes(sel: Selector) -> set[str]:
     return set(" ".join(sel.xpath("//body/@class").getall()).split())
 
 
-def _jsonld_types(sel: Selector) -> set[str]:
-    types: set[str] = set()
-    for raw in sel.xpath("//script[@type='application/ld+json']/text()").getall():
-        try:
-            data = json.loads(raw)
-        except ValueError:
-            continue
-        stack = [data]
-        while stack:
-            item = stack.pop()
-            if isinstance(item, list):
-                stack.extend(item)
-            elif isinstance(item, dict):
-                kind = item.get("@type")
-                types.update(kind if isinstance(kind, list) else [kind] if kind else [])
-                stack.extend(item.get("@graph", []))
-    return {t for t in types if isinstance(t, str)}
-
-
 def find_entries(sel: Selector) -> list[Selector]:
     """Return the page's own outermost entry elements, in document order."""
     candidates = [
@@ -222,6 +251,28 @@ def find_entries(sel: Selector) -> list[Selector]:
         if not any(id(a) in roots for a in s.root.iterancestors()):
             outer.append(s)
     return outer
+
+
+def holds_post_text(element: Selector, page_url: str) -> bool:
+    """Tell whether an entry without a permalink holds a post: text of its own, not links.
+
+    Archives wrap their list in one ``<article>`` (Nikola's tag, author and date pages): it
+    has no paragraph of its own words, and its links to other pages are most of its text.
+    """
+    own_words = 0
+    for paragraph in element.xpath(".//p"):
+        linked = sum(len(_text(a).split()) for a in paragraph.xpath(".//a"))
+        own_words += max(len(_text(paragraph).split()) - linked, 0)
+    if not own_words:
+        return False
+    own = canonicalize_url(page_url)
+    host = urlsplit(own).netloc
+    link_chars = 0
+    for link in element.xpath(".//a[@href]"):
+        url = _abs(page_url, link.attrib.get("href"))
+        if url and url != own and urlsplit(url).netloc == host and not is_archive_url(url):
+            link_chars += len(_text(link))
+    return link_chars < 0.4 * max(len(_text(element)), 1)
 
 
 def entry_permalink(entry: Selector, page_url: str) -> str | None:
@@ -375,20 +426,9 @@ def entry_document(head_html: str, entry_html: str) -> bytes:
     return doc.encode("utf-8")
 
 
-def _has_post_signals(sel: Selector, entries: list[Selector]) -> bool:
-    meta = sel.xpath(
-        "//meta[@property='article:published_time' or @name='article:published_time'"
-        " or @itemprop='datePublished']"
-        " | //meta[@property='og:type'][@content='article']"
-    )
-    if meta or (_jsonld_types(sel) & JSONLD_POST_TYPES):
-        return True
-    if _body_classes(sel) & POST_BODY_CLASSES:
-        return True
-    for entry in entries:
-        if entry.css("time[datetime], .published, .dt-published, .entry-date, .date-header"):
-            return True
-    return False
+# A page's own evidence must reach this to be a post; with less, what the crawl learned
+# about the site (feeds, the URL shapes of its posts) may settle it.
+POST_SCORE = 3
 
 
 def classify_page(
@@ -398,20 +438,30 @@ def classify_page(
     encoding: str = "utf-8",
     post_patterns: tuple[str, ...] = (),
     series_patterns: tuple[str, ...] = (),
+    site: SiteEvidence | None = None,
 ) -> PageInfo:
-    """Tell whether a page is a post, a listing or other, and collect where it leads."""
+    """Tell whether a page is a post, a listing or other, why, and collect where it leads.
+
+    ``site`` is what the crawl learned about the page's site; without it the page is judged
+    on its own, and a post that its declared metadata alone supports is called a post but
+    not ``settled`` (the crawler may weigh it against the site's other posts).
+    """
     text = body.decode(encoding or "utf-8", errors="replace") if isinstance(body, bytes) else body
     sel = Selector(text=text or "<html></html>", type="html")
-    entry_sels = find_entries(sel)
-    entries = [
-        Entry(
-            permalink=entry_permalink(e, url),
-            title=_entry_title(e),
-            anchor=e.attrib.get("id") or "",
-            html=e.get(),
+    entry_sels, entries = [], []
+    for element in find_entries(sel):
+        permalink = entry_permalink(element, url)
+        if permalink is None and not holds_post_text(element, url):
+            continue
+        entry_sels.append(element)
+        entries.append(
+            Entry(
+                permalink=permalink,
+                title=_entry_title(element),
+                anchor=element.attrib.get("id") or "",
+                html=element.get(),
+            )
         )
-        for e in entry_sels
-    ]
     for index, entry in enumerate(entries, start=1):
         entry.anchor = entry.anchor or (slugify(entry.title) if entry.title else f"entry-{index}")
     info = PageInfo(
@@ -424,10 +474,9 @@ def classify_page(
     )
     body_classes = _body_classes(sel)
     is_post_url = any(re.search(p, url) for p in post_patterns)
+    archive = is_archive_url(url)
     listing_signals = bool(
-        body_classes & LISTING_BODY_CLASSES
-        or LISTING_URL_RE.search(url)
-        or sel.css(".h-feed, .hfeed.blog")
+        body_classes & LISTING_BODY_CLASSES or archive or sel.css(".h-feed, .hfeed.blog")
     )
     series_name = (
         None
@@ -436,6 +485,7 @@ def classify_page(
     )
     if series_name is not None:
         info.kind = "listing"
+        info.evidence = [Evidence("series", 0, series_name)]
         info.series = SeriesInfo(
             name=series_name,
             description=" ".join(
@@ -447,8 +497,58 @@ def classify_page(
         return info
     if is_post_url:
         info.kind = "post"
-    elif len(entries) >= 2 or (listing_signals and not (body_classes & POST_BODY_CLASSES)):
+        info.evidence = [Evidence("post-patterns", POST_SCORE, "the source's post_patterns")]
+        return info
+    if archive:
         info.kind = "listing"
-    elif _has_post_signals(sel, entry_sels):
+        info.evidence = [Evidence("archive-url", 0, "a tag, category, author, date or page N")]
+        return info
+    if len(entries) >= 2:
+        info.kind = "listing"
+        info.evidence = [Evidence("entries", 0, f"{len(entries)} entries")]
+        return info
+    info.evidence = post_evidence(sel, url, entry_sels)
+    own = sum(e.weight for e in info.evidence)
+    learned = site_evidence(url, site)
+    info.evidence += learned
+    score = own + sum(e.weight for e in learned)
+    if own >= POST_SCORE or (own >= 1 and score >= POST_SCORE):
         info.kind = "post"
+    elif own >= POST_SCORE - 1:
+        info.kind, info.settled = "post", False
+    elif entries and listing_signals:
+        info.kind = "listing"
+    elif len(linked := teasers(sel, url)) >= 2:
+        info.kind = "listing"
+        info.evidence.append(Evidence("teasers", 0, f"{len(linked)} headings link elsewhere"))
     return info
+
+
+def post_evidence(sel: Selector, url: str, entries: list[Selector]) -> list[Evidence]:
+    """Return the page's own evidence of being one post (and against: being the home page)."""
+    found = structured_evidence(sel)
+    block = main_block(sel, entries)
+    for reading in (
+        own_date(sel, url),
+        byline(sel, url),
+        headline_and_text(sel, block),
+        post_navigation(sel, url),
+    ):
+        if reading is not None:
+            found.append(reading)
+    if urlsplit(url).path in ("", "/"):
+        found.append(Evidence("home-page", -2, "the site's root"))
+    return found
+
+
+def settle(info: PageInfo, url: str, site: SiteEvidence) -> None:
+    """Decide a post its declared metadata alone supports, by the site's other posts.
+
+    Engines declare "article" on static pages too (an About page): when the site's posts
+    live under other URL shapes, the page is not one of them.
+    """
+    if info.kind == "post" and site.post_shapes and url_shape(url) not in site.post_shapes:
+        info.kind = "other"
+        shapes = ", ".join(sorted(site.post_shapes))
+        info.evidence.append(Evidence("unlike-site-posts", -1, f"the site's posts: {shapes}"))
+    info.settled = True

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
+import signal
 import sys
 import time
 from dataclasses import dataclass, field
@@ -13,14 +16,56 @@ from scrapy import signals
 from scrapy.crawler import AsyncCrawlerProcess
 from scrapy.settings import Settings
 
+from crawler.outcome import STAT_REASON, STAT_SIGNAL, STAT_STATUS, Outcome, crawl_outcome
 from crawler.sources import Source
-
-# Close reasons after which a run counts as complete rather than failed.
-COMPLETE_REASONS = frozenset({"finished", "closespider_pagecount", "closespider_itemcount"})
 
 
 class CrawlFailed(Exception):
     """The crawl could not run at all (bad settings, unusable archive, nothing fetched)."""
+
+    def __init__(self, message: str, exit_code: int = 1) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+class InterruptibleProcess(AsyncCrawlerProcess):
+    """Scrapy's process, which says in one line what a first Ctrl-C or SIGTERM finishes, and
+    stops at once on a second.
+
+    The first signal stops the crawl as Scrapy does (no new requests; the responses and
+    items under way are processed and stored) and records the signal in the stats, so the
+    run is ``interrupted``. The second exits at once, as a SIGKILL would: every write is a
+    transaction, and the next crawl closes the run as interrupted.
+    """
+
+    signum: int | None = None
+
+    def _signal_shutdown(self, signum: int, frame: Any) -> None:
+        from twisted.internet import reactor
+
+        self.signum = signum
+        # Writing to stderr is not safe inside a signal handler: done from the reactor.
+        reactor.callFromThread(self._note_signal, signum)
+        super()._signal_shutdown(signum, frame)
+
+    def _note_signal(self, signum: int) -> None:
+        under_way = 0
+        for crawler in self.crawlers:
+            with contextlib.suppress(RuntimeError):  # Scrapy's "stats not set yet"
+                crawler.stats.set_value(STAT_SIGNAL, signum)
+            if crawler.engine is not None:
+                under_way += len(crawler.engine.downloader.active)
+        name = signal.Signals(signum).name
+        sys.stderr.write(
+            f"\n{name}: stopping; finishing the {under_way} requests under way and storing"
+            f" what was fetched ({name} again stops at once)\n"
+        )
+        sys.stderr.flush()
+
+    def _signal_kill(self, signum: int, frame: Any) -> None:
+        name = signal.Signals(signum).name
+        os.write(2, f"{name} again: stopped at once\n".encode())
+        os._exit(128 + signum)
 
 
 @dataclass
@@ -45,7 +90,7 @@ class CrawlSummary:
     """The counts a run ends with, read from the crawler's stats."""
 
     run_id: int | None
-    reason: str
+    outcome: Outcome
     pages: int
     new: int
     updated: int
@@ -55,18 +100,21 @@ class CrawlSummary:
     seconds: float
     gone: int = 0
     interrupted_runs: int = 0
+    other_requests: int = 0  # robots.txt, feeds, sitemaps, feed probes, retries, redirects
 
     @property
     def failed(self) -> bool:
-        """Tell whether the run did not complete (killed, or no page could be fetched)."""
-        return self.reason not in COMPLETE_REASONS or self.pages == 0
+        """Tell whether the run did not finish its work (see :mod:`crawler.outcome`)."""
+        return self.outcome.status != "finished"
 
     def line(self) -> str:
         """Return the one-line summary printed at the end of a crawl."""
-        status = "failed" if self.failed else "finished"
+        status, reason = self.outcome.status, self.outcome.reason
+        why = "" if reason == status else f": {reason}"
         line = (
-            f"crawl {status} (run {self.run_id}, {self.reason}) in {self.seconds:.1f}s: "
-            f"{self.pages} pages fetched, posts {self.new} new / {self.updated} updated / "
+            f"crawl {status}{why} (run {self.run_id}, {self.seconds:.1f}s): "
+            f"{self.pages} pages fetched (+{self.other_requests} other requests), "
+            f"posts {self.new} new / {self.updated} updated / "
             f"{self.unchanged} unchanged / {self.gone} gone / {self.duplicate} duplicate,"
             f" {self.errors} errors"
         )
@@ -145,11 +193,15 @@ def run_crawl(sources: list[Source], options: CrawlOptions) -> CrawlSummary:
     Runs Scrapy's reactor in this process, so call it once per process.
     """
     started = time.monotonic()
-    process = AsyncCrawlerProcess(crawl_settings(options))
+    process = InterruptibleProcess(crawl_settings(options))
     if options.log_level != "DEBUG":
         # Scrapy logs a failed robots.txt fetch with a full traceback; the spider's errback
         # already records the failure in the archive's errors table and in the summary.
         logging.getLogger("scrapy.downloadermiddlewares.robotstxt").setLevel(logging.CRITICAL)
+    if options.log_level not in ("DEBUG", "INFO"):
+        # "Gave up retrying" is logged for every request to a dead host; the spider says it
+        # once per host, and records each failed page in the errors table.
+        logging.getLogger("scrapy.downloadermiddlewares.retry").setLevel(logging.CRITICAL)
     crawler = process.create_crawler("blog")
     progress = _Progress() if options.progress else None
     if progress:
@@ -168,15 +220,27 @@ def run_crawl(sources: list[Source], options: CrawlOptions) -> CrawlSummary:
     process.start()
     if progress:
         progress.close()
-    stats = crawler.stats.get_stats() if crawler.stats else {}
+    try:
+        stats = crawler.stats.get_stats()
+    except RuntimeError:  # Scrapy's "stats not set yet": the crawl never started
+        stats = {}
     if "blogarchive/run_id" not in stats:
+        if process.signum:
+            name = signal.Signals(process.signum).name
+            raise CrawlFailed(f"{name}: stopped before the crawl started", 128 + process.signum)
         raise CrawlFailed(
             f"{options.db_path}: the crawl did not start (see the log above; -v shows more)"
         )
+    outcome = crawl_outcome(str(stats.get("finish_reason", "unknown")), stats)
+    if STAT_STATUS in stats:
+        # What the archive recorded (it may have failed to write: then the run failed).
+        outcome = Outcome(stats[STAT_STATUS], stats[STAT_REASON], outcome.signum)
+    pages = int(stats.get("blogarchive/page_requests", 0))
     return CrawlSummary(
         run_id=stats.get("blogarchive/run_id"),
-        reason=str(stats.get("finish_reason", "unknown")),
-        pages=int(stats.get("downloader/response_count", 0)),
+        outcome=outcome,
+        pages=pages,
+        other_requests=max(0, int(stats.get("downloader/request_count", 0)) - pages),
         new=int(stats.get("blogarchive/posts_new", 0)),
         updated=int(stats.get("blogarchive/posts_updated", 0)),
         unchanged=int(stats.get("blogarchive/posts_unchanged", 0)),

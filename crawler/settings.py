@@ -1,11 +1,16 @@
 """Scrapy settings for blogarchive, each with its reason; per-run overrides come from the CLI."""
 
+import os
+
 BOT_NAME = "blogarchive"  # Names the project in logs and stats.
 SPIDER_MODULES = ["crawler.spiders"]  # Where `scrapy crawl blog` finds BlogSpider.
 NEWSPIDER_MODULE = "crawler.spiders"  # Keeps `scrapy genspider` out of the package root.
 
 # Identify ourselves honestly so site owners can find us and write robots.txt rules for us.
 USER_AGENT = "blogarchive/0.1 (+https://github.com/blogarchive)"
+# No cookie jar: an archive needs no session, and a session id in a cookie would go back to
+# the site with every request (and into the captures' request headers).
+COOKIES_ENABLED = False
 ROBOTSTXT_OBEY = True  # An archive is a guest: pages disallowed by robots.txt are never fetched.
 
 AUTOTHROTTLE_ENABLED = True  # Slow down on slow servers; small blogs run on small hosting.
@@ -32,6 +37,13 @@ BLOGARCHIVE_CAPTURE_INDEX = "archive.captures.CaptureIndex"
 # Archived posts the crawl did not reach are requested at its end, or edits to unlisted posts
 # and deletions go unseen. A dotted path (the crawler never imports the archive); empty: off.
 BLOGARCHIVE_RECHECK = "archive.revisions.stored_post_urls"
+BLOGARCHIVE_DEDUP = True  # Link near-duplicate posts to their original (off only to compare).
+# Extraction processes; 0 extracts in the crawler's process (--workers sets it).
+BLOGARCHIVE_EXTRACT_WORKERS = os.cpu_count() or 1
+# Where the published copy goes; None: published/<db name> beside the db; empty: not published.
+BLOGARCHIVE_SNAPSHOT = None
+BLOGARCHIVE_RUN_ARGS: dict[str, object] = {}  # What the run was asked, kept in crawl_runs.args.
+# Every BLOGARCHIVE_* setting is declared above: the CLI refuses other names (a misspelling).
 
 # Scrapy re-reads and re-parses a callback's source on every response to warn about
 # `return value` in generators (its cache is keyed by short-lived bound methods): a third of an

@@ -69,7 +69,12 @@ SOURCE_KEYS: tuple[SourceKey, ...] = (
     SourceKey("hosts", "hosts", None, "Allowed host[:port]s; defaults to the start URLs' hosts."),
     SourceKey("delay", "float", None, "Seconds between requests to this source's hosts."),
     SourceKey("concurrency", "int", None, "Parallel requests to each of this source's hosts."),
-    SourceKey("max_pages", "int", None, "Stop after fetching this many pages."),
+    SourceKey(
+        "max_pages",
+        "int",
+        None,
+        "At most this many page requests (robots.txt, feeds and sitemaps not counted).",
+    ),
     SourceKey("max_depth", "int", None, "Follow links at most this many hops from a start URL."),
 )
 _KEYS_BY_NAME = {key.name: key for key in SOURCE_KEYS}
@@ -219,6 +224,21 @@ def source_from_urls(urls: list[str]) -> Source:
     """Build an ad hoc source from start URLs, named after the first URL's host."""
     cleaned = [u.strip() for u in urls if u.strip()]
     return source_from_table({"start_urls": cleaned}, where="urls")
+
+
+def sources_from_urls(urls: list[str]) -> list[Source]:
+    """Build one ad hoc source per host of the start URLs, each named after its host.
+
+    Several blogs given on the command line stay apart: their pages, errors and site names
+    are filed under their own source, as in a sources file.
+    """
+    by_host: dict[str, list[str]] = {}
+    for url in (u.strip() for u in urls):
+        if url:
+            by_host.setdefault(netloc(url), []).append(url)
+    if not by_host:
+        return [source_from_urls([])]
+    return [source_from_urls(group) for group in by_host.values()]
 
 
 def sources_help() -> list[tuple[str, str, str]]:

@@ -55,8 +55,10 @@ class SiteServer(ThreadingHTTPServer):
 
     daemon_threads = True
 
-    def __init__(self, platform: Platform, bases: dict[str, str], log: AccessLog) -> None:
-        super().__init__(("127.0.0.1", 0), SiteHandler)
+    def __init__(
+        self, platform: Platform, bases: dict[str, str], log: AccessLog, port: int = 0
+    ) -> None:
+        super().__init__(("127.0.0.1", port), SiteHandler)
         self.platform = platform
         self.bases = bases
         self.log = log
@@ -132,15 +134,21 @@ class SiteHandler(BaseHTTPRequestHandler):
 
 
 @contextmanager
-def serve_demo(log_path: Path | str | None = None) -> Iterator[dict[str, str]]:
-    """Serve every demo site on its own free port in background threads; yield their base URLs."""
+def serve_demo(
+    log_path: Path | str | None = None, ports: dict[str, int] | None = None
+) -> Iterator[dict[str, str]]:
+    """Serve every demo site on its own port in background threads; yield their base URLs.
+
+    ``ports`` maps site keys to fixed ports (``make demo`` keeps its sites the same sites from
+    run to run); a site not in it gets a free port.
+    """
     log = AccessLog(log_path)
     bases: dict[str, str] = {}
     servers: list[SiteServer] = []
     threads: list[threading.Thread] = []
     try:
         for key, platform in PLATFORMS.items():
-            server = SiteServer(platform, bases, log)
+            server = SiteServer(platform, bases, log, (ports or {}).get(key, 0))
             servers.append(server)
             bases[key] = f"http://127.0.0.1:{server.server_port}/"
         for server in servers:

@@ -26,7 +26,7 @@ from trafilatura.htmlprocessing import convert_to_html
 from trafilatura.settings import Document, set_date_params
 from w3lib.encoding import html_to_unicode
 
-from crawler.urls import canonicalize_url, netloc
+from crawler.urls import INDEX_DOCUMENT, canonicalize_url, netloc, url_key
 from pipeline.body import body_text
 from pipeline.clean import (
     clean_html,
@@ -72,11 +72,15 @@ def extract_post(
     fetched_at: str = "",
     encoding: str | None = None,
     clean: bool = True,
+    entry: bool = False,
 ) -> PostRecord:
     """Extract the post on one page; raise ExtractionError when it holds no text.
 
     ``clean=False`` skips furniture removal (:func:`pipeline.clean.clean_html`); it exists
-    to measure what that step is worth.
+    to measure what that step is worth. ``entry`` says the page is a post cut out of a
+    listing without permalinks: its URL (the listing's, with a fragment naming the entry)
+    is its identity, since the canonical URL the listing's ``<head>`` declares is the
+    listing's, shared by all its entries.
     """
     html = decode_html(body, url, encoding)
     try:
@@ -105,7 +109,7 @@ def extract_post(
     links = body_links(document.body, url)
     rendered = body_html(document.body)
     record = PostRecord(
-        url=canonical_url(meta, url),
+        url=canonicalize_url(url, keep_fragment=True) if entry else canonical_url(meta, url),
         title=title,
         text=text,
         source=source,
@@ -375,9 +379,23 @@ def canonical_url(meta: PageMetadata, url: str) -> str:
     """
     if meta.canonical and netloc(meta.canonical) == netloc(url):
         if not (_is_home(meta.canonical) and not _is_home(url)):
-            return canonicalize_url(meta.canonical)
+            return canonicalize_url(_without_index_document(meta.canonical, url))
         logger.debug("%s declares the home page as its canonical URL; ignored", url)
     return canonicalize_url(url)
+
+
+def _without_index_document(canonical: str, url: str) -> str:
+    """Return ``canonical`` as the directory URL the page was fetched by, if only that differs.
+
+    Hexo's ``og:url`` names ``/2025/01/10/slug/index.html``, the file behind the
+    ``/2025/01/10/slug/`` that its links, feed and sitemap give: one document, and the
+    directory is the spelling everything else uses.
+    """
+    parts = urlsplit(canonical)
+    names_file = INDEX_DOCUMENT.search(parts.path) and not INDEX_DOCUMENT.search(urlsplit(url).path)
+    if names_file and url_key(canonical) == url_key(url):
+        return parts._replace(path=INDEX_DOCUMENT.sub("/", parts.path)).geturl()
+    return canonical
 
 
 def _is_home(url: str) -> bool:

@@ -8,7 +8,11 @@ Precedence, field by field, first found wins:
    then schema.org microdata on elements (``itemprop="author"``, as Elementor's post-info writes);
 4. Dublin Core (``DC.*`` and ``dcterms.*``, as Drupal's metatag module writes them), last of the
    declared sources because CMSs fill it with defaults (``DC.creator`` naming the web team);
-5. trafilatura's heuristics on the visible page (applied by the caller, pipeline.extract).
+5. visible markup when nothing is declared (:func:`_visible`): the post's own ``<time>`` or
+   date element (published before updated; never a comment's or another entry's), its byline
+   (``.byline``, ``.author``, block-theme author blocks, a link to an author archive, a
+   "By NAME" line), its headline without the permalink anchor themes append (``¶``);
+6. trafilatura's heuristics on the visible page (applied by the caller, pipeline.extract).
 
 The title is the post's own title: site names the page declares (publisher, ``og:site_name``,
 ``application-name``, ``DC.publisher``) are stripped from it as prefixes or suffixes. A publisher
@@ -16,7 +20,8 @@ that is the page's ``<meta name=generator>`` (Blogger names itself) is not a sit
 a declared name, the caller takes the site from the ``<title>`` ("Post | Site"), then from the
 masthead's link to the home page (:attr:`PageMetadata.home_link_name`).
 Tags are what the author tagged the post with (``article:tag``, ``rel=tag`` links, JSON-LD
-``keywords``, Blogger labels); categories and sections are not tags.
+``keywords``, Blogger labels, tag elements and links to tag archives in the post's own block);
+categories and sections are not tags.
 """
 
 from __future__ import annotations
@@ -31,6 +36,14 @@ from typing import Any
 from urllib.parse import urljoin
 
 from lxml.html import HtmlElement
+
+from crawler.evidence import (
+    AUTHOR_ARCHIVE_RE,
+    NOT_OWN_XPATH,
+    in_author_list,
+    in_foreign_entry,
+    links_home,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -74,6 +87,7 @@ def read_metadata(tree: HtmlElement, url: str) -> PageMetadata:
     ld = _json_ld_article(tree)
     meta = _meta(tree)
     mf = _microformats(tree)
+    seen = _visible(tree, url)
     result = PageMetadata()
     result.html_title = _squash(tree.findtext(".//title") or "") or None
 
@@ -100,6 +114,7 @@ def read_metadata(tree: HtmlElement, url: str) -> PageMetadata:
         meta.get("twitter:title"),
         mf.get("title"),
         meta.dublin_core("title"),
+        seen.get("title"),
     )
     result.author = _first(
         _authors(ld.get("author")),
@@ -107,6 +122,7 @@ def read_metadata(tree: HtmlElement, url: str) -> PageMetadata:
         mf.get("author"),
         _microdata_author(tree),
         _plain_names(meta.dublin_core_all("creator")),
+        seen.get("author"),
     )
     result.published = _first(
         normalise_date(_str(ld.get("datePublished"))),
@@ -116,6 +132,7 @@ def read_metadata(tree: HtmlElement, url: str) -> PageMetadata:
         normalise_date(meta.dublin_core("date.issued")),
         normalise_date(meta.dublin_core("issued")),
         normalise_date(meta.get("date")),
+        normalise_date(seen.get("published")),
     )
     result.updated = _first(
         normalise_date(_str(ld.get("dateModified"))),
@@ -124,6 +141,7 @@ def read_metadata(tree: HtmlElement, url: str) -> PageMetadata:
         normalise_date(mf.get("updated")),
         normalise_date(meta.dublin_core("date.modified")),
         normalise_date(meta.dublin_core("modified")),
+        normalise_date(seen.get("updated")),
     )
     result.description = _first(
         _str(ld.get("description")),
@@ -151,8 +169,14 @@ def read_metadata(tree: HtmlElement, url: str) -> PageMetadata:
             *_keywords(ld.get("keywords")),
             *meta.get_all("article:tag"),
             *mf.get_all("tags"),
+            *seen.get_all("tags"),
         ]
     )
+    if result.author and _squash(result.author).casefold() in {
+        n.casefold() for n in result.site_names
+    }:
+        # A theme that prints the site's name where a byline goes: the site is no author.
+        result.author = None
     return result
 
 
@@ -303,7 +327,7 @@ def _microformats(tree: HtmlElement) -> _Found:
     scope = entries[0] if entries else tree
     title = scope.xpath(_class_xpath("entry-title", ".//") + " | " + _class_xpath("p-name", ".//"))
     if title:
-        found["title"] = _squash(title[0].text_content())
+        found["title"] = heading_text(title[0])
     authors = scope.xpath(
         _class_xpath("p-author", ".//")
         + " | "
@@ -313,6 +337,7 @@ def _microformats(tree: HtmlElement) -> _Found:
         + _class_xpath("vcard", ".//")
         + " | .//a[@rel='author']"
     )
+    authors = [a for a in authors if not a.xpath(NOT_OWN_XPATH)]
     if authors:
         names = [_strip_by(_squash(a.text_content())) for a in authors]
         found["author"] = "; ".join(_unique(n for n in names if n)) or None
@@ -325,12 +350,118 @@ def _microformats(tree: HtmlElement) -> _Found:
                 found[key] = value
                 break
     # rel="category tag" is WordPress's category, a section of the blog rather than a tag.
-    tags = scope.xpath(".//a[@rel='tag']")
+    # So is a rel="tag" link in a block of categories (the block theme's post-terms).
+    tags = scope.xpath(
+        ".//a[@rel='tag'][not(ancestor::*[contains(@class, 'category')"
+        " or contains(@class, 'cat-links')])]"
+    )
     labels = tree.xpath(
         "//*[contains(concat(' ', normalize-space(@class), ' '), ' post-labels ')]//a"
     )
     found["tags"] = _unique(_squash(a.text_content()) for a in [*tags, *labels])
     return found
+
+
+# Anchors themes append to headings so a reader can link to them: "Title¶", "Title #".
+PERMALINK_MARKS = frozenset(("\u00b6", "#", "\u00a7", "\U0001f517", "link", "permalink"))
+OWN_DATE_XPATH = (
+    # The post's published date first, then any date; an "updated" date only as such.
+    ("published", "//*[contains(concat(' ', normalize-space(@class), ' '), ' published ')"
+     " or contains(concat(' ', normalize-space(@class), ' '), ' entry-date ')"
+     " or contains(concat(' ', normalize-space(@class), ' '), ' dt-published ')"
+     " or contains(@class, 'post-date') or @itemprop='datePublished'][not(self::meta)]"),
+    ("updated", "//*[contains(concat(' ', normalize-space(@class), ' '), ' updated ')"
+     " or contains(concat(' ', normalize-space(@class), ' '), ' dt-updated ')"
+     " or @itemprop='dateModified'][not(self::meta)]"),
+    ("published", "//time[not(contains(@class, 'updated') or contains(@class, 'modified'))]"),
+)  # fmt: skip
+BYLINE_XPATHS = (
+    "//*[contains(@class, 'post-author__name') or contains(@class, 'post-author-name')]",
+    "//*[contains(concat(' ', normalize-space(@class), ' '), ' author ')]"
+    "//*[contains(concat(' ', normalize-space(@class), ' '), ' fn ')]",
+    "//a[contains(concat(' ', normalize-space(@rel), ' '), ' author ')]",
+    "//*[contains(concat(' ', normalize-space(@class), ' '), ' byline ')]",
+    "//*[contains(concat(' ', normalize-space(@class), ' '), ' author ')]",
+)
+BY_NAME_RE = re.compile(
+    r"^(?:posted\s+|written\s+)?by\s+(?P<name>[A-Z][\w.'\u2019-]*(?:\s+[A-Z][\w.'\u2019-]*){0,3})",
+)
+TAG_ARCHIVE_RE = re.compile(r"/tags?/[^/?#]+|[#?&]tags?[:=]", re.IGNORECASE)
+
+
+def heading_text(element: HtmlElement) -> str:
+    """Return a heading's text without the permalink anchor a theme appends (``¶``)."""
+    parts = [element.text or ""]
+    for child in element:
+        if child.tag == "a" and _squash(child.text_content()).casefold() in PERMALINK_MARKS:
+            parts.append(child.tail or "")
+            continue
+        parts.append(child.text_content() if isinstance(child.tag, str) else "")
+        parts.append(child.tail or "")
+    return _squash("".join(parts))
+
+
+def _visible(tree: HtmlElement, url: str) -> _Found:
+    """Read what a reader sees of the post when the page declares nothing about it.
+
+    Only the page's own elements count: not a comment's, the page footer's, nor those of
+    another entry's block (a teaser, a widget listing other posts).
+    """
+    found = _Found()
+    headline = tree.xpath("//h1")
+    if len(headline) == 1:
+        found["title"] = heading_text(headline[0]) or None
+    for key, xpath in OWN_DATE_XPATH:
+        if key in found:
+            continue
+        for element in tree.xpath(xpath):
+            value = element.get("datetime") or element.get("title") or element.text_content()
+            if normalise_date(value) and _own(element, url):
+                found[key] = value
+                break
+    found["author"] = _byline(tree, url)
+    tags = []
+    for element in tree.xpath(
+        "//a[@href] | //*[contains(concat(' ', normalize-space(@class), ' '), ' md-tag ')]"
+    ):
+        is_tag = "md-tag" in (element.get("class") or "").split() or (
+            element.tag == "a" and TAG_ARCHIVE_RE.search(element.get("href") or "")
+        )
+        if is_tag and not _in_furniture(element) and _own(element, url):
+            tags.append(_squash(element.text_content()).lstrip("#"))
+    found["tags"] = _unique(t for t in tags if t and len(t) <= MAX_NAME_CHARS)
+    return found
+
+
+def _byline(tree: HtmlElement, url: str) -> str | None:
+    """Return the post's byline: author blocks, rel=author, author archive links, "By NAME"."""
+    candidates = [e for xpath in BYLINE_XPATHS for e in tree.xpath(xpath)]
+    candidates += [
+        a for a in tree.xpath("//a[@href]") if AUTHOR_ARCHIVE_RE.search(a.get("href") or "")
+    ]
+    for element in candidates:
+        name = _strip_by(_squash(element.text_content()))
+        mine = name and len(name) <= MAX_NAME_CHARS and _own(element, url)
+        if mine and not in_author_list(element) and not links_home(element, url):
+            return name
+    for element in tree.xpath("//p | //span | //div[not(*)] | //address"):
+        match = BY_NAME_RE.match(_squash(element.text_content()))
+        if match and _own(element, url):
+            return match.group("name")
+    return None
+
+
+def _own(element: HtmlElement, url: str) -> bool:
+    return not element.xpath(NOT_OWN_XPATH) and not in_foreign_entry(element, url, url)
+
+
+def _in_furniture(element: HtmlElement) -> bool:
+    return bool(
+        element.xpath(
+            "ancestor::*[self::aside or contains(concat(' ', normalize-space(@class), ' '),"
+            " ' widget ') or contains(concat(' ', normalize-space(@class), ' '), ' sidebar ')]"
+        )
+    )
 
 
 def _home_link_name(tree: HtmlElement, url: str) -> str | None:

@@ -6,17 +6,23 @@ import asyncio
 import logging
 import multiprocessing
 import os
+import signal
+import sys
 import threading
 import time
 from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
 from scrapy.crawler import Crawler
+from scrapy.statscollectors import StatsCollector
 
 from crawler.items import CrawlError, FetchedPage
 from pipeline.records import PostRecord, SeriesMembership
 
 logger = logging.getLogger(__name__)
+# A terminal's Ctrl-C and a service manager's stop: the crawl, not its workers, handles them.
+STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
+TRACKER_QUIET = "ignore:resource_tracker:UserWarning"
 
 
 class ExtractionPipeline:
@@ -32,6 +38,7 @@ class ExtractionPipeline:
         self.workers = workers
         self.clean = clean
         self.pool: Executor | None = None
+        self.stats: StatsCollector | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ExtractionPipeline:
@@ -39,7 +46,9 @@ class ExtractionPipeline:
         workers = crawler.settings.getint("BLOGARCHIVE_EXTRACT_WORKERS", os.cpu_count() or 1)
         if workers < 0:
             raise ValueError(f"BLOGARCHIVE_EXTRACT_WORKERS must be >= 0, not {workers}")
-        return cls(workers, clean=crawler.settings.getbool("BLOGARCHIVE_CLEAN", True))
+        pipeline = cls(workers, clean=crawler.settings.getbool("BLOGARCHIVE_CLEAN", True))
+        pipeline.stats = crawler.stats
+        return pipeline
 
     def open_spider(self) -> None:
         """Nothing to start yet: workers start with the first page to extract."""
@@ -49,6 +58,11 @@ class ExtractionPipeline:
         # spawning workers (each importing trafilatura) costs seconds of CPU.
         # Forking a process that runs Twisted's threads can deadlock the child; spawn
         # starts clean interpreters instead.
+        # The pool's queues hold named semaphores that multiprocessing's resource tracker
+        # removes if this process exits without closing them (a second Ctrl-C exits at once);
+        # it then warns about them on stderr. The tracker takes its -W options from ours.
+        if TRACKER_QUIET not in sys.warnoptions:
+            sys.warnoptions.append(TRACKER_QUIET)
         self.pool = ProcessPoolExecutor(
             max_workers=self.workers,
             mp_context=multiprocessing.get_context("spawn"),
@@ -95,10 +109,21 @@ class ExtractionPipeline:
         return record
 
     async def _extract(self, page: FetchedPage) -> PostRecord:
+        # Counted so that a re-crawl of an unchanged site can be shown to extract nothing.
+        if self.stats is not None:
+            self.stats.inc_value("blogarchive/extracted")
         if not self.workers:
             return extract_page(page, self.clean)
         pool = self.pool or self._start_pool()
-        return await asyncio.wrap_future(pool.submit(extract_page, page, self.clean))
+        # submit() may start a worker. Ctrl-C reaches the whole process group, and a worker
+        # still starting up (before its initializer ignores SIGINT) would die of it and break
+        # the pool: the worker is started with the signals blocked, which it inherits.
+        blocked = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+        try:
+            future = pool.submit(extract_page, page, self.clean)
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+        return await asyncio.wrap_future(future)
 
 
 def exit_with_parent(parent_pid: int, interval: float = 0.5) -> None:
@@ -106,7 +131,14 @@ def exit_with_parent(parent_pid: int, interval: float = 0.5) -> None:
 
     A worker waits on a queue whose writing end it holds itself, so a crawl killed with
     SIGKILL (which runs no cleanup) would leave its workers waiting forever.
+
+    The worker also ignores SIGINT and SIGTERM: a terminal's Ctrl-C reaches the whole process
+    group, and the crawl decides what stops (it finishes the extractions under way, then
+    shuts the pool down); a worker that died of it would break the pool mid-page.
     """
+    for signum in STOP_SIGNALS:
+        signal.signal(signum, signal.SIG_IGN)  # also drops one that arrived while starting
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
 
     def watch() -> None:
         while os.getppid() == parent_pid:
@@ -127,4 +159,5 @@ def extract_page(page: FetchedPage, clean: bool = True) -> PostRecord:
         fetched_at=page.fetched_at,
         encoding=page.encoding,
         clean=clean,
+        entry=page.kind == "entry",
     )

@@ -117,6 +117,13 @@ SENTENCE_PATTERNS = (
         r"\b(?i:the|this|our|my)\s+(?P<ord>(?i:" + _ORDINAL + r"))" + _AND_FINAL + r"\s+(?i:"
         + _UNIT + r")\s+(?i:of|in|from)\s+" + _NAME + r"\s+(?i:blog\s+)?(?i:series)\b"
     ),
+    # "the second post in our ward budgets series": a series named in lower case is still
+    # named when the writer owns it ("our", "my"); "our new blog series" names none.
+    re.compile(
+        r"\b(?i:the|this)\s+(?P<ord>(?i:" + _ORDINAL + r"))" + _AND_FINAL + r"\s+(?i:"
+        + _UNIT + r")\s+(?i:of|in|from)\s+(?i:our|my)\s+"
+        + r"(?P<name>[a-z][\w'\u2019-]*(?:\s+[a-z][\w'\u2019-]*){0,3}?)\s+(?:blog\s+)?series\b"
+    ),
     # "the first post in a short series on X", "the third of our five-part series on X"
     re.compile(
         r"\b(?i:the|this|our|my)\s+(?P<ord>(?i:" + _ORDINAL + r"))" + _AND_FINAL + r"\s+(?:(?i:"
@@ -213,6 +220,7 @@ def _from_sentences(text: str) -> list[SeriesMembership]:
             topic = (groups.get("topic") or "").strip()
             if name.lower() in NOT_SERIES_NAMES:
                 name = ""
+            name = name[:1].upper() + name[1:]
             # Without a series name a sentence must say it is a blog/post series.
             if not name and not topic:
                 continue

@@ -54,6 +54,10 @@ class FixtureSite:
     compress: bool = False
     # Seconds to wait before answering each request.
     delay: float = 0.0
+    # Headers added to every answer (e.g. Set-Cookie).
+    headers: dict[str, str] = field(default_factory=dict)
+    # The request headers of every request, in arrival order.
+    request_headers: list[dict[str, str]] = field(default_factory=list)
     # The last body sent for each path, exactly as it went on the wire.
     sent: dict[str, bytes] = field(default_factory=dict)
     hits: list[Hit] = field(default_factory=list)
@@ -91,6 +95,7 @@ def _handler(site: FixtureSite) -> type[BaseHTTPRequestHandler]:
             with site.lock:
                 site.arrivals += 1
                 number = site.arrivals
+                site.request_headers.append(dict(self.headers.items()))
             if site.before_answer:
                 site.before_answer(path, number)
             status, body, ctype, extra = self._answer(path)
@@ -114,7 +119,7 @@ def _handler(site: FixtureSite) -> type[BaseHTTPRequestHandler]:
             if status != 304:
                 self.send_header("Content-Type", ctype)
             self.send_header("Content-Length", str(len(body)))
-            for name, value in extra.items():
+            for name, value in {**site.headers, **extra}.items():
                 self.send_header(name, value)
             header_bytes = sum(len(line) for line in self._headers_buffer) + 2
             self.end_headers()

@@ -380,3 +380,31 @@ def test_page_links_migration_upgrades_an_archive_with_captures(tmp_path: Path) 
         assert db["captures"].count == 1
         assert db["page_links"].count == 0
         assert set(db["page_links"].pks) == {"url", "payload_digest", "links_key"}
+
+
+def test_v1_archive_upgrades_to_run_reasons_and_partial_runs(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    old = load_v1(path)
+    old.execute(
+        "INSERT INTO crawl_runs (started_at, status) VALUES ('2024-05-02T00:00:00Z', 'running')"
+    )
+    old.conn.commit()
+    old.close()
+
+    with Archive.open(path) as archive:
+        db = archive.db
+        assert "m010_crawl_runs_reason" in [m.name for m in migrations.applied(db)]
+        # Old runs keep their status; no reason is made up for them.
+        assert db.execute("SELECT id, status, reason FROM crawl_runs ORDER BY id").fetchall() == [
+            (1, "finished", None),
+            (2, "running", None),
+        ]
+        (stale,) = archive.close_interrupted_runs()
+        assert db["crawl_runs"].get(stale)["reason"] == "its process died before it ended"
+        run_id = archive.start_run({})
+        row = archive.finish_run(
+            run_id, pages_fetched=3, status="partial", reason="a: max_pages=3 reached"
+        )
+        assert (row["status"], row["reason"]) == ("partial", "a: max_pages=3 reached")
+        with pytest.raises(sqlite3.IntegrityError):
+            db.execute("UPDATE crawl_runs SET status = 'paused' WHERE id = ?", [run_id])

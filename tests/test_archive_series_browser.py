@@ -131,5 +131,7 @@ def test_canned_query_lists_series_with_missing_parts(served: str, page: Any) ->
     page.goto(f"{served}/series_missing_parts")
     row = page.locator("table.rows-and-columns tbody tr")
     assert row.count() == 1
-    assert row.locator("td.col-series").inner_text() == "Open data"
+    series = row.locator("td.col-series_id a")
+    assert series.inner_text() == "Open data"
+    assert series.get_attribute("href").endswith("/series/1")
     assert row.locator("td.col-missing_parts").inner_text() == "3, 5"

@@ -258,6 +258,7 @@ def test_record_error_and_finish_run_counts_what_the_run_stored(archive: Archive
         "posts_duplicate": 0,
         "args": '{"limit": 5, "sources": ["citylab"]}',
         "pid": os.getpid(),
+        "reason": "finished",
     }
     assert finished["finished_at"] > finished["started_at"]
     with pytest.raises(ArchiveError, match="status"):

@@ -176,3 +176,40 @@ def test_extract_with_too_few_urls_is_a_usage_error(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "1 URLs for 2 files" in result.stderr
     assert not result.stdout
+
+
+CLASSIFY = Path(__file__).parent / "fixtures" / "classify"
+
+
+def test_classify_prints_the_decision_and_its_evidence_for_a_file() -> None:
+    page = CLASSIFY / "mkdocs-material-post.html"
+    url = "http://site.example/blog/2025/01/20/ward-budgets-part-1/"
+    result = CliRunner().invoke(cli, ["classify", str(page), "--url", url])
+    assert result.exit_code == 0, result.output
+    decision = json.loads(result.output)
+    assert (decision["kind"], decision["url_shape"]) == ("post", "/blog/#4/#2/#2/*/")
+    assert {e["signal"] for e in decision["evidence"]} >= {"own-date", "byline"}
+
+
+def test_classify_tries_a_post_pattern_on_a_page_it_would_not_store() -> None:
+    page = CLASSIFY / "mkdocs-material-about.html"
+    args = ["classify", str(page), "--url", "http://site.example/about/"]
+    assert json.loads(CliRunner().invoke(cli, args).output)["kind"] == "other"
+    result = CliRunner().invoke(cli, [*args, "--post-pattern", "/about/$"])
+    assert json.loads(result.output)["kind"] == "post"
+
+
+def test_classify_fetches_a_url() -> None:
+    from tests.crawler_server import FixtureSite, serve
+
+    blog = Path(__file__).parent / "fixtures" / "crawler" / "blog"
+    with serve(FixtureSite(blog, substitutions={"{{OTHER}}": "http://127.0.0.1:9"})) as site:
+        result = run_cli("classify", f"{site.base}/post-1/")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["kind"] == "post"
+
+
+def test_classify_of_neither_a_url_nor_a_file_is_a_usage_error() -> None:
+    result = CliRunner().invoke(cli, ["classify", "no-such-page.html"])
+    assert result.exit_code == 2
+    assert "neither a URL nor a file" in result.output

@@ -11,6 +11,7 @@ from twisted.python.failure import Failure
 from crawler.items import CrawlError, FetchedPage, SeriesListing
 from crawler.pages import PageInfo, classify_page, is_crawlable, links_key
 from crawler.spiders.blog import BlogSpider
+from pipeline.pipelines import extract_page
 
 SITE = "http://blog.example"
 HEAD = (
@@ -82,6 +83,14 @@ def test_listing_without_permalinks_is_split_into_one_entry_per_post():
     assert b"Parks get sensors." not in first.body
     # The listing's <head> travels with each entry so site metadata is still there.
     assert b'content="Civic Lab Blog"' in first.body
+
+
+def test_entries_of_a_listing_without_permalinks_are_stored_under_their_fragments():
+    # The listing declares its own canonical URL; each entry's record keeps its fragment.
+    head = HEAD.replace("</head>", f'<link rel="canonical" href="{SITE}/"></head>')
+    items, _ = run(make_spider(), response("/", NO_PERMALINKS.replace(HEAD, head)))
+    records = [extract_page(page) for page in items]
+    assert [r.url for r in records] == [f"{SITE}/#post-111", f"{SITE}/#parks-rec"]
 
 
 POST = """<html><head><title>One</title>

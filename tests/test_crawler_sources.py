@@ -6,7 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from crawler.sources import SOURCE_KEYS, Source, SourcesError, load_sources, source_from_urls
+from crawler.sources import (
+    SOURCE_KEYS,
+    Source,
+    SourcesError,
+    load_sources,
+    source_from_urls,
+    sources_from_urls,
+)
 
 
 def write(tmp_path: Path, text: str) -> Path:
@@ -123,6 +130,17 @@ def test_source_from_urls_is_named_after_the_host():
     assert not source.allows("http://127.0.0.1:9999/post/")
 
 
+def test_urls_of_several_hosts_become_one_source_each_named_per_host():
+    sources = sources_from_urls(
+        ["http://127.0.0.1:8123/", "http://blog.example/a/", "http://127.0.0.1:8123/about/"]
+    )
+    assert [(s.name, s.start_urls) for s in sources] == [
+        ("127.0.0.1:8123", ("http://127.0.0.1:8123/", "http://127.0.0.1:8123/about/")),
+        ("blog.example", ("http://blog.example/a/",)),
+    ]
+    assert not sources[0].allows("http://blog.example/a/")
+
+
 def test_source_from_urls_rejects_non_http_urls():
     with pytest.raises(SourcesError, match="urls: key 'start_urls'"):
         source_from_urls(["file:///etc/passwd"])
@@ -166,3 +184,10 @@ series_urls = ["https://civic.example/topics/creative-councils"]
         ).series
         is None
     )
+
+
+def test_spider_given_urls_of_two_hosts_files_them_under_two_sources():
+    from crawler.spiders.blog import BlogSpider
+
+    spider = BlogSpider(urls="http://a.example/,http://b.example:8080/x/")
+    assert sorted(spider.sources) == ["a.example", "b.example:8080"]

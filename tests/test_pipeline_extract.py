@@ -351,3 +351,12 @@ def test_a_copyright_year_is_not_a_publication_date() -> None:
     body = f"<article>{BODY}</article>{footer}"
     html = f"<html><head><title>A post</title></head><body>{body}</body></html>"
     assert extract_post(html, "https://x.example/p").published is None
+
+
+def test_canonical_naming_the_index_file_of_the_fetched_directory_keeps_the_directory() -> None:
+    # Hexo's og:url: /2025/01/10/slug/index.html for the /2025/01/10/slug/ every link gives.
+    head = '<meta property="og:url" content="https://blog.example.org/2025/01/10/p/index.html">'
+    record = extract_post(page(BODY, head), "https://blog.example.org/2025/01/10/p/")
+    assert record.url == "https://blog.example.org/2025/01/10/p/"
+    elsewhere = extract_post(page(BODY, head), "https://blog.example.org/p/")
+    assert elsewhere.url == "https://blog.example.org/2025/01/10/p/index.html"

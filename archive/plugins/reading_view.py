@@ -71,14 +71,26 @@ order by role desc, url
 """
 
 
+# nh3's allow-list, except that images keep no source: the archive holds no image, so an
+# <img> would fetch from another site (telling it who reads what); its alt text shows instead.
+BODY_ATTRIBUTES = {
+    tag: set(names) - ({"src", "srcset"} if tag == "img" else set())
+    for tag, names in nh3.ALLOWED_ATTRIBUTES.items()
+}
+
+
 def post_body(html: str | None, text: str | None) -> Markup:
     """Return the post body to render: its stored HTML sanitised again, else its text as paragraphs.
 
     The HTML was sanitised by nh3 when stored; cleaning it again here means an archive written
-    by another tool, or edited by hand, still cannot put script into the page.
+    by another tool, or edited by hand, still cannot put script into the page, nor make the
+    reader's browser request anything: links stay links, images show their alt text.
     """
     if html:
-        return Markup(nh3.clean(html, link_rel="noopener noreferrer nofollow"))
+        cleaned = nh3.clean(
+            html, attributes=BODY_ATTRIBUTES, link_rel="noopener noreferrer nofollow"
+        )
+        return Markup(cleaned)
     paragraphs = [p.strip() for p in (text or "").split("\n") if p.strip()]
     return Markup("".join(f"<p>{escape(p)}</p>" for p in paragraphs))
 
@@ -237,6 +249,7 @@ async def series_context(datasette: Any, database: str, series_id: str) -> dict[
             "authors": list(dict.fromkeys(p["author"] for p in parts if p["author"])),
             "slots": slots,
             "missing": missing,
+            "feed": datasette.urls.path(f"/-/series/{tilde_encode(str(series_id))}.atom"),
         }
     }
 
@@ -269,19 +282,3 @@ def extra_template_vars(
         return await reading_context(datasette, database, pks[0])
 
     return inner
-
-
-@hookimpl
-def render_cell(
-    value: Any, column: str, table: str | None, database: str | None, datasette: Any
-) -> Markup | None:
-    """Link a post URL in a query's results (and in post_changes) to the post's reading view.
-
-    Tables with a foreign key to posts get that link from Datasette already.
-    """
-    if column != "post_url" or table not in (None, "post_changes") or database is None:
-        return None
-    if not isinstance(value, str) or not value:
-        return None
-    link = datasette.urls.row(database, "posts", tilde_encode(value))
-    return Markup(f'<a href="{escape(link)}">{escape(value)}</a>')

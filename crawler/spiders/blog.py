@@ -13,7 +13,14 @@ from urllib.parse import urljoin, urlsplit
 import scrapy
 from scrapy import signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import DontCloseSpider, IgnoreRequest
+from scrapy.exceptions import (
+    CannotResolveHostError,
+    DontCloseSpider,
+    DownloadConnectionRefusedError,
+    DownloadFailedError,
+    DownloadTimeoutError,
+    IgnoreRequest,
+)
 from scrapy.http import Response, TextResponse
 from scrapy.selector import Selector
 from scrapy.spidermiddlewares.httperror import HttpError
@@ -23,7 +30,9 @@ from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 from twisted.python.failure import Failure
 
 from crawler.captures import page_links_found
+from crawler.evidence import SiteEvidence
 from crawler.items import CrawlError, FetchedPage, SeriesListing, UnchangedPage, utc_now
+from crawler.outcome import STAT_LIMIT_PREFIX, STAT_SOURCES, STAT_UNREACHABLE_PREFIX
 from crawler.pages import (
     PageInfo,
     classify_page,
@@ -31,8 +40,9 @@ from crawler.pages import (
     is_crawlable,
     links_key,
     looks_like_series,
+    settle,
 )
-from crawler.sources import Source, SourcesError, load_sources, source_from_urls
+from crawler.sources import Source, SourcesError, load_sources, sources_from_urls
 from crawler.urls import canonicalize_url, netloc, url_key
 
 # Where blog platforms put their main feed; a 404 on any of these is expected.
@@ -41,11 +51,20 @@ KEPT_HEADERS = ("Content-Type", "Last-Modified", "ETag", "Content-Language", "Li
 # Requests whose failure says nothing about the blog: guesses and robots.txt.
 PROBE, DISCOVERY, CONTENT = "probe", "discovery", "content"
 PRIORITY_SERIES, PRIORITY_POST, PRIORITY_PAGINATION, PRIORITY_LINK = 30, 20, 10, 0
+# A page only its declared metadata calls a post waits until the site's posts are known.
+PRIORITY_UNSETTLED = -100
 # robots.txt and sitemaps before pages: their dates spare a re-crawl its unchanged pages.
 PRIORITY_SITEMAP = 40
 MAX_SITEMAP_BYTES = 50 * 1024 * 1024
 # Seconds the start pages wait for robots.txt, so the sitemaps it names are fetched first.
 ROBOTS_WAIT = 5.0
+# Failures that, on a host which never answered, mean the host cannot be reached at all.
+UNREACHABLE_ERRORS = (
+    CannotResolveHostError,
+    DownloadConnectionRefusedError,
+    DownloadFailedError,
+    DownloadTimeoutError,
+)
 
 
 def _optional_int(value: Any, name: str) -> int | None:
@@ -82,7 +101,7 @@ class BlogSpider(scrapy.Spider):
         super().__init__(*args, **kwargs)
         if bool(sources) == bool(urls):
             raise SourcesError("give exactly one spider argument: sources=<file> or urls=<a,b>")
-        loaded = load_sources(sources) if sources else [source_from_urls(str(urls).split(","))]
+        loaded = load_sources(sources) if sources else sources_from_urls(str(urls).split(","))
         overrides: dict[str, Any] = {}
         if (pages := _optional_int(max_pages, "max_pages")) is not None:
             overrides["max_pages"] = pages
@@ -106,13 +125,30 @@ class BlogSpider(scrapy.Spider):
             s.name: links_key(s.post_patterns, s.series_patterns) for s in self.sources.values()
         }
         self.rechecked = False
+        # Per source: what its pages taught so far (URL shapes of posts, URLs in its feeds).
+        self.site_evidence = {name: SiteEvidence() for name in self.sources}
+        # host:port that answered anything (even an error status) / that never did and failed.
+        self.answered_hosts: set[str] = set()
+        self.unreachable_hosts: dict[str, str] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> BlogSpider:
         """Create the spider and let it re-check archived posts once the crawl runs dry."""
         spider = super().from_crawler(crawler, *args, **kwargs)
         crawler.signals.connect(spider.recheck_when_idle, signal=signals.spider_idle)
+        crawler.signals.connect(spider.host_answered, signal=signals.response_received)
         return spider
+
+    def host_answered(self, response: Response, request: scrapy.Request, **_: Any) -> None:
+        """Remember that the response's host answered: it is reachable from now on."""
+        for host in {netloc(request.url), netloc(response.url)}:
+            self.answered_hosts.add(host)
+            if self.unreachable_hosts.pop(host, None) is not None:
+                # A request already in flight got through after all: the host is up.
+                stats = self.crawler.stats.get_stats()
+                for source in self.sources.values():
+                    if host in source.hosts:
+                        stats.pop(STAT_UNREACHABLE_PREFIX + source.name, None)
 
     # -- scope and caps ------------------------------------------------------------------------
 
@@ -150,6 +186,10 @@ class BlogSpider(scrapy.Spider):
                 self.crawler.stats.inc_value("blogarchive/depth_skipped")
                 return None
             if self.source_full(source):
+                # A page the cap keeps out: the source was not crawled to its end.
+                self.crawler.stats.set_value(
+                    STAT_LIMIT_PREFIX + source.name, f"max_pages={source.max_pages} reached"
+                )
                 return None
             key = url_key(url)
             if key in self.requested_keys:
@@ -186,6 +226,7 @@ class BlogSpider(scrapy.Spider):
         posts from their captures, and the pages would otherwise hold the sitemap back.
         """
         self._apply_politeness()
+        self.crawler.stats.set_value(STAT_SOURCES, len(self.sources))
         requests = [r for s in self.sources.values() for r in self._start_requests(s)]
         robots = [r for r in requests if r.callback == self.parse_robots]
         for request in robots:
@@ -370,7 +411,9 @@ class BlogSpider(scrapy.Spider):
             ).getall():
                 updated[href] = entry.xpath("updated/text()").get("").strip()
         self.crawler.stats.inc_value("blogarchive/feed_items", len(links))
+        learned = self.site_evidence[source.name].feed_urls
         for link in links:
+            learned.add(canonicalize_url(urljoin(response.url, link.strip())))
             lastmod = {"lastmod": updated[link]} if updated.get(link) else None
             request = self._request(
                 urljoin(response.url, link.strip()),
@@ -409,6 +452,15 @@ class BlogSpider(scrapy.Spider):
         self.crawler.stats.inc_value(f"blogarchive/pages/{source.name}")
         url = canonicalize_url(response.url)
         info = self._page_info(response, source, url)
+        if info is None and response.request is not None:
+            # Asked again once the crawl has seen the site's posts (pages.settle).
+            yield response.request.replace(
+                dont_filter=True,
+                priority=PRIORITY_UNSETTLED,
+                meta={**response.meta, "settle_late": True},
+            )
+        if info is None:
+            return
         depth = int(response.meta.get("crawl_depth", 0)) + 1
         in_series: dict[str, list[tuple[str, str]]] = {}
         if info.series is not None:
@@ -461,17 +513,32 @@ class BlogSpider(scrapy.Spider):
             if request:
                 yield request
 
-    def _page_info(self, response: TextResponse, source: Source, url: str) -> PageInfo:
-        """Classify the page, or take what it was when this payload was parsed before."""
+    def _page_info(self, response: TextResponse, source: Source, url: str) -> PageInfo | None:
+        """Classify the page, or take what it was when this payload was parsed before.
+
+        None: the page is a post by its declared metadata alone and the crawl knows no post
+        of its site yet; it is asked again later (see :func:`crawler.pages.settle`).
+        """
+        site = self.site_evidence[source.name]
         if "page_links" in response.meta:
-            return PageInfo.from_links_record(response.meta["page_links"])
+            info = PageInfo.from_links_record(response.meta["page_links"])
+            if info.kind == "post":
+                site.learn_post(url)
+            return info
         info = classify_page(
             response.url,
             response.body,
             encoding=response.encoding,
             post_patterns=source.post_patterns,
             series_patterns=source.series_patterns,
+            site=site,
         )
+        if info.kind == "post" and info.settled:
+            site.learn_post(url)
+        elif info.kind == "post":
+            if not site.post_shapes and not response.meta.get("settle_late"):
+                return None
+            settle(info, url, site)
         digest, key = response.meta.get("payload_digest"), response.meta.get("links_key")
         if digest and key:
             record = info.links_record()
@@ -530,6 +597,17 @@ class BlogSpider(scrapy.Spider):
             self.crawler.stats.inc_value("blogarchive/ignored_requests")
             return
         self._robots_done(request.url)
+        first = netloc(request.url) not in self.unreachable_hosts
+        if self._unreachable(request, failure):
+            if first:  # one error per host that cannot be reached, not one per URL
+                self.crawler.stats.inc_value(f"blogarchive/errors/{expect}")
+                yield CrawlError(
+                    url=request.url,
+                    stage="fetch" if expect == CONTENT else "discover",
+                    message=f"host unreachable: {self.unreachable_hosts[netloc(request.url)]}",
+                    source=source,
+                )
+            return
         if expect == PROBE:
             self.crawler.stats.inc_value("blogarchive/probes_missed")
             return
@@ -549,3 +627,24 @@ class BlogSpider(scrapy.Spider):
             message=message,
             source=source,
         )
+
+    def _unreachable(self, request: scrapy.Request, failure: Failure) -> bool:
+        """Tell whether the request failed because its host never answered; say so once a host.
+
+        Later requests to such a host are dropped (SourceScopeMiddleware), so a dead blog costs
+        a few connection attempts and one line, not one retry series per probe and page.
+        """
+        host = netloc(request.url)
+        if host in self.answered_hosts or not failure.check(*UNREACHABLE_ERRORS):
+            return False
+        if host in self.unreachable_hosts:
+            self.logger.info("Failed to fetch %s: %s unreachable", request.url, host)
+            return True
+        kind = failure.type.__name__ if failure.type else "Error"
+        message = f"{kind}: {failure.getErrorMessage()}"
+        self.unreachable_hosts[host] = message
+        self.logger.warning("Cannot reach %s (%s): %s", host, request.meta.get("source"), message)
+        source = self.sources.get(request.meta.get("source", ""))
+        if source is not None and source.hosts <= self.unreachable_hosts.keys():
+            self.crawler.stats.set_value(STAT_UNREACHABLE_PREFIX + source.name, message)
+        return True
