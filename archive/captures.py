@@ -179,7 +179,11 @@ class CaptureIndex:
             raise
 
     def validators(self, url: str) -> Validators | None:
-        """Return the validators of the last kept 200 capture of ``url`` that has any."""
+        """Return the validators of the last kept 200 capture of ``url``.
+
+        Its ETag and Last-Modified when the server sent them; its payload digest always: a
+        server that sends neither (WordPress) can still send the captured bytes again.
+        """
         rows = self._query(
             "SELECT id, etag, last_modified, fetched_at, payload_digest, content_type"
             " FROM captures WHERE url = ? AND status = 200 ORDER BY id DESC LIMIT 1",
@@ -188,8 +192,6 @@ class CaptureIndex:
         if not rows:
             return None
         capture_id, etag, last_modified, fetched_at, digest, content_type = rows[0]
-        if not etag and not last_modified:
-            return None
         return Validators(
             int(capture_id), etag, last_modified, str(fetched_at), str(digest), content_type
         )

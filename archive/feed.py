@@ -1,7 +1,7 @@
 """Atom feeds of the archive: its latest posts, and the parts of one series.
 
 Each entry's ``alternate`` link is the archived copy (which outlives the blog); the original
-page is a ``via`` link. Contents are the stored HTML, sanitised again as the reading view does.
+page is a ``via`` link. Contents are the post's body as the reading view shows it.
 """
 
 from __future__ import annotations
@@ -11,8 +11,7 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-import nh3
-from markupsafe import escape
+from archive.body import post_body
 
 ATOM = "http://www.w3.org/2005/Atom"
 FEED_SIZE = 50
@@ -81,14 +80,7 @@ def atom_feed(
             ET.SubElement(author, f"{{{ATOM}}}name").text = post["author"]
         if post["description"]:
             ET.SubElement(entry, f"{{{ATOM}}}summary").text = post["description"]
-        ET.SubElement(entry, f"{{{ATOM}}}content", type="html").text = _body(post)
+        body = post_body(post["html"], post["text"])
+        ET.SubElement(entry, f"{{{ATOM}}}content", type="html").text = str(body)
     updated.text = newest or datetime.now(UTC).isoformat()
     return ET.tostring(feed, encoding="utf-8", xml_declaration=True)
-
-
-def _body(post: dict[str, Any]) -> str:
-    """Return the post's HTML sanitised, or its text as escaped paragraphs."""
-    if post["html"]:
-        return str(nh3.clean(post["html"], link_rel="noopener noreferrer nofollow"))
-    lines = (line for line in (post["text"] or "").split("\n") if line.strip())
-    return "".join(f"<p>{escape(line)}</p>" for line in lines)

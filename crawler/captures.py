@@ -213,7 +213,8 @@ class CaptureMiddleware:
         if validators.last_modified:
             request.headers[b"If-Modified-Since"] = validators.last_modified
         request.meta["revalidating"] = validators.capture_id
-        self.crawler.stats.inc_value("blogarchive/conditional_requests")
+        if validators.etag or validators.last_modified:
+            self.crawler.stats.inc_value("blogarchive/conditional_requests")
         return None
 
     def process_response(self, request: Request, response: Response) -> Request | Response:
@@ -224,9 +225,18 @@ class CaptureMiddleware:
         if "not_modified" in request.meta:
             return response  # answered from a capture: nothing new to keep
         # The payload the spider will see (a redirect's copy of meta must not keep an old one).
-        request.meta.pop("payload_digest", None)
+        stored_digest = request.meta.pop("payload_digest", None)
         if response.status in KEPT_STATUSES:
-            request.meta["payload_digest"] = payload_digest(response.body)
+            request.meta["payload_digest"] = digest = payload_digest(response.body)
+            if (
+                response.status == 200
+                and "revalidating" in request.meta
+                and digest == stored_digest
+            ):
+                # A server that sends no validators (WordPress) answers 200 with the bytes
+                # we captured: as good as a 304, so nothing is captured or extracted again.
+                self.crawler.stats.inc_value("blogarchive/unchanged_payloads")
+                return self._from_capture(request, int(request.meta["revalidating"]))
         if self.capture and response.status in KEPT_STATUSES:
             capture = Capture(
                 url=response.url,

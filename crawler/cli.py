@@ -135,9 +135,26 @@ def cli() -> None:
     help="Seconds between requests to one site (robots.txt Crawl-delay still wins if longer).",
 )
 @click.option(
+    "--no-throttle",
+    is_flag=True,
+    help="No delay between requests and no AutoThrottle, for benchmarks against a local"
+    " server (robots.txt, its Crawl-delay included, is still obeyed).",
+)
+@click.option(
+    "--concurrency",
+    type=click.IntRange(min=1),
+    help="Requests in flight at once to one site (default: 2).",
+)
+@click.option(
     "--workers",
     type=click.IntRange(min=0),
     help="Extraction processes (default: one per core; 0 extracts in the crawler process).",
+)
+@click.option(
+    "--time-budget",
+    type=click.FloatRange(min=1),
+    metavar="SECONDS",
+    help="Stop the crawl after this many seconds; the run is partial (for scheduled runs).",
 )
 @settings_option
 @click.option(
@@ -154,7 +171,10 @@ def crawl(
     max_pages: int | None,
     max_depth: int | None,
     delay: float | None,
+    no_throttle: bool,
+    concurrency: int | None,
     workers: int | None,
+    time_budget: float | None,
     overrides: tuple[str, ...],
     full: bool,
     verbose: bool,
@@ -169,6 +189,8 @@ def crawl(
         blogarchive crawl https://blog.example.org/ --db archive.db
         blogarchive crawl --sources sources.toml --db archive.db --max-pages 500
         blogarchive crawl --sources sources.toml --db archive.db --full
+        blogarchive crawl --sources sources.toml --db archive.db --time-budget 1800
+        blogarchive crawl http://127.0.0.1:8000/ --no-throttle --concurrency 16
     """
     from archive.errors import ArchiveError
     from archive.lock import RunLock
@@ -177,6 +199,8 @@ def crawl(
 
     if bool(urls) == bool(sources_path):
         raise click.UsageError("give either start URLS or --sources FILE (one of the two)")
+    if no_throttle and delay:
+        raise click.UsageError("--delay and --no-throttle contradict each other: give one")
     sources = load_crawl_sources(urls, sources_path)
     settings = parse_settings(overrides)
     usable_archive(db_path, write=True, create=True)
@@ -187,11 +211,14 @@ def crawl(
         max_pages=max_pages,
         max_depth=max_depth,
         delay=delay,
+        throttle=not no_throttle,
+        concurrency=concurrency,
         workers=workers,
         settings=settings,
         log_level="INFO" if verbose else "WARNING",
         progress=not quiet and sys.stderr.isatty(),
         full=full,
+        time_budget=time_budget,
     )
     try:
         # Taken here, before Scrapy starts, so that a second run stops with one clear line.

@@ -13,6 +13,7 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.task import deferLater
 
+from crawler.addresses import AddressRefused, refused_address
 from crawler.outcome import STAT_LIMIT_PREFIX
 from crawler.urls import netloc
 
@@ -53,6 +54,11 @@ class SourceScopeMiddleware:
         if not request.meta.get("scope_exempt") and not source.allows(request.url):
             stats.inc_value("blogarchive/offsite_filtered")
             raise IgnoreRequest(f"{request.url} is not on the hosts of source {name!r}")
+        if not source.allows(request.url):
+            refused = refused_address(netloc(request.url), spider.source_hostnames)
+            if refused is not None:
+                stats.inc_value("blogarchive/address_refused")
+                raise AddressRefused(refused)
         if netloc(request.url) in getattr(spider, "unreachable_hosts", ()):
             stats.inc_value("blogarchive/unreachable_skipped")
             raise IgnoreRequest(f"{netloc(request.url)} cannot be reached")

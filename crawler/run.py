@@ -78,9 +78,12 @@ class CrawlOptions:
     max_pages: int | None = None
     max_depth: int | None = None
     delay: float | None = None
+    throttle: bool = True  # False: no download delay and no AutoThrottle (local benchmarks)
+    concurrency: int | None = None  # requests in flight per site (CONCURRENT_REQUESTS_PER_DOMAIN)
     workers: int | None = None
     settings: dict[str, Any] = field(default_factory=dict)
     full: bool = False  # send no conditional requests: fetch every page whole
+    time_budget: float | None = None  # seconds; the crawl closes (as partial) when it is up
     log_level: str = "WARNING"
     progress: bool = False
 
@@ -101,6 +104,8 @@ class CrawlSummary:
     gone: int = 0
     interrupted_runs: int = 0
     other_requests: int = 0  # robots.txt, feeds, sitemaps, feed probes, retries, redirects
+    # What the trap rules and budgets stopped: one line each (crawler.traps, --time-budget).
+    limits: list[str] = field(default_factory=list)
 
     @property
     def failed(self) -> bool:
@@ -120,7 +125,7 @@ class CrawlSummary:
         )
         if self.interrupted_runs:
             line += f", {self.interrupted_runs} interrupted earlier run(s) closed"
-        return line
+        return "\n".join([line, *self.limits])
 
 
 class _Progress:
@@ -167,10 +172,20 @@ def crawl_settings(options: CrawlOptions) -> Settings:
     settings.set("LOG_LEVEL", options.log_level, priority="cmdline")
     if options.delay is not None:
         settings.set("DOWNLOAD_DELAY", options.delay, priority="cmdline")
+    if not options.throttle:
+        # Our own politeness only: RobotsTxtMiddleware and CrawlDelayMiddleware stay on.
+        settings.set("DOWNLOAD_DELAY", 0, priority="cmdline")
+        settings.set("AUTOTHROTTLE_ENABLED", False, priority="cmdline")
+    if options.concurrency is not None:
+        settings.set("CONCURRENT_REQUESTS_PER_DOMAIN", options.concurrency, priority="cmdline")
+        overall = max(options.concurrency, settings.getint("CONCURRENT_REQUESTS"))
+        settings.set("CONCURRENT_REQUESTS", overall, priority="cmdline")
     if options.workers is not None:
         settings.set("BLOGARCHIVE_EXTRACT_WORKERS", options.workers, priority="cmdline")
     if options.full:
         settings.set("BLOGARCHIVE_CONDITIONAL", False, priority="cmdline")
+    if options.time_budget is not None:
+        settings.set("CLOSESPIDER_TIMEOUT", options.time_budget, priority="cmdline")
     settings.set(
         "BLOGARCHIVE_RUN_ARGS",
         {
@@ -220,14 +235,24 @@ def run_crawl(sources: list[Source], options: CrawlOptions) -> CrawlSummary:
     process.start()
     if progress:
         progress.close()
+    return summarize(crawler, options, started, signum=process.signum)
+
+
+def summarize(
+    crawler: Any, options: CrawlOptions, started: float, *, signum: int | None = None
+) -> CrawlSummary:
+    """Return the summary of a crawl that ended, from its stats; CrawlFailed if it never ran.
+
+    ``signum`` is the signal that stopped the process, if one did.
+    """
     try:
         stats = crawler.stats.get_stats()
     except RuntimeError:  # Scrapy's "stats not set yet": the crawl never started
         stats = {}
     if "blogarchive/run_id" not in stats:
-        if process.signum:
-            name = signal.Signals(process.signum).name
-            raise CrawlFailed(f"{name}: stopped before the crawl started", 128 + process.signum)
+        if signum:
+            name = signal.Signals(signum).name
+            raise CrawlFailed(f"{name}: stopped before the crawl started", 128 + signum)
         raise CrawlFailed(
             f"{options.db_path}: the crawl did not start (see the log above; -v shows more)"
         )
@@ -249,4 +274,33 @@ def run_crawl(sources: list[Source], options: CrawlOptions) -> CrawlSummary:
         seconds=time.monotonic() - started,
         gone=int(stats.get("blogarchive/posts_gone", 0)),
         interrupted_runs=int(stats.get("blogarchive/interrupted_runs", 0)),
+        limits=limit_lines(stats, crawler.settings),
     )
+
+
+def limit_lines(stats: dict[str, Any], settings: Settings) -> list[str]:
+    """Return one summary line per budget or trap rule that stopped part of the crawl.
+
+    A time budget needs none: the status line says it (crawler.outcome).
+    """
+    lines = []
+    prefix = "blogarchive/limit/budget/"
+    for key in sorted(k for k in stats if k.startswith(prefix)):
+        lines.append(
+            f"page budget reached for source {key[len(prefix) :]!r}:"
+            f" {stats[key]} links not followed"
+            f" (BLOGARCHIVE_PAGE_BUDGET={settings.getint('BLOGARCHIVE_PAGE_BUDGET')})"
+        )
+    trapped = {
+        rule: int(stats.get(f"blogarchive/limit/{rule}", 0))
+        for rule in ("pattern", "path-repeat", "path-depth")
+    }
+    if any(trapped.values()):
+        closed = int(stats.get("blogarchive/limit/patterns_closed", 0))
+        lines.append(
+            f"crawler traps: {closed} URL pattern(s) closed after repeated dead ends,"
+            f" {trapped['pattern']} requests of them dropped;"
+            f" {trapped['path-repeat']} repeating and {trapped['path-depth']} too-deep paths"
+            " not followed (see the errors table, stage 'limit')"
+        )
+    return lines

@@ -25,7 +25,21 @@ CONCURRENT_REQUESTS_PER_DOMAIN = 2  # Per download slot (host:port); polite for 
 CONCURRENT_ITEMS = 4
 DEPTH_LIMIT = 0  # Depth is capped per source by max_depth in the spider (meta crawl_depth).
 RETRY_TIMES = 2  # Transient errors get two more tries, then become a CrawlError.
-DOWNLOAD_TIMEOUT = 30  # A blog page that takes longer than this is effectively down.
+# Wall-clock limit of one request, body included: a page trickling a byte a second ends here.
+DOWNLOAD_TIMEOUT = 30
+# Scrapy's default is 1 GiB; HttpCompressionMiddleware applies it to the decompressed size
+# too, so this also stops gzip and brotli bombs. Sitemaps get 50 MiB (their protocol limit).
+DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 4 * 1024 * 1024  # Log pages this big: a blog page rarely is.
+REDIRECT_MAX_TIMES = 10  # Scrapy's 20 is Firefox's; a blog needs one or two hops.
+# Holds CONCURRENT_REQUESTS_PER_DOMAIN without a download delay (Scrapy 2.19 on asyncio does
+# not; see crawler/politeness.py) and keys every request's slot by host:port.
+DOWNLOADER = "crawler.politeness.PoliteDownloader"
+# Trap rules (crawler/traps.py); 0 turns one off.
+BLOGARCHIVE_PAGE_BUDGET = 20000  # Requests discovered per source, at most, in one run.
+BLOGARCHIVE_PATTERN_LIMIT = 25  # Dead-end pages per URL pattern before it is closed.
+BLOGARCHIVE_MAX_PATH_SEGMENTS = 16  # Heritrix's TooManyPathSegments default is 20.
+BLOGARCHIVE_MAX_SEGMENT_REPEATS = 2  # /a/b/a/b/ passes, /a/b/a/b/a/b/ is a trap.
 BLOGARCHIVE_DB = "archive.db"  # `scrapy crawl blog` writes here; the CLI sets it from --db.
 BLOGARCHIVE_MAX_RETRY_AFTER = 120  # Cap on a server's Retry-After wait, in seconds.
 BLOGARCHIVE_CLEAN = True  # Remove page furniture before extraction (off only to compare).
@@ -53,6 +67,9 @@ TELNETCONSOLE_ENABLED = False  # No listening debug port on a batch job.
 REMOTE_CONTROL_ENABLED = False  # Same for 2.19's remote-control HTTP server (runs code).
 LOG_LEVEL = "INFO"  # Progress without per-request debug noise; the CLI can raise it.
 FEED_EXPORT_ENCODING = "utf-8"  # -O exports keep non-ASCII titles readable.
+# Names that resolve to loopback, private or link-local addresses are refused, except the
+# sources' own hosts (crawler/addresses.py): a link or redirect cannot reach the local network.
+TWISTED_DNS_RESOLVER = "crawler.addresses.GuardedResolver"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"  # async def start/mw.
 
 # Other stages, by dotted path only: the crawler package never imports them.
@@ -65,6 +82,8 @@ SPIDER_MIDDLEWARES = {
     # Closest to the spider: pages a sitemap dates unchanged are parsed from the archive at
     # once; their links pass through depth, referer and the rest as the sitemap's output.
     "crawler.captures.DatedPageShortcut": 950,
+    # Before DepthMiddleware (900): links past a trap rule are dropped, dead ends counted.
+    "crawler.traps.TrapGuard": 920,
 }
 
 EXTENSIONS = {
@@ -79,6 +98,8 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.SourceScopeMiddleware": 50,  # Before robots: no robots.txt for off-host.
     "crawler.middlewares.CrawlDelayMiddleware": 110,  # Listens to robots_parsed; after robots.
     "crawler.middlewares.RetryAfterMiddleware": 560,  # Sees 429/503 before RetryMiddleware (550).
+    # After redirects are scheduled, before compression and redirects handle the answer.
+    "crawler.traps.TrapGate": 940,
     # Next to the downloader: final request headers, raw (still compressed) bodies, redirects.
     "crawler.captures.CaptureMiddleware": 950,
 }

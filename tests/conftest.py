@@ -18,6 +18,41 @@ from tests.browser import chromium, page  # noqa: F401  (fixtures shared by the 
 
 ROOT = Path(__file__).resolve().parent.parent
 
+# A test that takes one of these runs servers or a browser in other processes: it is marked
+# e2e (left out of `make test-fast`) without having to say so.
+E2E_FIXTURES = frozenset({"demo_sites", "chromium", "page"})
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads xdist_group (--dist loadgroup)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark tests that use an end-to-end fixture e2e; keep a module fixture's tests together.
+
+    A module's own module- or session-scoped fixture (a crawl, a built site) would be built
+    again by every xdist worker that runs one of its tests: they share an xdist_group instead.
+    """
+    for item in items:
+        if item.get_closest_marker("xdist_group") is None:
+            shared = _own_shared_fixture(item)
+            if shared:
+                item.add_marker(pytest.mark.xdist_group(shared))
+        used = set(getattr(item, "fixturenames", ()))
+        callspec = getattr(item, "callspec", None)
+        if callspec is not None:
+            used -= set(callspec.params)  # a parameter named "page" is not the browser page
+        if E2E_FIXTURES & used:
+            item.add_marker(pytest.mark.e2e)
+
+
+def _own_shared_fixture(item: pytest.Item) -> str | None:
+    """Return "module::fixture" for the first module-or-wider fixture the test's module defines."""
+    info = getattr(item, "_fixtureinfo", None)
+    module = item.nodeid.split("::", 1)[0]
+    for name in getattr(item, "fixturenames", ()):
+        defs = info.name2fixturedefs.get(name) if info is not None else None
+        if defs and defs[-1].scope in ("module", "session") and defs[-1].baseid == module:
+            return f"{module}::{name}"
+    return None
+
 
 @dataclass
 class DemoSites:

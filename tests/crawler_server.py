@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import gzip
 import hashlib
+import itertools
 import json
 import os
 import sys
@@ -17,6 +18,12 @@ from email.utils import formatdate, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+
+# Arrival times are stamped in the server's threads (one per connection: HTTP/1.0). On a
+# loaded machine a stamp can come a tenth of a second late, shortening the gap after it:
+# 0.19 s was seen for a 0.3 s delay at a load average of 20. Requests sent with no delay
+# arrive milliseconds apart. A gap is compared with its delay less this.
+JITTER = 0.15
 
 CONTENT_TYPES = {
     ".html": "text/html; charset=utf-8",
@@ -78,6 +85,16 @@ class FixtureSite:
         with self.lock:
             return [h for h in self.hits if h.path == path]
 
+    def min_gap(self) -> float:
+        """Return the shortest time between two page requests' arrivals (robots.txt aside).
+
+        robots.txt is fetched twice (by RobotsTxtMiddleware and by the spider). Arrival times
+        are taken in the server's threads: see ``JITTER``.
+        """
+        with self.lock:
+            times = sorted(h.at for h in self.hits if h.path != "/robots.txt")
+        return min(b - a for a, b in itertools.pairwise(times))
+
     def traffic(self, since: int = 0) -> tuple[int, int, int]:
         """Return (requests, bytes sent, 304 answers) from hit number ``since`` on."""
         with self.lock:
@@ -88,7 +105,11 @@ class FixtureSite:
 def _handler(site: FixtureSite) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
-            arrived = time.monotonic()
+            # When the connection was accepted (one connection a request: HTTP/1.0), not when
+            # this handler's thread got to run: on a loaded machine that lags by tens of ms,
+            # and gaps measured from it fell below a delay the crawler did keep.
+            arrived = getattr(self.server, "accepted", {}).pop(self.client_address, None)
+            arrived = arrived or time.monotonic()
             if site.delay:
                 time.sleep(site.delay)
             path = self.path
@@ -167,10 +188,22 @@ def _handler(site: FixtureSite) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
+class _StampingServer(ThreadingHTTPServer):
+    """Note when each connection is accepted, in the server's own loop, before its thread."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.accepted: dict[Any, float] = {}
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        self.accepted[client_address] = time.monotonic()
+        super().process_request(request, client_address)
+
+
 @contextmanager
 def serve(site: FixtureSite) -> Iterator[FixtureSite]:
     """Serve ``site`` on 127.0.0.1, a free port, in a thread, for the ``with`` block."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(site))
+    server = _StampingServer(("127.0.0.1", 0), _handler(site))
     server.daemon_threads = True
     site.base = f"http://127.0.0.1:{server.server_address[1]}"
     site.substitutions.setdefault("{{BASE}}", site.base)
@@ -207,7 +240,7 @@ class CollectPipeline:
 
 
 def run_crawl(
-    tmp_path: Path, *spider_args: str, settings: dict[str, Any] | None = None, timeout: float = 60
+    tmp_path: Path, *spider_args: str, settings: dict[str, Any] | None = None, timeout: float = 300
 ) -> list[dict[str, Any]]:
     """Run ``scrapy crawl blog`` in a subprocess and return the items it produced."""
     import subprocess

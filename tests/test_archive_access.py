@@ -60,6 +60,7 @@ BAD_FILES = {
 }
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("command", sorted(COMMANDS))
 @pytest.mark.parametrize("bad", sorted(BAD_FILES))
 def test_a_file_no_command_can_use_is_one_error_line(tmp_path: Path, command: str, bad: str):
@@ -72,6 +73,7 @@ def test_a_file_no_command_can_use_is_one_error_line(tmp_path: Path, command: st
     assert db.read_bytes() == before
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("command", ["runs", "migrate", "crawl"])
 def test_a_locked_archive_is_one_error_line(tmp_path: Path, command: str) -> None:
     db = tmp_path / "archive.db"
@@ -137,6 +139,7 @@ def crawled_on_tmpfs(path: Path, blog: FixtureSite) -> Iterator[tuple[Path, tupl
         yield db, before
 
 
+@pytest.mark.e2e
 def test_a_read_only_archive_is_one_line_and_still_lists_its_runs(
     tmp_path: Path, blog: FixtureSite
 ) -> None:
@@ -152,6 +155,7 @@ def test_a_read_only_archive_is_one_line_and_still_lists_its_runs(
         assert archive_rows(db) == before
 
 
+@pytest.mark.e2e
 def test_a_full_disk_fails_the_run_in_one_line_and_keeps_the_archive(
     tmp_path: Path, blog: FixtureSite
 ) -> None:
@@ -187,6 +191,7 @@ def test_a_full_disk_fails_the_run_in_one_line_and_keeps_the_archive(
             assert "disk" in last["reason"]
 
 
+@pytest.mark.e2e
 def test_serve_on_a_taken_port_exits_non_zero_in_one_line(tmp_path: Path) -> None:
     db = tmp_path / "archive.db"
     Archive.open(db).close()

@@ -76,6 +76,7 @@ def warcio_check(*paths: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.e2e
 def test_crawl_keeps_every_response_as_exact_warc_records_indexed_in_sqlite(tmp_path, site):
     db = tmp_path / "archive.db"
     crawl(site, db)
@@ -141,6 +142,7 @@ def test_crawl_keeps_every_response_as_exact_warc_records_indexed_in_sqlite(tmp_
         assert all("gzip" in (r.http_headers.get_header("Accept-Encoding") or "") for r in requests)
 
 
+@pytest.mark.e2e
 def test_second_run_revalidates_every_page_and_transfers_few_bytes(tmp_path, site):
     db = tmp_path / "archive.db"
     crawl(site, db)
@@ -201,6 +203,7 @@ def test_second_run_revalidates_every_page_and_transfers_few_bytes(tmp_path, sit
     ]
 
 
+@pytest.mark.e2e
 def test_edited_post_is_fetched_whole_and_a_lost_post_is_rebuilt_from_its_capture(
     tmp_path, site_root, site
 ):
@@ -231,6 +234,7 @@ def test_edited_post_is_fetched_whole_and_a_lost_post_is_rebuilt_from_its_captur
     assert rows(db, "SELECT count(*) FROM captures WHERE run_id = 2") == [(1,)]
 
 
+@pytest.mark.e2e
 def test_unchanged_pages_links_come_from_the_archive_and_still_lead_to_edited_posts(
     tmp_path, site_root, site
 ):
@@ -281,6 +285,7 @@ def test_unchanged_pages_links_come_from_the_archive_and_still_lead_to_edited_po
         assert "Edited." in text
 
 
+@pytest.mark.e2e
 def test_reextract_rebuilds_posts_from_captures_with_no_server_running(tmp_path, site_root):
     shutil.copy(
         FIXTURES / "pages" / "ghost-participatory-budgeting-kickoff.html",
@@ -330,6 +335,7 @@ def test_reextract_rebuilds_posts_from_captures_with_no_server_running(tmp_path,
     assert rows(db, "SELECT count(*) FROM captures WHERE run_id > 1") == [(0,)]
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("after", [1, 6])
 def test_sigkill_mid_crawl_leaves_only_complete_indexed_records_and_recovers(
     tmp_path, site_root, after
@@ -392,6 +398,7 @@ def _count(db: Path) -> int:
         return 0
 
 
+@pytest.mark.e2e
 def test_sitemap_lastmod_before_the_capture_answers_from_it_without_a_request(
     tmp_path, site_root, site
 ):
@@ -452,3 +459,19 @@ def test_a_date_proves_a_page_unchanged_only_if_it_is_before_the_capture(
     lastmod, fetched_at, unchanged
 ):
     assert unchanged_since(lastmod, fetched_at) is unchanged
+
+
+def test_a_server_without_validators_sending_the_captured_bytes_again_is_not_modified(
+    tmp_path, site_root
+):
+    # WordPress sends neither ETag nor Last-Modified: every page is a 200 on every run.
+    with serve(FixtureSite(site_root, validators=False)) as plain:
+        db = tmp_path / "archive.db"
+        crawl(plain, db)
+        result = crawl(plain, db)
+        assert "posts 0 new / 0 updated / 5 unchanged" in result.stderr
+        # The payloads equal their captures: nothing captured or extracted again.
+        assert rows(db, "SELECT count(*) FROM captures WHERE run_id = 2") == [(0,)]
+        # The mechanism off (--full): the same bytes are kept again, as revisit records.
+        crawl(plain, db, "--full")
+        assert rows(db, "SELECT count(*) FROM captures WHERE run_id = 3")[0][0] >= len(POSTS)

@@ -126,6 +126,7 @@ def test_datasette_args_serve_the_snapshot_immutable_with_downloads(tmp_path: Pa
     ]
 
 
+@pytest.mark.e2e
 def test_serve_answers_on_a_free_port_until_terminated(tmp_path: Path) -> None:
     db = tmp_path / "archive.db"
     build_archive(db)

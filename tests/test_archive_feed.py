@@ -60,3 +60,24 @@ def test_feeds_are_advertised_on_the_home_and_series_pages(snapshot: Path) -> No
     assert 'type="application/atom+xml" title="Series: Open Data" href="/-/series/1.atom"' in (
         series
     )
+
+
+def test_feed_content_is_the_body_the_reading_view_shows() -> None:
+    from archive.feed import atom_feed
+
+    post = {
+        "url": "https://x.example/p/",
+        "title": "P",
+        "author": None,
+        "published": "2024-01-01",
+        "updated": None,
+        "last_changed_at": None,
+        "description": None,
+        "html": '<p>Hi<script>alert(1)</script><img src="https://x.example/a.png" alt="A"></p>',
+        "text": "Hi",
+    }
+    root = ET.fromstring(
+        atom_feed(title="t", feed_url="f", home_url="h", posts=[post], archived_url=lambda url: url)
+    )
+    content = root.findtext(f"{A}entry/{A}content") or ""
+    assert content == '<p>Hi<img alt="A"></p>'

@@ -73,6 +73,7 @@ def plain_datasette(snapshot: Path) -> Iterator[str]:
         yield url
 
 
+@pytest.mark.e2e
 def test_serve_shows_a_snapshot_published_while_it_runs_to_every_request(
     archive_db: Path,
 ) -> None:
@@ -85,6 +86,7 @@ def test_serve_shows_a_snapshot_published_while_it_runs_to_every_request(
         assert "<strong>2</strong> posts" in page
 
 
+@pytest.mark.e2e
 def test_plain_datasette_keeps_serving_the_replaced_file(archive_db: Path) -> None:
     with plain_datasette(default_snapshot_path(archive_db)) as url:
         assert set(counts(url)) == {0}
@@ -93,6 +95,7 @@ def test_plain_datasette_keeps_serving_the_replaced_file(archive_db: Path) -> No
         assert stale > 0  # the threads that opened the old file still read it
 
 
+@pytest.mark.e2e
 def test_download_names_the_run_and_time_of_its_snapshot(archive_db: Path, tmp_path: Path) -> None:
     snapshot = add_post(archive_db, "second", "Another post.")
     download = tmp_path / "download.db"
@@ -110,6 +113,7 @@ def test_download_names_the_run_and_time_of_its_snapshot(archive_db: Path, tmp_p
     )
 
 
+@pytest.mark.e2e
 def test_robots_txt_and_noindex_header_by_default(archive_db: Path) -> None:
     snapshot = default_snapshot_path(archive_db)
     robots = get(snapshot, "/robots.txt")
@@ -117,6 +121,7 @@ def test_robots_txt_and_noindex_header_by_default(archive_db: Path) -> None:
     assert get(snapshot, "/archive/posts").headers["x-robots-tag"] == "noindex, nofollow"
 
 
+@pytest.mark.e2e
 def test_allow_indexing_turns_robots_and_noindex_off(archive_db: Path) -> None:
     async def fetch(path: str) -> httpx.Response:
         ds = make_datasette(default_snapshot_path(archive_db), noindex=False)
@@ -128,6 +133,7 @@ def test_allow_indexing_turns_robots_and_noindex_off(archive_db: Path) -> None:
     assert "x-robots-tag" not in asyncio.run(fetch("/archive/posts")).headers
 
 
+@pytest.mark.e2e
 def test_serve_rejects_an_unknown_setting_in_one_line(archive_db: Path) -> None:
     from click.testing import CliRunner
 
@@ -138,3 +144,53 @@ def test_serve_rejects_an_unknown_setting_in_one_line(archive_db: Path) -> None:
     )
     assert result.exit_code == 2
     assert "no_such_setting: not a Datasette setting" in result.output
+
+
+def pad(db: Path, megabytes: int) -> None:
+    """Make the archive (and so its snapshot) larger than any socket buffer."""
+    conn = sqlite3.connect(db)
+    with conn:
+        conn.execute("create table if not exists padding (data blob)")
+        conn.execute("insert into padding values (randomblob(?))", [megabytes << 20])
+    conn.close()
+
+
+@pytest.mark.e2e
+def test_a_download_under_way_finishes_with_the_snapshot_it_started_on(
+    archive_db: Path, tmp_path: Path
+) -> None:
+    pad(archive_db, 12)
+    snapshot = add_post(archive_db, "big", "A post in a large archive.")
+    serve = [sys.executable, "-m", "crawler.cli", "serve", "--db", str(archive_db), "--port", "0"]
+    with serving(serve) as url, httpx.stream("GET", f"{url}archive.db", timeout=30) as response:
+        before = snapshot.read_bytes()  # as served: serve may have published it anew
+        assert response.headers["content-disposition"] == 'attachment; filename="archive-run2.db"'
+        chunks = response.iter_bytes(1 << 16)
+        received = next(chunks)
+        add_post(archive_db, "second", "The zeppelin hangar reopens.")  # publishes anew
+        assert default_snapshot_path(archive_db).read_bytes() != before
+        received += b"".join(chunks)
+    assert int(response.headers["content-length"]) == len(before)
+    assert received == before
+    (tmp_path / "got.db").write_bytes(received)
+    conn = sqlite3.connect(tmp_path / "got.db")
+    assert conn.execute("pragma integrity_check").fetchone() == ("ok",)
+    assert conn.execute("select count(*) from posts").fetchone() == (2,)
+
+
+@pytest.mark.e2e
+def test_a_snapshot_rewritten_in_place_would_break_a_download_under_way(
+    archive_db: Path,
+) -> None:
+    pad(archive_db, 12)
+    snapshot = add_post(archive_db, "big", "A post in a large archive.")
+    serve = [sys.executable, "-m", "crawler.cli", "serve", "--db", str(archive_db), "--port", "0"]
+    with serving(serve) as url, httpx.stream("GET", f"{url}archive.db", timeout=30) as response:
+        before = snapshot.read_bytes()
+        chunks = response.iter_bytes(1 << 16)
+        received = next(chunks)
+        with open(snapshot, "r+b") as file:  # what publishing without a rename would do
+            file.write(bytes(len(before)))
+        received += b"".join(chunks)
+    assert len(received) == len(before)
+    assert received != before

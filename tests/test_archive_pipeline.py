@@ -114,6 +114,7 @@ def query(db: Path, sql: str) -> list[tuple[Any, ...]]:
         conn.close()
 
 
+@pytest.mark.e2e
 def test_crawl_stores_posts_series_and_errors_as_one_finished_run(tmp_path: Path) -> None:
     db = tmp_path / "out" / "archive.db"
     stats = crawl(tmp_path, db)
@@ -134,6 +135,7 @@ def test_crawl_stores_posts_series_and_errors_as_one_finished_run(tmp_path: Path
     assert query(snapshot, "SELECT count(*) FROM posts") == [(1,)]
 
 
+@pytest.mark.e2e
 def test_second_crawl_of_an_unchanged_site_changes_no_post(tmp_path: Path) -> None:
     db = tmp_path / "archive.db"
     crawl(tmp_path, db)
@@ -150,6 +152,7 @@ def test_second_crawl_of_an_unchanged_site_changes_no_post(tmp_path: Path) -> No
     assert query(db, "SELECT count(*) FROM series_posts") == [(1,)]
 
 
+@pytest.mark.e2e
 def test_crawl_closed_for_another_reason_is_recorded_as_failed(tmp_path: Path) -> None:
     db = tmp_path / "archive.db"
     crawl(tmp_path, db, stop="operator_stop")

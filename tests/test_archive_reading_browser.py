@@ -15,6 +15,8 @@ import pytest
 from demo import expected
 from tests.conftest import DemoSites, crawl_args, crawl_demo, run_cli, serving
 
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("reading_browser")]
+
 
 @pytest.fixture(scope="module")
 def served(demo_sites: DemoSites, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:

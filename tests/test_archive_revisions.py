@@ -182,12 +182,16 @@ def query(db: Path, sql: str, *params: Any) -> list[tuple[Any, ...]]:
         conn.close()
 
 
+@pytest.mark.xdist_group("revisions")
+@pytest.mark.e2e
 def test_a_crawl_of_an_unchanged_blog_keeps_no_revision(evolution: Evolution) -> None:
     assert "12 new / 0 updated / 0 unchanged / 0 gone" in evolution.summaries[0]
     assert "0 new / 0 updated / 12 unchanged / 0 gone" in evolution.summaries[1]
     assert query(evolution.db, "SELECT count(*) FROM post_revisions WHERE run_id <= 2") == [(0,)]
 
 
+@pytest.mark.xdist_group("revisions")
+@pytest.mark.e2e
 def test_edits_deletions_and_additions_between_runs(evolution: Evolution) -> None:
     e = evolution
     assert "1 new / 2 updated / 9 unchanged / 1 gone" in e.summaries[2]
@@ -226,12 +230,16 @@ def test_edits_deletions_and_additions_between_runs(evolution: Evolution) -> Non
     assert query(e.db, "SELECT posts_updated, posts_gone FROM crawl_runs WHERE id = 3") == [(2, 1)]
 
 
+@pytest.mark.xdist_group("revisions")
+@pytest.mark.e2e
 def test_only_posts_the_crawl_did_not_reach_are_rechecked(evolution: Evolution) -> None:
     posts = [p for p in evolution.third_run_paths if "/post-" in p]
     assert posts.count(evolution.deleted.path) == 1
     assert len(posts) == len(set(posts)), "a post was requested twice in one run"
 
 
+@pytest.mark.xdist_group("revisions")
+@pytest.mark.e2e
 def test_without_rechecks_a_deleted_post_goes_unnoticed(evolution: Evolution) -> None:
     e = evolution
     url = e.base + e.deleted.path
@@ -248,6 +256,8 @@ def served(evolution: Evolution) -> Iterator[str]:
         yield url + evolution.db.stem
 
 
+@pytest.mark.xdist_group("revisions")
+@pytest.mark.e2e
 def test_datasette_lists_what_changed_in_a_run(evolution: Evolution, served: str) -> None:
     latest = httpx.get(f"{served}/changes_in_run.json?_shape=array&run=", timeout=10).json()
     assert sorted((r["outcome"], r["title"]) for r in latest) == [
@@ -260,6 +270,8 @@ def test_datasette_lists_what_changed_in_a_run(evolution: Evolution, served: str
     assert second == []
 
 
+@pytest.mark.xdist_group("revisions")
+@pytest.mark.e2e
 def test_reading_view_shows_a_readable_diff(evolution: Evolution, served: str, page: Any) -> None:
     page.goto(f"{served}/changes_in_run?run=3")
     page.click(f"td.col-post_url a:text-is({evolution.base + evolution.edited_text.path!r})")
@@ -283,6 +295,8 @@ def test_reading_view_shows_a_readable_diff(evolution: Evolution, served: str, p
     assert "A new end." not in page.locator("table.rows-and-columns").inner_text()
 
 
+@pytest.mark.xdist_group("revisions")
+@pytest.mark.e2e
 def test_reading_view_shows_a_retitled_post_field_by_field(
     evolution: Evolution, served: str, page: Any
 ) -> None:
@@ -293,6 +307,8 @@ def test_reading_view_shows_a_retitled_post_field_by_field(
     assert page.locator("section.revisions .diff-text").count() == 0
 
 
+@pytest.mark.xdist_group("revisions")
+@pytest.mark.e2e
 def test_reading_view_says_a_deleted_post_is_gone(
     evolution: Evolution, served: str, page: Any
 ) -> None:

@@ -20,6 +20,9 @@ from archive.store import Archive
 from pipeline.records import PostRecord, SeriesMembership
 from tests.conftest import serving
 
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("series_browser")]
+
+
 LAB = "https://lab.example.gov"
 MAGAZINE = "https://magazine.example.com"
 PARTS = {  # part: (slug, title, author, published)

@@ -9,6 +9,7 @@ classifier used to miss.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -166,3 +167,19 @@ def test_block_theme_byline_is_the_post_author_block_never_the_commenter() -> No
     without_byline = text[:start] + text[end:]
     assert "wp-block-post-author__name" not in without_byline
     assert read_metadata(parse_html(without_byline), url).author is None
+
+
+def test_magazine_post_without_declared_metadata_is_a_post_with_its_byline_and_date() -> None:
+    # The project's magazine page with its JSON-LD and OpenGraph article tags taken out: only
+    # the headline, the "By NAME and NAME | date" byline and the text are left to go by.
+    pages = Path(__file__).parent / "fixtures" / "pages"
+    url = json.loads((pages / "magazine-pothole-reporting.json").read_text())["url"]
+    html = (pages / "magazine-pothole-reporting.html").read_text(encoding="utf-8")
+    html = re.sub(r'<script type="application/ld\+json">.*?</script>', "", html, flags=re.S)
+    html = re.sub(r'<meta property="(og:type|article:\w+)"[^>]*>', "", html)
+    assert "BlogPosting" not in html
+    assert "article:published_time" not in html
+    info = classify_page(url, html)
+    assert (info.kind, info.settled) == ("post", True), info.evidence
+    meta = read_metadata(parse_html(html), url)
+    assert (meta.author, meta.published) == ("Hannah Lowe; Dev Mistry", "2024-06-11T06:00:00+00:00")

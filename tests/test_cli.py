@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import socket
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -47,16 +49,20 @@ def test_urls_and_sources_together_are_a_usage_error(tmp_path: Path) -> None:
     assert "either start URLS or --sources" in result.output
 
 
-def _closed_port() -> int:
+@contextmanager
+def _closed_port() -> Iterator[int]:
+    """Yield a port that refuses connections: bound, never listening, so nobody else takes it."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+        yield int(sock.getsockname()[1])
 
 
+@pytest.mark.e2e
 def test_dead_site_fails_with_a_summary_and_records_the_error(tmp_path: Path) -> None:
     db = tmp_path / "dead.db"
-    url = f"http://127.0.0.1:{_closed_port()}/"
-    result = run_cli("crawl", url, "--db", str(db), "-s", "RETRY_TIMES=0")
+    with _closed_port() as port:
+        url = f"http://127.0.0.1:{port}/"
+        result = run_cli("crawl", url, "--db", str(db), "-s", "RETRY_TIMES=0")
     assert result.returncode == 1, result.stderr
     assert "crawl failed" in result.stderr
     assert "Traceback" not in result.stderr
@@ -66,6 +72,7 @@ def test_dead_site_fails_with_a_summary_and_records_the_error(tmp_path: Path) ->
     assert run["pages_fetched"] == 0
 
 
+@pytest.mark.e2e
 def test_crawl_of_several_urls_archives_every_sites_posts(
     tmp_path: Path, demo_sites: DemoSites
 ) -> None:

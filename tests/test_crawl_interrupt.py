@@ -23,6 +23,9 @@ from tests.crawler_server import FixtureSite, serve
 from tests.evolving_blog import new_blog
 from tests.test_crawl_resume import stored_posts
 
+pytestmark = pytest.mark.e2e
+
+
 # Workers running, pages in flight: the moment a user presses Ctrl-C.
 POSTS = 40
 # Extraction workers in the group; few requests in flight, so a stop leaves posts unfetched.

@@ -63,6 +63,7 @@ def runs(db: Path) -> list[tuple[int, str]]:
         conn.close()
 
 
+@pytest.mark.e2e
 def test_a_second_run_on_the_same_archive_stops_naming_the_first(
     tmp_path: Path, held_site: tuple[FixtureSite, threading.Event]
 ) -> None:
@@ -94,6 +95,7 @@ def test_a_second_run_on_the_same_archive_stops_naming_the_first(
     assert runs(db) == [(1, "finished"), (2, "finished")]
 
 
+@pytest.mark.e2e
 def test_a_killed_run_leaves_no_stale_lock(
     tmp_path: Path, held_site: tuple[FixtureSite, threading.Event]
 ) -> None:

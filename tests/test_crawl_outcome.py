@@ -95,6 +95,7 @@ def test_an_interrupted_run_exits_with_its_signal() -> None:
     assert crawl_outcome("shutdown", {"blogarchive/signal": 15}).exit_code == 143
 
 
+@pytest.mark.e2e
 def test_a_dead_host_fails_with_one_line_for_it_and_the_summary(tmp_path: Path) -> None:
     db = tmp_path / "dead.db"
     host = f"127.0.0.1:{closed_port()}"
@@ -112,6 +113,7 @@ def test_a_dead_host_fails_with_one_line_for_it_and_the_summary(tmp_path: Path) 
     assert int(skipped.group(1)) >= 6
 
 
+@pytest.mark.e2e
 def test_one_unreachable_source_of_two_is_a_partial_run(tmp_path: Path, blog: FixtureSite) -> None:
     sources = tmp_path / "sources.toml"
     sources.write_text(
@@ -125,6 +127,7 @@ def test_one_unreachable_source_of_two_is_a_partial_run(tmp_path: Path, blog: Fi
     assert run["posts_new"] >= 1
 
 
+@pytest.mark.e2e
 def test_max_pages_caps_page_requests_and_says_the_run_is_partial(
     tmp_path: Path, blog: FixtureSite
 ) -> None:
@@ -138,12 +141,14 @@ def test_max_pages_caps_page_requests_and_says_the_run_is_partial(
     assert "2 pages fetched" in result.stderr
 
 
+@pytest.mark.e2e
 def test_a_crawl_that_runs_to_its_end_is_finished(tmp_path: Path, blog: FixtureSite) -> None:
     db = tmp_path / "a.db"
     run = assert_agree(run_cli("crawl", f"{blog.base}/", "--db", str(db)), db)
     assert (run["status"], run["reason"]) == ("finished", "finished")
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize(
     ("setting", "stop"),
     [

@@ -28,6 +28,9 @@ from tests.conftest import ROOT, run_cli
 from tests.crawler_server import FixtureSite, serve
 from tests.evolving_blog import new_blog
 
+pytestmark = pytest.mark.e2e
+
+
 POSTS = 24
 FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False"]
 # Columns that say when or in which run something happened: they differ between any two runs.

@@ -12,6 +12,9 @@ import pytest
 from tests.conftest import run_cli
 from tests.crawler_server import FixtureSite, serve
 
+pytestmark = pytest.mark.e2e
+
+
 FIXTURES = Path(__file__).parent / "fixtures" / "crawler"
 
 

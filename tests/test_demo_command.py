@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from demo.run import blog_ports, fresh_output, port_in_use
 from tests.conftest import ROOT
 
@@ -24,6 +26,7 @@ def _free_port_run() -> int:
     raise AssertionError("no four free ports in a row")
 
 
+@pytest.mark.e2e
 def test_demo_crawls_twice_while_serving_and_shows_the_archives_life(tmp_path: Path) -> None:
     result = subprocess.run(
         [

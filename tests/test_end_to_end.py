@@ -11,6 +11,8 @@ import pytest
 from demo import expected
 from tests.conftest import DemoSites, crawl_args, crawl_demo, run_cli
 
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("end_to_end")]
+
 
 @pytest.fixture(scope="module")
 def crawled(demo_sites: DemoSites, tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:

@@ -53,7 +53,8 @@ def _cases() -> list[object]:
     cases = []
     for engine in ENGINES.values():
         for check in CHECKS:
-            marks = []
+            # Each engine's checks share one build and crawl: keep them on one xdist worker.
+            marks = [pytest.mark.e2e, pytest.mark.xdist_group(f"engine-{engine.name}")]
             if check in engine.xfail:
                 marks.append(pytest.mark.xfail(strict=True, reason=engine.xfail[check]))
             cases.append(pytest.param(engine.name, check, marks=marks, id=f"{engine.name}-{check}"))

@@ -55,6 +55,7 @@ def test_a_missing_engine_is_unavailable_with_the_reason() -> None:
         package_versions(["no-such-blog-engine"])
 
 
+@pytest.mark.e2e
 def test_the_recrawl_check_fails_when_the_second_crawl_is_not_incremental(
     tmp_path: Path,
 ) -> None:

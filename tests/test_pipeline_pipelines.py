@@ -130,6 +130,7 @@ CRAWL = textwrap.dedent(
 )
 
 
+@pytest.mark.e2e
 def test_pipeline_runs_inside_a_real_scrapy_crawl(tmp_path: Path) -> None:
     script, out = tmp_path / "crawl.py", tmp_path / "items.jsonl"
     script.write_text(CRAWL)

@@ -7,6 +7,7 @@ import json
 import sqlite3
 from pathlib import Path
 
+import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from crawler.captures import SECRET_HEADERS
@@ -40,6 +41,8 @@ def test_datasette_refuses_every_sql_write(tmp_path: Path) -> None:
         conn.close()
 
 
+@pytest.mark.e2e
+@pytest.mark.e2e
 def test_captures_keep_no_cookies_or_credentials(tmp_path: Path) -> None:
     secret = "s3cr3t-token"
     site = FixtureSite(

@@ -8,7 +8,8 @@ threads reading the old file. Here every request first checks the snapshot file'
 (inode, size, mtime: one ``stat``); when it changed, a new :class:`SnapshotDatabase` takes
 the name, and each thread's connection remembers which object opened it, so a thread drops
 a connection to an older file the next time it runs a query. A download already streaming
-keeps reading the file it opened (a rename does not touch an open file).
+keeps reading the file it opened (a rename does not touch an open file); downloads are served
+here (:func:`send_snapshot`) so that the length sent is the opened file's.
 
 ``robots.txt`` disallows everything and every response carries ``X-Robots-Tag: noindex``
 unless the plugin configuration says ``noindex: false`` (``blogarchive serve
@@ -94,6 +95,53 @@ async def refresh_snapshots(datasette: Any) -> list[str]:
     return swapped
 
 
+NOINDEX = (b"x-robots-tag", b"noindex, nofollow")
+CHUNK = 1 << 16
+
+
+def _download_of(datasette: Any, scope: dict[str, Any]) -> SnapshotDatabase | None:
+    """Return the snapshot a ``GET /<name>.db`` asks for, if downloads are allowed."""
+    path = scope.get("path", "")
+    if scope.get("method") != "GET" or not path.endswith(".db") or path.count("/") != 1:
+        return None
+    db = datasette.databases.get(path[1:-3])
+    if not isinstance(db, SnapshotDatabase) or not datasette.setting("allow_download"):
+        return None
+    return db
+
+
+async def send_snapshot(db: SnapshotDatabase, send: Callable[[dict[str, Any]], Any]) -> None:
+    """Stream the snapshot file, named after its run; a publish meanwhile changes nothing.
+
+    The file is opened before its size is read (Datasette's own download reads the size of
+    the path first, then opens it: a publish in between would send one file's length with
+    the other's bytes). A rename over an open file leaves what it reads as it was.
+    """
+    loop = asyncio.get_running_loop()
+    with open(db.path, "rb") as file:
+        size = os.fstat(file.fileno()).st_size
+        headers = [
+            (b"content-type", b"application/octet-stream"),
+            (b"content-length", str(size).encode()),
+            (b"content-disposition", f'attachment; filename="{await _file_name(db)}"'.encode()),
+        ]
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        while True:
+            chunk = await loop.run_in_executor(None, file.read, CHUNK)
+            await send({"type": "http.response.body", "body": chunk, "more_body": bool(chunk)})
+            if not chunk:
+                return
+
+
+async def _file_name(db: SnapshotDatabase) -> str:
+    """Return the download's file name: the database's, and the run it was made after."""
+    try:
+        row = (await db.execute("select run_id from snapshot limit 1")).first()
+    except Exception:  # a snapshot from before the snapshot table
+        row = None
+    return f"{db.name}-run{row[0]}.db" if row is not None and row[0] else f"{db.name}.db"
+
+
 def noindex(datasette: Any) -> bool:
     """Return whether search engines are asked to stay away (the default)."""
     config = datasette.plugin_config(PLUGIN) or {}
@@ -120,17 +168,20 @@ def asgi_wrapper(datasette: Any) -> Callable[[Any], Any]:
                 await app(scope, receive, send)
                 return
             await refresh_snapshots(datasette)
-            if not noindex(datasette):
-                await app(scope, receive, send)
+            respond = send
+            if noindex(datasette):
+
+                async def respond(message: dict[str, Any]) -> None:
+                    if message["type"] == "http.response.start":
+                        headers = [*message.get("headers", []), NOINDEX]
+                        message = {**message, "headers": headers}
+                    await send(message)
+
+            download = _download_of(datasette, scope)
+            if download is not None:
+                await send_snapshot(download, respond)
                 return
-
-            async def send_noindex(message: dict[str, Any]) -> None:
-                if message["type"] == "http.response.start":
-                    headers = [*message.get("headers", []), (b"x-robots-tag", b"noindex, nofollow")]
-                    message = {**message, "headers": headers}
-                await send(message)
-
-            await app(scope, receive, send_noindex)
+            await app(scope, receive, respond)
 
         return live
 

@@ -12,18 +12,17 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-import nh3
 from datasette import hookimpl
 from datasette.utils import tilde_encode, urlsafe_components
-from markupsafe import Markup, escape
 
+from archive.body import post_body
 from archive.revisions import history
 
 logger = logging.getLogger(__name__)
 
 POST_SQL = """
 select url, title, author, published, updated, site, site_id, language, word_count, tags,
-       html, text, description
+       html, text, description, url_key
 from posts where url = :url
 """
 
@@ -69,30 +68,6 @@ from post_duplicates join posts on posts.url = post_duplicates.post_url
 where post_duplicates.original_url = :url
 order by role desc, url
 """
-
-
-# nh3's allow-list, except that images keep no source: the archive holds no image, so an
-# <img> would fetch from another site (telling it who reads what); its alt text shows instead.
-BODY_ATTRIBUTES = {
-    tag: set(names) - ({"src", "srcset"} if tag == "img" else set())
-    for tag, names in nh3.ALLOWED_ATTRIBUTES.items()
-}
-
-
-def post_body(html: str | None, text: str | None) -> Markup:
-    """Return the post body to render: its stored HTML sanitised again, else its text as paragraphs.
-
-    The HTML was sanitised by nh3 when stored; cleaning it again here means an archive written
-    by another tool, or edited by hand, still cannot put script into the page, nor make the
-    reader's browser request anything: links stay links, images show their alt text.
-    """
-    if html:
-        cleaned = nh3.clean(
-            html, attributes=BODY_ATTRIBUTES, link_rel="noopener noreferrer nofollow"
-        )
-        return Markup(cleaned)
-    paragraphs = [p.strip() for p in (text or "").split("\n") if p.strip()]
-    return Markup("".join(f"<p>{escape(p)}</p>" for p in paragraphs))
 
 
 def json_strings(value: str | None, what: str) -> list[str]:
@@ -163,6 +138,7 @@ async def reading_context(datasette: Any, database: str, url: str) -> dict[str, 
     return {
         "reading": {
             "url": post["url"],
+            "permalink": datasette.urls.path(f"/-/posts/{post['url_key']}"),
             "title": post["title"],
             "author": post["author"],
             "published": post["published"],
@@ -183,7 +159,7 @@ async def reading_context(datasette: Any, database: str, url: str) -> dict[str, 
 
 
 SERIES_PAGE_SQL = """
-select id, name, url, description, sites, declared_total, parts_held, first_published,
+select id, name, slug, url, description, sites, declared_total, parts_held, first_published,
        last_published
 from series where id = :id
 """
@@ -249,6 +225,7 @@ async def series_context(datasette: Any, database: str, series_id: str) -> dict[
             "authors": list(dict.fromkeys(p["author"] for p in parts if p["author"])),
             "slots": slots,
             "missing": missing,
+            "permalink": datasette.urls.path(f"/-/series/{series['slug']}"),
             "feed": datasette.urls.path(f"/-/series/{tilde_encode(str(series_id))}.atom"),
         }
     }

@@ -29,6 +29,7 @@ from scrapy.utils.misc import load_object
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 from twisted.python.failure import Failure
 
+from crawler.addresses import AddressRefused, GuardedResolver, hostname
 from crawler.captures import page_links_found
 from crawler.evidence import SiteEvidence
 from crawler.items import CrawlError, FetchedPage, SeriesListing, UnchangedPage, utc_now
@@ -56,6 +57,11 @@ PRIORITY_UNSETTLED = -100
 # robots.txt and sitemaps before pages: their dates spare a re-crawl its unchanged pages.
 PRIORITY_SITEMAP = 40
 MAX_SITEMAP_BYTES = 50 * 1024 * 1024
+# What failures that Scrapy raises without a message mean, for the errors table.
+SILENT_FAILURES = {
+    "DownloadCancelledError": "cancelled: the body grew past DOWNLOAD_MAXSIZE",
+    "ResponseDataLossError": "the connection closed before the body's Content-Length",
+}
 # Seconds the start pages wait for robots.txt, so the sitemaps it names are fetched first.
 ROBOTS_WAIT = 5.0
 # Failures that, on a host which never answered, mean the host cannot be reached at all.
@@ -130,6 +136,8 @@ class BlogSpider(scrapy.Spider):
         # host:port that answered anything (even an error status) / that never did and failed.
         self.answered_hosts: set[str] = set()
         self.unreachable_hosts: dict[str, str] = {}
+        # Host names (no port) that may be on a non-public address: the sources' own.
+        self.source_hostnames = {hostname(h) for s in self.sources.values() for h in s.hosts}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> BlogSpider:
@@ -226,6 +234,7 @@ class BlogSpider(scrapy.Spider):
         posts from their captures, and the pages would otherwise hold the sitemap back.
         """
         self._apply_politeness()
+        self._allow_source_addresses()
         self.crawler.stats.set_value(STAT_SOURCES, len(self.sources))
         requests = [r for s in self.sources.values() for r in self._start_requests(s)]
         robots = [r for r in requests if r.callback == self.parse_robots]
@@ -271,6 +280,15 @@ class BlogSpider(scrapy.Spider):
             request = self._request(url, source, depth=1, priority=PRIORITY_POST)
             if request:
                 yield request
+
+    def _allow_source_addresses(self) -> None:
+        # The sources' own hosts may be on any address (a blog on the local network, the
+        # tests' 127.0.0.1); every other name must resolve to a public one.
+        from twisted.internet import reactor
+
+        resolver = getattr(reactor, "resolver", None)
+        if isinstance(resolver, GuardedResolver):
+            resolver.allow(host for s in self.sources.values() for host in s.hosts)
 
     def _apply_politeness(self) -> None:
         # DOWNLOAD_SLOTS is read when slots are created, so per-source delays set here before
@@ -362,6 +380,8 @@ class BlogSpider(scrapy.Spider):
             callback=self.parse_sitemap,
             priority=PRIORITY_SITEMAP,
             in_scope=in_scope,
+            # The sitemap protocol allows 50 MB, more than the page limit (DOWNLOAD_MAXSIZE).
+            meta={"download_maxsize": MAX_SITEMAP_BYTES},
         )
 
     def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
@@ -441,13 +461,20 @@ class BlogSpider(scrapy.Spider):
     def parse_page(self, response: Response) -> Iterator[Any]:
         """Yield a post as a FetchedPage, a series page as a SeriesListing, and follow links."""
         source = self._source(response)
-        if not isinstance(response, TextResponse):
-            return
         content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1").lower()
-        if "xml" in content_type and ("rss" in content_type or "atom" in content_type):
-            yield from self.parse_feed(response)
+        if not isinstance(response, TextResponse) or ("html" not in content_type and content_type):
+            if "xml" in content_type and ("rss" in content_type or "atom" in content_type):
+                yield from self.parse_feed(response)
+            elif (
+                response.meta.get("expect") == CONTENT
+                and not response.meta.get("page_links")
+                # Answered unchanged from its capture: the run that fetched it said so already.
+                and not response.meta.get("not_modified")
+            ):
+                yield self._not_a_page(response, source, f"not HTML ({content_type or 'no type'})")
             return
-        if "html" not in content_type and content_type:
+        if not response.body and not response.meta.get("page_links"):
+            yield self._not_a_page(response, source, "empty body")
             return
         self.crawler.stats.inc_value(f"blogarchive/pages/{source.name}")
         url = canonicalize_url(response.url)
@@ -512,6 +539,15 @@ class BlogSpider(scrapy.Spider):
             request = self._request(link, source, depth=depth, priority=priority, meta=meta)
             if request:
                 yield request
+
+    def _not_a_page(self, response: Response, source: Source, why: str) -> CrawlError:
+        self.crawler.stats.inc_value("blogarchive/not_pages")
+        return CrawlError(
+            url=response.url,
+            stage="fetch",
+            message=f"HTTP {response.status}, {why}, {len(response.body)} bytes: not archived",
+            source=source.name,
+        )
 
     def _page_info(self, response: TextResponse, source: Source, url: str) -> PageInfo | None:
         """Classify the page, or take what it was when this payload was parsed before.
@@ -592,21 +628,25 @@ class BlogSpider(scrapy.Spider):
         request = failure.request  # type: ignore[attr-defined]
         expect = request.meta.get("expect", CONTENT)
         source = request.meta.get("source", "")
-        if failure.check(IgnoreRequest) and not failure.check(HttpError):
-            # Robots-forbidden, off-host or over max_pages: never fetched, never archived.
+        if failure.check(AddressRefused):
+            yield self._error(request, f"refused: {failure.getErrorMessage()}")
+            return
+        if (
+            failure.check(IgnoreRequest)
+            and not failure.check(HttpError)
+            and "answered" not in request.meta
+        ):
+            # Robots-forbidden, off-host, over a cap or a trap rule: never sent, never archived.
+            # An answer refused (too big, too many redirects, a redirect off the site) is
+            # marked answered (crawler.traps.TrapGate) and recorded below.
             self.crawler.stats.inc_value("blogarchive/ignored_requests")
             return
         self._robots_done(request.url)
         first = netloc(request.url) not in self.unreachable_hosts
         if self._unreachable(request, failure):
             if first:  # one error per host that cannot be reached, not one per URL
-                self.crawler.stats.inc_value(f"blogarchive/errors/{expect}")
-                yield CrawlError(
-                    url=request.url,
-                    stage="fetch" if expect == CONTENT else "discover",
-                    message=f"host unreachable: {self.unreachable_hosts[netloc(request.url)]}",
-                    source=source,
-                )
+                why = self.unreachable_hosts[netloc(request.url)]
+                yield self._error(request, f"host unreachable: {why}")
             return
         if expect == PROBE:
             self.crawler.stats.inc_value("blogarchive/probes_missed")
@@ -618,14 +658,20 @@ class BlogSpider(scrapy.Spider):
                 message += f" after {request.meta['retry_times']} retries"
         else:
             kind = failure.type.__name__ if failure.type else "Error"
-            message = f"{kind}: {failure.getErrorMessage()}"
+            detail = failure.getErrorMessage() or SILENT_FAILURES.get(kind, "no message")
+            message = f"{kind}: {detail}"
         self.logger.warning("Failed to fetch %s (%s): %s", request.url, source, message)
+        yield self._error(request, message)
+
+    def _error(self, request: scrapy.Request, message: str) -> CrawlError:
+        """Count and return the CrawlError of a failed request."""
+        expect = request.meta.get("expect", CONTENT)
         self.crawler.stats.inc_value(f"blogarchive/errors/{expect}")
-        yield CrawlError(
+        return CrawlError(
             url=request.url,
             stage="fetch" if expect == CONTENT else "discover",
             message=message,
-            source=source,
+            source=request.meta.get("source", ""),
         )
 
     def _unreachable(self, request: scrapy.Request, failure: Failure) -> bool:
