@@ -26,6 +26,7 @@ categories and sections are not tags.
 
 from __future__ import annotations
 
+import html
 import json
 import logging
 import re
@@ -187,7 +188,8 @@ def clean_title(title: str, site_names: list[str]) -> str:
     title has separators of the "|", "«" or "»" kind, which never occur in post titles
     in practice.
     """
-    title = _squash(title)
+    # A CMS that escapes the title twice leaves "&#8217;" and "&amp;" in <title> and og:title.
+    title = _squash(html.unescape(title))
     names = [_squash(n).casefold() for n in site_names if n and _squash(n)]
     for name in names:
         if title.casefold() == name:
@@ -558,7 +560,7 @@ def _plain_names(names: list[str]) -> str | None:
 
 def _name(value: Any) -> str | None:
     if isinstance(value, str):
-        return _squash(value) or None
+        return _squash(html.unescape(value)) or None
     if isinstance(value, dict):
         return _str(value.get("name"))
     if isinstance(value, list) and value:
@@ -575,9 +577,10 @@ def _keywords(value: Any) -> list[str]:
 
 
 def _str(value: Any) -> str | None:
+    """Return a JSON-LD string value: CMSs write it HTML-escaped ("Q&amp;A", "it&#8217;s")."""
     if isinstance(value, list):
         value = value[0] if value else None
-    return _squash(value) or None if isinstance(value, str) else None
+    return _squash(html.unescape(value)) or None if isinstance(value, str) else None
 
 
 def _strip_by(name: str) -> str:
