@@ -407,6 +407,8 @@ BY_NAME_RE = re.compile(
     r"^(?:posted\s+|written\s+)?by\s+(?P<name>[A-Z][\w.'\u2019-]*(?:\s+[A-Z][\w.'\u2019-]*){0,3})",
 )
 TAG_ARCHIVE_RE = re.compile(r"/tags?/[^/?#]+|[#?&]tags?[:=]", re.IGNORECASE)
+# A class naming one tag: "tag", or a theme's prefix before it ("post-tag", "md-tag", "post_tag").
+TAG_CLASS_RE = re.compile(r"(?:[\w-]*[-_])?tag", re.IGNORECASE)
 
 
 def heading_text(element: HtmlElement) -> str:
@@ -441,11 +443,10 @@ def _visible(tree: HtmlElement, url: str) -> _Found:
                 break
     found["author"] = _byline(tree, url)
     tags = []
-    for element in tree.xpath(
-        "//a[@href] | //*[contains(concat(' ', normalize-space(@class), ' '), ' md-tag ')]"
-    ):
-        is_tag = "md-tag" in (element.get("class") or "").split() or (
-            element.tag == "a" and TAG_ARCHIVE_RE.search(element.get("href") or "")
+    for element in tree.xpath("//a[@href] | //*[contains(@class, 'tag')]"):
+        is_tag = (element.tag == "a" and TAG_ARCHIVE_RE.search(element.get("href") or "")) or (
+            any(TAG_CLASS_RE.fullmatch(c) for c in (element.get("class") or "").split())
+            and len(element.xpath(".//a")) <= 1  # not a block of several tags' links
         )
         if is_tag and not _in_furniture(element) and _own(element, url):
             tags.append(_squash(element.text_content()).lstrip("#"))

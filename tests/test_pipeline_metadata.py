@@ -117,3 +117,17 @@ def test_an_author_naming_the_publisher_or_an_account_number_is_not_the_author()
     html = f"<html><head>{head}</head><body>{body}<p>Text.</p></body></html>"
     meta = read_metadata(parse_html(html), "https://studio.example/blog/p/")
     assert meta.author == "Shauna Mitchell"
+
+
+def test_tags_are_read_from_any_themes_tag_class_not_from_tag_clouds() -> None:
+    # Without tag archive links, the tag elements' class is the only sign: "tag" or a theme's
+    # prefix before it; a sidebar's tag cloud and its links are not the post's tags.
+    body = (
+        "<article><h1>Pricing a yoga class</h1><p>Text.</p>"
+        '<ul class="entry-tags"><li class="entry-tag">pricing</li>'
+        '<li><span class="tag">#studios</span></li><li class="tag-cloud">not a tag</li></ul>'
+        '</article><aside class="sidebar"><a href="/tags/yoga/">yoga</a>'
+        '<span class="post-tag">sidebar</span></aside>'
+    )
+    meta = read_metadata(parse_html(f"<html><body>{body}</body></html>"), "https://y.example/p/")
+    assert meta.tags == ["pricing", "studios"]
