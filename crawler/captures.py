@@ -18,7 +18,8 @@ key (``meta["links_key"]``); the archive keeps it. A page answered from its capt
 payload was parsed before, and whose posts are all stored, is answered from that record
 alone (an empty body, ``meta["page_links"]``): no WARC read, no HTML parse. A page dated
 unchanged by a sitemap or feed is answered that way before it is even scheduled
-(:class:`DatedPageShortcut`, a spider middleware).
+(:class:`DatedPageShortcut`, a spider middleware). A 200 whose payload repeats the URL's
+last capture (a server without validators) is answered that way too once it arrives.
 """
 
 from __future__ import annotations
@@ -96,6 +97,8 @@ class CaptureLookup(Protocol):
     """What the middleware asks the archive (``archive.captures.CaptureIndex`` does it)."""
 
     def validators(self, url: str) -> ValidatorsLike | None: ...
+
+    def last_capture(self, url: str) -> ValidatorsLike | None: ...
 
     def load(self, capture_id: int) -> StoredResponseLike: ...
 
@@ -198,8 +201,16 @@ class CaptureMiddleware:
         ):
             return None
         assert self.lookup is not None
-        validators = self.lookup.validators(request.url)
+        validators = self.lookup.last_capture(request.url)
         if validators is None:
+            return None
+        # A 200 that repeats this payload is as good as a 304 (see process_response).
+        request.meta["last_capture"] = (
+            request.url,
+            validators.capture_id,
+            validators.payload_digest,
+        )
+        if not validators.etag and not validators.last_modified:
             return None
         lastmod = request.meta.get("lastmod")
         request.meta["payload_digest"] = validators.payload_digest
@@ -242,7 +253,36 @@ class CaptureMiddleware:
             )
             self.crawler.signals.send_catch_log(capture_received, capture=capture)
             self.crawler.stats.inc_value("blogarchive/captures")
-        return response
+        return self._same_payload(request, response)
+
+    def _same_payload(self, request: Request, response: Response) -> Response:
+        """Answer a 200 whose payload repeats the URL's last capture like a 304, if it can.
+
+        Servers without validators (and ones ignoring them) answer every request whole; a
+        body byte-identical to the last capture, parsed before under the same links key (the
+        classifier's and the extractor's versions) with all its posts stored, needs no parse
+        and no extraction. Anything else goes on to the spider as fetched.
+        """
+        last = request.meta.get("last_capture")
+        if (
+            response.status != 200
+            or not last
+            or last[0] != request.url
+            or last[2] != request.meta.get("payload_digest")
+            or not self._may_use_capture(request)
+        ):
+            return response
+        assert self.lookup is not None
+        capture_id = int(last[1])
+        stored_posts = self.lookup.stored_posts(canonicalize_url(request.url))
+        cached = self._cached_links(request, stored_posts)
+        if cached is None:
+            return response
+        self.crawler.stats.inc_value("blogarchive/same_payload")
+        content_type = response.headers.get(b"Content-Type")
+        if content_type:
+            request.meta["stored_type"] = content_type.decode("latin-1")
+        return self._from_links(request, capture_id, stored_posts, cached)
 
     def _from_capture(self, request: Request, capture_id: int) -> Request | Response:
         assert self.lookup is not None
