@@ -8,7 +8,6 @@ extracted again. ``crawl --full`` (the mechanism off) extracts every post again.
 from __future__ import annotations
 
 import re
-import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +17,7 @@ import pytest
 from tests.conftest import run_cli
 from tests.crawler_server import FixtureSite, serve
 from tests.evolving_blog import Blog, new_blog
+from tests.test_archive_revisions import query
 
 FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False"]
 EXTRACTED = re.compile(r"'blogarchive/extracted': (\d+)")
@@ -62,14 +62,6 @@ def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Crawled]:
         blog.write()
         extracted["edited"] = crawl(site.base, db)
         yield Crawled(blog, site.base, db, extracted, statuses)
-
-
-def query(db: Path, sql: str, *params: object) -> list[tuple[object, ...]]:
-    conn = sqlite3.connect(db)
-    try:
-        return [tuple(row) for row in conn.execute(sql, params).fetchall()]
-    finally:
-        conn.close()
 
 
 @pytest.mark.e2e
