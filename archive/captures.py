@@ -178,8 +178,12 @@ class CaptureIndex:
                 return []
             raise
 
-    def last_capture(self, url: str) -> Validators | None:
-        """Return the last kept 200 capture of ``url``, with or without validators."""
+    def validators(self, url: str) -> Validators | None:
+        """Return the validators of the last kept 200 capture of ``url``.
+
+        Its ETag and Last-Modified when the server sent them; its payload digest always: a
+        server that sends neither (WordPress) can still send the captured bytes again.
+        """
         rows = self._query(
             "SELECT id, etag, last_modified, fetched_at, payload_digest, content_type"
             " FROM captures WHERE url = ? AND status = 200 ORDER BY id DESC LIMIT 1",
@@ -191,11 +195,6 @@ class CaptureIndex:
         return Validators(
             int(capture_id), etag, last_modified, str(fetched_at), str(digest), content_type
         )
-
-    def validators(self, url: str) -> Validators | None:
-        """Return the validators of the last kept 200 capture of ``url`` that has any."""
-        last = self.last_capture(url)
-        return last if last is not None and (last.etag or last.last_modified) else None
 
     def load(self, capture_id: int) -> StoredResponse:
         """Read the stored response of one capture from its WARC file."""

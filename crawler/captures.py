@@ -98,8 +98,6 @@ class CaptureLookup(Protocol):
 
     def validators(self, url: str) -> ValidatorsLike | None: ...
 
-    def last_capture(self, url: str) -> ValidatorsLike | None: ...
-
     def load(self, capture_id: int) -> StoredResponseLike: ...
 
     def stored_posts(self, url: str) -> dict[str, str]: ...
@@ -201,16 +199,8 @@ class CaptureMiddleware:
         ):
             return None
         assert self.lookup is not None
-        validators = self.lookup.last_capture(request.url)
+        validators = self.lookup.validators(request.url)
         if validators is None:
-            return None
-        # A 200 that repeats this payload is as good as a 304 (see process_response).
-        request.meta["last_capture"] = (
-            request.url,
-            validators.capture_id,
-            validators.payload_digest,
-        )
-        if not validators.etag and not validators.last_modified:
             return None
         lastmod = request.meta.get("lastmod")
         request.meta["payload_digest"] = validators.payload_digest
@@ -224,7 +214,8 @@ class CaptureMiddleware:
         if validators.last_modified:
             request.headers[b"If-Modified-Since"] = validators.last_modified
         request.meta["revalidating"] = validators.capture_id
-        self.crawler.stats.inc_value("blogarchive/conditional_requests")
+        if validators.etag or validators.last_modified:
+            self.crawler.stats.inc_value("blogarchive/conditional_requests")
         return None
 
     def process_response(self, request: Request, response: Response) -> Request | Response:
@@ -235,9 +226,20 @@ class CaptureMiddleware:
         if "not_modified" in request.meta:
             return response  # answered from a capture: nothing new to keep
         # The payload the spider will see (a redirect's copy of meta must not keep an old one).
-        request.meta.pop("payload_digest", None)
+        stored_digest = request.meta.pop("payload_digest", None)
         if response.status in KEPT_STATUSES:
-            request.meta["payload_digest"] = payload_digest(response.body)
+            request.meta["payload_digest"] = digest = payload_digest(response.body)
+            if (
+                response.status == 200
+                and "revalidating" in request.meta
+                and digest == stored_digest
+            ):
+                # A server that sends no validators (WordPress) answers 200 with the bytes
+                # we captured: as good as a 304, so nothing is captured or extracted again
+                # (a page: if this classifier and extractor parsed these bytes last).
+                answer = self._same_payload(request, int(request.meta["revalidating"]))
+                if answer is not None:
+                    return answer
         if self.capture and response.status in KEPT_STATUSES:
             capture = Capture(
                 url=response.url,
@@ -253,35 +255,24 @@ class CaptureMiddleware:
             )
             self.crawler.signals.send_catch_log(capture_received, capture=capture)
             self.crawler.stats.inc_value("blogarchive/captures")
-        return self._same_payload(request, response)
+        return response
 
-    def _same_payload(self, request: Request, response: Response) -> Response:
-        """Answer a 200 whose payload repeats the URL's last capture like a 304, if it can.
+    def _same_payload(self, request: Request, capture_id: int) -> Request | Response | None:
+        """Answer a 200 that repeats capture ``capture_id`` as a 304 would be, or None.
 
-        Servers without validators (and ones ignoring them) answer every request whole; a
-        body byte-identical to the last capture, parsed before under the same links key (the
-        classifier's and the extractor's versions) with all its posts stored, needs no parse
-        and no extraction. Anything else goes on to the spider as fetched.
+        A page (one with a links key) only from its page_links record: without one under
+        this classifier's and extractor's key, or with a post it yields not stored, its body
+        goes on to be parsed and extracted as fetched.
         """
-        last = request.meta.get("last_capture")
-        if (
-            response.status != 200
-            or not last
-            or last[0] != request.url
-            or last[2] != request.meta.get("payload_digest")
-            or not self._may_use_capture(request)
-        ):
-            return response
         assert self.lookup is not None
-        capture_id = int(last[1])
+        if not request.meta.get("links_key"):
+            self.crawler.stats.inc_value("blogarchive/unchanged_payloads")
+            return self._from_capture(request, capture_id)
         stored_posts = self.lookup.stored_posts(canonicalize_url(request.url))
         cached = self._cached_links(request, stored_posts)
         if cached is None:
-            return response
-        self.crawler.stats.inc_value("blogarchive/same_payload")
-        content_type = response.headers.get(b"Content-Type")
-        if content_type:
-            request.meta["stored_type"] = content_type.decode("latin-1")
+            return None
+        self.crawler.stats.inc_value("blogarchive/unchanged_payloads")
         return self._from_links(request, capture_id, stored_posts, cached)
 
     def _from_capture(self, request: Request, capture_id: int) -> Request | Response:

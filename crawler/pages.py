@@ -83,7 +83,7 @@ READ_MORE_RE = re.compile(
 # Links to files, admin screens and alternate renderings of pages we already fetch.
 SKIP_EXTENSIONS = re.compile(
     r"\.(jpe?g|png|gif|webp|svg|ico|bmp|tiff?|pdf|zip|gz|tgz|rar|7z|docx?|xlsx?|pptx?|odt|ods"
-    r"|css|js|json|mp3|mp4|m4a|mov|avi|wmv|webm|ogg|wav|exe|dmg|iso|epub|mobi|csv|txt)$",
+    r"|css|js|json|md|markdown|rst|mp3|mp4|m4a|mov|avi|wmv|webm|ogg|wav|exe|dmg|iso|epub|mobi|csv|txt)$",
     re.IGNORECASE,
 )
 SKIP_PATH_RE = re.compile(

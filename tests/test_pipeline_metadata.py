@@ -7,7 +7,7 @@ from pathlib import Path
 
 from pipeline.clean import parse_html
 from pipeline.extract import site_from_title
-from pipeline.metadata import PageMetadata, read_metadata
+from pipeline.metadata import PageMetadata, clean_title, read_metadata
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"
 
@@ -66,3 +66,34 @@ def test_the_publishing_software_is_not_the_sites_name() -> None:
     meta = declared("blogger-school-streets")
     assert "Blogger" not in meta.site_names
     assert meta.home_link_name == "Travelling Light in Hollowbrook"
+
+
+def test_html_entities_in_json_ld_strings_are_decoded() -> None:
+    # WordPress SEO plugins write the post title into JSON-LD as it sits in the database.
+    ld = {
+        "@context": "https://schema.org",
+        "@type": "BlogPosting",
+        "headline": "Q&amp;A: what&#8217;s next for the &#8220;quiet&#8221; streets",
+        "author": {"@type": "Person", "name": "Siobh&aacute;n O&#8217;Neill"},
+    }
+    html = (
+        '<html><head><script type="application/ld+json">' + json.dumps(ld) + "</script>"
+        "</head><body><p>Text.</p></body></html>"
+    )
+    meta = read_metadata(parse_html(html), "https://blog.example.org/p/")
+    assert meta.title == "Q&A: what\u2019s next for the \u201cquiet\u201d streets"
+    assert meta.author == "Siobh\u00e1n O\u2019Neill"
+
+
+def test_a_title_escaped_twice_is_unescaped() -> None:
+    # The CMS escapes the title, then the template escapes it again: "&amp;#8217;" in the HTML.
+    head = (
+        "<title>Budget Traveler&amp;#8217;s Guide &amp;amp; Checklist | Gabby</title>"
+        '<meta property="og:site_name" content="Gabby">'
+    )
+    html = f"<html><head>{head}</head><body><p>Text.</p></body></html>"
+    meta = read_metadata(parse_html(html), "https://blog.example.org/p/")
+    assert (
+        clean_title(meta.html_title or "", meta.site_names)
+        == "Budget Traveler\u2019s Guide & Checklist"
+    )

@@ -472,7 +472,12 @@ class BlogSpider(scrapy.Spider):
         if not isinstance(response, TextResponse) or ("html" not in content_type and content_type):
             if "xml" in content_type and ("rss" in content_type or "atom" in content_type):
                 yield from self.parse_feed(response)
-            elif response.meta.get("expect") == CONTENT and not response.meta.get("page_links"):
+            elif (
+                response.meta.get("expect") == CONTENT
+                and not response.meta.get("page_links")
+                # Answered unchanged from its capture: the run that fetched it said so already.
+                and not response.meta.get("not_modified")
+            ):
                 yield self._not_a_page(response, source, f"not HTML ({content_type or 'no type'})")
             return
         if not response.body and not response.meta.get("page_links"):
