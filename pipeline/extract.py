@@ -37,7 +37,13 @@ from pipeline.clean import (
     unwrap_embedded_posts,
 )
 from pipeline.markdown import html_to_markdown
-from pipeline.metadata import TITLE_SEPARATORS, PageMetadata, clean_title, read_metadata
+from pipeline.metadata import (
+    TITLE_SEPARATORS,
+    PageMetadata,
+    author_or_none,
+    clean_title,
+    read_metadata,
+)
 from pipeline.records import Link, PostRecord
 from pipeline.series import detect_series
 from pipeline.trim import trim_body
@@ -115,7 +121,7 @@ def extract_post(
         source=source,
         fetched_url=url,
         fetched_at=fetched_at,
-        author=meta.author or _guess(document, "author"),
+        author=meta.author or author_or_none(_guess(document, "author"), meta.site_names),
         published=choose_published(meta.published, tree, url),
         updated=meta.updated,
         site=meta.site or _guess(document, "sitename"),

@@ -117,12 +117,17 @@ def read_metadata(tree: HtmlElement, url: str) -> PageMetadata:
         seen.get("title"),
     )
     result.author = _first(
-        _authors(ld.get("author")),
-        _meta_author(meta),
-        mf.get("author"),
-        _microdata_author(tree),
-        _plain_names(meta.dublin_core_all("creator")),
-        seen.get("author"),
+        *(
+            author_or_none(found, result.site_names)
+            for found in (
+                _authors(ld.get("author")),
+                _meta_author(meta),
+                mf.get("author"),
+                _microdata_author(tree),
+                _plain_names(meta.dublin_core_all("creator")),
+                seen.get("author"),
+            )
+        )
     )
     result.published = _first(
         normalise_date(_str(ld.get("datePublished"))),
@@ -178,6 +183,21 @@ def read_metadata(tree: HtmlElement, url: str) -> PageMetadata:
         # A theme that prints the site's name where a byline goes: the site is no author.
         result.author = None
     return result
+
+
+def author_or_none(author: str | None, site_names: list[str]) -> str | None:
+    """Return ``author`` unless it names the site or publisher, or is a number (a user id).
+
+    CMSs fill the author field with the publisher ("Cleveland Clinic") or an account number
+    when a post has no byline of its own; the next source may still name the writer.
+    """
+    if not author:
+        return None
+    if author.casefold() in {name.casefold() for name in site_names}:
+        return None
+    if re.fullmatch(r"[\d\W_]+", author):
+        return None
+    return author
 
 
 def clean_title(title: str, site_names: list[str]) -> str:

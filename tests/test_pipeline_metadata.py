@@ -97,3 +97,23 @@ def test_a_title_escaped_twice_is_unescaped() -> None:
         clean_title(meta.html_title or "", meta.site_names)
         == "Budget Traveler\u2019s Guide & Checklist"
     )
+
+
+def test_an_author_naming_the_publisher_or_an_account_number_is_not_the_author() -> None:
+    # Site builders fill JSON-LD's author with the organisation, and some CMSs write the
+    # account id into <meta name=author>; the byline still names the writer.
+    ld = {
+        "@context": "https://schema.org",
+        "@type": "BlogPosting",
+        "headline": "Pricing a yoga class",
+        "author": {"@type": "Organization", "name": "Studio Notes"},
+        "publisher": {"@type": "Organization", "name": "Studio Notes"},
+    }
+    head = (
+        '<script type="application/ld+json">' + json.dumps(ld) + "</script>"
+        '<meta name="author" content="223509017">'
+    )
+    body = '<p class="byline">By <a rel="author" href="/team/shauna/">Shauna Mitchell</a></p>'
+    html = f"<html><head>{head}</head><body>{body}<p>Text.</p></body></html>"
+    meta = read_metadata(parse_html(html), "https://studio.example/blog/p/")
+    assert meta.author == "Shauna Mitchell"
