@@ -180,17 +180,21 @@ class PageInfo:
         )
 
 
-def links_key(post_patterns: tuple[str, ...], series_patterns: tuple[str, ...]) -> str:
+def links_key(
+    post_patterns: tuple[str, ...], series_patterns: tuple[str, ...], extraction: str = ""
+) -> str:
     """Return the key under which a page's links record stays valid.
 
     It changes with the source's patterns and with this module's and the URL rules' code, so
-    a classifier change re-parses every page once instead of trusting old records.
+    a classifier change re-parses every page once instead of trusting old records; and with
+    ``extraction`` (the extractor's key, see ``BLOGARCHIVE_EXTRACTION_KEY``), so a page whose
+    200 repeats its capture is extracted again once after the extractor changed.
     """
     digest = hashlib.sha1()
     here = Path(__file__)
     for module in (here, here.with_name("urls.py"), here.with_name("evidence.py")):
         digest.update(Path(module).read_bytes())
-    digest.update(json.dumps([list(post_patterns), list(series_patterns)]).encode())
+    digest.update(json.dumps([list(post_patterns), list(series_patterns), extraction]).encode())
     return digest.hexdigest()[:20]
 
 

@@ -143,6 +143,13 @@ class BlogSpider(scrapy.Spider):
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> BlogSpider:
         """Create the spider and let it re-check archived posts once the crawl runs dry."""
         spider = super().from_crawler(crawler, *args, **kwargs)
+        path = crawler.settings.get("BLOGARCHIVE_EXTRACTION_KEY")
+        if path:
+            extraction = str(load_object(path)(crawler.settings))
+            spider.links_keys = {
+                s.name: links_key(s.post_patterns, s.series_patterns, extraction)
+                for s in spider.sources.values()
+            }
         crawler.signals.connect(spider.recheck_when_idle, signal=signals.spider_idle)
         crawler.signals.connect(spider.host_answered, signal=signals.response_received)
         return spider
