@@ -42,6 +42,7 @@ from pipeline.metadata import (
     PageMetadata,
     author_or_none,
     clean_title,
+    heading_text,
     read_metadata,
 )
 from pipeline.records import Link, PostRecord
@@ -426,7 +427,7 @@ def _visible_headline(tree: HtmlElement) -> str | None:
     for xpath in ("//h1", "//article//h1", "//main//h1"):
         headings = tree.xpath(xpath)
         if len(headings) == 1:
-            return " ".join(headings[0].text_content().split()) or None
+            return heading_text(headings[0]) or None
     return None
 
 
