@@ -65,7 +65,8 @@ NOT_OWN_XPATH = (
     " or contains(concat(' ', normalize-space(@class), ' '), ' comments ')"
     " or contains(concat(' ', normalize-space(@class), ' '), ' comment-body ')"
     " or contains(concat(' ', normalize-space(@class), ' '), ' comments-area ')"
-    " or contains(concat(' ', normalize-space(@class), ' '), ' wp-block-comments ')"
+    # A theme's prefixed comments block: "wp-block-comments", "post-comments".
+    " or contains(concat(' ', normalize-space(@class), ' '), '-comments ')"
     " or contains(concat(' ', normalize-space(@class), ' '), ' commentlist ')"
     " or contains(concat(' ', normalize-space(@class), ' '), ' comment-list ')"
     " or self::footer[not(ancestor::article)]]"

@@ -14,9 +14,10 @@ from pathlib import Path
 
 import pytest
 from scrapy.http import HtmlResponse, Request, XmlResponse
+from scrapy.selector import Selector
 from scrapy.utils.test import get_crawler
 
-from crawler.evidence import SiteEvidence, url_shape
+from crawler.evidence import SiteEvidence, byline, url_shape
 from crawler.items import FetchedPage
 from crawler.pages import classify_page, settle
 from crawler.spiders.blog import BlogSpider
@@ -203,3 +204,17 @@ def test_the_sites_feed_naming_a_page_settles_it_as_a_post() -> None:
     info = classify_page(expected["url"], bare, site=site)
     assert (info.kind, info.settled) == ("post", True)
     assert "in-feed" in {e.signal for e in info.evidence}
+
+
+@pytest.mark.parametrize("block", ["wp-block-comments", "post-comments", "article-comments"])
+def test_a_byline_in_any_themes_comments_block_is_not_the_posts(block: str) -> None:
+    # A comment's "By NAME" is the commenter's; the block is named by the theme's prefix.
+    def page(css: str) -> str:
+        comment = '<p class="byline">By <a href="/author/gwen/">Gwen Marsh</a></p>'
+        post = "<article><h1>A post</h1><p>Text.</p></article>"
+        return f'<html><body>{post}<div class="{css}">{comment}</div></body></html>'
+
+    url = "http://site.example/2025/01/10/a-post/"
+    assert byline(Selector(text=page(block)), url) is None
+    # The mechanism off: the same block under a name that says nothing of comments.
+    assert byline(Selector(text=page("post-notes")), url) is not None
