@@ -218,3 +218,6 @@ def test_a_byline_in_any_themes_comments_block_is_not_the_posts(block: str) -> N
     assert byline(Selector(text=page(block)), url) is None
     # The mechanism off: the same block under a name that says nothing of comments.
     assert byline(Selector(text=page("post-notes")), url) is not None
+    # A state class on the page's own element is no comments block.
+    stated = page("post-notes").replace("<body>", '<body class="single has-comments">')
+    assert byline(Selector(text=stated), url) is not None
