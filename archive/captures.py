@@ -179,7 +179,11 @@ class CaptureIndex:
             raise
 
     def validators(self, url: str) -> Validators | None:
-        """Return the validators of the last kept 200 capture of ``url`` that has any."""
+        """Return the validators of the last kept 200 capture of ``url``.
+
+        Its ETag and Last-Modified when the server sent them; its payload digest always: a
+        server that sends neither (WordPress) can still send the captured bytes again.
+        """
         rows = self._query(
             "SELECT id, etag, last_modified, fetched_at, payload_digest, content_type"
             " FROM captures WHERE url = ? AND status = 200 ORDER BY id DESC LIMIT 1",
@@ -188,8 +192,6 @@ class CaptureIndex:
         if not rows:
             return None
         capture_id, etag, last_modified, fetched_at, digest, content_type = rows[0]
-        if not etag and not last_modified:
-            return None
         return Validators(
             int(capture_id), etag, last_modified, str(fetched_at), str(digest), content_type
         )
@@ -223,12 +225,17 @@ class CaptureIndex:
         return {str(fetched): str(post) for fetched, post in rows}
 
     def page_links(self, url: str, payload_digest: str, links_key: str) -> dict[str, Any] | None:
-        """Return what page ``url`` was and linked to when this payload was parsed, if kept."""
+        """Return what page ``url`` was and linked to when this payload was last parsed.
+
+        None unless that last parse was under ``links_key``: a payload parsed since under
+        another key (other patterns, another extractor) may have been stored otherwise.
+        """
         rows = self._query(
-            "SELECT page FROM page_links WHERE url = ? AND payload_digest = ? AND links_key = ?",
-            [url, payload_digest, links_key],
+            "SELECT links_key, page FROM page_links WHERE url = ? AND payload_digest = ?"
+            " ORDER BY run_id DESC, rowid DESC LIMIT 1",
+            [url, payload_digest],
         )
-        return json.loads(rows[0][0]) if rows else None
+        return json.loads(rows[0][1]) if rows and rows[0][0] == links_key else None
 
     def post_pages(self) -> list[tuple[str, str]]:
         """Return (source, page URL) of every page a stored post was extracted from."""

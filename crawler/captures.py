@@ -18,7 +18,8 @@ key (``meta["links_key"]``); the archive keeps it. A page answered from its capt
 payload was parsed before, and whose posts are all stored, is answered from that record
 alone (an empty body, ``meta["page_links"]``): no WARC read, no HTML parse. A page dated
 unchanged by a sitemap or feed is answered that way before it is even scheduled
-(:class:`DatedPageShortcut`, a spider middleware).
+(:class:`DatedPageShortcut`, a spider middleware). A 200 whose payload repeats the URL's
+last capture (a server without validators) is answered that way too once it arrives.
 """
 
 from __future__ import annotations
@@ -213,7 +214,8 @@ class CaptureMiddleware:
         if validators.last_modified:
             request.headers[b"If-Modified-Since"] = validators.last_modified
         request.meta["revalidating"] = validators.capture_id
-        self.crawler.stats.inc_value("blogarchive/conditional_requests")
+        if validators.etag or validators.last_modified:
+            self.crawler.stats.inc_value("blogarchive/conditional_requests")
         return None
 
     def process_response(self, request: Request, response: Response) -> Request | Response:
@@ -224,9 +226,20 @@ class CaptureMiddleware:
         if "not_modified" in request.meta:
             return response  # answered from a capture: nothing new to keep
         # The payload the spider will see (a redirect's copy of meta must not keep an old one).
-        request.meta.pop("payload_digest", None)
+        stored_digest = request.meta.pop("payload_digest", None)
         if response.status in KEPT_STATUSES:
-            request.meta["payload_digest"] = payload_digest(response.body)
+            request.meta["payload_digest"] = digest = payload_digest(response.body)
+            if (
+                response.status == 200
+                and "revalidating" in request.meta
+                and digest == stored_digest
+            ):
+                # A server that sends no validators (WordPress) answers 200 with the bytes
+                # we captured: as good as a 304, so nothing is captured or extracted again
+                # (a page: if this classifier and extractor parsed these bytes last).
+                answer = self._same_payload(request, int(request.meta["revalidating"]))
+                if answer is not None:
+                    return answer
         if self.capture and response.status in KEPT_STATUSES:
             capture = Capture(
                 url=response.url,
@@ -243,6 +256,24 @@ class CaptureMiddleware:
             self.crawler.signals.send_catch_log(capture_received, capture=capture)
             self.crawler.stats.inc_value("blogarchive/captures")
         return response
+
+    def _same_payload(self, request: Request, capture_id: int) -> Request | Response | None:
+        """Answer a 200 that repeats capture ``capture_id`` as a 304 would be, or None.
+
+        A page (one with a links key) only from its page_links record: without one under
+        this classifier's and extractor's key, or with a post it yields not stored, its body
+        goes on to be parsed and extracted as fetched.
+        """
+        assert self.lookup is not None
+        if not request.meta.get("links_key"):
+            self.crawler.stats.inc_value("blogarchive/unchanged_payloads")
+            return self._from_capture(request, capture_id)
+        stored_posts = self.lookup.stored_posts(canonicalize_url(request.url))
+        cached = self._cached_links(request, stored_posts)
+        if cached is None:
+            return None
+        self.crawler.stats.inc_value("blogarchive/unchanged_payloads")
+        return self._from_links(request, capture_id, stored_posts, cached)
 
     def _from_capture(self, request: Request, capture_id: int) -> Request | Response:
         assert self.lookup is not None

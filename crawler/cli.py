@@ -313,34 +313,78 @@ def reextract(
 
 
 @cli.command()
-@click.argument(
-    "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
-)
+@click.argument("inputs", nargs=-1, required=True, metavar="FILE[=URL]...")
 @click.option(
     "--url",
-    help="The URL the page was fetched from (default: the file's file:// URL).",
+    "urls",
+    multiple=True,
+    help="The URL the page was fetched from: once for every file, or once per file in order "
+    "(default: the file's file:// URL).",
 )
-def extract(files: tuple[Path, ...], url: str | None) -> None:
+@click.option(
+    "--urls-from",
+    type=click.File("r", encoding="utf-8"),
+    default=None,
+    help="A file of URLs, one line per FILE in the same order.",
+)
+def extract(inputs: tuple[str, ...], urls: tuple[str, ...], urls_from: Any) -> None:
     """Print the record the pipeline would store for each HTML file, one JSON line each.
+
+    Always one line per FILE, in order: a file with no post gets a line with its url, empty
+    text and an "error" field, and the exit status is 1 when any file failed.
 
     \b
     Examples:
         blogarchive extract saved-post.html --url https://blog.example.org/2024/05/post/
-        blogarchive extract pages/*.html | jq .title
+        blogarchive extract a.html=https://blog.example.org/a/ b.html=https://blog.example.org/b/
+        blogarchive extract pages/*.html --urls-from urls.txt | jq .title
     """
     from pipeline.extract import ExtractionError, extract_post
 
+    jobs = extract_jobs(inputs, urls, urls_from.read().splitlines() if urls_from else None)
     failed = 0
-    for path in files:
+    for path, url in jobs:
         try:
-            record = extract_post(path.read_bytes(), url or path.resolve().as_uri())
-        except ExtractionError as exc:
-            click.echo(f"Error: {path}: {exc}", err=True)
+            line = extract_post(path.read_bytes(), url).to_json()
+        except (ExtractionError, OSError) as exc:
+            message = exc.message if isinstance(exc, ExtractionError) else exc.strerror or str(exc)
+            click.echo(f"Error: {path}: {message}", err=True)
+            line = {"url": url, "text": "", "error": message}
             failed += 1
-            continue
-        click.echo(json.dumps(record.to_json(), ensure_ascii=False))
+        click.echo(json.dumps({"file": str(path), **line}, ensure_ascii=False))
     if failed:
+        click.echo(f"{failed} of {len(jobs)} files gave no post", err=True)
         sys.exit(1)
+
+
+def extract_jobs(
+    inputs: tuple[str, ...], urls: tuple[str, ...], listed: list[str] | None
+) -> list[tuple[Path, str]]:
+    """Pair each input file with its URL: ``FILE=URL``, ``--url`` or ``--urls-from``."""
+    pairs: list[tuple[Path, str | None]] = []
+    for item in inputs:
+        name, sep, url = item.partition("=")
+        if sep and url.startswith(("http://", "https://")) and not Path(item).exists():
+            pairs.append((Path(name), url))
+        else:
+            pairs.append((Path(item), None))
+    given: list[str] | None = None
+    if listed is not None:
+        given = [line.strip() for line in listed if line.strip()]
+        if len(given) != len(pairs):
+            raise click.UsageError(
+                f"--urls-from has {len(given)} URLs for {len(pairs)} files (one line per file)"
+            )
+    elif len(urls) == 1:
+        given = list(urls) * len(pairs)
+    elif urls:
+        if len(urls) != len(pairs):
+            raise click.UsageError(f"{len(urls)} --url values for {len(pairs)} files")
+        given = list(urls)
+    return [
+        (path, url or (given[i] if given else None) or path.resolve().as_uri())
+        for i, (path, url) in enumerate(pairs)
+    ]
 
 
 @cli.command()

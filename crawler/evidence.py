@@ -65,7 +65,10 @@ NOT_OWN_XPATH = (
     " or contains(concat(' ', normalize-space(@class), ' '), ' comments ')"
     " or contains(concat(' ', normalize-space(@class), ' '), ' comment-body ')"
     " or contains(concat(' ', normalize-space(@class), ' '), ' comments-area ')"
-    " or contains(concat(' ', normalize-space(@class), ' '), ' wp-block-comments ')"
+    # A theme's prefixed comments block ("wp-block-comments", "post-comments"); on the page's
+    # or the post's own element such a class is a state ("has-comments"), not a block.
+    " or (contains(concat(' ', normalize-space(@class), ' '), '-comments ')"
+    " and not(self::html or self::body or self::main or self::article))"
     " or contains(concat(' ', normalize-space(@class), ' '), ' commentlist ')"
     " or contains(concat(' ', normalize-space(@class), ' '), ' comment-list ')"
     " or self::footer[not(ancestor::article)]]"

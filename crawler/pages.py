@@ -83,7 +83,7 @@ READ_MORE_RE = re.compile(
 # Links to files, admin screens and alternate renderings of pages we already fetch.
 SKIP_EXTENSIONS = re.compile(
     r"\.(jpe?g|png|gif|webp|svg|ico|bmp|tiff?|pdf|zip|gz|tgz|rar|7z|docx?|xlsx?|pptx?|odt|ods"
-    r"|css|js|json|mp3|mp4|m4a|mov|avi|wmv|webm|ogg|wav|exe|dmg|iso|epub|mobi|csv|txt)$",
+    r"|css|js|json|md|markdown|rst|mp3|mp4|m4a|mov|avi|wmv|webm|ogg|wav|exe|dmg|iso|epub|mobi|csv|txt)$",
     re.IGNORECASE,
 )
 SKIP_PATH_RE = re.compile(
@@ -180,17 +180,21 @@ class PageInfo:
         )
 
 
-def links_key(post_patterns: tuple[str, ...], series_patterns: tuple[str, ...]) -> str:
+def links_key(
+    post_patterns: tuple[str, ...], series_patterns: tuple[str, ...], extraction: str = ""
+) -> str:
     """Return the key under which a page's links record stays valid.
 
     It changes with the source's patterns and with this module's and the URL rules' code, so
-    a classifier change re-parses every page once instead of trusting old records.
+    a classifier change re-parses every page once instead of trusting old records; and with
+    ``extraction`` (the extractor's key, see ``BLOGARCHIVE_EXTRACTION_KEY``), so a page whose
+    200 repeats its capture is extracted again once after the extractor changed.
     """
     digest = hashlib.sha1()
     here = Path(__file__)
     for module in (here, here.with_name("urls.py"), here.with_name("evidence.py")):
         digest.update(Path(module).read_bytes())
-    digest.update(json.dumps([list(post_patterns), list(series_patterns)]).encode())
+    digest.update(json.dumps([list(post_patterns), list(series_patterns), extraction]).encode())
     return digest.hexdigest()[:20]
 
 

@@ -51,6 +51,10 @@ BLOGARCHIVE_CAPTURE_INDEX = "archive.captures.CaptureIndex"
 # Archived posts the crawl did not reach are requested at its end, or edits to unlisted posts
 # and deletions go unseen. A dotted path (the crawler never imports the archive); empty: off.
 BLOGARCHIVE_RECHECK = "archive.revisions.stored_post_urls"
+# A function of the settings naming the extractor's version (its code, trafilatura's version,
+# BLOGARCHIVE_CLEAN): a page whose 200 repeats its capture is extracted again only when it
+# changed. A dotted path (the crawler never imports the pipeline); empty: no version.
+BLOGARCHIVE_EXTRACTION_KEY = "pipeline.pipelines.extraction_key"
 BLOGARCHIVE_DEDUP = True  # Link near-duplicate posts to their original (off only to compare).
 # Extraction processes; 0 extracts in the crawler's process (--workers sets it).
 BLOGARCHIVE_EXTRACT_WORKERS = os.cpu_count() or 1

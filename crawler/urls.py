@@ -17,6 +17,7 @@ The page's own ``rel=canonical`` outranks both, when it points within the same s
 
 from __future__ import annotations
 
+import functools
 import re
 from urllib.parse import urlsplit, urlunsplit
 
@@ -69,6 +70,9 @@ def _query_without_trackers(query: str) -> str:
     return "&".join(kept)
 
 
+# Every page repeats its menu, sidebar and footer links: most canonicalisations are repeats
+# (17,543 links on 200 generated pages, 1,371 distinct). Bounded, so memory stays flat.
+@functools.lru_cache(maxsize=8192)
 def canonicalize_url(url: str, *, keep_fragment: bool = False) -> str:
     """Return the canonical, still fetchable form of ``url``.
 

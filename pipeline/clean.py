@@ -168,17 +168,62 @@ _PARSER = lxml.html.HTMLParser(remove_comments=True, remove_pis=True)
 
 
 def find_content(tree: HtmlElement) -> HtmlElement | None:
-    """Return the post body's container on a recognised platform, or None."""
+    """Return the post body's container on a recognised platform, or None.
+
+    The container must hold most of the page's prose (:func:`holds_main_text`): the first
+    ``entry-content`` on a page can be a teaser card, a standfirst or one live-blog entry.
+    """
+    prose = prose_chars(tree.find("body") if tree.find("body") is not None else tree)
     for xpath in CONTENT_XPATHS:
         candidates = [el for el in tree.xpath(xpath) if len(_text(el)) >= CONTENT_MIN_CHARS]
         if not candidates:
             continue
-        if len(candidates) == 1 or "sqs-block-content" not in xpath:
-            # Several matches are a listing or nested containers: take the first, outermost.
-            return candidates[0]
-        # Squarespace splits a post into many blocks: their common ancestor is the body.
-        return _common_ancestor(candidates)
+        if len(candidates) > 1 and "sqs-block-content" in xpath:
+            # Squarespace splits a post into many blocks: their common ancestor is the body.
+            candidates = [_common_ancestor(candidates)]
+        # Several matches are a listing or nested containers: the first, outermost, that
+        # holds the text.
+        for candidate in candidates:
+            if holds_main_text(candidate, prose):
+                return candidate
     return None
+
+
+# Paragraphs this long are prose; shorter ones may be captions, teasers or buttons.
+PROSE_PARAGRAPH_CHARS = 100
+# A container holding less than this share of the page's prose is not the post body.
+MAIN_TEXT_SHARE = 0.5
+
+
+def holds_main_text(element: HtmlElement, page_prose: int) -> bool:
+    """Tell whether ``element`` holds at least half of the page's prose paragraphs' text."""
+    return prose_chars(element) >= MAIN_TEXT_SHARE * page_prose
+
+
+def prose_chars(element: HtmlElement) -> int:
+    """Return the characters of the element's prose: blocks with 100+ characters of own text.
+
+    A block's own text is what it holds outside its nested blocks: a ``<p>``'s sentences, or
+    the lines of a ``<div>`` written with ``<br>`` between them (Blogger).
+    """
+    total = 0
+    for block in element.iter(*PROSE_BLOCK_TAGS):
+        size = len(_own_text(block))
+        if size >= PROSE_PARAGRAPH_CHARS:
+            total += size
+    return total
+
+
+PROSE_BLOCK_TAGS = ("p", "div", "blockquote", "li", "td", "section", "article", "dd", "main")
+
+
+def _own_text(block: HtmlElement) -> str:
+    parts = [block.text or ""]
+    for child in block:
+        if child.tag in INLINE_TAGS:
+            parts.append(child.text_content())
+        parts.append(child.tail or "")
+    return " ".join(" ".join(parts).split())
 
 
 def clean_html(tree_or_html: HtmlElement | str | bytes, *, copy_tree: bool = True) -> HtmlElement:
@@ -239,6 +284,11 @@ BLOCK_TAGS = frozenset(
         "ul",
     ]
 )
+# Inline elements: their text is part of the running text of the block they sit in.
+INLINE_TAGS = frozenset(
+    ("a", "abbr", "b", "bdi", "bdo", "cite", "code", "del", "dfn", "em", "font", "i", "ins",
+     "kbd", "mark", "q", "s", "samp", "small", "span", "strong", "sub", "sup", "time", "u", "var")
+)  # fmt: skip
 
 
 def unwrap_layout_tables(tree: HtmlElement) -> None:

@@ -13,15 +13,18 @@ import codecs
 import copy
 import logging
 import re
+import unicodedata
 from urllib.parse import urljoin, urlsplit
 
 import lxml.etree
 import lxml.html
 import nh3
 import trafilatura
+from htmldate import find_date
 from lxml.html import HtmlElement
 from trafilatura.htmlprocessing import convert_to_html
 from trafilatura.settings import Document, set_date_params
+from w3lib.encoding import html_to_unicode
 
 from crawler.urls import INDEX_DOCUMENT, canonicalize_url, netloc, url_key
 from pipeline.body import body_text
@@ -30,10 +33,18 @@ from pipeline.clean import (
     drop_inline_popups,
     find_content,
     parse_html,
+    prose_chars,
     unwrap_embedded_posts,
 )
 from pipeline.markdown import html_to_markdown
-from pipeline.metadata import TITLE_SEPARATORS, PageMetadata, clean_title, read_metadata
+from pipeline.metadata import (
+    TITLE_SEPARATORS,
+    PageMetadata,
+    author_or_none,
+    clean_title,
+    heading_text,
+    read_metadata,
+)
 from pipeline.records import Link, PostRecord
 from pipeline.series import detect_series
 from pipeline.trim import trim_body
@@ -45,7 +56,6 @@ ALLOWED_TAGS = {
     "code", "figure", "figcaption", "img", "table", "thead", "tbody", "tr", "th", "td", "br",
 }  # fmt: skip
 ALLOWED_ATTRIBUTES = {"a": {"href"}, "img": {"src", "alt"}}
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 
 
 class ExtractionError(Exception):
@@ -112,8 +122,8 @@ def extract_post(
         source=source,
         fetched_url=url,
         fetched_at=fetched_at,
-        author=meta.author or _guess(document, "author"),
-        published=meta.published or _guess(document, "date"),
+        author=meta.author or author_or_none(_guess(document, "author"), meta.site_names),
+        published=choose_published(meta.published, tree, url),
         updated=meta.updated,
         site=meta.site or _guess(document, "sitename"),
         description=meta.description or _guess(document, "description"),
@@ -142,6 +152,7 @@ def decode_html(body: bytes | str, url: str, encoding: str | None = None) -> str
         ):
             raise ExtractionError(url, "binary content, not HTML")
         text = _decode_bytes(body, encoding)
+    text = normalise_characters(text)
     if not text.strip():
         raise ExtractionError(url, "empty body")
     if not re.search(r"<\s*(html|body|p|div|article|head)\b", text[:100_000], re.I):
@@ -149,49 +160,81 @@ def decode_html(body: bytes | str, url: str, encoding: str | None = None) -> str
     return text
 
 
+# Soft hyphens mark where a word may break; written or as an entity, they are not text
+# ("Bundes\u00adregierung" must read as one word).
+_SOFT_HYPHEN = re.compile(r"\u00ad|&shy;|&#173;|&#x0*ad;", re.IGNORECASE)
+
+
+def normalise_characters(html: str) -> str:
+    """Drop soft hyphens and compose characters (NFC): "e" + U+0301 is stored as "é"."""
+    return unicodedata.normalize("NFC", _SOFT_HYPHEN.sub("", html))
+
+
 def _decode_bytes(body: bytes, encoding: str | None) -> str:
-    for bom, name in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
-                      (codecs.BOM_UTF16_BE, "utf-16")):  # fmt: skip
-        if body.startswith(bom):
-            return body.decode(name, errors="replace")
-    candidates = [encoding] if encoding else []
-    found = _META_CHARSET.search(body[:4096])
-    if found:
-        candidates.append(found.group(1).decode("ascii"))
-    for name in (*candidates, "utf-8"):
-        try:
-            return body.decode(name)
-        except (LookupError, UnicodeDecodeError):
-            continue
-    # Undeclared legacy pages are mostly Windows-1252; a wrong guess costs a few characters.
-    return body.decode("cp1252", errors="replace")
+    # As a browser (and Scrapy) does: BOM, then the given encoding, then <meta charset>, and
+    # only the bytes that are invalid in it become U+FFFD: one stray byte in a UTF-8 page
+    # must not turn the whole page into cp1252 mojibake.
+    header = f"text/html; charset={encoding}" if encoding else None
+    _, text = html_to_unicode(header, body, auto_detect_fun=_undeclared_encoding)
+    return text
+
+
+def _undeclared_encoding(body: bytes) -> str:
+    """Guess an undeclared page's encoding: UTF-8 unless most non-ASCII bytes are invalid in it.
+
+    Undeclared legacy pages are mostly Windows-1252.
+    """
+    text = body.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd")
+    good = sum(1 for char in text if ord(char) > 127) - bad
+    return "utf-8" if good >= bad else "cp1252"
 
 
 def _run_trafilatura(cleaned: HtmlElement, url: str) -> Document | None:
-    """Extract from the platform's body container when there is one, else from the page."""
+    """Extract from the platform's body container when there is one, else from the page.
+
+    Precision mode first; when what it kept is a small part of the page's prose (it chose
+    one block of a long page), the page is extracted again without it and the longer body wins.
+    """
     content = find_content(cleaned)
     attempts = [_subtree_document(cleaned, content)] if content is not None else []
     attempts.append(cleaned)
+    document = None
     for tree in attempts:
-        document = trafilatura.bare_extraction(
-            copy.deepcopy(tree),
-            url=url,
-            favor_precision=True,
-            include_comments=False,
-            include_tables=True,
-            include_links=True,
-            include_formatting=True,
-            include_images=True,
-            with_metadata=True,
-            # htmldate's extensive search turns a "/2009/" in any link into 2009-01-01.
-            date_extraction_params=set_date_params(extensive=False),
-        )
-        if (
-            isinstance(document, Document)
-            and document.body is not None
-            and body_text(document.body)
-        ):
-            return document
+        document = _bare_extraction(tree, url, favor_precision=True)
+        if document is not None:
+            break
+    page = cleaned.find("body")
+    prose = prose_chars(page if page is not None else cleaned)
+    kept = len(body_text(document.body)) if document is not None else 0
+    if kept < RECALL_SHARE * prose:
+        fuller = _bare_extraction(cleaned, url, favor_precision=False)
+        if fuller is not None and len(body_text(fuller.body)) > kept:
+            logger.debug("%s: precision mode kept %d of %d prose characters", url, kept, prose)
+            return fuller
+    return document
+
+
+# Precision mode keeping less than this share of the page's prose lost the post's text.
+RECALL_SHARE = 0.5
+
+
+def _bare_extraction(tree: HtmlElement, url: str, *, favor_precision: bool) -> Document | None:
+    document = trafilatura.bare_extraction(
+        copy.deepcopy(tree),
+        url=url,
+        favor_precision=favor_precision,
+        include_comments=False,
+        include_tables=True,
+        include_links=True,
+        include_formatting=True,
+        include_images=True,
+        with_metadata=True,
+        # htmldate's extensive search turns a "/2009/" in any link into 2009-01-01.
+        date_extraction_params=set_date_params(extensive=False),
+    )
+    if isinstance(document, Document) and document.body is not None and body_text(document.body):
+        return document
     return None
 
 
@@ -278,17 +321,59 @@ def body_html(body: lxml.etree._Element) -> str:
 
 
 def choose_title(meta: PageMetadata, tree: HtmlElement, guess: str | None) -> str:
-    """Pick the post's own title: declared headline, entry title or h1, else a cleaned <title>."""
+    """Pick the post's own title: the visible headline, else the declared one, else <title>.
+
+    The page's one ``<h1>`` is the title readers see; the declared headline (JSON-LD,
+    OpenGraph) is often written for search results ("Headline (2025 Guide)", "Topic:
+    Headline"). An h1 of one word or naming the site is a masthead, not the post's title.
+    """
     names = list(meta.site_names)
     derived = site_from_title(meta.html_title, meta.title)
     if derived:
         names.append(derived)
-    for candidate in (meta.title, _single_h1(tree), meta.html_title, guess):
+    visible = _visible_headline(tree)
+    mastheads = [*names, meta.home_link_name] if meta.home_link_name else names
+    if visible and not is_post_headline(visible, mastheads):
+        visible = None
+    for candidate in (visible, meta.title, meta.html_title, guess):
         if candidate:
             cleaned = clean_title(candidate, names)
             if cleaned:
                 return cleaned
     return ""
+
+
+def is_post_headline(heading: str, site_names: list[str]) -> bool:
+    """Tell whether an h1 can be the post's title: two words or more, not the site's name."""
+    return len(heading.split()) >= 2 and heading.casefold() not in {
+        name.casefold() for name in site_names
+    }
+
+
+def choose_published(declared: str | None, tree: HtmlElement, url: str) -> str | None:
+    """Pick the publication date: htmldate's reading of the page, the declared one, a guess.
+
+    htmldate (``original_date``, without its extensive search) weighs the page's own signals,
+    visible ones included, and is right more often than the first declared date, which can be
+    another entity's or a modification date. The declared date and time are kept when they
+    fall on the day it found. Without either, its extensive search guesses, except a January
+    1st: that is a year alone ("(c) 2024") read as a date.
+    """
+    found = _find_date(tree, url, extensive=False)
+    if found:
+        return declared if declared and declared[:10] == found else found
+    if declared:
+        return declared
+    guess = _find_date(tree, url, extensive=True)
+    return guess if guess and not guess.endswith("-01-01") else None
+
+
+def _find_date(tree: HtmlElement, url: str, *, extensive: bool) -> str | None:
+    try:
+        return find_date(tree, url=url, extensive_search=extensive, original_date=True)
+    except (ValueError, TypeError, lxml.etree.LxmlError) as exc:  # a malformed date attribute
+        logger.debug("%s: htmldate failed (%s)", url, exc)
+        return None
 
 
 def canonical_url(meta: PageMetadata, url: str) -> str:
@@ -337,10 +422,12 @@ def declared_original(meta: PageMetadata, url: str) -> str | None:
     return None
 
 
-def _single_h1(tree: HtmlElement) -> str | None:
-    headings = tree.xpath("//h1")
-    if len(headings) == 1:
-        return " ".join(headings[0].text_content().split()) or None
+def _visible_headline(tree: HtmlElement) -> str | None:
+    """Return the page's one ``<h1>``, or the one inside its ``<article>`` or ``<main>``."""
+    for xpath in ("//h1", "//article//h1", "//main//h1"):
+        headings = tree.xpath(xpath)
+        if len(headings) == 1:
+            return heading_text(headings[0]) or None
     return None
 
 

@@ -26,6 +26,7 @@ categories and sections are not tags.
 
 from __future__ import annotations
 
+import html
 import json
 import logging
 import re
@@ -116,12 +117,17 @@ def read_metadata(tree: HtmlElement, url: str) -> PageMetadata:
         seen.get("title"),
     )
     result.author = _first(
-        _authors(ld.get("author")),
-        _meta_author(meta),
-        mf.get("author"),
-        _microdata_author(tree),
-        _plain_names(meta.dublin_core_all("creator")),
-        seen.get("author"),
+        *(
+            author_or_none(found, result.site_names)
+            for found in (
+                _authors(ld.get("author")),
+                _meta_author(meta),
+                mf.get("author"),
+                _microdata_author(tree),
+                _plain_names(meta.dublin_core_all("creator")),
+                seen.get("author"),
+            )
+        )
     )
     result.published = _first(
         normalise_date(_str(ld.get("datePublished"))),
@@ -179,6 +185,21 @@ def read_metadata(tree: HtmlElement, url: str) -> PageMetadata:
     return result
 
 
+def author_or_none(author: str | None, site_names: list[str]) -> str | None:
+    """Return ``author`` unless it names the site or publisher, or is a number (a user id).
+
+    CMSs fill the author field with the publisher ("Cleveland Clinic") or an account number
+    when a post has no byline of its own; the next source may still name the writer.
+    """
+    if not author:
+        return None
+    if author.casefold() in {name.casefold() for name in site_names}:
+        return None
+    if re.fullmatch(r"[\d\W_]+", author):
+        return None
+    return author
+
+
 def clean_title(title: str, site_names: list[str]) -> str:
     """Strip the site's name (and section names after it) from a page title.
 
@@ -187,7 +208,8 @@ def clean_title(title: str, site_names: list[str]) -> str:
     title has separators of the "|", "«" or "»" kind, which never occur in post titles
     in practice.
     """
-    title = _squash(title)
+    # A CMS that escapes the title twice leaves "&#8217;" and "&amp;" in <title> and og:title.
+    title = _squash(html.unescape(title))
     names = [_squash(n).casefold() for n in site_names if n and _squash(n)]
     for name in names:
         if title.casefold() == name:
@@ -385,6 +407,8 @@ BY_NAME_RE = re.compile(
     r"^(?:posted\s+|written\s+)?by\s+(?P<name>[A-Z][\w.'\u2019-]*(?:\s+[A-Z][\w.'\u2019-]*){0,3})",
 )
 TAG_ARCHIVE_RE = re.compile(r"/tags?/[^/?#]+|[#?&]tags?[:=]", re.IGNORECASE)
+# A class naming one tag: "tag", or a theme's prefix before it ("post-tag", "md-tag", "post_tag").
+TAG_CLASS_RE = re.compile(r"(?:[\w-]*[-_])?tag", re.IGNORECASE)
 
 
 def heading_text(element: HtmlElement) -> str:
@@ -419,11 +443,10 @@ def _visible(tree: HtmlElement, url: str) -> _Found:
                 break
     found["author"] = _byline(tree, url)
     tags = []
-    for element in tree.xpath(
-        "//a[@href] | //*[contains(concat(' ', normalize-space(@class), ' '), ' md-tag ')]"
-    ):
-        is_tag = "md-tag" in (element.get("class") or "").split() or (
-            element.tag == "a" and TAG_ARCHIVE_RE.search(element.get("href") or "")
+    for element in tree.xpath("//a[@href] | //*[contains(@class, 'tag')]"):
+        is_tag = (element.tag == "a" and TAG_ARCHIVE_RE.search(element.get("href") or "")) or (
+            any(TAG_CLASS_RE.fullmatch(c) for c in (element.get("class") or "").split())
+            and len(element.xpath(".//a")) <= 1  # not a block of several tags' links
         )
         if is_tag and not _in_furniture(element) and _own(element, url):
             tags.append(_squash(element.text_content()).lstrip("#"))
@@ -438,14 +461,38 @@ def _byline(tree: HtmlElement, url: str) -> str | None:
         a for a in tree.xpath("//a[@href]") if AUTHOR_ARCHIVE_RE.search(a.get("href") or "")
     ]
     for element in candidates:
-        name = _strip_by(_squash(element.text_content()))
-        mine = name and len(name) <= MAX_NAME_CHARS and _own(element, url)
-        if mine and not in_author_list(element) and not links_home(element, url):
+        if not _own(element, url) or in_author_list(element) or links_home(element, url):
+            continue
+        name = _byline_names(element)
+        if name:
             return name
     for element in tree.xpath("//p | //span | //div[not(*)] | //address"):
         match = BY_NAME_RE.match(_squash(element.text_content()))
         if match and _own(element, url):
             return match.group("name")
+    return None
+
+
+def _byline_names(element: HtmlElement) -> str | None:
+    """Return the names a byline element gives: its author links, else its "By NAME" text.
+
+    "By Hannah Lowe and Dev Mistry | 11 June 2024" gives its two linked names, not the date.
+    """
+    linked = [
+        _squash(a.text_content())
+        for a in element.iter("a")
+        if AUTHOR_ARCHIVE_RE.search(a.get("href") or "") or "author" in (a.get("rel") or "")
+    ]
+    linked = [n for n in linked if n and len(n) <= MAX_NAME_CHARS]
+    if linked:
+        return "; ".join(_unique(linked))
+    text = _squash(element.text_content())
+    match = BY_NAME_RE.match(text)
+    if match:
+        return match.group("name")
+    name = _strip_by(text)
+    if name and len(name) <= MAX_NAME_CHARS and not re.search(r"\d", name):
+        return name
     return None
 
 
@@ -534,7 +581,7 @@ def _plain_names(names: list[str]) -> str | None:
 
 def _name(value: Any) -> str | None:
     if isinstance(value, str):
-        return _squash(value) or None
+        return _squash(html.unescape(value)) or None
     if isinstance(value, dict):
         return _str(value.get("name"))
     if isinstance(value, list) and value:
@@ -551,9 +598,10 @@ def _keywords(value: Any) -> list[str]:
 
 
 def _str(value: Any) -> str | None:
+    """Return a JSON-LD string value: CMSs write it HTML-escaped ("Q&amp;A", "it&#8217;s")."""
     if isinstance(value, list):
         value = value[0] if value else None
-    return _squash(value) or None if isinstance(value, str) else None
+    return _squash(html.unescape(value)) or None if isinstance(value, str) else None
 
 
 def _strip_by(name: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import multiprocessing
 import os
@@ -12,8 +13,11 @@ import threading
 import time
 from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
 
 from scrapy.crawler import Crawler
+from scrapy.settings import BaseSettings
 from scrapy.statscollectors import StatsCollector
 
 from crawler.items import CrawlError, FetchedPage
@@ -124,6 +128,24 @@ class ExtractionPipeline:
         finally:
             signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
         return await asyncio.wrap_future(future)
+
+
+def extraction_key(settings: BaseSettings) -> str:
+    """Return a key that changes whenever a page may be extracted into a different record.
+
+    Made of this package's code, the installed trafilatura and lxml versions and
+    ``BLOGARCHIVE_CLEAN`` (the crawler's ``BLOGARCHIVE_EXTRACTION_KEY`` names this function).
+    """
+    digest = hashlib.sha1()
+    for module in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(module.name.encode() + b"\0" + module.read_bytes())
+    for package in ("trafilatura", "lxml"):
+        try:
+            digest.update(f"{package} {version(package)}".encode())
+        except PackageNotFoundError:
+            digest.update(f"{package} missing".encode())
+    digest.update(b"clean" if settings.getbool("BLOGARCHIVE_CLEAN", True) else b"raw")
+    return digest.hexdigest()[:20]
 
 
 def exit_with_parent(parent_pid: int, interval: float = 0.5) -> None:

@@ -459,3 +459,19 @@ def test_a_date_proves_a_page_unchanged_only_if_it_is_before_the_capture(
     lastmod, fetched_at, unchanged
 ):
     assert unchanged_since(lastmod, fetched_at) is unchanged
+
+
+def test_a_server_without_validators_sending_the_captured_bytes_again_is_not_modified(
+    tmp_path, site_root
+):
+    # WordPress sends neither ETag nor Last-Modified: every page is a 200 on every run.
+    with serve(FixtureSite(site_root, validators=False)) as plain:
+        db = tmp_path / "archive.db"
+        crawl(plain, db)
+        result = crawl(plain, db)
+        assert "posts 0 new / 0 updated / 5 unchanged" in result.stderr
+        # The payloads equal their captures: nothing captured or extracted again.
+        assert rows(db, "SELECT count(*) FROM captures WHERE run_id = 2") == [(0,)]
+        # The mechanism off (--full): the same bytes are kept again, as revisit records.
+        crawl(plain, db, "--full")
+        assert rows(db, "SELECT count(*) FROM captures WHERE run_id = 3")[0][0] >= len(POSTS)

@@ -9,13 +9,15 @@ classifier used to miss.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
-from scrapy.http import HtmlResponse, Request
+from scrapy.http import HtmlResponse, Request, XmlResponse
+from scrapy.selector import Selector
 from scrapy.utils.test import get_crawler
 
-from crawler.evidence import SiteEvidence, url_shape
+from crawler.evidence import SiteEvidence, byline, url_shape
 from crawler.items import FetchedPage
 from crawler.pages import classify_page, settle
 from crawler.spiders.blog import BlogSpider
@@ -166,3 +168,56 @@ def test_block_theme_byline_is_the_post_author_block_never_the_commenter() -> No
     without_byline = text[:start] + text[end:]
     assert "wp-block-post-author__name" not in without_byline
     assert read_metadata(parse_html(without_byline), url).author is None
+
+
+def test_magazine_post_without_declared_metadata_is_a_post_with_its_byline_and_date() -> None:
+    # The project's magazine page with its JSON-LD and OpenGraph article tags taken out: only
+    # the headline, the "By NAME and NAME | date" byline and the text are left to go by.
+    pages = Path(__file__).parent / "fixtures" / "pages"
+    url = json.loads((pages / "magazine-pothole-reporting.json").read_text())["url"]
+    html = (pages / "magazine-pothole-reporting.html").read_text(encoding="utf-8")
+    html = re.sub(r'<script type="application/ld\+json">.*?</script>', "", html, flags=re.S)
+    html = re.sub(r'<meta property="(og:type|article:\w+)"[^>]*>', "", html)
+    assert "BlogPosting" not in html
+    assert "article:published_time" not in html
+    info = classify_page(url, html)
+    assert (info.kind, info.settled) == ("post", True), info.evidence
+    meta = read_metadata(parse_html(html), url)
+    assert (meta.author, meta.published) == ("Hannah Lowe; Dev Mistry", "2024-06-11T06:00:00+00:00")
+
+
+def test_the_sites_feed_naming_a_page_settles_it_as_a_post() -> None:
+    expected, html = fixture("mkdocs-material-post")
+    start = html.index(b'<div class="md-sidebar md-sidebar--post"')
+    bare = html[:start] + html[html.index(b'<article class="md-content__inner') :]
+    spider = BlogSpider.from_crawler(
+        get_crawler(BlogSpider, {"ROBOTSTXT_OBEY": False}), urls="http://site.example/"
+    )
+    feed = (
+        '<?xml version="1.0"?><rss version="2.0"><channel>'
+        f"<item><link>{expected['url']}</link></item></channel></rss>"
+    )
+    request = Request("http://site.example/feed_rss_created.xml", meta={"source": "site.example"})
+    list(spider.parse_feed(XmlResponse(request.url, body=feed.encode(), request=request)))
+    site = spider.site_evidence["site.example"]
+    assert classify_page(expected["url"], bare).settled is False
+    info = classify_page(expected["url"], bare, site=site)
+    assert (info.kind, info.settled) == ("post", True)
+    assert "in-feed" in {e.signal for e in info.evidence}
+
+
+@pytest.mark.parametrize("block", ["wp-block-comments", "post-comments", "article-comments"])
+def test_a_byline_in_any_themes_comments_block_is_not_the_posts(block: str) -> None:
+    # A comment's "By NAME" is the commenter's; the block is named by the theme's prefix.
+    def page(css: str) -> str:
+        comment = '<p class="byline">By <a href="/author/gwen/">Gwen Marsh</a></p>'
+        post = "<article><h1>A post</h1><p>Text.</p></article>"
+        return f'<html><body>{post}<div class="{css}">{comment}</div></body></html>'
+
+    url = "http://site.example/2025/01/10/a-post/"
+    assert byline(Selector(text=page(block)), url) is None
+    # The mechanism off: the same block under a name that says nothing of comments.
+    assert byline(Selector(text=page("post-notes")), url) is not None
+    # A state class on the page's own element is no comments block.
+    stated = page("post-notes").replace("<body>", '<body class="single has-comments">')
+    assert byline(Selector(text=stated), url) is not None

@@ -82,6 +82,7 @@ def crawl(blog: FixtureSite, db: Path, *settings: str) -> tuple[dict[str, str], 
         conn.close()
 
 
+@pytest.mark.e2e
 def test_links_to_internal_addresses_and_names_are_refused(
     tmp_path: Path, blog: FixtureSite, internal: FixtureSite
 ) -> None:
@@ -93,6 +94,7 @@ def test_links_to_internal_addresses_and_names_are_refused(
     assert blog.paths(), "the source itself, on 127.0.0.1, is crawled"
 
 
+@pytest.mark.e2e
 def test_without_the_guarded_resolver_the_internal_service_is_reached(
     tmp_path: Path, blog: FixtureSite, internal: FixtureSite
 ) -> None:

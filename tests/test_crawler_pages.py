@@ -228,6 +228,7 @@ def test_pagination_links_are_found(link):
     [
         f"{SITE}/wp-content/uploads/a.PNG",
         f"{SITE}/report.pdf",
+        f"{SITE}/posts/one/index.md",  # a static engine's link to the post's source
         f"{SITE}/wp-admin/",
         f"{SITE}/wp-login.php",
         f"{SITE}/post/?replytocom=3",

@@ -9,7 +9,7 @@ import pytest
 
 from pipeline.clean import clean_html, parse_html
 from pipeline.extract import ExtractionError, extract_post
-from pipeline.metadata import clean_title, common_site_name, normalise_date
+from pipeline.metadata import clean_title, common_site_name, normalise_date, read_metadata
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"
 
@@ -80,6 +80,42 @@ def test_given_encoding_is_used_before_guessing() -> None:
     assert "Ŝeŝ residents" in record.text
 
 
+def test_soft_hyphens_are_dropped_and_characters_composed() -> None:
+    # German and Dutch CMSs hyphenate long words for narrow screens; macOS writes decomposed
+    # accents ("e" + U+0301) into what it pastes.
+    body = BODY.replace("residents", "Bundes&shy;bürger und Stadt\u00adverwaltung, cafe\u0301s")
+    record = extract_post(
+        page(body, "<title>Verwaltungs&shy;reform</title>").encode(), "https://x.example/p"
+    )
+    assert "Bundesbürger und Stadtverwaltung, cafés" in record.text
+    assert record.title == "Verwaltungsreform"
+
+
+def test_one_bad_byte_in_a_utf8_page_spoils_only_that_byte() -> None:
+    # A page pasted together from a UTF-8 template and one cp1252 snippet (a Windows editor's
+    # "smart quote"): declared UTF-8, valid UTF-8 everywhere but one byte.
+    html = page(BODY.replace("residents", "résidents, café owners"), '<meta charset="utf-8">')
+    raw = html.encode("utf-8").replace(b"front-line", b"front\x96line")
+    record = extract_post(raw, "https://blog.example.org/p")
+    assert "résidents, café owners" in record.text
+    assert "front\ufffdline" in record.text
+
+
+def test_an_undeclared_utf8_page_with_a_bad_byte_is_still_utf8() -> None:
+    html = page(BODY.replace("residents", "naïve résidents"), "<title>Zoë\u2019s post</title>")
+    raw = html.encode("utf-8").replace(b"front-line", b"front\xa0line")
+    record = extract_post(raw, "https://blog.example.org/p")
+    assert "naïve résidents" in record.text
+    assert record.title == "Zoë\u2019s post"
+
+
+def test_an_undeclared_cp1252_page_is_read_as_cp1252() -> None:
+    html = page(BODY.replace("residents", "résidents"), "<title>Zoë\u2019s post</title>")
+    record = extract_post(html.encode("cp1252"), "https://blog.example.org/p")
+    assert "résidents" in record.text
+    assert record.title == "Zoë\u2019s post"
+
+
 @pytest.mark.parametrize(
     ("body", "reason"),
     [
@@ -122,16 +158,15 @@ def test_json_ld_beats_meta_and_microformats() -> None:
         "</script>"
     )
     body = (
-        '<h1 class="entry-title">Microformat title</h1><span class="author vcard">'
+        '<p class="entry-title">Microformat title</p><span class="author vcard">'
         '<span class="fn">Mf Author</span></span><time class="published" '
         'datetime="2019-01-01">1 Jan</time>' + BODY
     )
-    record = extract_post(page(body, head, "article class='hentry'"), "https://b.example.org/p")
-    assert (record.title, record.author, record.published) == (
-        "LD title",
-        "Ann One; Bob Two",
-        "2021-02-03",
-    )
+    html = page(body, head, "article class='hentry'")
+    record = extract_post(html, "https://b.example.org/p")
+    assert (record.title, record.author) == ("LD title", "Ann One; Bob Two")
+    # The declared date's precedence; the record's date is htmldate's weighing of them all.
+    assert read_metadata(parse_html(html), "https://b.example.org/p").published == "2021-02-03"
 
 
 def test_microformats_are_used_when_nothing_else_is_declared() -> None:
@@ -246,6 +281,76 @@ def test_extraction_error_survives_pickling_between_processes() -> None:
         "empty body",
         "https://b.example.org/p: empty body",
     )
+
+
+@pytest.mark.parametrize(
+    ("declared", "visible", "expected"),
+    [
+        # SEO plugins write a longer headline for search results than the one on the page.
+        (
+            "How to Prune Apple Trees (2025 Guide with Pictures)",
+            "How to Prune Apple Trees",
+            "How to Prune Apple Trees",
+        ),
+        # A kicker above the headline is part of the declared title, not of the h1.
+        (
+            "Analysis: Why the harbour wall failed",
+            "Why the harbour wall failed",
+            "Why the harbour wall failed",
+        ),
+        # The h1 is the site's masthead: the declared headline stays.
+        ("Why the harbour wall failed", "Town Notes", "Why the harbour wall failed"),
+        # A one-word h1 is a section name.
+        ("Why the harbour wall failed", "News", "Why the harbour wall failed"),
+        # An editor's visible headline over a different SEO title.
+        (
+            "Harbour wall: 7 reasons it failed in 2025",
+            "What the storm taught us",
+            "What the storm taught us",
+        ),
+    ],
+)
+def test_the_visible_headline_wins_over_the_declared_one(
+    declared: str, visible: str, expected: str
+) -> None:
+    head = (
+        f'<title>{declared} | Town Notes</title><meta property="og:title" content="{declared}">'
+        '<meta property="og:site_name" content="Town Notes">'
+    )
+    record = extract_post(page(f"<h1>{visible}</h1>{BODY}", head), "https://x.example/p")
+    assert record.title == expected
+
+
+def test_a_declared_date_that_is_the_sites_build_date_loses_to_the_byline() -> None:
+    # Site builders write the page's last build into JSON-LD as both datePublished and
+    # dateModified; the byline shows when the post was written.
+    ld = (
+        '<script type="application/ld+json">{"@context": "https://schema.org", "@type": '
+        '"BlogPosting", "headline": "A post", "datePublished": "Jun 24, 2025", '
+        '"dateModified": "Jun 24, 2025"}</script>'
+    )
+    byline = (
+        "<div class='byline'><div class='post-author'>Jo Bloggs</div>"
+        "<div class='post-date'>August 25, 2024</div></div>"
+    )
+    record = extract_post(page(byline + BODY, "<title>A post</title>" + ld), "https://x.example/p")
+    assert record.published == "2024-08-25"
+
+
+def test_a_declared_datetime_on_the_found_day_keeps_its_time() -> None:
+    head = (
+        "<title>A post</title>"
+        '<meta property="article:published_time" content="2024-08-25T09:30:00+00:00">'
+    )
+    record = extract_post(page(BODY, head), "https://x.example/p")
+    assert record.published == "2024-08-25T09:30:00+00:00"
+
+
+def test_a_copyright_year_is_not_a_publication_date() -> None:
+    footer = "<footer><p>&copy; 2024 Town Notes. All rights reserved.</p></footer>"
+    body = f"<article>{BODY}</article>{footer}"
+    html = f"<html><head><title>A post</title></head><body>{body}</body></html>"
+    assert extract_post(html, "https://x.example/p").published is None
 
 
 def test_canonical_naming_the_index_file_of_the_fetched_directory_keeps_the_directory() -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from pipeline.clean import parse_html
 from pipeline.extract import site_from_title
-from pipeline.metadata import PageMetadata, read_metadata
+from pipeline.metadata import PageMetadata, clean_title, read_metadata
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"
 
@@ -66,3 +66,68 @@ def test_the_publishing_software_is_not_the_sites_name() -> None:
     meta = declared("blogger-school-streets")
     assert "Blogger" not in meta.site_names
     assert meta.home_link_name == "Travelling Light in Hollowbrook"
+
+
+def test_html_entities_in_json_ld_strings_are_decoded() -> None:
+    # WordPress SEO plugins write the post title into JSON-LD as it sits in the database.
+    ld = {
+        "@context": "https://schema.org",
+        "@type": "BlogPosting",
+        "headline": "Q&amp;A: what&#8217;s next for the &#8220;quiet&#8221; streets",
+        "author": {"@type": "Person", "name": "Siobh&aacute;n O&#8217;Neill"},
+    }
+    html = (
+        '<html><head><script type="application/ld+json">' + json.dumps(ld) + "</script>"
+        "</head><body><p>Text.</p></body></html>"
+    )
+    meta = read_metadata(parse_html(html), "https://blog.example.org/p/")
+    assert meta.title == "Q&A: what\u2019s next for the \u201cquiet\u201d streets"
+    assert meta.author == "Siobh\u00e1n O\u2019Neill"
+
+
+def test_a_title_escaped_twice_is_unescaped() -> None:
+    # The CMS escapes the title, then the template escapes it again: "&amp;#8217;" in the HTML.
+    head = (
+        "<title>Budget Traveler&amp;#8217;s Guide &amp;amp; Checklist | Gabby</title>"
+        '<meta property="og:site_name" content="Gabby">'
+    )
+    html = f"<html><head>{head}</head><body><p>Text.</p></body></html>"
+    meta = read_metadata(parse_html(html), "https://blog.example.org/p/")
+    assert (
+        clean_title(meta.html_title or "", meta.site_names)
+        == "Budget Traveler\u2019s Guide & Checklist"
+    )
+
+
+def test_an_author_naming_the_publisher_or_an_account_number_is_not_the_author() -> None:
+    # Site builders fill JSON-LD's author with the organisation, and some CMSs write the
+    # account id into <meta name=author>; the byline still names the writer.
+    ld = {
+        "@context": "https://schema.org",
+        "@type": "BlogPosting",
+        "headline": "Pricing a yoga class",
+        "author": {"@type": "Organization", "name": "Studio Notes"},
+        "publisher": {"@type": "Organization", "name": "Studio Notes"},
+    }
+    head = (
+        '<script type="application/ld+json">' + json.dumps(ld) + "</script>"
+        '<meta name="author" content="223509017">'
+    )
+    body = '<p class="byline">By <a rel="author" href="/team/shauna/">Shauna Mitchell</a></p>'
+    html = f"<html><head>{head}</head><body>{body}<p>Text.</p></body></html>"
+    meta = read_metadata(parse_html(html), "https://studio.example/blog/p/")
+    assert meta.author == "Shauna Mitchell"
+
+
+def test_tags_are_read_from_any_themes_tag_class_not_from_tag_clouds() -> None:
+    # Without tag archive links, the tag elements' class is the only sign: "tag" or a theme's
+    # prefix before it; a sidebar's tag cloud and its links are not the post's tags.
+    body = (
+        "<article><h1>Pricing a yoga class</h1><p>Text.</p>"
+        '<ul class="entry-tags"><li class="entry-tag">pricing</li>'
+        '<li><span class="tag">#studios</span></li><li class="tag-cloud">not a tag</li></ul>'
+        '</article><aside class="sidebar"><a href="/tags/yoga/">yoga</a>'
+        '<span class="post-tag">sidebar</span></aside>'
+    )
+    meta = read_metadata(parse_html(f"<html><body>{body}</body></html>"), "https://y.example/p/")
+    assert meta.tags == ["pricing", "studios"]

@@ -319,3 +319,48 @@ def test_a_post_that_is_mostly_links_to_the_sites_own_posts_is_not_trimmed_away(
     body = lxml.etree.fromstring(f"<body><p>This week on the blog:</p><list>{items}</list></body>")
     assert trim_body(body, ["This week on the blog"], URL) == 0
     assert "Ten books to borrow this winter" in body_text(body)
+
+
+def test_a_body_container_that_holds_only_a_teaser_is_not_the_post() -> None:
+    # A theme's "featured" card above the post reuses the entry-content class for its excerpt;
+    # the post's own entry-content comes later. The first match over 80 characters is a card.
+    card = (
+        "<aside class='featured'><article><h3><a href='/other/'>Another story</a></h3>"
+        "<div class='entry-content'><p>An excerpt of another story about the harbour, cut "
+        "short after a sentence or two so that readers click through.</p></div></article></aside>"
+    )
+    post = f"<article><h1>A library</h1><div class='entry-content'>{PROSE}</div></article>"
+    html = f"<html><head><title>A library</title></head><body>{card}{post}</body></html>"
+    record = extract_post(html.encode(), URL)
+    assert "Residents queued from early morning" in record.text
+    assert "An excerpt of another story" not in record.text
+
+
+def test_a_standfirst_marked_as_the_body_does_not_hide_the_post() -> None:
+    # A news theme marks its standfirst "post-content"; the article body sits in a div the
+    # platform list does not know.
+    standfirst = (
+        "<div class='post-content standfirst'><p>The town's new library opened on Monday after "
+        "three years, with a café and free rooms for local groups.</p></div>"
+    )
+    html = page(
+        f"<h1>Council opens new library</h1>{standfirst}<div class='story-text'>{PROSE}</div>"
+    )
+    record = extract_post(html, URL)
+    assert "Residents queued from early morning" in record.text
+    assert "rooms that local groups can book free of charge" in record.text
+
+
+def test_text_that_precision_mode_drops_is_recovered_without_it() -> None:
+    # Page builders write the column's frame inline ("border: 1px solid"); trafilatura's
+    # precision mode discards every element whose style mentions a border, post and all.
+    body = (
+        "<div class='intro'><p>This guide is updated every week by the newsroom team, who "
+        "visit each of the town's public buildings and report on what has changed since the "
+        "last edition, what is planned next and how residents can take part.</p></div>"
+        f"<div class='column' style='border-left: 1px solid #ddd; padding: 2em'>{PROSE * 2}</div>"
+    )
+    html = f"<html><head><title>A library</title></head><body><div>{body}</div></body></html>"
+    record = extract_post(html.encode(), URL)
+    assert "Residents queued from early morning" in record.text
+    assert "rooms that local groups can book free of charge" in record.text

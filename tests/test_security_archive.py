@@ -42,6 +42,7 @@ def test_datasette_refuses_every_sql_write(tmp_path: Path) -> None:
 
 
 @pytest.mark.e2e
+@pytest.mark.e2e
 def test_captures_keep_no_cookies_or_credentials(tmp_path: Path) -> None:
     secret = "s3cr3t-token"
     site = FixtureSite(

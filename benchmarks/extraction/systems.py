@@ -48,7 +48,11 @@ def readability_lxml(html: str, url: str) -> str:
     """Extract with readability-lxml, flattening its summary HTML with line breaks per block."""
     from readability import Document
 
-    summary = Document(html).summary(html_partial=True)
+    return flatten_summary(Document(html).summary(html_partial=True))
+
+
+def flatten_summary(summary: str) -> str:
+    """Flatten readability's summary HTML to text, one line break after each block element."""
     if not summary.strip():
         return ""
     root = lxml.html.fragment_fromstring(summary, create_parent="div")

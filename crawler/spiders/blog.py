@@ -143,6 +143,13 @@ class BlogSpider(scrapy.Spider):
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> BlogSpider:
         """Create the spider and let it re-check archived posts once the crawl runs dry."""
         spider = super().from_crawler(crawler, *args, **kwargs)
+        path = crawler.settings.get("BLOGARCHIVE_EXTRACTION_KEY")
+        if path:
+            extraction = str(load_object(path)(crawler.settings))
+            spider.links_keys = {
+                s.name: links_key(s.post_patterns, s.series_patterns, extraction)
+                for s in spider.sources.values()
+            }
         crawler.signals.connect(spider.recheck_when_idle, signal=signals.spider_idle)
         crawler.signals.connect(spider.host_answered, signal=signals.response_received)
         return spider
@@ -465,7 +472,12 @@ class BlogSpider(scrapy.Spider):
         if not isinstance(response, TextResponse) or ("html" not in content_type and content_type):
             if "xml" in content_type and ("rss" in content_type or "atom" in content_type):
                 yield from self.parse_feed(response)
-            elif response.meta.get("expect") == CONTENT and not response.meta.get("page_links"):
+            elif (
+                response.meta.get("expect") == CONTENT
+                and not response.meta.get("page_links")
+                # Answered unchanged from its capture: the run that fetched it said so already.
+                and not response.meta.get("not_modified")
+            ):
                 yield self._not_a_page(response, source, f"not HTML ({content_type or 'no type'})")
             return
         if not response.body and not response.meta.get("page_links"):

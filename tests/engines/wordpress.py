@@ -408,13 +408,6 @@ def wordpress_engine(theme: str) -> Engine:
 
 
 # Checks each theme fails today, with what the grader reports (see tests/test_engines.py).
-_RECRAWL = (
-    "all 9 posts extracted again on the second crawl: WordPress sends no ETag or Last-Modified,"
-    " so every page is a 200, and the crawler re-extracts a page whose bytes equal its capture"
-)
-XFAIL: dict[str, dict[str, str]] = {
-    "wordpress-twentytwentythree": {"recrawl": _RECRAWL},
-    "wordpress-twentytwentyone": {"recrawl": _RECRAWL},
-}
+XFAIL: dict[str, dict[str, str]] = {}
 
 ENGINES = [wordpress_engine("twentytwentythree"), wordpress_engine("twentytwentyone")]

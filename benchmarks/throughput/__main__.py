@@ -1,0 +1,418 @@
+"""Throughput benchmark: ``python -m benchmarks.throughput [--posts 1000 --posts 10000]``.
+
+For each size: serves a generated blog network (benchmarks/throughput/network.py) from its
+own process, measures the server alone, crawls it with ``blogarchive crawl --no-throttle``
+into a fresh archive, re-crawls it unchanged with validators on and then off, and in the
+same run on the same pages measures the extraction limit (``extract_post`` on every core,
+no crawl), the plain Scrapy + trafilatura + sqlite-utils baseline and trafilatura's own
+sitemap downloader. Writes the figures as JSON (``--json``) and, unless ``--no-write``, as
+the "Throughput benchmark" section of benchmarks/RESULTS.md.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import os
+import platform
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import click
+
+from benchmarks.throughput import measure
+from benchmarks.throughput.network import Network
+
+ROOT = Path(__file__).resolve().parents[2]
+RESULTS = ROOT / "benchmarks" / "RESULTS.md"
+HEADING = "## Throughput benchmark"
+CONCURRENCY = 16
+LIMIT_SAMPLE = 1000  # pages the extraction limit is measured on (spread over every style)
+
+
+class Server:
+    """The network's server process."""
+
+    def __init__(self, posts: int, name: str) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "benchmarks.throughput.server", "--posts", str(posts),
+             "--validators", "--name", name],
+            cwd=ROOT, stdout=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        assert self.proc.stdout is not None
+        line = self.proc.stdout.readline()
+        if not line:
+            raise click.ClickException("the benchmark server did not start")
+        self.info: dict[str, Any] = json.loads(line)
+        self.control_url = self.info["control"]
+        self.sites: list[str] = self.info["sites"]
+
+    def control(self, path: str) -> dict[str, Any]:
+        """GET a control path; return its JSON."""
+        with urllib.request.urlopen(self.control_url + path, timeout=30) as answer:
+            return json.loads(answer.read())
+
+    def stop(self) -> None:
+        """Stop the server."""
+        self.proc.terminate()
+        self.proc.wait(timeout=30)
+
+
+async def _load(urls: list[str], connections: int, seconds: float) -> tuple[int, float]:
+    """Fetch ``urls`` over keep-alive connections for up to ``seconds``; return (count, time)."""
+    queue = list(reversed(urls))
+    done = 0
+    deadline = time.perf_counter() + seconds
+
+    async def client() -> None:
+        nonlocal done
+        host, port = urls[0].split("//")[1].split("/")[0].split(":")
+        reader, writer = await asyncio.open_connection("127.0.0.1", int(port))
+        while queue and time.perf_counter() < deadline:
+            url = queue.pop()
+            path = "/" + url.split("//")[1].split("/", 1)[1]
+            writer.write(f"GET {path} HTTP/1.1\r\nHost: {host}\r\n\r\n".encode())
+            head = await reader.readuntil(b"\r\n\r\n")
+            length = int(head.split(b"Content-Length: ")[1].split(b"\r\n")[0])
+            await reader.readexactly(length)
+            done += 1
+        writer.close()
+
+    started = time.perf_counter()
+    await asyncio.gather(*(client() for _ in range(connections)))
+    return done, time.perf_counter() - started
+
+
+def server_rate(server: Server, network: Network) -> dict[str, float]:
+    """Measure the server alone: post pages per second to a Python client on 16 connections.
+
+    The client is the slower side of this pair, so the figure is a lower bound.
+    """
+    site = network.sites[0]
+    site.base = server.sites[0]
+    urls = [site.base + site.post_path(n) for n in range(site.posts)] * 4
+    before = server.control("/stats")["cpu_seconds"]
+    count, seconds = asyncio.run(_load(urls, CONCURRENCY, 5.0))
+    used = server.control("/stats")["cpu_seconds"] - before
+    return {"requests_per_s": count / seconds, "cpu_per_request_ms": 1000 * used / max(count, 1)}
+
+
+def sources_toml(sites: list[str]) -> str:
+    """Return a sources.toml naming each site of the network."""
+    return "\n".join(
+        f'[[source]]\nname = "site{i:02d}"\nstart_urls = ["{base}/"]\n'
+        for i, base in enumerate(sites)
+    )
+
+
+def count(db: Path, sql: str) -> int:
+    """Return the single integer a query answers."""
+    conn = sqlite3.connect(db)
+    try:
+        return int(conn.execute(sql).fetchone()[0])
+    finally:
+        conn.close()
+
+
+def crawl(work: Path, server: Server, name: str, *, workers: int | None = None) -> dict[str, Any]:
+    """Run ``blogarchive crawl --no-throttle`` into ``work/archive.db``; return its figures."""
+    db = work / "archive.db"
+    command = [sys.executable, "-m", "crawler.cli", "crawl", "--sources",
+               str(work / "sources.toml"), "--db", str(db), "--no-throttle",
+               "--concurrency", str(CONCURRENCY), "-q"]  # fmt: skip
+    if workers is not None:
+        command += ["--workers", str(workers)]
+    before = server.control("/stats")
+    result = measure.run(command, cwd=ROOT)
+    after = server.control("/stats")
+    if result.returncode != 0:
+        raise click.ClickException(f"{name} crawl failed:\n{result.stderr[-3000:]}")
+    summary = result.stderr.strip().splitlines()[-1]
+    return {
+        "seconds": result.seconds,
+        "summary": summary,
+        "requests": after["requests"] - before["requests"],
+        "not_modified": after["not_modified"] - before["not_modified"],
+        "server_cpu": after["cpu_seconds"] - before["cpu_seconds"],
+        "cpu": {role: result.cpu(role) for role in result.roles()},
+        "peak_rss_mb": {role: result.peak_rss(role) for role in result.roles()},
+        "processes": len(result.procs),
+    }
+
+
+def _extract_chunk(jobs: list[tuple[bytes, str]]) -> int:
+    from pipeline.extract import extract_post
+
+    for html, url in jobs:
+        extract_post(html, url)
+    return len(jobs)
+
+
+def _warm(_: int) -> int:
+    import pipeline.extract  # noqa: F401
+
+    return os.getpid()
+
+
+def extraction_limit(network: Network, sites: list[str]) -> dict[str, float]:
+    """Return posts/s of ``extract_post`` over the network's pages in memory, on every core."""
+    for site, base in zip(network.sites, sites, strict=True):
+        site.base = base
+    sample = network.sample(min(LIMIT_SAMPLE, network.posts))
+    pages = [(s.render(s.post_path(n)).body, s.base + s.post_path(n)) for s, n in sample]
+    cores = os.cpu_count() or 1
+    chunks = [pages[i : i + 10] for i in range(0, len(pages), 10)]
+    with ProcessPoolExecutor(cores) as pool:
+        list(pool.map(_warm, range(cores * 2)))  # imports done before the clock starts
+        started = time.perf_counter()
+        done = sum(pool.map(_extract_chunk, chunks))
+        seconds = time.perf_counter() - started
+    return {"posts_per_s": done / seconds, "pages": done, "cores": cores}
+
+
+def plain_baseline(work: Path, server: Server) -> dict[str, Any]:
+    """Run the plain Scrapy + trafilatura + sqlite-utils spider; return its figures."""
+    db = work / "plain.db"
+    command = [sys.executable, "-m", "benchmarks.throughput.plain", str(db), *server.sites]
+    result = measure.run(command, cwd=ROOT)
+    if result.returncode != 0:
+        raise click.ClickException(f"plain baseline failed:\n{result.stderr[-3000:]}")
+    posts = count(db, "SELECT count(*) FROM posts") if db.exists() else 0
+    return {"seconds": result.seconds, "posts": posts, "posts_per_s": posts / result.seconds,
+            "cpu": result.total_cpu, "peak_rss_mb": result.peak_rss("root")}  # fmt: skip
+
+
+TRAFILATURA_CONFIG = """[DEFAULT]
+DOWNLOAD_TIMEOUT = 30
+MAX_FILE_SIZE = 20000000
+MIN_FILE_SIZE = 10
+SLEEP_TIME = 0
+USER_AGENTS =
+COOKIE =
+MAX_REDIRECTS = 2
+SSRF_PROTECTION = off
+MIN_EXTRACTED_SIZE = 250
+MIN_EXTRACTED_COMM_SIZE = 1
+MIN_OUTPUT_SIZE = 1
+MIN_OUTPUT_COMM_SIZE = 1
+EXTRACTION_TIMEOUT = 0
+MIN_DUPLCHECK_SIZE = 100
+MAX_REPETITIONS = 2
+EXTENSIVE_DATE_SEARCH = on
+EXTERNAL_URLS = off
+MAX_TREE_SIZE =
+"""
+
+
+def trafilatura_peer(work: Path, server: Server) -> dict[str, Any]:
+    """Run trafilatura's command line in sitemap mode with parallel downloads."""
+    binary = Path(sys.executable).parent / "trafilatura"
+    config = work / "trafilatura.cfg"
+    config.write_text(TRAFILATURA_CONFIG)
+    inputs = work / "sites.txt"
+    inputs.write_text("".join(f"{site}/\n" for site in server.sites))
+    out = work / "trafilatura-out"
+    command = [str(binary), "--sitemap", "-i", str(inputs), "--parallel", str(CONCURRENCY),
+               "-o", str(out), "--json", "--config-file", str(config)]  # fmt: skip
+    result = measure.run(command, cwd=work, timeout=600)
+    posts = len(list(out.glob("*.json"))) if out.exists() else 0
+    return {"seconds": result.seconds, "posts": posts, "posts_per_s": posts / result.seconds,
+            "cpu": result.total_cpu, "peak_rss_mb": result.peak_rss("root"),
+            "returncode": result.returncode}  # fmt: skip
+
+
+HOSTS = Path("/etc/hosts")
+NAME = "blognet.example.org"  # a name under a public suffix: courlan refuses IPs and localhost
+HOSTS_LINE = f"127.0.0.1 {NAME}  # blogarchive throughput benchmark (removed after the run)\n"
+
+
+@contextmanager
+def loopback_name() -> Iterator[str | None]:
+    """Make NAME resolve to 127.0.0.1 for the run (an /etc/hosts line); None if we cannot.
+
+    trafilatura's downloader takes no IP address or bare localhost (courlan refuses them), so
+    the sites are served under a name; the line is removed again afterwards.
+    """
+    try:
+        if socket.gethostbyname(NAME) == "127.0.0.1":
+            yield NAME
+            return
+    except OSError:
+        pass
+    try:
+        with HOSTS.open("a", encoding="utf-8") as hosts:
+            hosts.write(HOSTS_LINE)
+    except OSError:
+        yield None
+        return
+    try:
+        yield NAME
+    finally:
+        text = HOSTS.read_text(encoding="utf-8")
+        HOSTS.write_text(text.replace(HOSTS_LINE, ""), encoding="utf-8")
+
+
+def bench_size(posts: int, work: Path, *, peers: bool = True) -> dict[str, Any]:
+    """Run every measurement for one network size."""
+    with loopback_name() as name:
+        return _bench_size(posts, work, name, peers=peers)
+
+
+def _bench_size(posts: int, work: Path, name: str | None, *, peers: bool) -> dict[str, Any]:
+    network = Network(posts)
+    server = Server(posts, name or "127.0.0.1")
+    try:
+        (work / "sources.toml").write_text(sources_toml(server.sites))
+        figures: dict[str, Any] = {
+            "posts": posts,
+            "sites": len(server.sites),
+            "styles": server.info["styles"],
+            "prerendered": server.info["prerendered"],
+            "host_name": name or "127.0.0.1",
+            "server_alone": server_rate(server, network),
+        }
+        first = crawl(work, server, "first")
+        db = work / "archive.db"
+        stored = count(db, "SELECT count(*) FROM posts")
+        warc = sum(f.stat().st_size for f in (work / "warc").glob("*"))
+        figures["first"] = {**first, "posts": stored, "posts_per_s": stored / first["seconds"],
+                            "db_bytes_per_post": db.stat().st_size / max(stored, 1),
+                            "warc_bytes_per_post": warc / max(stored, 1)}  # fmt: skip
+        figures["recrawl_validators"] = crawl(work, server, "second (validators on)")
+        server.control("/validators/off")
+        figures["recrawl_no_validators"] = crawl(work, server, "second (validators off)")
+        server.control("/validators/on")
+        figures["limit"] = extraction_limit(network, server.sites)
+        if peers:
+            figures["plain"] = plain_baseline(work, server)
+            if name is not None:
+                figures["trafilatura"] = trafilatura_peer(work, server)
+    finally:
+        server.stop()
+    return figures
+
+
+def machine() -> str:
+    """Describe the machine the figures come from."""
+    model = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    load = os.getloadavg()[0]
+    cpu = model or "unknown CPU"
+    return (
+        f"{platform.machine()}, {os.cpu_count()} cores ({cpu}), Python "
+        f"{platform.python_version()}, load average {load:.1f} at the start"
+    )
+
+
+def render(results: list[dict[str, Any]], command: str, described: str) -> str:
+    """Return the RESULTS.md section for a run."""
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
+                            capture_output=True, text=True, check=False).stdout.strip()  # fmt: skip
+    now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    lines = [
+        HEADING, "",
+        f"This run: `{command}`. Run {now}; blogarchive commit {commit}; {described}.", "",
+        "| posts | sites | posts/s | limit posts/s | ratio to limit | plain posts/s | x plain |"
+        " trafilatura posts/s | x trafilatura | server alone req/s | server CPU % of crawl |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]  # fmt: skip
+    for r in results:
+        first, limit = r["first"], r["limit"]["posts_per_s"]
+        plain = r.get("plain", {}).get("posts_per_s")
+        traf = r.get("trafilatura", {}).get("posts_per_s")
+        lines.append(
+            f"| {r['posts']:,} | {r['sites']} | {first['posts_per_s']:.1f} | {limit:.1f} | "
+            f"{first['posts_per_s'] / limit:.2f} | {_f(plain)} | {_x(first['posts_per_s'], plain)}"
+            f" | {_f(traf)} | {_x(first['posts_per_s'], traf)} | "
+            f"{r['server_alone']['requests_per_s']:.0f} | "
+            f"{100 * first['server_cpu'] / first['seconds']:.0f} |"
+        )
+    lines += ["", "| posts | CPU s/post crawler | CPU s/post workers | peak RSS crawler MB |"
+              " peak RSS worker MB | DB bytes/post | WARC bytes/post | first run s |"
+              " unchanged, validators s | ratio | unchanged, no validators s | ratio |",
+              "|" + " --- |" * 12]  # fmt: skip
+    for r in results:
+        first, again, blind = r["first"], r["recrawl_validators"], r["recrawl_no_validators"]
+        n = max(first["posts"], 1)
+        lines.append(
+            f"| {r['posts']:,} | {first['cpu']['root'] / n:.4f} | "
+            f"{first['cpu'].get('extraction worker', 0) / n:.4f} | "
+            f"{first['peak_rss_mb']['root']:.0f} | "
+            f"{first['peak_rss_mb'].get('extraction worker', 0):.0f} | "
+            f"{first['db_bytes_per_post']:,.0f} | {first['warc_bytes_per_post']:,.0f} | "
+            f"{first['seconds']:.1f} | {again['seconds']:.1f} | "
+            f"{again['seconds'] / first['seconds']:.2f} | {blind['seconds']:.1f} | "
+            f"{blind['seconds'] / first['seconds']:.2f} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def _f(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1f}"
+
+
+def _x(ours: float, theirs: float | None) -> str:
+    return "—" if not theirs else f"{ours / theirs:.2f}"
+
+
+def write_section(section: str) -> None:
+    """Replace (or append) the throughput section of RESULTS.md."""
+    text = RESULTS.read_text(encoding="utf-8")
+    start = text.find(HEADING)
+    if start == -1:
+        text = text.rstrip("\n") + "\n\n" + section
+    else:
+        end = text.find("\n## ", start + len(HEADING))
+        text = text[:start] + section + (text[end:] if end != -1 else "")
+    RESULTS.write_text(text, encoding="utf-8")
+
+
+@click.command()
+@click.option("--posts", "sizes", type=int, multiple=True, help="Network size (repeatable).")
+@click.option("--json", "json_path", type=click.Path(path_type=Path), help="Write figures here.")
+@click.option("--no-peers", is_flag=True, help="Skip the plain baseline and trafilatura.")
+@click.option("--no-write", is_flag=True, help="Do not rewrite benchmarks/RESULTS.md.")
+@click.option("--keep", type=click.Path(path_type=Path), help="Work here and keep the files.")
+def main(
+    sizes: tuple[int, ...], json_path: Path | None, no_peers: bool, no_write: bool,
+    keep: Path | None,
+) -> None:  # fmt: skip
+    """Measure crawl throughput against the extraction limit and the obvious alternatives."""
+    sizes = sizes or (1000, 10000)
+    described = machine()
+    results = []
+    for posts in sizes:
+        with tempfile.TemporaryDirectory(prefix=f"throughput-{posts}-") as tmp:
+            work = keep / str(posts) if keep else Path(tmp)
+            work.mkdir(parents=True, exist_ok=True)
+            click.echo(f"{posts} posts in {work}", err=True)
+            results.append(bench_size(posts, work, peers=not no_peers))
+            click.echo(json.dumps(results[-1]), err=True)
+    if json_path:
+        json_path.write_text(json.dumps(results, indent=2))
+    command = "python -m benchmarks.throughput " + " ".join(f"--posts {n}" for n in sizes)
+    section = render(results, command, described)
+    click.echo(section)
+    if not no_write:
+        write_section(section)
+
+
+if __name__ == "__main__":
+    main()
