@@ -9,6 +9,7 @@ sources. Serving copies the cached directory, starts ``mariadbd`` on a private s
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import json
 import os
 import shutil
@@ -194,6 +195,7 @@ def _mariadb(datadir: Path) -> Iterator[Path]:
                 f"--socket={sock}",
                 f"--pid-file={run_dir}/pid",
                 f"--log-error={run_dir}/error.log",
+                f"--tmpdir={run_dir}",
                 "--skip-networking",
                 "--innodb-buffer-pool-size=64M",
                 "--innodb-log-file-size=16M",
@@ -237,11 +239,16 @@ def _wait_for_mariadb(sock: Path, proc: subprocess.Popen, log: Path, timeout: fl
 def _build(theme: str, out: Path) -> None:
     """Install WordPress with ``theme`` and the posts into a new MariaDB data dir ``out/data``."""
     datadir = out / "data"
+    tmpdir = out / "tmp"
+    tmpdir.mkdir()
     run_build(
         [
             "mariadb-install-db",
             "--no-defaults",
             f"--datadir={datadir}",
+            # Its own temporary dir: two bootstraps sharing /tmp failed on CI's parallel workers
+            # ("Could not remove temporary table '/tmp/#sql-temptable-…'", mysql.tmp_user_sys).
+            f"--tmpdir={tmpdir}",
             "--auth-root-authentication-method=normal",
             "--skip-test-db",
             "--innodb-log-file-size=16M",
@@ -279,6 +286,16 @@ def _cached_build(theme: str) -> Path:
     target = cache_root() / f"wordpress-{theme}-{key}"
     if (target / "data").is_dir():
         return target
+    # One WordPress build at a time across test workers: two on 2 cores gain nothing.
+    with open(cache_root() / "wordpress.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if (target / "data").is_dir():  # built by another worker while this one waited
+            return target
+        return _build_into(theme, target)
+
+
+def _build_into(theme: str, target: Path) -> Path:
+    """Build ``theme`` beside ``target`` and move it there, removing older builds."""
     scratch = target.with_name(f".{target.name}.{os.getpid()}")
     shutil.rmtree(scratch, ignore_errors=True)
     scratch.mkdir(parents=True)
