@@ -175,7 +175,11 @@ def _decode_bytes(body: bytes, encoding: str | None) -> str:
     # only the bytes that are invalid in it become U+FFFD: one stray byte in a UTF-8 page
     # must not turn the whole page into cp1252 mojibake.
     header = f"text/html; charset={encoding}" if encoding else None
-    _, text = html_to_unicode(header, body, auto_detect_fun=_undeclared_encoding)
+    used, text = html_to_unicode(header, body, auto_detect_fun=_undeclared_encoding)
+    # A page declared UTF-8 whose non-ASCII bytes are mostly invalid in it is not UTF-8 at all
+    # (a Latin-1 file served with the server's default charset): read it as the legacy default.
+    if used.replace("-", "").lower() == "utf8" and _undeclared_encoding(body) == "cp1252":
+        return body.decode("cp1252", errors="replace")
     return text
 
 

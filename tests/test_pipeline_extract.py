@@ -101,6 +101,15 @@ def test_one_bad_byte_in_a_utf8_page_spoils_only_that_byte() -> None:
     assert "front\ufffdline" in record.text
 
 
+def test_a_latin1_page_declared_utf8_is_read_as_latin1() -> None:
+    # The opposite case: a Latin-1 file served with the server's default "charset=utf-8".
+    # Every non-ASCII byte is invalid UTF-8, so the declaration is wrong, not one byte.
+    html = page(BODY.replace("residents", "résidents, café crème owners"), "")
+    raw = html.encode("latin-1")
+    record = extract_post(raw, "https://blog.example.org/p", encoding="utf-8")
+    assert "résidents, café crème owners" in record.text
+
+
 def test_an_undeclared_utf8_page_with_a_bad_byte_is_still_utf8() -> None:
     html = page(BODY.replace("residents", "naïve résidents"), "<title>Zoë\u2019s post</title>")
     raw = html.encode("utf-8").replace(b"front-line", b"front\xa0line")
