@@ -72,6 +72,32 @@ def test_sentences_in_the_opening_name_the_series(
 
 
 @pytest.mark.parametrize(
+    ("sentence", "name", "position"),
+    [
+        # Writers name their own series in lower case as often as in title case.
+        ("This is the second post in our ward budgets series, one of three.", "Ward budgets", 2),
+        ("The third post in my library hours blog series is about Sundays.", "Library hours", 3),
+    ],
+)
+def test_a_series_the_writer_owns_is_named_in_lower_case(
+    sentence: str, name: str, position: int
+) -> None:
+    found = detect_series("An ordinary title", sentence + " More text follows here.", None, URL)
+    assert [(s.name, s.position) for s in found] == [(name, position)]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "This is the first post in our new blog series.",
+        "This is the second post in a series of workshops we ran.",
+    ],
+)
+def test_a_lower_case_series_needs_a_name_and_an_owner(sentence: str) -> None:
+    assert [s.name for s in detect_series("Title", sentence, None, URL)] in ([], [""])
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "We held a series of meetings with residents about the plans.",
