@@ -178,7 +178,7 @@ def _decode_bytes(body: bytes, encoding: str | None) -> str:
     used, text = html_to_unicode(header, body, auto_detect_fun=_undeclared_encoding)
     # A page declared UTF-8 whose non-ASCII bytes are mostly invalid in it is not UTF-8 at all
     # (a Latin-1 file served with the server's default charset): read it as the legacy default.
-    if used.replace("-", "").lower() == "utf8" and _undeclared_encoding(body) == "cp1252":
+    if used.replace("-", "").lower() == "utf8" and _mostly_invalid_utf8(text):
         return body.decode("cp1252", errors="replace")
     return text
 
@@ -188,10 +188,16 @@ def _undeclared_encoding(body: bytes) -> str:
 
     Undeclared legacy pages are mostly Windows-1252.
     """
-    text = body.decode("utf-8", errors="replace")
+    return "cp1252" if _mostly_invalid_utf8(body.decode("utf-8", errors="replace")) else "utf-8"
+
+
+def _mostly_invalid_utf8(text: str) -> bool:
+    """Say whether most non-ASCII characters of a text decoded as UTF-8 are U+FFFD (bad bytes)."""
     bad = text.count("\ufffd")
+    if not bad:  # valid UTF-8, most pages: no second pass over the text
+        return False
     good = sum(1 for char in text if ord(char) > 127) - bad
-    return "utf-8" if good >= bad else "cp1252"
+    return good < bad
 
 
 def _run_trafilatura(cleaned: HtmlElement, url: str) -> Document | None:
