@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import subprocess
 import sys
 import time
@@ -10,6 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -95,6 +97,16 @@ def demo_sites(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoSites]:
     finally:
         proc.terminate()
         proc.communicate(timeout=10)
+
+
+def dict_rows(db: Path, sql: str, params: tuple[object, ...] = ()) -> list[dict[str, Any]]:
+    """Run one query on an archive file; return its rows as dicts keyed by column name."""
+    conn = sqlite3.connect(db)
+    conn.row_factory = sqlite3.Row
+    try:
+        return [dict(row) for row in conn.execute(sql, params)]
+    finally:
+        conn.close()
 
 
 def run_cli(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:

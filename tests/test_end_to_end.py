@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from pathlib import Path
 
 import pytest
 
 from demo import expected
-from tests.conftest import DemoSites, crawl_args, crawl_demo, run_cli
+from tests.conftest import DemoSites, crawl_args, crawl_demo, dict_rows, run_cli
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("end_to_end")]
 
@@ -20,25 +19,16 @@ def crawled(demo_sites: DemoSites, tmp_path_factory: pytest.TempPathFactory) -> 
     sources, db = crawl_demo(demo_sites, tmp_path_factory.mktemp("e2e"))
     first = run_cli(*crawl_args(sources, db))
     assert first.returncode == 0, first.stderr
-    rows_after_first = _rows(db, "select * from posts order by url")
+    rows_after_first = dict_rows(db, "select * from posts order by url")
     second = run_cli(*crawl_args(sources, db))
     assert second.returncode == 0, second.stderr
     return {"db": db, "first": first, "second": second, "rows_after_first": rows_after_first}
 
 
-def _rows(db: Path, sql: str, params: tuple[object, ...] = ()) -> list[dict[str, object]]:
-    conn = sqlite3.connect(db)
-    conn.row_factory = sqlite3.Row
-    try:
-        return [dict(row) for row in conn.execute(sql, params)]
-    finally:
-        conn.close()
-
-
 def _posts(crawled: dict[str, object]) -> dict[str, dict[str, object]]:
     db = crawled["db"]
     assert isinstance(db, Path)
-    return {str(row["url"]): row for row in _rows(db, "select * from posts")}
+    return {str(row["url"]): row for row in dict_rows(db, "select * from posts")}
 
 
 def test_every_demo_post_is_archived_once_with_its_metadata(
@@ -94,7 +84,7 @@ def test_series_parts_are_in_their_stated_order(
     db = crawled["db"]
     assert isinstance(db, Path)
     for series in expected.series(demo_sites.urls):
-        rows = _rows(
+        rows = dict_rows(
             db,
             "select series_posts.post_url from series_posts join series"
             " on series.id = series_posts.series_id where series.name = ?"
@@ -114,15 +104,15 @@ def test_series_keep_every_signal_of_the_crawl_and_miss_no_part(
         for url in series["parts"]:
             signals = {
                 row["signal"]
-                for row in _rows(
+                for row in dict_rows(
                     db, "select signal from series_evidence where post_url = ?", (url,)
                 )
             }
             # The box and navigation on the page, the series archive that lists it, and the
             # "Creative Councils: ..." titles the posts share.
             assert {"series-box", "series-nav", "series-page", "title-prefix"} <= signals, url
-    assert _rows(db, "select * from series_gaps") == []
-    assert _rows(db, "select count(*) as n from series_posts where conflict is not null") == [
+    assert dict_rows(db, "select * from series_gaps") == []
+    assert dict_rows(db, "select count(*) as n from series_posts where conflict is not null") == [
         {"n": 0}
     ]
 
@@ -130,7 +120,7 @@ def test_series_keep_every_signal_of_the_crawl_and_miss_no_part(
 def test_links_keep_their_anchor_text(crawled: dict[str, object]) -> None:
     db = crawled["db"]
     assert isinstance(db, Path)
-    links = _rows(db, "select post_url, url, text from links")
+    links = dict_rows(db, "select post_url, url, text from links")
     assert links, "no outbound links were archived"
     posts = _posts(crawled)
     for link in links:
@@ -143,8 +133,8 @@ def test_links_keep_their_anchor_text(crawled: dict[str, object]) -> None:
 def test_second_run_of_an_unchanged_site_changes_nothing(crawled: dict[str, object]) -> None:
     db = crawled["db"]
     assert isinstance(db, Path)
-    assert _rows(db, "select * from posts order by url") == crawled["rows_after_first"]
-    runs = _rows(db, "select * from crawl_runs order by id")
+    assert dict_rows(db, "select * from posts order by url") == crawled["rows_after_first"]
+    runs = dict_rows(db, "select * from crawl_runs order by id")
     assert len(runs) == 2
     assert runs[1]["posts_new"] == 0
     assert runs[1]["posts_updated"] == 0
@@ -158,7 +148,7 @@ def test_full_text_search_finds_posts(crawled: dict[str, object], demo_sites: De
     assert isinstance(db, Path)
     post = expected.expected_posts(demo_sites.urls)[0]
     word = max(post["must_contain"][0].split(), key=len).strip(".,;:'\"()")
-    hits = _rows(
+    hits = dict_rows(
         db,
         "select posts.url from posts_fts join posts on posts.rowid = posts_fts.rowid"
         " where posts_fts match ?",
@@ -178,13 +168,13 @@ def test_republished_post_is_linked_to_its_original_not_counted_new(
         if post["republished_from"]
     }
     assert wanted, "the demo republishes a post; expected.py lost it"
-    pairs = _rows(db, "select post_url, original_url, method from post_duplicates")
+    pairs = dict_rows(db, "select post_url, original_url, method from post_duplicates")
     assert {(p["post_url"], p["original_url"]) for p in pairs} == wanted
     assert {p["method"] for p in pairs} == {"minhash"}
-    first = _rows(db, "select * from crawl_runs order by id")[0]
+    first = dict_rows(db, "select * from crawl_runs order by id")[0]
     assert first["posts_duplicate"] == len(wanted)
     assert first["posts_new"] == len(crawled["rows_after_first"]) - len(wanted)  # type: ignore[arg-type]
     assert f"/ {len(wanted)} duplicate" in crawled["first"].stderr  # type: ignore[attr-defined]
     # A copy of a series part is that part, marked as a copy (archive.series).
-    copies = _rows(db, "select post_url, copy_of from series_posts where copy_of is not null")
+    copies = dict_rows(db, "select post_url, copy_of from series_posts where copy_of is not null")
     assert {(c["post_url"], c["copy_of"]) for c in copies} == wanted

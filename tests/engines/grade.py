@@ -8,7 +8,6 @@ found, each saying what to fix (engine, page URL, field, what was expected, what
 from __future__ import annotations
 
 import re
-import sqlite3
 import sys
 import tempfile
 import time
@@ -18,7 +17,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from tests.conftest import run_cli
+from tests.conftest import dict_rows, run_cli
 from tests.engines.site import BuiltSite
 
 CHECKS: dict[str, str] = {
@@ -93,15 +92,6 @@ def word_f1(expected: str, stored: str) -> float:
     return 2 * precision * recall / (precision + recall)
 
 
-def _rows(db: Path, sql: str, params: tuple[object, ...] = ()) -> list[dict[str, Any]]:
-    conn = sqlite3.connect(db)
-    conn.row_factory = sqlite3.Row
-    try:
-        return [dict(row) for row in conn.execute(sql, params)]
-    finally:
-        conn.close()
-
-
 def crawl(site: BuiltSite, db: Path, *extra: str) -> tuple[str, float]:
     """Run ``blogarchive crawl BASE --db DB`` as a user would, without delays on loopback.
 
@@ -134,7 +124,7 @@ def grade_site(site: BuiltSite, work: Path, recrawl_args: tuple[str, ...] = ()) 
     db = work / f"{site.engine}.db"
     grade = Grade(engine=site.engine)
     first_log, first_seconds = crawl(site, db)
-    stored = {row["url"]: row for row in _rows(db, "select * from posts order by url")}
+    stored = {row["url"]: row for row in dict_rows(db, "select * from posts order by url")}
     second_log, second_seconds = crawl(site, db, *recrawl_args)
     grade.crawl_seconds = [round(first_seconds, 2), round(second_seconds, 2)]
     failures = grade.failures = {check: [] for check in CHECKS}
@@ -175,7 +165,7 @@ def grade_site(site: BuiltSite, work: Path, recrawl_args: tuple[str, ...] = ()) 
         raise AssertionError("the crawl's log has no 'blogarchive/extracted' stat to grade by")
     failures["recrawl"] = _grade_recrawl(site, db, stored, second_log)
     host = urlsplit(site.base_url).netloc
-    names = [r["name"] for r in _rows(db, "select name from sites where host = ?", (host,))]
+    names = [r["name"] for r in dict_rows(db, "select name from sites where host = ?", (host,))]
     if names != [site.site_name]:
         failures["site_name"].append(Failure(site.base_url, "sites.name", site.site_name, names))
     return grade
@@ -189,7 +179,7 @@ def _grade_series(site: BuiltSite, db: Path) -> list[Failure]:
         return []
     wanted = [(url, position) for position, url in parts]
     found: dict[str, list[tuple[str, int | None]]] = {}
-    for row in _rows(
+    for row in dict_rows(
         db,
         "select s.name, sp.post_url, sp.position from series s"
         " join series_posts sp on sp.series_id = s.id order by s.id, sp.position",
@@ -204,13 +194,13 @@ def _grade_recrawl(
     site: BuiltSite, db: Path, first: dict[str, dict[str, Any]], log: str
 ) -> list[Failure]:
     failures = []
-    runs = _rows(db, "select posts_new, posts_updated from crawl_runs order by id")
+    runs = dict_rows(db, "select posts_new, posts_updated from crawl_runs order by id")
     if len(runs) != 2 or runs[1]["posts_new"] or runs[1]["posts_updated"]:
         failures.append(Failure(site.base_url, "second run (new, updated)", (0, 0), runs[-1:]))
     extracted = [int(n) for n in EXTRACTED_RE.findall(log)]
     if sum(extracted):
         failures.append(Failure(site.base_url, "pages extracted again", 0, sum(extracted)))
-    for error in _rows(
+    for error in dict_rows(
         db,
         "select url, stage, message from errors"
         " where run_id = (select max(id) from crawl_runs) order by url",
@@ -223,7 +213,7 @@ def _grade_recrawl(
                 error["message"],
             )
         )
-    now = {row["url"]: row for row in _rows(db, "select * from posts order by url")}
+    now = {row["url"]: row for row in dict_rows(db, "select * from posts order by url")}
     for url in sorted(set(first) | set(now)):
         if first.get(url) != now.get(url):
             failures.append(Failure(url, "row after the second crawl", "unchanged", "changed"))
