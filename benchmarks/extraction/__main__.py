@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import logging
-import os
-import platform
 import shlex
-import subprocess
 import sys
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -18,6 +14,7 @@ import click
 from benchmarks.extraction.dataset import DatasetError, load_pages, split_halves
 from benchmarks.extraction.report import (
     changes_table,
+    environment,
     halves_table,
     results_table,
     section,
@@ -26,42 +23,17 @@ from benchmarks.extraction.report import (
     write_section,
 )
 from benchmarks.extraction.runner import SystemResult, run_system
-from benchmarks.extraction.systems import BLOGARCHIVE, SYSTEMS, unavailable_reason, version
+from benchmarks.extraction.systems import (
+    BLOGARCHIVE,
+    SYSTEMS,
+    parse_systems,
+    unavailable_reason,
+    version,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DATASET = ROOT / ".." / "shared" / "datasets" / "article-extraction-benchmark"
 DEFAULT_OUTPUT = ROOT / "benchmarks" / "RESULTS.md"
-
-
-def _git_revision() -> str:
-    try:
-        out = subprocess.run(
-            ["git", "describe", "--always", "--dirty"],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-    except (OSError, subprocess.CalledProcessError):
-        return "?"
-    return out.stdout.strip()
-
-
-def _environment() -> dict[str, str]:
-    return {
-        "Run": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "blogarchive commit": _git_revision(),
-        "Python": platform.python_version(),
-        "machine": f"{platform.machine()}, nproc {os.cpu_count()}",
-    }
-
-
-def _parse_systems(value: str) -> list[str]:
-    names = [name.strip() for name in value.split(",") if name.strip()]
-    unknown = [name for name in names if name not in SYSTEMS]
-    if unknown:
-        raise click.BadParameter(f"unknown {unknown}; choose from {', '.join(SYSTEMS)}")
-    return names
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
@@ -124,7 +96,7 @@ def main(
     logging.basicConfig(level=logging.ERROR if quiet else logging.WARNING, stream=sys.stderr)
     # trafilatura warns about every odd link on these pages; the scores already say what matters.
     logging.getLogger("trafilatura").setLevel(logging.ERROR)
-    names = _parse_systems(systems)
+    names = parse_systems(systems, SYSTEMS)
     try:
         pages = load_pages(dataset)
     except DatasetError as exc:
@@ -172,7 +144,7 @@ def main(
         write_per_page(per_page, results, per_page_text)
     if output != "-":
         command = shlex.join(["python", "-m", "benchmarks.extraction", *sys.argv[1:]])
-        write_section(Path(output), section(table, _environment(), command, extra))
+        write_section(Path(output), section(table, environment(), command, extra))
 
 
 def _load_baseline(path: Path) -> dict[str, dict[str, dict[str, object]]]:

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import os
+import platform
 import re
+import subprocess
 from dataclasses import asdict
 from pathlib import Path
 
 from benchmarks.extraction.diff import leaked_and_lost
 from benchmarks.extraction.runner import PageResult, SystemResult
 from benchmarks.extraction.scorer import aggregate
+
+ROOT = Path(__file__).resolve().parents[2]
 
 # A page counts as changed against a baseline when its recall or F1 moves by this much.
 RECALL_LOSS = 0.005
@@ -219,3 +225,27 @@ def write_per_page(path: Path, results: list[SystemResult], include_text: bool) 
         data[result.name] = pages
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(data, indent=1, ensure_ascii=False), encoding="utf-8")
+
+
+def _git_revision() -> str:
+    try:
+        out = subprocess.run(
+            ["git", "describe", "--always", "--dirty"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    except (OSError, subprocess.CalledProcessError):
+        return "?"
+    return out.stdout.strip()
+
+
+def environment() -> dict[str, str]:
+    """Say when, on which commit and on what machine a benchmark ran."""
+    return {
+        "Run": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "blogarchive commit": _git_revision(),
+        "Python": platform.python_version(),
+        "machine": f"{platform.machine()}, nproc {os.cpu_count()}",
+    }

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from importlib import metadata
 
+import click
 import lxml.html
 
 Extractor = Callable[[str, str], str]
@@ -101,3 +102,12 @@ def version(name: str) -> str:
         return metadata.version(_DISTRIBUTIONS[name])
     except metadata.PackageNotFoundError:
         return "?"
+
+
+def parse_systems(value: str, known: Sequence[str]) -> list[str]:
+    """Read a comma-separated ``--systems`` value; refuse a name not in ``known``."""
+    names = [name.strip() for name in value.split(",") if name.strip()]
+    unknown = [name for name in names if name not in known]
+    if unknown:
+        raise click.BadParameter(f"unknown {unknown}; choose from {', '.join(known)}")
+    return names

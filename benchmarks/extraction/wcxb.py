@@ -17,10 +17,9 @@ from pathlib import Path
 
 import click
 
-from benchmarks.extraction.__main__ import _environment
 from benchmarks.extraction.dataset import DatasetError
-from benchmarks.extraction.report import write_section
-from benchmarks.extraction.systems import unavailable_reason, version
+from benchmarks.extraction.report import environment, write_section
+from benchmarks.extraction.systems import parse_systems, unavailable_reason, version
 from benchmarks.extraction.wcxb_data import WcxbPage, load_wcxb, word_score
 from benchmarks.extraction.wcxb_report import HALVES, f1_table, losses_table, metadata_table
 from benchmarks.extraction.wcxb_run import WCXB_SYSTEMS, Output, Scored, run_systems
@@ -29,14 +28,6 @@ ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DATASET = ROOT / ".." / "shared" / "datasets" / "wcxb-dev"
 DEFAULT_OUTPUT = ROOT / "benchmarks" / "RESULTS.md"
 SECTION_TITLE = "## WCXB development split"
-
-
-def _parse_systems(value: str) -> list[str]:
-    names = [name.strip() for name in value.split(",") if name.strip()]
-    unknown = [name for name in names if name not in WCXB_SYSTEMS]
-    if unknown:
-        raise click.BadParameter(f"unknown {unknown}; choose from {', '.join(WCXB_SYSTEMS)}")
-    return names
 
 
 def _reuse(path: Path, pages: list[WcxbPage], skip: set[str]) -> dict[str, list[Scored]]:
@@ -116,7 +107,7 @@ def main(
     Example: nice -n 10 python -m benchmarks.extraction.wcxb --jobs 2 --per-page /tmp/wcxb.json
     """
     logging.basicConfig(level=logging.ERROR, stream=sys.stderr)
-    names = _parse_systems(systems)
+    names = parse_systems(systems, WCXB_SYSTEMS)
     try:
         pages = load_wcxb(dataset)
     except DatasetError as exc:
@@ -157,7 +148,7 @@ def main(
     if output != "-":
         command = shlex.join(["python", "-m", "benchmarks.extraction.wcxb", *sys.argv[1:]])
         versions = ", ".join(f"{n} {version(n)}" for n in ordered)
-        env = "; ".join(f"{k} {v}" for k, v in _environment().items())
+        env = "; ".join(f"{k} {v}" for k, v in environment().items())
         write_section(Path(output), _section(text, command, versions, env), SECTION_TITLE)
 
 
