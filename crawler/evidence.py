@@ -58,13 +58,17 @@ BYLINE_XPATH = (
 )
 AUTHOR_ARCHIVE_RE = re.compile(r"/authors?/[^/?#]+", re.IGNORECASE)
 BY_LINE_RE = re.compile(r"^\s*(?:posted\s+|written\s+)?by\s+\S", re.IGNORECASE)
-# Comments, and widgets listing other posts: what is inside them is not the page's own.
-NOT_OWN_XPATH = (
-    "ancestor-or-self::*[@id='comments' or @id='respond'"
+# An element that is a comments block or the reply form (an XPath predicate's body).
+COMMENT_BLOCK = (
+    "@id='comments' or @id='respond'"
     " or contains(concat(' ', normalize-space(@class), ' '), ' comment ')"
     " or contains(concat(' ', normalize-space(@class), ' '), ' comments ')"
     " or contains(concat(' ', normalize-space(@class), ' '), ' comment-body ')"
     " or contains(concat(' ', normalize-space(@class), ' '), ' comments-area ')"
+)
+# Comments, and widgets listing other posts: what is inside them is not the page's own.
+NOT_OWN_XPATH = (
+    "ancestor-or-self::*[" + COMMENT_BLOCK +
     # A theme's prefixed comments block ("wp-block-comments", "post-comments"); on the page's
     # or the post's own element such a class is a state ("has-comments"), not a block.
     " or (contains(concat(' ', normalize-space(@class), ' '), '-comments ')"

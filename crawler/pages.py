@@ -17,6 +17,7 @@ from urllib.parse import urljoin, urlsplit
 from parsel import Selector
 
 from crawler.evidence import (
+    COMMENT_BLOCK,
     Evidence,
     SiteEvidence,
     byline,
@@ -42,11 +43,7 @@ FURNITURE_XPATH = (
     " and not(contains(concat(' ', normalize-space(@class), ' '), ' Blog ')))"
     " or contains(concat(' ', normalize-space(@class), ' '), ' sidebar ')"
     " or contains(concat(' ', normalize-space(@class), ' '), ' related ')"
-    " or contains(concat(' ', normalize-space(@class), ' '), ' comment ')"
-    " or contains(concat(' ', normalize-space(@class), ' '), ' comments ')"
-    " or contains(concat(' ', normalize-space(@class), ' '), ' comment-body ')"
-    " or contains(concat(' ', normalize-space(@class), ' '), ' comments-area ')"
-    " or @id='comments' or @id='sidebar' or @id='respond']"
+    " or @id='sidebar' or " + COMMENT_BLOCK + "]"
 )
 # Body classes are weak evidence: some themes put "home" or "blog" on every page.
 LISTING_BODY_CLASSES = {
