@@ -546,6 +546,24 @@ def m011_search_stemmed(db: Database) -> None:
     db.table("series").enable_fts(SERIES_FTS_COLUMNS, create_triggers=True, tokenize=FTS_TOKENIZE)
 
 
+@migrations()
+def m012_queue_positions(db: Database) -> None:
+    """Record the last entry of a Redis stream the archive applied (archive/writer.py).
+
+    Written in the same transaction as the records it covers, so a writer restarted after a
+    kill skips the entries it had applied but not yet acknowledged.
+    """
+    db.executescript(
+        """
+        CREATE TABLE queue_positions (
+            queue TEXT PRIMARY KEY,
+            last_id TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        """
+    )
+
+
 def word_count(text: str | None) -> int:
     """Count whitespace-separated words, the measure the archive shows for a post's length."""
     return len(text.split()) if text else 0

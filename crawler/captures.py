@@ -45,7 +45,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-# Signal sent with ``capture=Capture`` for every response the crawler keeps.
+# Signal sent with ``capture=Capture`` and the ``request`` for every response the crawler keeps.
 capture_received = object()
 # Signal sent with ``url``, ``payload_digest``, ``links_key`` and ``page`` (a JSON-able dict)
 # for every HTML page the spider classified: what an unchanged page is and where it leads.
@@ -253,7 +253,7 @@ class CaptureMiddleware:
                 ip_address=str(response.ip_address) if response.ip_address else None,
                 source=str(request.meta.get("source", "")),
             )
-            self.crawler.signals.send_catch_log(capture_received, capture=capture)
+            self.crawler.signals.send_catch_log(capture_received, capture=capture, request=request)
             self.crawler.stats.inc_value("blogarchive/captures")
         return response
 

@@ -61,6 +61,13 @@ BLOGARCHIVE_EXTRACT_WORKERS = os.cpu_count() or 1
 # Where the published copy goes; None: published/<db name> beside the db; empty: not published.
 BLOGARCHIVE_SNAPSHOT = None
 BLOGARCHIVE_RUN_ARGS: dict[str, object] = {}  # What the run was asked, kept in crawl_runs.args.
+# Scale-out (crawler/fleet.py): the crawl's Redis URL, set by `blogarchive crawler`; empty:
+# one process, no Redis.
+BLOGARCHIVE_REDIS = ""
+BLOGARCHIVE_FLEET_ID = ""  # This crawler's name in the fleet (host-pid-random).
+BLOGARCHIVE_FLEET_TIMEOUT = 10.0  # Seconds without a heartbeat before a crawler counts as dead.
+# Records waiting for the writer at which every crawler pauses until it is down to half.
+BLOGARCHIVE_OUTBOX_MAX = 2000
 # Every BLOGARCHIVE_* setting is declared above: the CLI refuses other names (a misspelling).
 
 # Scrapy re-reads and re-parses a callback's source on every response to warn about
@@ -100,6 +107,10 @@ DOWNLOADER_MIDDLEWARES = {
     # Compares host names only; demo blogs differ by port. SourceScopeMiddleware replaces it.
     "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
     "crawler.middlewares.SourceScopeMiddleware": 50,  # Before robots: no robots.txt for off-host.
+    # Every request waiting for a host's robots.txt gets its rules (Scrapy 2.19 gives them to
+    # the first only; see crawler/middlewares.py).
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.middlewares.SharedRobotsTxtMiddleware": 100,
     "crawler.middlewares.CrawlDelayMiddleware": 110,  # Listens to robots_parsed; after robots.
     "crawler.middlewares.RetryAfterMiddleware": 560,  # Sees 429/503 before RetryMiddleware (550).
     # After redirects are scheduled, before compression and redirects handle the answer.
