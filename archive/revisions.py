@@ -13,9 +13,7 @@ import difflib
 import itertools
 import json
 import re
-import sqlite3
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import sqlite_utils
@@ -132,31 +130,6 @@ def mark_gone(
         [run_id, found[0], now],
     )
     return str(found[0])
-
-
-def stored_post_urls(db_path: str | Path) -> list[str]:
-    """Return the URLs of the posts archived in ``db_path`` (none if there is no archive).
-
-    The spider requests those its crawl did not reach (setting ``BLOGARCHIVE_RECHECK``), so
-    that a run sees edits to posts no listing shows any more, and posts that are gone.
-    Opened read-only: a crawl that has not started must not create or migrate the archive.
-    """
-    path = Path(db_path)
-    if not path.is_file():
-        return []
-    try:
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
-        try:
-            # The URL the post was fetched from, where the crawl would meet it again.
-            rows = conn.execute(
-                "SELECT coalesce(fetched_url, url) AS u FROM posts ORDER BY u"
-            ).fetchall()
-        finally:
-            conn.close()
-    except sqlite3.Error:
-        return []
-    # Entries of listing pages (URL with a fragment) are found again through their listing.
-    return [url for (url,) in rows if "#" not in url]
 
 
 # Diffs, for the reading view

@@ -270,7 +270,7 @@ def reextract(
     """
     from archive.errors import ArchiveError
     from archive.reextract import ReplayPlan, last_crawl_plan, report
-    from archive.replay import replay_settings
+    from crawler.replay import replay_settings
     from crawler.run import CrawlFailed, CrawlOptions, run_crawl
 
     if urls and sources_path:

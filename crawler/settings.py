@@ -46,11 +46,12 @@ BLOGARCHIVE_CLEAN = True  # Remove page furniture before extraction (off only to
 BLOGARCHIVE_CAPTURE = True  # Keep every kept response's raw bytes (WARC files beside the db).
 BLOGARCHIVE_CONDITIONAL = True  # Revalidate with If-None-Match/-Modified-Since; --full: off.
 BLOGARCHIVE_TRUST_LASTMOD = True  # A sitemap lastmod before our capture: reuse it, no request.
-# Who answers "what did we capture before"; by dotted path, the crawler never imports it.
-BLOGARCHIVE_CAPTURE_INDEX = "archive.captures.CaptureIndex"
+# Who answers "what was captured and stored before" (crawler/history.py, the one port to the
+# archive); by dotted path, the crawler never imports it. Empty: no history (all pages new).
+BLOGARCHIVE_HISTORY = "archive.history.ArchiveHistory"
 # Archived posts the crawl did not reach are requested at its end, or edits to unlisted posts
-# and deletions go unseen. A dotted path (the crawler never imports the archive); empty: off.
-BLOGARCHIVE_RECHECK = "archive.revisions.stored_post_urls"
+# and deletions go unseen.
+BLOGARCHIVE_RECHECK = True
 # A function of the settings naming the extractor's version (its code, trafilatura's version,
 # BLOGARCHIVE_CLEAN): a page whose 200 repeats its capture is extracted again only when it
 # changed. A dotted path (the crawler never imports the pipeline); empty: no version.

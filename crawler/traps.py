@@ -34,7 +34,7 @@ from scrapy import Request
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 
-from crawler.items import CrawlError
+from crawler.items import CrawlError, PageLinks
 from crawler.outcome import STAT_LIMIT_PREFIX
 from crawler.urls import canonicalize_url
 
@@ -165,7 +165,8 @@ class TrapGuard:
     def _check(self, response: Response, obj: Any) -> tuple[Any, bool]:
         """Return (what to pass on, whether it is something new beyond the page's pattern)."""
         if not isinstance(obj, Request):
-            return obj, not isinstance(obj, CrawlError)
+            # An error or a page's own links record says nothing about where the page leads.
+            return obj, not isinstance(obj, (CrawlError, PageLinks))
         source = obj.meta.get("source")
         if source is None:
             return obj, False

@@ -30,9 +30,16 @@ from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 from twisted.python.failure import Failure
 
 from crawler.addresses import AddressRefused, GuardedResolver, hostname
-from crawler.captures import page_links_found
 from crawler.evidence import SiteEvidence
-from crawler.items import CrawlError, FetchedPage, SeriesListing, UnchangedPage, utc_now
+from crawler.history import History, NoHistory, open_history
+from crawler.items import (
+    CrawlError,
+    FetchedPage,
+    PageLinks,
+    SeriesListing,
+    UnchangedPage,
+    utc_now,
+)
 from crawler.outcome import STAT_LIMIT_PREFIX, STAT_SOURCES, STAT_UNREACHABLE_PREFIX
 from crawler.pages import (
     PageInfo,
@@ -138,11 +145,15 @@ class BlogSpider(scrapy.Spider):
         self.unreachable_hosts: dict[str, str] = {}
         # Host names (no port) that may be on a non-public address: the sources' own.
         self.source_hostnames = {hostname(h) for s in self.sources.values() for h in s.hosts}
+        # What earlier runs captured and stored (crawler.history); opened by from_crawler.
+        self.history: History = NoHistory()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> BlogSpider:
-        """Create the spider and let it re-check archived posts once the crawl runs dry."""
+        """Create the spider, open the crawl's history and re-check archived posts at the end."""
         spider = super().from_crawler(crawler, *args, **kwargs)
+        # One history per crawl: the middlewares and the replay ask it through the spider.
+        spider.history = open_history(crawler)
         path = crawler.settings.get("BLOGARCHIVE_EXTRACTION_KEY")
         if path:
             extraction = str(load_object(path)(crawler.settings))
@@ -153,6 +164,10 @@ class BlogSpider(scrapy.Spider):
         crawler.signals.connect(spider.recheck_when_idle, signal=signals.spider_idle)
         crawler.signals.connect(spider.host_answered, signal=signals.response_received)
         return spider
+
+    def closed(self, reason: str) -> None:
+        """Close the crawl's history."""
+        self.history.close()
 
     def host_answered(self, response: Response, request: scrapy.Request, **_: Any) -> None:
         """Remember that the response's host answered: it is reachable from now on."""
@@ -275,18 +290,27 @@ class BlogSpider(scrapy.Spider):
         raise DontCloseSpider
 
     def _recheck_requests(self) -> Iterator[scrapy.Request]:
-        # BLOGARCHIVE_RECHECK names, by dotted path, a function of the archive path that
-        # returns the archived posts' URLs; empty turns re-checking off.
-        loader = self.settings.get("BLOGARCHIVE_RECHECK")
-        if not loader:
+        if not self.settings.getbool("BLOGARCHIVE_RECHECK"):
             return
-        for url in load_object(loader)(self.settings.get("BLOGARCHIVE_DB")):
+        for url in self.history.recheck_urls():
             source = next((s for s in self.sources.values() if s.allows(url)), None)
             if source is None:
                 continue
-            request = self._request(url, source, depth=1, priority=PRIORITY_POST)
+            request = self.request_post_page(url, source.name)
             if request:
                 yield request
+
+    def request_post_page(self, url: str, source_name: str) -> scrapy.Request | None:
+        """Return a request for the page a post of source ``source_name`` was stored from.
+
+        As a link to a post is followed (depth 1, a post's priority); None when the source
+        is not this crawl's, or the URL is out of its scope, over a cap or requested already.
+        Re-checks and replays (:mod:`crawler.replay`) ask for stored posts this way.
+        """
+        source = self.sources.get(source_name)
+        if source is None:
+            return None
+        return self._request(url, source, depth=1, priority=PRIORITY_POST)
 
     def _allow_source_addresses(self) -> None:
         # The sources' own hosts may be on any address (a blog on the local network, the
@@ -485,7 +509,9 @@ class BlogSpider(scrapy.Spider):
             return
         self.crawler.stats.inc_value(f"blogarchive/pages/{source.name}")
         url = canonicalize_url(response.url)
-        info = self._page_info(response, source, url)
+        info, links = self._page_info(response, source, url)
+        if links is not None:
+            yield links
         if info is None and response.request is not None:
             # Asked again once the crawl has seen the site's posts (pages.settle).
             yield response.request.replace(
@@ -556,9 +582,12 @@ class BlogSpider(scrapy.Spider):
             source=source.name,
         )
 
-    def _page_info(self, response: TextResponse, source: Source, url: str) -> PageInfo | None:
+    def _page_info(
+        self, response: TextResponse, source: Source, url: str
+    ) -> tuple[PageInfo | None, PageLinks | None]:
         """Classify the page, or take what it was when this payload was parsed before.
 
+        Also return the page's links record for the archive when it was classified here.
         None: the page is a post by its declared metadata alone and the crawl knows no post
         of its site yet; it is asked again later (see :func:`crawler.pages.settle`).
         """
@@ -567,7 +596,7 @@ class BlogSpider(scrapy.Spider):
             info = PageInfo.from_links_record(response.meta["page_links"])
             if info.kind == "post":
                 site.learn_post(url)
-            return info
+            return info, None
         info = classify_page(
             response.url,
             response.body,
@@ -580,7 +609,7 @@ class BlogSpider(scrapy.Spider):
             site.learn_post(url)
         elif info.kind == "post":
             if not site.post_shapes and not response.meta.get("settle_late"):
-                return None
+                return None, None
             settle(info, url, site)
         digest, key = response.meta.get("payload_digest"), response.meta.get("links_key")
         if digest and key:
@@ -591,10 +620,10 @@ class BlogSpider(scrapy.Spider):
                 record["yields"] = [
                     _entry_url(url, e.anchor) for e in info.entries if e.permalink is None
                 ]
-            self.crawler.signals.send_catch_log(
-                page_links_found, url=url, payload_digest=digest, links_key=key, page=record
+            return info, PageLinks(
+                url=url, payload_digest=str(digest), links_key=str(key), page=record
             )
-        return info
+        return info, None
 
     def _fetched_page(
         self, response: Response, source: Source, url: str, body: bytes, kind: str
