@@ -66,7 +66,7 @@ class ArchivePipeline:
         self.run_id: int | None = None
         self.captures: CaptureStore | None = None
         self.lock: RunLock | None = None
-        self.dedup = crawler.settings.getbool("BLOGARCHIVE_DEDUP", True)
+        self.dedup = crawler.settings.getbool("BLOGARCHIVE_DEDUP")
         # Unchanged posts are recorded in batches: one transaction (one fsync) per batch.
         self.unchanged: list[str] = []
         # So are the links of parsed pages (a cache: a batch lost to a kill costs a re-parse).

@@ -118,9 +118,9 @@ class CaptureMiddleware:
         self.crawler = crawler
         self.lookup = lookup
         settings = crawler.settings
-        self.capture = settings.getbool("BLOGARCHIVE_CAPTURE", True)
-        self.conditional = settings.getbool("BLOGARCHIVE_CONDITIONAL", True)
-        self.trust_lastmod = settings.getbool("BLOGARCHIVE_TRUST_LASTMOD", True)
+        self.capture = settings.getbool("BLOGARCHIVE_CAPTURE")
+        self.conditional = settings.getbool("BLOGARCHIVE_CONDITIONAL")
+        self.trust_lastmod = settings.getbool("BLOGARCHIVE_TRUST_LASTMOD")
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CaptureMiddleware:

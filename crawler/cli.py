@@ -75,7 +75,7 @@ def parse_settings(overrides: tuple[str, ...]) -> dict[str, Any]:
 
     from crawler import settings as project_settings
 
-    known = sorted(n for n in vars(project_settings) if n.startswith("BLOGARCHIVE_"))
+    known = sorted(setting.name for setting in project_settings.declared)
     settings: dict[str, Any] = {}
     for item in overrides:
         name, sep, value = item.partition("=")

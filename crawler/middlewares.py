@@ -160,7 +160,7 @@ class RetryAfterMiddleware:
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
-        self.max_wait = crawler.settings.getfloat("BLOGARCHIVE_MAX_RETRY_AFTER", 120.0)
+        self.max_wait = crawler.settings.getfloat("BLOGARCHIVE_MAX_RETRY_AFTER")
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RetryAfterMiddleware:
