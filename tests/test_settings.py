@@ -62,7 +62,8 @@ def test_scrapy_loads_each_declared_default_and_not_the_table() -> None:
     settings.setmodule("crawler.settings", priority="project")
     for setting in project_settings.declared:
         assert settings[setting.name] == setting.default, setting.name
-    assert "declared" not in settings and "DECLARED" not in settings
+    assert "DECLARED" not in settings
+    assert "Setting" not in settings
 
 
 if __name__ == "__main__":
