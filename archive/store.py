@@ -18,7 +18,7 @@ import sqlite_utils
 from archive.access import describe_sqlite_error
 from archive.duplicates import DuplicateIndex
 from archive.errors import ArchiveError
-from archive.migrations import migrate, word_count
+from archive.migrations import migrate
 from archive.revisions import changed_fields, mark_gone, save_revision
 from archive.series import (
     add_listing_evidence,
@@ -39,16 +39,9 @@ logger = logging.getLogger(__name__)
 Outcome = Literal["new", "updated", "unchanged", "duplicate"]
 
 
-# Only in a published snapshot (never in the working archive): when and after which run it
-# was made, so a downloaded copy says how current it is.
-SNAPSHOT_TABLE = """
-CREATE TABLE snapshot (
-    published_at TEXT NOT NULL,
-    run_id INTEGER,
-    run_finished_at TEXT,
-    posts INTEGER NOT NULL
-);
-"""
+def word_count(text: str | None) -> int:
+    """Count whitespace-separated words, the measure the archive shows for a post's length."""
+    return len(text.split()) if text else 0
 
 
 def default_snapshot_path(db_path: Path | str) -> Path:
@@ -470,7 +463,8 @@ class Archive:
             try:
                 copy.execute("PRAGMA journal_mode = DELETE")
                 with copy:
-                    copy.executescript(SNAPSHOT_TABLE)
+                    # The table (migration m012) is empty in the working archive.
+                    copy.execute("DELETE FROM snapshot")
                     copy.execute(
                         "INSERT INTO snapshot (published_at, run_id, run_finished_at, posts)"
                         " SELECT ?, (SELECT max(id) FROM crawl_runs),"
