@@ -20,18 +20,12 @@ from archive.duplicates import DuplicateIndex
 from archive.errors import ArchiveError
 from archive.migrations import migrate
 from archive.revisions import changed_fields, mark_gone, save_revision
-from archive.series import (
-    add_listing_evidence,
-    recompute_series,
-    relink_copies,
-    series_row,
-    store_post_series,
-)
+from archive.series.memberships import relink_copies, store_listing, store_post_series
 from crawler.items import CrawlError, SeriesListing, utc_now
 from crawler.outcome import STATUSES as RUN_STATUSES
-from crawler.urls import canonicalize_url, netloc, url_key
+from crawler.urls import netloc, url_key
 from pipeline.records import PostRecord
-from pipeline.series import series_key
+from pipeline.series.detect import series_key
 
 logger = logging.getLogger(__name__)
 
@@ -315,7 +309,7 @@ class Archive:
             raise ArchiveError(self.path, "duplicate detection is off for this archive")
         with self._writing("index duplicates"):
             indexed = self.duplicates.index_stored(self._now())
-            # Copies of series parts become those parts (archive.series).
+            # Copies of series parts become those parts (archive.series.memberships).
             relink_copies(self.db)
         logger.info("fingerprinted %d posts", indexed)
         return list(self.db.query("SELECT * FROM duplicate_pairs ORDER BY original_url, post_url"))
@@ -381,37 +375,7 @@ class Archive:
         the series when :meth:`store_post` stores them, in this run or a later one.
         """
         with self._writing("store series listing", url=listing.url):
-            series_id = series_row(
-                self.db, listing.name, url=listing.url, site=listing.source or None
-            )
-            if listing.description:
-                self.db.execute(
-                    "UPDATE series SET description = ? WHERE id = ? AND description IS NULL",
-                    [listing.description, series_id],
-                )
-            # The series' name as first stored (the listing may spell it differently).
-            (name,) = self.db.execute(
-                "SELECT name FROM series WHERE id = ?", [series_id]
-            ).fetchone()
-            for position, listed in enumerate(listing.post_urls, 1):
-                post_url = canonicalize_url(listed)
-                self.db.execute(
-                    "INSERT INTO series_listings"
-                    " (series_id, post_url, listed_position, listing_url, first_run_id)"
-                    " VALUES (?, ?, ?, ?, ?)"
-                    " ON CONFLICT (series_id, post_url) DO UPDATE SET"
-                    "  listed_position = excluded.listed_position,"
-                    "  listing_url = excluded.listing_url",
-                    [series_id, post_url, position, listing.url, run_id],
-                )
-                stored = self.db.execute(
-                    "SELECT url FROM posts WHERE url IN (?, ?) OR fetched_url IN (?, ?) LIMIT 1",
-                    [listed, post_url, listed, post_url],
-                ).fetchone()
-                if stored is not None:
-                    add_listing_evidence(self.db, stored[0], name, listing.url)
-            recompute_series(self.db, {series_id})
-        return series_id
+            return store_listing(self.db, listing, run_id)
 
     # Publishing
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from archive.series import relink_copies
+from archive.series.memberships import relink_copies
 from archive.store import Archive
 from crawler.items import SeriesListing
 from pipeline.extract import extract_post
