@@ -6,7 +6,6 @@ import dataclasses
 import json
 import logging
 import os
-import shutil
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -19,6 +18,10 @@ from archive.access import describe_sqlite_error
 from archive.duplicates import DuplicateIndex
 from archive.errors import ArchiveError
 from archive.migrations import migrate
+
+# Still imported from here by archive/pipelines.py (being changed on other branches).
+from archive.publish import default_snapshot_path as default_snapshot_path
+from archive.publish import publish, space_problem
 from archive.revisions import changed_fields, mark_gone, save_revision
 from archive.series.memberships import relink_copies, store_listing, store_post_series
 from crawler.items import CrawlError, SeriesListing, utc_now
@@ -36,16 +39,6 @@ Outcome = Literal["new", "updated", "unchanged", "duplicate"]
 def word_count(text: str | None) -> int:
     """Count whitespace-separated words, the measure the archive shows for a post's length."""
     return len(text.split()) if text else 0
-
-
-def default_snapshot_path(db_path: Path | str) -> Path:
-    """Return where the published copy of ``db_path`` goes by default: ``published/<name>``.
-
-    Same file name in a sibling folder, so Datasette (which names a database after its file
-    stem) serves the snapshot as ``/<stem>``, the name ``metadata.yaml`` is rendered for.
-    """
-    path = Path(db_path)
-    return path.parent / "published" / path.name
 
 
 # The key that joins spellings of one series name, under the name the archive has used.
@@ -377,75 +370,15 @@ class Archive:
         with self._writing("store series listing", url=listing.url):
             return store_listing(self.db, listing, run_id)
 
-    # Publishing
+    # Publishing (archive.publish)
 
     def publish_space_problem(self, snapshot_path: Path | str) -> str | None:
-        """Say why there is not enough disk space to publish, or return None.
-
-        Publishing folds the WAL into the database (which grows by up to the WAL's size) and
-        then writes a copy: asked before the run's end is written, so that a run that cannot
-        publish is recorded as failed while the disk still takes that small write.
-        """
-        snapshot = Path(snapshot_path)
-        sizes = {}
-        for part in ("", "-wal"):
-            file = self.path.with_name(self.path.name + part)
-            sizes[part] = file.stat().st_size if file.exists() else 0
-        needed = sizes[""] + 2 * sizes["-wal"]
-        folders = {
-            self.path.parent,
-            next(p for p in [snapshot.parent, *snapshot.parents] if p.exists()),
-        }
-        free = min(shutil.disk_usage(folder).free for folder in folders)
-        if free >= needed:
-            return None
-        mib = 1024 * 1024
-        return (
-            f"not enough disk space to publish the snapshot {snapshot} (about"
-            f" {needed / mib:.1f} MiB needed, {free / mib:.1f} MiB free); free some space and"
-            " run again"
-        )
+        """Say why there is not enough disk space to publish, or return None."""
+        return space_problem(self.path, snapshot_path)
 
     def publish(self, snapshot_path: Path | str) -> Path:
-        """Write a compacted, self-contained copy of the archive to ``snapshot_path``.
-
-        The copy is made under a temporary name in the same folder and renamed over the
-        old snapshot, so a reader (or a crash) never sees a half-written file.
-        """
-        snapshot = Path(snapshot_path)
-        tmp = snapshot.with_name(f".{snapshot.name}.{os.getpid()}.tmp")
-        try:
-            snapshot.parent.mkdir(parents=True, exist_ok=True)
-            tmp.unlink(missing_ok=True)
-            _remove_orphan_snapshots(snapshot)
-            # Fold the WAL in first, so the working file is not rewritten after the snapshot
-            # and "snapshot newer than archive" keeps meaning "snapshot up to date".
-            self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            self.db.execute("VACUUM INTO ?", [str(tmp)])
-            # Readers open the snapshot immutable: no WAL file must ever be expected.
-            copy = sqlite3.connect(tmp)
-            try:
-                copy.execute("PRAGMA journal_mode = DELETE")
-                with copy:
-                    # The table (migration m012) is empty in the working archive.
-                    copy.execute("DELETE FROM snapshot")
-                    copy.execute(
-                        "INSERT INTO snapshot (published_at, run_id, run_finished_at, posts)"
-                        " SELECT ?, (SELECT max(id) FROM crawl_runs),"
-                        " (SELECT finished_at FROM crawl_runs ORDER BY id DESC LIMIT 1),"
-                        " (SELECT count(*) FROM posts)",
-                        [self._now()],
-                    )
-            finally:
-                copy.close()
-            os.replace(tmp, snapshot)
-        except (OSError, sqlite3.Error) as exc:
-            tmp.unlink(missing_ok=True)
-            raise ArchiveError(
-                self.path, f"cannot publish snapshot {snapshot}: {describe_sqlite_error(exc)}"
-            ) from exc
-        logger.info("published %s", snapshot)
-        return snapshot
+        """Write a compacted, self-contained copy of the archive to ``snapshot_path``."""
+        return publish(self.db, self.path, snapshot_path, now=self._now())
 
     @contextmanager
     def _writing(self, what: str, *, url: str | None = None) -> Iterator[None]:
@@ -455,18 +388,3 @@ class Archive:
                 yield
         except sqlite3.Error as exc:
             raise ArchiveError(self.path, f"{what}: {describe_sqlite_error(exc)}", url=url) from exc
-
-
-def _remove_orphan_snapshots(snapshot: Path) -> None:
-    """Delete temporary copies of ``snapshot`` whose writer died (a crawl killed mid-publish)."""
-    for tmp in snapshot.parent.glob(f".{snapshot.name}.*.tmp"):
-        pid = tmp.name.removeprefix(f".{snapshot.name}.").removesuffix(".tmp")
-        if not pid.isdigit() or int(pid) == os.getpid():
-            continue
-        try:
-            os.kill(int(pid), 0)
-        except ProcessLookupError:
-            tmp.unlink(missing_ok=True)
-            logger.info("removed %s, left by a process that died while publishing", tmp)
-        except PermissionError:
-            pass  # alive, another user's

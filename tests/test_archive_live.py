@@ -18,8 +18,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from archive.publish import default_snapshot_path
 from archive.serve import free_port, make_datasette
-from archive.store import Archive, default_snapshot_path
+from archive.store import Archive
 from pipeline.records import PostRecord
 from tests.conftest import serving
 from tests.test_archive_datasette import get
