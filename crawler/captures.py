@@ -9,15 +9,15 @@ there, as it takes the spider's items.
 
 Conditional requests: the validators of a URL's last capture come from the crawl's history
 (:mod:`crawler.history`, the archive's answers through one port). A 304 is answered with
-the stored response, flagged ``meta["not_modified"]``, so the spider parses it as usual and
+the stored response, flagged ``meta[NOT_MODIFIED]``, so the spider parses it as usual and
 discovery goes on; for post pages the spider reports the stored post as unchanged instead
 of extracting it again.
 
 Links of unchanged pages: the spider yields what each page it parsed is and where it
 leads as a :class:`~crawler.items.PageLinks` item, keyed by URL, payload digest and the
-classifier's key (``meta["links_key"]``); the archive keeps it. A page answered from its
+classifier's key (``meta[LINKS_KEY]``); the archive keeps it. A page answered from its
 capture whose payload was parsed before, and whose posts are all stored, is answered from
-that record alone (an empty body, ``meta["page_links"]``): no WARC read, no HTML parse. A
+that record alone (an empty body, ``meta[PAGE_LINKS]``): no WARC read, no HTML parse. A
 page dated unchanged by a sitemap or feed is answered that way before it is even scheduled
 (:class:`DatedPageShortcut`, a spider middleware). A 200 whose payload repeats the URL's
 last capture (a server without validators) is answered that way too once it arrives.
@@ -37,6 +37,19 @@ from scrapy.responsetypes import responsetypes
 
 from crawler.history import History, StoredResponse, history_of
 from crawler.items import Capture, payload_digest, utc_now
+from crawler.meta import (
+    CONDITIONAL,
+    COUNTED,
+    LASTMOD,
+    LINKS_KEY,
+    NOT_MODIFIED,
+    PAGE_LINKS,
+    PAYLOAD_DIGEST,
+    REVALIDATING,
+    SOURCE,
+    STORED_POSTS,
+    STORED_TYPE,
+)
 from crawler.urls import canonicalize_url
 
 if TYPE_CHECKING:
@@ -111,7 +124,7 @@ class CaptureMiddleware:
     ``BLOGARCHIVE_CONDITIONAL`` (send validators, default on; ``crawl --full`` turns it
     off), ``BLOGARCHIVE_TRUST_LASTMOD`` (believe sitemap dates, default on); the history
     is the crawl's (``BLOGARCHIVE_HISTORY``, see :mod:`crawler.history`).
-    A request with ``meta["conditional"] = False`` is always sent unconditionally.
+    A request with ``meta[CONDITIONAL] = False`` is always sent unconditionally.
     """
 
     def __init__(self, crawler: Crawler, lookup: History) -> None:
@@ -130,7 +143,7 @@ class CaptureMiddleware:
     def process_request(self, request: Request) -> Request | Response | None:
         """Add If-None-Match / If-Modified-Since from the URL's last capture.
 
-        A page whose sitemap ``<lastmod>`` or Atom ``<updated>`` (``meta["lastmod"]``) is
+        A page whose sitemap ``<lastmod>`` or Atom ``<updated>`` (``meta[LASTMOD]``) is
         older than its last capture is answered from the capture without a request.
         """
         if not self._may_use_capture(request) or any(
@@ -140,9 +153,9 @@ class CaptureMiddleware:
         validators = self.lookup.validators(request.url)
         if validators is None:
             return None
-        lastmod = request.meta.get("lastmod")
-        request.meta["payload_digest"] = validators.payload_digest
-        request.meta["stored_type"] = validators.content_type
+        lastmod = request.meta.get(LASTMOD)
+        request.meta[PAYLOAD_DIGEST] = validators.payload_digest
+        request.meta[STORED_TYPE] = validators.content_type
         if self.trust_lastmod and unchanged_since(lastmod, validators.fetched_at):
             # The sitemap or feed dates the page's last change before our capture: no request.
             self.crawler.stats.inc_value("blogarchive/lastmod_skipped")
@@ -151,31 +164,27 @@ class CaptureMiddleware:
             request.headers[b"If-None-Match"] = validators.etag
         if validators.last_modified:
             request.headers[b"If-Modified-Since"] = validators.last_modified
-        request.meta["revalidating"] = validators.capture_id
+        request.meta[REVALIDATING] = validators.capture_id
         if validators.etag or validators.last_modified:
             self.crawler.stats.inc_value("blogarchive/conditional_requests")
         return None
 
     async def process_response(self, request: Request, response: Response) -> Request | Response:
         """Answer a 304 with the stored page; hand every other kept response on as a Capture."""
-        if response.status == 304 and "revalidating" in request.meta:
+        if response.status == 304 and REVALIDATING in request.meta:
             self.crawler.stats.inc_value("blogarchive/not_modified")
-            return self._from_capture(request, int(request.meta["revalidating"]))
-        if "not_modified" in request.meta:
+            return self._from_capture(request, int(request.meta[REVALIDATING]))
+        if NOT_MODIFIED in request.meta:
             return response  # answered from a capture: nothing new to keep
         # The payload the spider will see (a redirect's copy of meta must not keep an old one).
-        stored_digest = request.meta.pop("payload_digest", None)
+        stored_digest = request.meta.pop(PAYLOAD_DIGEST, None)
         if response.status in KEPT_STATUSES:
-            request.meta["payload_digest"] = digest = payload_digest(response.body)
-            if (
-                response.status == 200
-                and "revalidating" in request.meta
-                and digest == stored_digest
-            ):
+            request.meta[PAYLOAD_DIGEST] = digest = payload_digest(response.body)
+            if response.status == 200 and REVALIDATING in request.meta and digest == stored_digest:
                 # A server that sends no validators (WordPress) answers 200 with the bytes
                 # we captured: as good as a 304, so nothing is captured or extracted again
                 # (a page: if this classifier and extractor parsed these bytes last).
-                answer = self._same_payload(request, int(request.meta["revalidating"]))
+                answer = self._same_payload(request, int(request.meta[REVALIDATING]))
                 if answer is not None:
                     return answer
         if self.capture and response.status in KEPT_STATUSES:
@@ -189,7 +198,7 @@ class CaptureMiddleware:
                 method=request.method,
                 protocol=response.protocol or "HTTP/1.1",
                 ip_address=str(response.ip_address) if response.ip_address else None,
-                source=str(request.meta.get("source", "")),
+                source=str(request.meta.get(SOURCE, "")),
             )
             await self._hand_over(capture)
             self.crawler.stats.inc_value("blogarchive/captures")
@@ -215,7 +224,7 @@ class CaptureMiddleware:
         this classifier's and extractor's key, or with a post it yields not stored, its body
         goes on to be parsed and extracted as fetched.
         """
-        if not request.meta.get("links_key"):
+        if not request.meta.get(LINKS_KEY):
             self.crawler.stats.inc_value("blogarchive/unchanged_payloads")
             return self._from_capture(request, capture_id)
         stored_posts = self.lookup.stored_posts(canonicalize_url(request.url))
@@ -238,12 +247,12 @@ class CaptureMiddleware:
             headers = request.headers.copy()
             for name in VALIDATOR_HEADERS:
                 headers.pop(name, None)
-            meta = {k: v for k, v in request.meta.items() if k not in ("revalidating", "lastmod")}
+            meta = {k: v for k, v in request.meta.items() if k not in (REVALIDATING, LASTMOD)}
             return request.replace(
-                headers=headers, meta={**meta, "conditional": False}, dont_filter=True
+                headers=headers, meta={**meta, CONDITIONAL: False}, dont_filter=True
             )
-        request.meta["not_modified"] = capture_id
-        request.meta["stored_posts"] = stored_posts
+        request.meta[NOT_MODIFIED] = capture_id
+        request.meta[STORED_POSTS] = stored_posts
         return stored_to_response(stored, request)
 
     def _from_links(
@@ -254,14 +263,14 @@ class CaptureMiddleware:
         cached: dict[str, Any],
     ) -> Response:
         """Answer ``request`` with an empty page carrying what its capture was parsed into."""
-        request.meta["not_modified"] = capture_id
-        request.meta["stored_posts"] = stored_posts
-        request.meta["page_links"] = cached
+        request.meta[NOT_MODIFIED] = capture_id
+        request.meta[STORED_POSTS] = stored_posts
+        request.meta[PAGE_LINKS] = cached
         self.crawler.stats.inc_value("blogarchive/links_cached")
         return HtmlResponse(
             url=request.url,
             status=200,
-            headers={"Content-Type": request.meta.get("stored_type") or "text/html"},
+            headers={"Content-Type": request.meta.get(STORED_TYPE) or "text/html"},
             body=b"",
             request=request,
             flags=["stored", "links"],
@@ -275,17 +284,15 @@ class CaptureMiddleware:
         """
         if (
             not self.trust_lastmod
-            or not request.meta.get("lastmod")
+            or not request.meta.get(LASTMOD)
             or not self._may_use_capture(request)
         ):
             return None
         validators = self.lookup.validators(request.url)
-        if validators is None or not unchanged_since(
-            request.meta["lastmod"], validators.fetched_at
-        ):
+        if validators is None or not unchanged_since(request.meta[LASTMOD], validators.fetched_at):
             return None
-        request.meta["payload_digest"] = validators.payload_digest
-        request.meta["stored_type"] = validators.content_type
+        request.meta[PAYLOAD_DIGEST] = validators.payload_digest
+        request.meta[STORED_TYPE] = validators.content_type
         stored_posts = self.lookup.stored_posts(canonicalize_url(request.url))
         cached = self._cached_links(request, stored_posts)
         if cached is None:
@@ -295,7 +302,7 @@ class CaptureMiddleware:
 
     def _may_use_capture(self, request: Request) -> bool:
         """Tell whether ``request`` may be made conditional or answered from a capture."""
-        return request.method == "GET" and bool(request.meta.get("conditional", self.conditional))
+        return request.method == "GET" and bool(request.meta.get(CONDITIONAL, self.conditional))
 
     def _cached_links(
         self, request: Request, stored_posts: dict[str, str]
@@ -305,7 +312,7 @@ class CaptureMiddleware:
         The body is needed (and read from the capture) when the page yields a post that is
         not stored: an extraction that failed before, or a post lost to a killed run.
         """
-        key, digest = request.meta.get("links_key"), request.meta.get("payload_digest")
+        key, digest = request.meta.get(LINKS_KEY), request.meta.get(PAYLOAD_DIGEST)
         if not key or not digest:
             return None
         cached = self.lookup.page_links(canonicalize_url(request.url), str(digest), str(key))
@@ -366,7 +373,7 @@ class DatedPageShortcut:
         spider: Any = self.crawler.spider
         source = None
         if isinstance(item, ScrapyRequest) and item.callback is not None:
-            source = getattr(spider, "sources", {}).get(item.meta.get("source"))
+            source = getattr(spider, "sources", {}).get(item.meta.get(SOURCE))
         if source is None or spider.source_full(source):
             yield item
             return
@@ -375,7 +382,7 @@ class DatedPageShortcut:
             yield item
             return
         # Counted as SourceScopeMiddleware counts a request it lets through.
-        item.meta["blog_counted"] = True
+        item.meta[COUNTED] = True
         spider.pages_sent[source.name] += 1
         self.crawler.stats.inc_value("blogarchive/unscheduled")
         yield from item.callback(response)

@@ -40,6 +40,24 @@ from crawler.items import (
     UnchangedPage,
     utc_now,
 )
+from crawler.meta import (
+    ANSWERED,
+    CONTENT,
+    CRAWL_DEPTH,
+    DISCOVERY,
+    EXPECT,
+    LASTMOD,
+    LINKS_KEY,
+    LISTED_IN_SERIES,
+    NOT_MODIFIED,
+    PAGE_LINKS,
+    PAYLOAD_DIGEST,
+    PROBE,
+    SCOPE_EXEMPT,
+    SETTLE_LATE,
+    SOURCE,
+    STORED_POSTS,
+)
 from crawler.outcome import STAT_LIMIT_PREFIX, STAT_SOURCES, STAT_UNREACHABLE_PREFIX
 from crawler.pages import (
     PageInfo,
@@ -56,8 +74,6 @@ from crawler.urls import canonicalize_url, netloc, url_key
 # Where blog platforms put their main feed; a 404 on any of these is expected.
 FEED_PROBES = ("feed/", "rss.xml", "atom.xml", "feeds/posts/default", "index.xml")
 KEPT_HEADERS = ("Content-Type", "Last-Modified", "ETag", "Content-Language", "Link")
-# Requests whose failure says nothing about the blog: guesses and robots.txt.
-PROBE, DISCOVERY, CONTENT = "probe", "discovery", "content"
 PRIORITY_SERIES, PRIORITY_POST, PRIORITY_PAGINATION, PRIORITY_LINK = 30, 20, 10, 0
 # A page only its declared metadata calls a post waits until the site's posts are known.
 PRIORITY_UNSETTLED = -100
@@ -233,15 +249,15 @@ class BlogSpider(scrapy.Spider):
             errback=self.on_error,
             priority=priority,
             meta={
-                "source": source.name,
-                "crawl_depth": depth,
-                "expect": expect,
-                "scope_exempt": not in_scope,
+                SOURCE: source.name,
+                CRAWL_DEPTH: depth,
+                EXPECT: expect,
+                SCOPE_EXEMPT: not in_scope,
                 # Slots per host:port, not per hostname: sites on other ports are other sites.
                 "download_slot": netloc(url),
                 # A configured delay is fixed: AutoThrottle would lower it towards DOWNLOAD_DELAY.
                 "autothrottle_dont_adjust_delay": source.delay is not None,
-                **({"links_key": self.links_keys[source.name]} if callback is None else {}),
+                **({LINKS_KEY: self.links_keys[source.name]} if callback is None else {}),
                 **(meta or {}),
             },
         )
@@ -380,7 +396,7 @@ class BlogSpider(scrapy.Spider):
     # -- discovery: robots.txt, sitemaps, feeds ------------------------------------------------
 
     def _source(self, response: Response | scrapy.Request) -> Source:
-        return self.sources[response.meta["source"]]
+        return self.sources[response.meta[SOURCE]]
 
     def parse_robots(self, response: Response) -> Iterator[scrapy.Request]:
         """Follow the ``Sitemap:`` lines of a robots.txt."""
@@ -433,7 +449,7 @@ class BlogSpider(scrapy.Spider):
             if sitemap.type == "sitemapindex":
                 request = self._sitemap_request(loc, source)
             else:
-                lastmod = {"lastmod": entry["lastmod"]} if entry.get("lastmod") else None
+                lastmod = {LASTMOD: entry["lastmod"]} if entry.get("lastmod") else None
                 request = self._request(loc, source, depth=1, priority=PRIORITY_POST, meta=lastmod)
             if request:
                 yield request
@@ -465,7 +481,7 @@ class BlogSpider(scrapy.Spider):
         learned = self.site_evidence[source.name].feed_urls
         for link in links:
             learned.add(canonicalize_url(urljoin(response.url, link.strip())))
-            lastmod = {"lastmod": updated[link]} if updated.get(link) else None
+            lastmod = {LASTMOD: updated[link]} if updated.get(link) else None
             request = self._request(
                 urljoin(response.url, link.strip()),
                 source,
@@ -482,7 +498,7 @@ class BlogSpider(scrapy.Spider):
                 depth=0,
                 expect=DISCOVERY,
                 callback=self.parse_feed,
-                in_scope=response.meta.get("scope_exempt") is not True,
+                in_scope=response.meta.get(SCOPE_EXEMPT) is not True,
             )
             if request:
                 yield request
@@ -497,14 +513,14 @@ class BlogSpider(scrapy.Spider):
             if "xml" in content_type and ("rss" in content_type or "atom" in content_type):
                 yield from self.parse_feed(response)
             elif (
-                response.meta.get("expect") == CONTENT
-                and not response.meta.get("page_links")
+                response.meta.get(EXPECT) == CONTENT
+                and not response.meta.get(PAGE_LINKS)
                 # Answered unchanged from its capture: the run that fetched it said so already.
-                and not response.meta.get("not_modified")
+                and not response.meta.get(NOT_MODIFIED)
             ):
                 yield self._not_a_page(response, source, f"not HTML ({content_type or 'no type'})")
             return
-        if not response.body and not response.meta.get("page_links"):
+        if not response.body and not response.meta.get(PAGE_LINKS):
             yield self._not_a_page(response, source, "empty body")
             return
         self.crawler.stats.inc_value(f"blogarchive/pages/{source.name}")
@@ -517,11 +533,11 @@ class BlogSpider(scrapy.Spider):
             yield response.request.replace(
                 dont_filter=True,
                 priority=PRIORITY_UNSETTLED,
-                meta={**response.meta, "settle_late": True},
+                meta={**response.meta, SETTLE_LATE: True},
             )
         if info is None:
             return
-        depth = int(response.meta.get("crawl_depth", 0)) + 1
+        depth = int(response.meta.get(CRAWL_DEPTH, 0)) + 1
         in_series: dict[str, list[tuple[str, str]]] = {}
         if info.series is not None:
             listing = SeriesListing(
@@ -568,7 +584,7 @@ class BlogSpider(scrapy.Spider):
             if link in seen or link == url:
                 continue
             seen.add(link)
-            meta = {"listed_in_series": in_series[link]} if link in in_series else None
+            meta = {LISTED_IN_SERIES: in_series[link]} if link in in_series else None
             request = self._request(link, source, depth=depth, priority=priority, meta=meta)
             if request:
                 yield request
@@ -592,8 +608,8 @@ class BlogSpider(scrapy.Spider):
         of its site yet; it is asked again later (see :func:`crawler.pages.settle`).
         """
         site = self.site_evidence[source.name]
-        if "page_links" in response.meta:
-            info = PageInfo.from_links_record(response.meta["page_links"])
+        if PAGE_LINKS in response.meta:
+            info = PageInfo.from_links_record(response.meta[PAGE_LINKS])
             if info.kind == "post":
                 site.learn_post(url)
             return info, None
@@ -608,10 +624,10 @@ class BlogSpider(scrapy.Spider):
         if info.kind == "post" and info.settled:
             site.learn_post(url)
         elif info.kind == "post":
-            if not site.post_shapes and not response.meta.get("settle_late"):
+            if not site.post_shapes and not response.meta.get(SETTLE_LATE):
                 return None, None
             settle(info, url, site)
-        digest, key = response.meta.get("payload_digest"), response.meta.get("links_key")
+        digest, key = response.meta.get(PAYLOAD_DIGEST), response.meta.get(LINKS_KEY)
         if digest and key:
             record = info.links_record()
             # The posts the page yields: without all of them stored, the body is needed again.
@@ -628,14 +644,14 @@ class BlogSpider(scrapy.Spider):
     def _fetched_page(
         self, response: Response, source: Source, url: str, body: bytes, kind: str
     ) -> FetchedPage | UnchangedPage:
-        stored = response.meta.get("stored_posts") or {}
-        if response.meta.get("not_modified") and url in stored:
+        stored = response.meta.get(STORED_POSTS) or {}
+        if response.meta.get(NOT_MODIFIED) and url in stored:
             # The server says the page is as captured: the post stored from it still holds.
             return UnchangedPage(
                 post_url=stored[url], fetched_url=url, source=source.name, fetched_at=utc_now()
             )
         listed: list[tuple[str, str]] = [
-            tuple(pair) for pair in response.meta.get("listed_in_series", [])
+            tuple(pair) for pair in response.meta.get(LISTED_IN_SERIES, [])
         ]
         for pair in self.series_members.get(canonicalize_url(response.url), []):
             if pair not in listed:
@@ -662,15 +678,15 @@ class BlogSpider(scrapy.Spider):
     def on_error(self, failure: Failure) -> Iterator[CrawlError]:
         """Turn a failed content or discovery request into a CrawlError; ignore failed probes."""
         request = failure.request  # type: ignore[attr-defined]
-        expect = request.meta.get("expect", CONTENT)
-        source = request.meta.get("source", "")
+        expect = request.meta.get(EXPECT, CONTENT)
+        source = request.meta.get(SOURCE, "")
         if failure.check(AddressRefused):
             yield self._error(request, f"refused: {failure.getErrorMessage()}")
             return
         if (
             failure.check(IgnoreRequest)
             and not failure.check(HttpError)
-            and "answered" not in request.meta
+            and ANSWERED not in request.meta
         ):
             # Robots-forbidden, off-host, over a cap or a trap rule: never sent, never archived.
             # An answer refused (too big, too many redirects, a redirect off the site) is
@@ -701,13 +717,13 @@ class BlogSpider(scrapy.Spider):
 
     def _error(self, request: scrapy.Request, message: str) -> CrawlError:
         """Count and return the CrawlError of a failed request."""
-        expect = request.meta.get("expect", CONTENT)
+        expect = request.meta.get(EXPECT, CONTENT)
         self.crawler.stats.inc_value(f"blogarchive/errors/{expect}")
         return CrawlError(
             url=request.url,
             stage="fetch" if expect == CONTENT else "discover",
             message=message,
-            source=request.meta.get("source", ""),
+            source=request.meta.get(SOURCE, ""),
         )
 
     def _unreachable(self, request: scrapy.Request, failure: Failure) -> bool:
@@ -725,8 +741,8 @@ class BlogSpider(scrapy.Spider):
         kind = failure.type.__name__ if failure.type else "Error"
         message = f"{kind}: {failure.getErrorMessage()}"
         self.unreachable_hosts[host] = message
-        self.logger.warning("Cannot reach %s (%s): %s", host, request.meta.get("source"), message)
-        source = self.sources.get(request.meta.get("source", ""))
+        self.logger.warning("Cannot reach %s (%s): %s", host, request.meta.get(SOURCE), message)
+        source = self.sources.get(request.meta.get(SOURCE, ""))
         if source is not None and source.hosts <= self.unreachable_hosts.keys():
             self.crawler.stats.set_value(STAT_UNREACHABLE_PREFIX + source.name, message)
         return True
