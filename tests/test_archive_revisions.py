@@ -20,7 +20,7 @@ import httpx
 import pytest
 from datasette.utils import tilde_encode
 
-from archive.revisions import diff_versions
+from archive.diffs import diff_versions
 from archive.store import Archive
 from pipeline.records import Link, SeriesMembership
 from tests.conftest import run_cli, serving
