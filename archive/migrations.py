@@ -23,12 +23,6 @@ logger = logging.getLogger(__name__)
 
 migrations = sqlite_utils.Migrations("blogarchive")
 
-# Full-text search covers what a reader searches for; everything else is faceted.
-FTS_COLUMNS = ["title", "text"]
-SERIES_FTS_COLUMNS = ["name", "description"]
-# Porter stemming over unicode61: "councils" finds "council", "budgeting" finds "budget".
-FTS_TOKENIZE = "porter unicode61 remove_diacritics 2"
-
 _V1_TABLES = """
 CREATE TABLE crawl_runs (
     id INTEGER PRIMARY KEY,
@@ -134,6 +128,27 @@ CREATE TABLE errors (
 CREATE INDEX idx_errors_run_id ON errors (run_id);
 """
 
+# Full-text search over posts' title and text, kept in sync by triggers: the SQL sqlite-utils'
+# enable_fts wrote when this shipped, frozen so that a sqlite-utils upgrade cannot change it.
+_V1_FTS = """
+CREATE VIRTUAL TABLE "posts_fts" USING FTS5 (
+    "title", "text",
+    content="posts"
+);
+INSERT INTO "posts_fts" (rowid, "title", "text")
+    SELECT rowid, "title", "text" FROM "posts";
+CREATE TRIGGER "posts_ai" AFTER INSERT ON "posts" BEGIN
+  INSERT INTO "posts_fts" (rowid, "title", "text") VALUES (new.rowid, new."title", new."text");
+END;
+CREATE TRIGGER "posts_ad" AFTER DELETE ON "posts" BEGIN
+  INSERT INTO "posts_fts" ("posts_fts", rowid, "title", "text") VALUES('delete', old.rowid, old."title", old."text");
+END;
+CREATE TRIGGER "posts_au" AFTER UPDATE ON "posts" BEGIN
+  INSERT INTO "posts_fts" ("posts_fts", rowid, "title", "text") VALUES('delete', old.rowid, old."title", old."text");
+  INSERT INTO "posts_fts" (rowid, "title", "text") VALUES (new.rowid, new."title", new."text");
+END;
+"""  # noqa: E501
+
 _V1_VIEWS = """
 CREATE VIEW post_series AS
 SELECT
@@ -167,7 +182,7 @@ GROUP BY run_posts.post_url;
 def m001_initial(db: Database) -> None:
     """Create posts, links, sites, series, crawl runs and errors, with FTS on posts."""
     db.executescript(_V1_TABLES)
-    db.table("posts").enable_fts(FTS_COLUMNS, create_triggers=True)
+    db.executescript(_V1_FTS)
     db.executescript(_V1_VIEWS)
 
 
@@ -522,17 +537,57 @@ def m010_crawl_runs_reason(db: Database) -> None:
     db.table("crawl_runs").add_column("reason", str)
 
 
+# Porter stemming over unicode61: "councils" finds "council", "budgeting" finds "budget".
+_M011_FTS = """
+DROP TABLE IF EXISTS "posts_fts";
+DROP TRIGGER IF EXISTS "posts_ai";
+DROP TRIGGER IF EXISTS "posts_ad";
+DROP TRIGGER IF EXISTS "posts_au";
+CREATE VIRTUAL TABLE "posts_fts" USING FTS5 (
+    "title", "text",
+    tokenize='porter unicode61 remove_diacritics 2',
+    content="posts"
+);
+INSERT INTO "posts_fts" (rowid, "title", "text")
+    SELECT rowid, "title", "text" FROM "posts";
+CREATE TRIGGER "posts_ai" AFTER INSERT ON "posts" BEGIN
+  INSERT INTO "posts_fts" (rowid, "title", "text") VALUES (new.rowid, new."title", new."text");
+END;
+CREATE TRIGGER "posts_ad" AFTER DELETE ON "posts" BEGIN
+  INSERT INTO "posts_fts" ("posts_fts", rowid, "title", "text") VALUES('delete', old.rowid, old."title", old."text");
+END;
+CREATE TRIGGER "posts_au" AFTER UPDATE ON "posts" BEGIN
+  INSERT INTO "posts_fts" ("posts_fts", rowid, "title", "text") VALUES('delete', old.rowid, old."title", old."text");
+  INSERT INTO "posts_fts" (rowid, "title", "text") VALUES (new.rowid, new."title", new."text");
+END;
+CREATE VIRTUAL TABLE "series_fts" USING FTS5 (
+    "name", "description",
+    tokenize='porter unicode61 remove_diacritics 2',
+    content="series"
+);
+INSERT INTO "series_fts" (rowid, "name", "description")
+    SELECT rowid, "name", "description" FROM "series";
+CREATE TRIGGER "series_ai" AFTER INSERT ON "series" BEGIN
+  INSERT INTO "series_fts" (rowid, "name", "description") VALUES (new.rowid, new."name", new."description");
+END;
+CREATE TRIGGER "series_ad" AFTER DELETE ON "series" BEGIN
+  INSERT INTO "series_fts" ("series_fts", rowid, "name", "description") VALUES('delete', old.rowid, old."name", old."description");
+END;
+CREATE TRIGGER "series_au" AFTER UPDATE ON "series" BEGIN
+  INSERT INTO "series_fts" ("series_fts", rowid, "name", "description") VALUES('delete', old.rowid, old."name", old."description");
+  INSERT INTO "series_fts" (rowid, "name", "description") VALUES (new.rowid, new."name", new."description");
+END;
+"""  # noqa: E501
+
+
 @migrations()
 def m011_search_stemmed(db: Database) -> None:
     """Rebuild the posts' search index with Porter stemming, and index series names too.
 
-    ``enable_fts`` fills a new index from its table, so every archived post is searchable
-    the stemmed way as soon as the migration commits.
+    The new index is filled from its table, so every archived post is searchable the
+    stemmed way as soon as the migration commits.
     """
-    posts = db.table("posts")
-    posts.disable_fts()
-    posts.enable_fts(FTS_COLUMNS, create_triggers=True, tokenize=FTS_TOKENIZE)
-    db.table("series").enable_fts(SERIES_FTS_COLUMNS, create_triggers=True, tokenize=FTS_TOKENIZE)
+    db.executescript(_M011_FTS)
 
 
 @migrations()
