@@ -26,7 +26,6 @@ from scrapy.exceptions import DontCloseSpider, NotConfigured
 from scrapy.utils.defer import deferred_from_coro
 from twisted.internet.task import LoopingCall
 
-from crawler.captures import capture_received, page_links_found
 from crawler.fleet import (
     OUTBOX_KEY,
     ROBOTS_KEY,
@@ -37,7 +36,8 @@ from crawler.fleet import (
     FleetError,
     alive_key,
 )
-from crawler.frontier import LEASE_META, Frontier
+from crawler.frontier import LEASE_META, Frontier, current_lease
+from crawler.items import Capture
 from crawler.outcome import STAT_LIMIT_PREFIX, STAT_SOURCES, STAT_UNREACHABLE_PREFIX
 from crawler.spiders.blog import BlogSpider
 
@@ -55,9 +55,9 @@ STAT_FLEET_ERROR = "blogarchive/fleet_error"
 SHARED_STATS = frozenset({STAT_SOURCES})
 
 
-def message(kind: str, payload: Any) -> bytes:
-    """Return one outbox message: ``kind`` is item, capture or links."""
-    return pickle.dumps((kind, payload), protocol=pickle.HIGHEST_PROTOCOL)
+def message(item: Any) -> bytes:
+    """Return one outbox message: an item (plain data: a record, capture, page's links...)."""
+    return pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 class FleetSpider(BlogSpider):
@@ -169,8 +169,6 @@ class FleetMember:
         connect(member.spider_idle, signal=signals.spider_idle)
         connect(member.spider_closed, signal=signals.spider_closed)
         connect(member.item_scraped, signal=signals.item_scraped)
-        connect(member.capture_received, signal=capture_received)
-        connect(member.page_links_found, signal=page_links_found)
         return member
 
     # -- leases --------------------------------------------------------------------------------
@@ -204,21 +202,7 @@ class FleetMember:
 
     def item_scraped(self, item: Any, response: Any, **_: Any) -> None:
         """Hold the item for the writer until its request's lease ends."""
-        self._hold(response, message("item", item))
-
-    def capture_received(self, capture: Any, request: Request | None = None, **_: Any) -> None:
-        """Hold the capture for the writer until its request's lease ends."""
-        lease = request.meta.get(LEASE_META) if request is not None else None
-        assert self.frontier is not None
-        self.frontier.hold(lease, message("capture", capture))
-
-    def page_links_found(
-        self, url: str, payload_digest: str, links_key: str, page: dict[str, Any]
-    ) -> None:
-        """Send what a parsed page links to (a cache: no lease needed)."""
-        assert self.frontier is not None
-        links = {"url": url, "payload_digest": payload_digest, "links_key": links_key}
-        self.frontier.hold(None, message("links", {**links, "page": page}))
+        self._hold(response, message(item))
 
     def _hold(self, response: Any, data: bytes) -> None:
         request = getattr(response, "request", None)
@@ -324,3 +308,30 @@ class FleetMember:
                 pipe.hincrbyfloat(STATS_KEY, key, value)
         pipe.hincrby(STATS_KEY, f"blogarchive/fleet/closed/{reason}", 1)
         pipe.execute()
+
+
+class OutboxPipeline:
+    """The last item pipeline of a fleet's crawler: captures go to the writer's outbox.
+
+    A capture is handed to the item pipelines by the downloader middleware that took it, in
+    the task of the request's download, so :data:`crawler.frontier.current_lease` names the
+    request it belongs to; it waits for that lease's end as the request's items do (which
+    :class:`FleetMember` takes from ``item_scraped``, with their response).
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> OutboxPipeline:
+        """Build the pipeline for ``crawler``."""
+        return cls(crawler)
+
+    def process_item(self, item: Any) -> Any:
+        """Hold a capture for the writer; pass every other item on."""
+        if isinstance(item, Capture):
+            engine = self.crawler.engine
+            scheduler = engine._slot.scheduler if engine and engine._slot else None
+            if isinstance(scheduler, Frontier):
+                scheduler.hold(current_lease.get(), message(item))
+        return item

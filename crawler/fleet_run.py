@@ -67,7 +67,10 @@ def fleet_settings(config: dict[str, Any], url: str, crawler_id: str) -> Setting
         "SCHEDULER": "crawler.frontier.Frontier",
         "DOWNLOADER": "crawler.politeness.FleetDownloader",
         # Extraction stays with the crawlers; the archive pipeline runs in the writer.
-        "ITEM_PIPELINES": {"pipeline.pipelines.ExtractionPipeline": 300},
+        "ITEM_PIPELINES": {
+            "pipeline.pipelines.ExtractionPipeline": 300,
+            "crawler.fleet_member.OutboxPipeline": 900,
+        },
         "EXTENSIONS": {**settings.getdict("EXTENSIONS"), "crawler.fleet_member.FleetMember": 10},
     }
     for name, value in fleet.items():
@@ -80,9 +83,7 @@ def fleet_settings(config: dict[str, Any], url: str, crawler_id: str) -> Setting
         # History (captures, stored posts) is read from the archive's file; a crawler on
         # a machine without it fetches every page whole and re-checks nothing.
         logger.warning("%s: archive not on this machine: no conditional requests", db)
-        settings.set("BLOGARCHIVE_CAPTURE_INDEX", "", priority="cmdline")
-        settings.set("BLOGARCHIVE_RECHECK", "", priority="cmdline")
-        settings.set("BLOGARCHIVE_TRUST_LASTMOD", False, priority="cmdline")
+        settings.set("BLOGARCHIVE_HISTORY", "", priority="cmdline")
     settings.set("BLOGARCHIVE_DB", str(db), priority="cmdline")
     return settings
 

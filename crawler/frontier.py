@@ -15,6 +15,7 @@ taken on the way.
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import pickle
 import threading
@@ -44,6 +45,11 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 LEASE_META = "fleet_lease"
+# The lease of the request this task works for: set as the engine takes a request, so the
+# download task (and the captures its middlewares hand over) inherits it.
+current_lease: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "current_lease", default=None
+)
 
 # KEYS: frontier, lease hash, lease counter. Pops the best request into a new lease.
 POP = """
@@ -188,6 +194,7 @@ class Frontier(BaseScheduler):
         self.queue: LeasingQueue | None = None
         self.df = KeyDupeFilter(server, SEEN_KEY)
         self.pending: dict[str, list[bytes]] = defaultdict(list)
+        self.active: set[str] = set()  # leases taken and not released
         self._reclaim = server.register_script(RECLAIM)
         timeout = crawler.settings.getfloat("BLOGARCHIVE_FLEET_TIMEOUT")
         self.heart = Heartbeat(server, alive_key(crawler_id), timeout)
@@ -242,6 +249,9 @@ class Frontier(BaseScheduler):
         request = self.queue.pop()
         if request is not None:
             self.crawler.stats.inc_value("scheduler/dequeued/redis")
+            lease = request.meta[LEASE_META]
+            self.active.add(lease)
+            current_lease.set(lease)
         return request
 
     def __len__(self) -> int:
@@ -251,7 +261,7 @@ class Frontier(BaseScheduler):
 
     def hold(self, lease: str | None, message: bytes) -> None:
         """Keep a message for the writer until ``lease`` ends; send it now if there is none."""
-        if lease is None:
+        if lease is None or lease not in self.active:
             self.server.xadd(OUTBOX_KEY, {"m": message})
         else:
             self.pending[lease].append(message)
@@ -263,6 +273,7 @@ class Frontier(BaseScheduler):
         pipe.execute()
 
     def _release_into(self, pipe: Any, lease: str) -> None:
+        self.active.discard(lease)
         for message in self.pending.pop(lease, []):
             pipe.xadd(OUTBOX_KEY, {"m": message})
         pipe.hdel(lease_key(self.crawler_id), lease, f"{lease}:score")
@@ -296,6 +307,7 @@ class Frontier(BaseScheduler):
     def give_back(self) -> int:
         """Leave the fleet: put this crawler's leased requests back, drop what they held."""
         self.pending.clear()
+        self.active.clear()
         self.heart.stop()
         own = self.crawler_id
         keys = [lease_key(own), QUEUE_KEY, alive_key(own), CRAWLERS_KEY, holdings_key(own)]

@@ -1,4 +1,4 @@
-"""The fleet's one writer: items, captures and page links from Redis into the archive.
+"""The fleet's one writer: the crawlers' items (records, captures, page links) into the archive.
 
 Crawlers (crawler/fleet_member.py) send what one process's archive pipeline would have
 received to the ``blogarchive:outbox`` stream. The writer reads it as the consumer group
@@ -153,18 +153,10 @@ class Writer:
         self.applied += len(entries)
 
     def _apply_one(self, data: bytes) -> None:
-        kind, payload = pickle.loads(data)
-        if kind == "item":
-            try:
-                self.pipeline.process_item(payload)
-            except DropItem as exc:
-                logger.warning("%s", exc)
-        elif kind == "capture":
-            self.pipeline.store_capture(payload)
-        elif kind == "links":
-            self.pipeline.store_page_links(**payload)
-        else:
-            logger.warning("unknown outbox message %r: skipped", kind)
+        try:
+            self.pipeline.process_item(pickle.loads(data))
+        except DropItem as exc:
+            logger.warning("%s", exc)
 
     def finish(self, reason: str) -> None:
         """Merge the crawlers' stats, end the run with its outcome and publish the archive."""
