@@ -35,6 +35,10 @@ REDIRECT_MAX_TIMES = 10  # Scrapy's 20 is Firefox's; a blog needs one or two hop
 # Holds CONCURRENT_REQUESTS_PER_DOMAIN without a download delay (Scrapy 2.19 on asyncio does
 # not; see crawler/politeness.py) and keys every request's slot by host:port.
 DOWNLOADER = "crawler.politeness.PoliteDownloader"
+# What a crawl remembers per URL stays out of Python objects (crawler/frontier.py): pending
+# requests in a disk queue of the crawl's own, seen fingerprints as 8-byte hashes.
+SCHEDULER = "crawler.frontier.FrontierScheduler"
+DUPEFILTER_CLASS = "crawler.frontier.CompactDupeFilter"
 # Trap rules (crawler/traps.py); 0 turns one off.
 BLOGARCHIVE_PAGE_BUDGET = 20000  # Requests discovered per source, at most, in one run.
 BLOGARCHIVE_PATTERN_LIMIT = 25  # Dead-end pages per URL pattern before it is closed.
