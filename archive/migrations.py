@@ -1,7 +1,10 @@
 """The archive's schema, as an ordered list of sqlite-utils migrations.
 
-Never edit a migration that has shipped: add a new one. ``tests/fixtures/schema/v1.sql`` is
-the database migration 1 made, kept so that upgrading an old archive stays tested.
+Never edit a migration that has shipped: add a new one. A migration is SQL and sqlite-utils'
+schema operations; it imports no live project code, so what it does cannot drift. A column
+filled from Python (a URL's key, a Markdown rendering) is filled by a frozen, versioned
+backfill in :mod:`archive.backfills`. ``tests/fixtures/schema/v1.sql`` is the database
+migration 1 made, kept so that upgrading an old archive stays tested.
 """
 
 from __future__ import annotations
@@ -13,9 +16,8 @@ from typing import Any
 import sqlite_utils
 from sqlite_utils.db import Database
 
+from archive import backfills
 from archive.errors import ArchiveError
-from crawler.urls import netloc, url_key
-from pipeline.markdown import html_to_markdown
 
 logger = logging.getLogger(__name__)
 
@@ -194,15 +196,7 @@ def m002_posts_site_id_word_count(db: Database) -> None:
             "text",
         ],
     )
-    site_ids = dict(db.execute("SELECT host, id FROM sites").fetchall())
-    for url, text in db.execute("SELECT url, text FROM posts").fetchall():
-        db.execute(
-            "UPDATE posts SET site_id = ?, word_count = ? WHERE url = ?",
-            [site_ids.get(netloc(url)), word_count(text), url],
-        )
-    db.execute(
-        "UPDATE sites SET post_count = (SELECT count(*) FROM posts WHERE posts.site_id = sites.id)"
-    )
+    backfills.posts_site_id_and_word_count_v1(db)
     db.execute("CREATE INDEX idx_posts_site_id ON posts (site_id)")
 
 
@@ -290,13 +284,12 @@ def m003_series_evidence_and_gaps(db: Database) -> None:
 def m004_posts_markdown(db: Database) -> None:
     """Give posts a Markdown rendering, backfilled from the stored sanitised HTML.
 
-    The backfill uses the converter extraction uses, so a post re-crawled unchanged (same
-    content hash, left as it is) has the Markdown a fresh extraction would give it.
+    The backfill uses the converter options extraction used when this shipped, so a post
+    re-crawled unchanged (same content hash, left as it is) has the Markdown a fresh
+    extraction gave it then.
     """
     db.table("posts").add_column("markdown", str)
-    rows = db.execute("SELECT url, html FROM posts WHERE html IS NOT NULL").fetchall()
-    for url, html in rows:
-        db.execute("UPDATE posts SET markdown = ? WHERE url = ?", [html_to_markdown(html), url])
+    backfills.posts_markdown_v1(db)
 
 
 @migrations()
@@ -487,14 +480,10 @@ def m008_post_duplicates(db: Database) -> None:
     db.executescript(_M008_TABLES)
     db.table("crawl_runs").add_column("posts_duplicate", int, not_null_default=0)
     allow_values(db, "run_posts", "outcome", ["duplicate"])
-    # The identity of each post's URL (crawler.urls.url_key), so that another spelling of a
-    # stored post's URL updates that row instead of adding a second one. The fragment stays:
-    # in a stored URL it names one entry of a listing page that has no permalinks.
+    # The identity of each post's URL (crawler.urls.url_key as it was then), so that another
+    # spelling of a stored post's URL updates that row instead of adding a second one.
     db.table("posts").add_column("url_key", str)
-    for (url,) in db.execute("SELECT url FROM posts").fetchall():
-        db.execute(
-            "UPDATE posts SET url_key = ? WHERE url = ?", [url_key(url, keep_fragment=True), url]
-        )
+    backfills.posts_url_key_v1(db)
     db.execute("CREATE INDEX idx_posts_url_key ON posts (url_key)")
     violations = db.execute("PRAGMA foreign_key_check").fetchall()
     if violations:
@@ -546,9 +535,23 @@ def m011_search_stemmed(db: Database) -> None:
     db.table("series").enable_fts(SERIES_FTS_COLUMNS, create_triggers=True, tokenize=FTS_TOKENIZE)
 
 
-def word_count(text: str | None) -> int:
-    """Count whitespace-separated words, the measure the archive shows for a post's length."""
-    return len(text.split()) if text else 0
+@migrations()
+def m012_snapshot(db: Database) -> None:
+    """Add the table that says when a published copy was made and after which run.
+
+    It stays empty in the working archive; :meth:`archive.store.Archive.publish` fills its
+    one row in each published copy, so a downloaded copy says how current it is.
+    """
+    db.executescript(
+        """
+        CREATE TABLE snapshot (
+            published_at TEXT NOT NULL,
+            run_id INTEGER,
+            run_finished_at TEXT,
+            posts INTEGER NOT NULL
+        );
+        """
+    )
 
 
 def transform_keeping_triggers(db: Database, table: str, **transform: Any) -> None:

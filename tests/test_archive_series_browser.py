@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from datasette.utils import tilde_encode
 
-from archive.series import relink_copies
+from archive.series.memberships import relink_copies
 from archive.store import Archive
 from pipeline.records import PostRecord, SeriesMembership
 from tests.conftest import serving

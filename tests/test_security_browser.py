@@ -12,7 +12,8 @@ from urllib.parse import urlsplit
 import pytest
 from datasette.utils import tilde_encode
 
-from archive.store import Archive, default_snapshot_path
+from archive.publish import default_snapshot_path
+from archive.store import Archive
 from pipeline.extract import extract_post
 from pipeline.records import PostRecord
 from tests.conftest import serving
