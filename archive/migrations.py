@@ -554,6 +554,28 @@ def m012_snapshot(db: Database) -> None:
     )
 
 
+@migrations()
+def m013_post_fetches(db: Database) -> None:
+    """Remember every page URL each stored post was extracted from, not only the last one.
+
+    A page such as ``/a-post/?showComment=12`` or ``/a-post/?m=1`` yields the post stored
+    under its canonical URL, and ``posts.fetched_url`` names one page only. Without the
+    others, a re-crawl finds no stored post for such a page and extracts its unchanged
+    payload again, on every run. Filled from ``posts.fetched_url`` for archived posts.
+    """
+    db.executescript(
+        """
+        CREATE TABLE post_fetches (
+            fetched_url TEXT PRIMARY KEY,
+            post_url TEXT NOT NULL REFERENCES posts(url) ON DELETE CASCADE
+        );
+        CREATE INDEX idx_post_fetches_post_url ON post_fetches (post_url);
+        INSERT OR IGNORE INTO post_fetches (fetched_url, post_url)
+            SELECT fetched_url, url FROM posts WHERE fetched_url IS NOT NULL;
+        """
+    )
+
+
 def transform_keeping_triggers(db: Database, table: str, **transform: Any) -> None:
     """Run ``Table.transform`` and put back the triggers it drops.
 
