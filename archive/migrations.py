@@ -576,6 +576,25 @@ def m013_post_fetches(db: Database) -> None:
     )
 
 
+@migrations()
+def m014_posts_facet_indexes(db: Database) -> None:
+    """Index the posts' facet columns, so a facet counts from an index, not the whole table.
+
+    Datasette counts the site, author, language and tag facets on every page of the posts
+    table; without an index each count reads every post's row (its text and HTML beside
+    it), a second or more on 100,000 posts. (site, author) also serves a site's page
+    faceted by author.
+    """
+    db.executescript(
+        """
+        CREATE INDEX idx_posts_site_author ON posts (site, author);
+        CREATE INDEX idx_posts_author ON posts (author);
+        CREATE INDEX idx_posts_language ON posts (language);
+        CREATE INDEX idx_posts_tags ON posts (tags);
+        """
+    )
+
+
 def transform_keeping_triggers(db: Database, table: str, **transform: Any) -> None:
     """Run ``Table.transform`` and put back the triggers it drops.
 

@@ -141,7 +141,7 @@ def stored_posts(db: Path) -> float | None:
 
 def crawl(
     work: Path, server: Server, name: str, *, workers: int | None = None,
-    seconds: float | None = None,
+    seconds: float | None = None, settings: tuple[str, ...] = (),
 ) -> dict[str, Any]:  # fmt: skip
     """Run ``blogarchive crawl --no-throttle`` into ``work/archive.db``; return its figures.
 
@@ -155,6 +155,8 @@ def crawl(
         command += ["--workers", str(workers)]
     if seconds is not None:
         command += ["-s", f"CLOSESPIDER_TIMEOUT={seconds:.0f}"]
+    for setting in settings:
+        command += ["-s", setting]
     before = server.control("/stats")
     result = measure.run(command, cwd=ROOT, probe=lambda: stored_posts(db), probe_every=5.0)
     after = server.control("/stats")
@@ -289,16 +291,17 @@ def loopback_name() -> Iterator[str | None]:
 
 def bench_size(
     posts: int, work: Path, *, peers: bool = True, first_only: bool = False,
-    seconds: float | None = None,
+    seconds: float | None = None, settings: tuple[str, ...] = (),
 ) -> dict[str, Any]:  # fmt: skip
     """Run every measurement for one network size (``first_only``: the first crawl alone)."""
     with loopback_name() as name:
-        return _bench_size(posts, work, name, peers=peers, first_only=first_only, seconds=seconds)
+        return _bench_size(posts, work, name, peers=peers, first_only=first_only,
+                           seconds=seconds, settings=settings)  # fmt: skip
 
 
 def _bench_size(
     posts: int, work: Path, name: str | None, *, peers: bool, first_only: bool,
-    seconds: float | None,
+    seconds: float | None, settings: tuple[str, ...] = (),
 ) -> dict[str, Any]:  # fmt: skip
     network = Network(posts)
     server = Server(posts, name or "127.0.0.1")
@@ -311,7 +314,7 @@ def _bench_size(
             "host_name": name or "127.0.0.1",
             "server_alone": server_rate(server, network),
         }
-        first = crawl(work, server, "first", seconds=seconds)
+        first = crawl(work, server, "first", seconds=seconds, settings=settings)
         db = work / "archive.db"
         stored = count(db, "SELECT count(*) FROM posts")
         warc = sum(f.stat().st_size for f in (work / "warc").glob("*"))
@@ -454,9 +457,12 @@ def write_section(section: str) -> None:
               help="Only the first crawl and its memory curve.")  # fmt: skip
 @click.option("--crawl-seconds", type=float,
               help="Stop the first crawl after this long (a partial run, said so).")  # fmt: skip
+@click.option("--crawl-setting", "crawl_settings", multiple=True, metavar="NAME=VALUE",
+              help="A setting for the first crawl (Scrapy's SCHEDULER, say).")  # fmt: skip
 def main(
     sizes: tuple[int, ...], json_path: Path | None, no_peers: bool, no_write: bool,
     keep: Path | None, first_only: bool, crawl_seconds: float | None,
+    crawl_settings: tuple[str, ...],
 ) -> None:  # fmt: skip
     """Measure crawl throughput against the extraction limit and the obvious alternatives."""
     sizes = sizes or (1000, 10000)
@@ -468,7 +474,7 @@ def main(
             work.mkdir(parents=True, exist_ok=True)
             click.echo(f"{posts} posts in {work}", err=True)
             results.append(bench_size(posts, work, peers=not no_peers, first_only=first_only,
-                                      seconds=crawl_seconds))  # fmt: skip
+                                      seconds=crawl_seconds, settings=crawl_settings))  # fmt: skip
             click.echo(json.dumps(results[-1]), err=True)
     if json_path:
         json_path.write_text(json.dumps(results, indent=2))
@@ -477,6 +483,7 @@ def main(
         command += " --first-only"
     if crawl_seconds:
         command += f" --crawl-seconds {crawl_seconds:.0f}"
+    command += "".join(f" --crawl-setting {setting}" for setting in crawl_settings)
     section = render(results, command, described)
     click.echo(section)
     if not no_write:
