@@ -47,10 +47,10 @@ class ExtractionPipeline:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ExtractionPipeline:
         """Read the worker count from the crawl's settings."""
-        workers = crawler.settings.getint("BLOGARCHIVE_EXTRACT_WORKERS", os.cpu_count() or 1)
+        workers = crawler.settings.getint("BLOGARCHIVE_EXTRACT_WORKERS")
         if workers < 0:
             raise ValueError(f"BLOGARCHIVE_EXTRACT_WORKERS must be >= 0, not {workers}")
-        pipeline = cls(workers, clean=crawler.settings.getbool("BLOGARCHIVE_CLEAN", True))
+        pipeline = cls(workers, clean=crawler.settings.getbool("BLOGARCHIVE_CLEAN"))
         pipeline.stats = crawler.stats
         return pipeline
 
@@ -140,7 +140,7 @@ def extraction_key(settings: BaseSettings) -> str:
             digest.update(f"{package} {version(package)}".encode())
         except PackageNotFoundError:
             digest.update(f"{package} missing".encode())
-    digest.update(b"clean" if settings.getbool("BLOGARCHIVE_CLEAN", True) else b"raw")
+    digest.update(b"clean" if settings.getbool("BLOGARCHIVE_CLEAN") else b"raw")
     return digest.hexdigest()[:20]
 
 

@@ -78,7 +78,16 @@ def plain_datasette(snapshot: Path) -> Iterator[str]:
 def test_serve_shows_a_snapshot_published_while_it_runs_to_every_request(
     archive_db: Path,
 ) -> None:
-    serve = [sys.executable, "-m", "crawler.cli", "serve", "--db", str(archive_db), "--port", "0"]
+    serve = [
+        sys.executable,
+        "-m",
+        "blogarchive.cli",
+        "serve",
+        "--db",
+        str(archive_db),
+        "--port",
+        "0",
+    ]
     with serving(serve) as url:
         assert set(counts(url)) == {0}  # every executor thread holds a connection now
         publish_and_wait(archive_db, url)
@@ -136,7 +145,7 @@ def test_allow_indexing_turns_robots_and_noindex_off(archive_db: Path) -> None:
 def test_serve_rejects_an_unknown_setting_in_one_line(archive_db: Path) -> None:
     from click.testing import CliRunner
 
-    from crawler.cli import cli
+    from blogarchive.cli import cli
 
     result = CliRunner().invoke(
         cli, ["serve", "--db", str(archive_db), "--setting", "no_such_setting", "1"]
@@ -160,7 +169,16 @@ def test_a_download_under_way_finishes_with_the_snapshot_it_started_on(
 ) -> None:
     pad(archive_db, 12)
     snapshot = add_post(archive_db, "big", "A post in a large archive.")
-    serve = [sys.executable, "-m", "crawler.cli", "serve", "--db", str(archive_db), "--port", "0"]
+    serve = [
+        sys.executable,
+        "-m",
+        "blogarchive.cli",
+        "serve",
+        "--db",
+        str(archive_db),
+        "--port",
+        "0",
+    ]
     with serving(serve) as url, httpx.stream("GET", f"{url}archive.db", timeout=30) as response:
         before = snapshot.read_bytes()  # as served: serve may have published it anew
         assert response.headers["content-disposition"] == 'attachment; filename="archive-run2.db"'
@@ -183,7 +201,16 @@ def test_a_snapshot_rewritten_in_place_would_break_a_download_under_way(
 ) -> None:
     pad(archive_db, 12)
     snapshot = add_post(archive_db, "big", "A post in a large archive.")
-    serve = [sys.executable, "-m", "crawler.cli", "serve", "--db", str(archive_db), "--port", "0"]
+    serve = [
+        sys.executable,
+        "-m",
+        "blogarchive.cli",
+        "serve",
+        "--db",
+        str(archive_db),
+        "--port",
+        "0",
+    ]
     with serving(serve) as url, httpx.stream("GET", f"{url}archive.db", timeout=30) as response:
         before = snapshot.read_bytes()
         chunks = response.iter_bytes(1 << 16)

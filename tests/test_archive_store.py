@@ -340,14 +340,14 @@ def test_publish_removes_copies_left_by_a_killed_publisher(archive: Archive) -> 
 def test_every_page_a_post_came_from_finds_it_stored_not_only_the_last(
     archive: Archive,
 ) -> None:
-    from archive.captures import CaptureIndex
+    from archive.history import ArchiveHistory
 
     run = archive.start_run({})
     page = f"{SITE}/budget-notes/"
     variant = f"{SITE}/budget-notes/?showComment=12"  # the same post, a comment's link to it
     archive.store_post(post("budget-notes", fetched_url=page), run)
     assert archive.store_post(post("budget-notes", fetched_url=variant), run) == "unchanged"
-    index = CaptureIndex(archive.path)
+    index = ArchiveHistory(archive.path)
     try:
         # A re-crawl that gets either page's payload again knows its post is stored, so it
         # does not extract it again (crawler.captures: the page's "yields" are all stored).
