@@ -1,7 +1,7 @@
 """The archive's answer to the crawler's history port: what was captured and stored before.
 
 :class:`ArchiveHistory` implements :class:`crawler.history.History`, named by the crawl's
-``BLOGARCHIVE_HISTORY`` setting; it reads, never writes (:mod:`archive.captures` writes).
+``BLOGARCHIVE_HISTORY`` setting; it reads, never writes (:mod:`archive.capture_store` writes).
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 from scrapy.utils.defer import deferred_from_coro
 
-from archive.captures import CaptureStore
+from archive.capture_store import CaptureStore
 from archive.errors import ArchiveError
 from archive.lock import RunLock
 from archive.store import Archive, default_snapshot_path

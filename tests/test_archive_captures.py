@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from archive.captures import CaptureStore
+from archive.capture_store import CaptureStore
 from archive.store import Archive
 from crawler.captures import unchanged_since
 from tests.conftest import ROOT, run_cli
