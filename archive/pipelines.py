@@ -40,10 +40,11 @@ class ArchivePipeline:
     """Store every item of a crawl (PostRecord, SeriesListing, CrawlError, UnchangedPage,
     Capture, PageLinks) as one crawl run.
 
-    Settings: ``BLOGARCHIVE_DB`` (required, the working database), ``BLOGARCHIVE_SNAPSHOT``
-    (where the published copy goes; default :func:`archive.store.default_snapshot_path`,
-    an empty value skips publishing), ``BLOGARCHIVE_RUN_ARGS`` (a dict kept with the run) and
-    ``BLOGARCHIVE_DEDUP`` (default true; false stores near-duplicate posts unlinked).
+    Settings (declared with their defaults in crawler/settings.py): ``BLOGARCHIVE_DB``
+    (required, the working database), ``BLOGARCHIVE_SNAPSHOT`` (where the published copy
+    goes; unset: :func:`archive.publish.default_snapshot_path`, empty: not published),
+    ``BLOGARCHIVE_RUN_ARGS`` (a dict kept with the run) and ``BLOGARCHIVE_DEDUP`` (false
+    stores near-duplicate posts unlinked).
     The run is finished and the snapshot published on ``spider_closed``, the first moment
     the close reason is known; :func:`crawler.outcome.crawl_outcome` turns it and the crawl's
     stats into the run's status and reason, which the CLI's exit status then follows.

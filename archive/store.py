@@ -301,6 +301,13 @@ class Archive:
                 " VALUES (?, ?, ?, ?)",
                 [run_id, record.url, outcome, now],
             )
+            if record.fetched_url:
+                # Which page yielded the post, whatever its URL: a re-crawl that gets that
+                # page's payload again knows the post is stored (archive.captures).
+                self.db.execute(
+                    "INSERT OR REPLACE INTO post_fetches (fetched_url, post_url) VALUES (?, ?)",
+                    [record.fetched_url, record.url],
+                )
         logger.debug("%s post %s", outcome, record.url)
         return outcome
 

@@ -5,7 +5,7 @@ One crawl lives under one Redis database (the URL's ``/N``). Its keys:
 - ``blogarchive:requests`` (sorted set): the frontier, scrapy-redis's priority queue.
 - ``blogarchive:seen`` (set): scrapy-redis's duplicate filter, one fingerprint a request.
 - ``blogarchive:leases:<crawler>`` (hash): requests a crawler took from the frontier and has
-  not finished; a dead crawler's are put back (:mod:`crawler.frontier`).
+  not finished; a dead crawler's are put back (:mod:`crawler.shared_frontier`).
 - ``blogarchive:alive:<crawler>`` (string with a time to live): the crawler's heartbeat.
 - ``blogarchive:outbox`` (stream): items, captures and page links for the one writer.
 - ``blogarchive:hosts:<host:port>`` / ``blogarchive:next:<host:port>``: the per-host slots

@@ -36,7 +36,7 @@ from crawler.fleet import (
     FleetError,
     alive_key,
 )
-from crawler.frontier import LEASE_META, Frontier, current_lease
+from crawler.shared_frontier import LEASE_META, SharedFrontier, current_lease
 from crawler.items import Capture
 from crawler.outcome import STAT_LIMIT_PREFIX, STAT_SOURCES, STAT_UNREACHABLE_PREFIX
 from crawler.spiders.blog import BlogSpider
@@ -149,7 +149,7 @@ class FleetMember:
         self.crawler_id: str = settings["BLOGARCHIVE_FLEET_ID"]
         self.timeout = settings.getfloat("BLOGARCHIVE_FLEET_TIMEOUT")
         self.outbox_max = settings.getint("BLOGARCHIVE_OUTBOX_MAX")
-        self.frontier: Frontier | None = None
+        self.frontier: SharedFrontier | None = None
         self.paused = False
         self.closing = False
         self.last_check = 0.0
@@ -178,8 +178,8 @@ class FleetMember:
         engine = self.crawler.engine
         assert engine is not None
         scheduler = engine._slot.scheduler if engine._slot else None
-        if not isinstance(scheduler, Frontier):
-            raise NotConfigured("FleetMember needs SCHEDULER = crawler.frontier.Frontier")
+        if not isinstance(scheduler, SharedFrontier):
+            raise NotConfigured("FleetMember needs SCHEDULER = crawler.shared_frontier.SharedFrontier")
         self.frontier = scheduler
         scraper = engine.scraper
         enqueue_scrape = scraper.enqueue_scrape
@@ -314,7 +314,7 @@ class OutboxPipeline:
     """The last item pipeline of a fleet's crawler: captures go to the writer's outbox.
 
     A capture is handed to the item pipelines by the downloader middleware that took it, in
-    the task of the request's download, so :data:`crawler.frontier.current_lease` names the
+    the task of the request's download, so :data:`crawler.shared_frontier.current_lease` names the
     request it belongs to; it waits for that lease's end as the request's items do (which
     :class:`FleetMember` takes from ``item_scraped``, with their response).
     """
@@ -332,6 +332,6 @@ class OutboxPipeline:
         if isinstance(item, Capture):
             engine = self.crawler.engine
             scheduler = engine._slot.scheduler if engine and engine._slot else None
-            if isinstance(scheduler, Frontier):
+            if isinstance(scheduler, SharedFrontier):
                 scheduler.hold(current_lease.get(), message(item))
         return item

@@ -64,7 +64,7 @@ def fleet_settings(config: dict[str, Any], url: str, crawler_id: str) -> Setting
     fleet = {
         "BLOGARCHIVE_REDIS": url,
         "BLOGARCHIVE_FLEET_ID": crawler_id,
-        "SCHEDULER": "crawler.frontier.Frontier",
+        "SCHEDULER": "crawler.shared_frontier.SharedFrontier",
         "DOWNLOADER": "crawler.politeness.FleetDownloader",
         # Extraction stays with the crawlers; the archive pipeline runs in the writer.
         "ITEM_PIPELINES": {

@@ -49,6 +49,10 @@ REDIRECT_MAX_TIMES = 10  # Scrapy's 20 is Firefox's; a blog needs one or two hop
 # Holds CONCURRENT_REQUESTS_PER_DOMAIN without a download delay (Scrapy 2.19 on asyncio does
 # not; see crawler/politeness.py) and keys every request's slot by host:port.
 DOWNLOADER = "crawler.politeness.PoliteDownloader"
+# What a crawl remembers per URL stays out of Python objects (crawler/frontier.py): pending
+# requests in a disk queue of the crawl's own, seen fingerprints as 8-byte hashes.
+SCHEDULER = "crawler.frontier.FrontierScheduler"
+DUPEFILTER_CLASS = "crawler.frontier.CompactDupeFilter"
 # The project's own settings, declared once: name, default and help (README's settings table
 # is checked against it by tests/test_settings.py). Components read them without a default of
 # their own. Lower case, so that Scrapy does not load the table itself as a setting.

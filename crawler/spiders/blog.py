@@ -68,6 +68,7 @@ from crawler.pages import (
     looks_like_series,
     settle,
 )
+from crawler.seen import SeenSet
 from crawler.sources import Source, SourcesError, load_sources, sources_from_urls
 from crawler.urls import canonicalize_url, netloc, url_key
 
@@ -144,9 +145,10 @@ class BlogSpider(scrapy.Spider):
         self.series_members: dict[str, list[tuple[str, str]]] = {}
         # Canonical URLs this spider already built a request for (the archive's posts are
         # re-checked only when the crawl did not reach them by itself).
-        self.requested: set[str] = set()
+        # Both as 8-byte hashes (crawler/frontier.py): they hold every URL of the crawl.
+        self.requested = SeenSet()
         # url_key of every content page requested: one fetch per post, however it is spelled.
-        self.requested_keys: set[str] = set()
+        self.requested_keys = SeenSet()
         # robots.txt URLs being read at the start; set once parsed or failed.
         self.robots_read: dict[str, asyncio.Event] = {}
         # Per source: the key under which the archive keeps what its pages link to.
