@@ -36,9 +36,9 @@ from crawler.fleet import (
     FleetError,
     alive_key,
 )
-from crawler.shared_frontier import LEASE_META, SharedFrontier, current_lease
 from crawler.items import Capture
 from crawler.outcome import STAT_LIMIT_PREFIX, STAT_SOURCES, STAT_UNREACHABLE_PREFIX
+from crawler.shared_frontier import LEASE_META, SharedFrontier, current_lease
 from crawler.spiders.blog import BlogSpider
 
 if TYPE_CHECKING:
@@ -179,7 +179,9 @@ class FleetMember:
         assert engine is not None
         scheduler = engine._slot.scheduler if engine._slot else None
         if not isinstance(scheduler, SharedFrontier):
-            raise NotConfigured("FleetMember needs SCHEDULER = crawler.shared_frontier.SharedFrontier")
+            raise NotConfigured(
+                "FleetMember needs SCHEDULER = crawler.shared_frontier.SharedFrontier"
+            )
         self.frontier = scheduler
         scraper = engine.scraper
         enqueue_scrape = scraper.enqueue_scrape
