@@ -161,7 +161,27 @@ def parse_html(html: str | bytes) -> HtmlElement:
         html = re.sub(r"^\s*<\?xml[^>]*\?>", "", html)
     # Comments inside paragraphs (React's <!-- -->) make trafilatura drop the rest of the
     # paragraph: on the article-extraction-benchmark keeping them cost 0.003 F1.
-    return lxml.html.document_fromstring(html, parser=_PARSER)
+    tree = lxml.html.document_fromstring(html, parser=_PARSER)
+    _fold_content_after_the_document(tree)
+    return tree
+
+
+def _fold_content_after_the_document(root: HtmlElement) -> None:
+    """Move what follows a stray ``</html>`` into the body, where a browser puts it.
+
+    A theme's header template can close the document (``</body></html>``) before the post;
+    libxml2 then leaves the post in a second root element that no extractor looks in.
+    """
+    body = root.find("body")
+    if body is None:
+        return
+    for sibling in list(root.itersiblings()):
+        if not isinstance(sibling.tag, str):
+            continue
+        source = sibling.find("body") if sibling.find("body") is not None else sibling
+        for child in list(source):
+            if isinstance(child.tag, str) and child.tag != "head":
+                body.append(child)
 
 
 _PARSER = lxml.html.HTMLParser(remove_comments=True, remove_pis=True)

@@ -366,16 +366,27 @@ def choose_published(declared: str | None, tree: HtmlElement, url: str) -> str |
     htmldate (``original_date``, without its extensive search) weighs the page's own signals,
     visible ones included, and is right more often than the first declared date, which can be
     another entity's or a modification date. The declared date and time are kept when they
-    fall on the day it found. Without either, its extensive search guesses, except a January
-    1st: that is a year alone ("(c) 2024") read as a date.
+    fall on the day it found, or on that day with day and month exchanged (it read an
+    ambiguous numeric date the other way round). Without either, its extensive search
+    guesses, except a January 1st: that is a year alone ("(c) 2024") read as a date.
     """
     found = _find_date(tree, url, extensive=False)
     if found:
-        return declared if declared and declared[:10] == found else found
+        # A visible "09.10.2024" is read day first; the declared 2024-09-10 says it was not.
+        same_day = declared and found in (declared[:10], _day_and_month_swapped(declared[:10]))
+        return declared if same_day else found
     if declared:
         return declared
     guess = _find_date(tree, url, extensive=True)
     return guess if guess and not guess.endswith("-01-01") else None
+
+
+def _day_and_month_swapped(day: str) -> str | None:
+    """Return an ISO date with its day and month exchanged, when that is a date too."""
+    match = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", day)
+    if not match or match[2] == match[3] or int(match[3]) > 12:
+        return None
+    return f"{match[1]}-{match[3]}-{match[2]}"
 
 
 def _find_date(tree: HtmlElement, url: str, *, extensive: bool) -> str | None:
