@@ -220,6 +220,36 @@ def holds_main_text(element: HtmlElement, page_prose: int) -> bool:
     return prose_chars(element) >= MAIN_TEXT_SHARE * page_prose
 
 
+# The element holding this share of a page's prose is where its main text is.
+PROSE_CONTAINER_SHARE = 0.8
+
+
+def prose_container(element: HtmlElement) -> HtmlElement:
+    """Return the deepest element under ``element`` holding 80% of its prose.
+
+    Where the text is when nothing names the post body: a theme's unnamed wrapper or a
+    page builder's grid, whatever its classes say.
+    """
+    wanted = PROSE_CONTAINER_SHARE * prose_chars(element)
+    current = element
+    while True:
+        for child in current:
+            if isinstance(child.tag, str) and prose_chars(child) >= wanted:
+                current = child
+                break
+        else:
+            return current
+
+
+def prose_blocks(element: HtmlElement) -> int:
+    """Return how many blocks of prose (100+ characters of own text) the element holds."""
+    return sum(
+        1
+        for block in element.iter(*PROSE_BLOCK_TAGS)
+        if len(_own_text(block)) >= PROSE_PARAGRAPH_CHARS
+    )
+
+
 def prose_chars(element: HtmlElement) -> int:
     """Return the characters of the element's prose: blocks with 100+ characters of own text.
 

@@ -33,7 +33,9 @@ from pipeline.clean import (
     drop_inline_popups,
     find_content,
     parse_html,
+    prose_blocks,
     prose_chars,
+    prose_container,
     unwrap_embedded_posts,
 )
 from pipeline.markdown import html_to_markdown
@@ -221,8 +223,66 @@ def _run_trafilatura(cleaned: HtmlElement, url: str) -> Document | None:
         fuller = _bare_extraction(cleaned, url, favor_precision=False)
         if fuller is not None and len(body_text(fuller.body)) > kept:
             logger.debug("%s: precision mode kept %d of %d prose characters", url, kept, prose)
-            return fuller
+            document, kept = fuller, len(body_text(fuller.body))
+    if kept < RECALL_SHARE * prose and page is not None:
+        document = _from_prose_container(cleaned, page, url, document, prose)
     return document
+
+
+def _from_prose_container(
+    cleaned: HtmlElement, page: HtmlElement, url: str, document: Document | None, prose: int
+) -> Document | None:
+    """Extract again from the element that holds the page's prose, if that keeps more.
+
+    Trafilatura's own choice can skip most of the prose (a theme's "widget" grid, an unnamed
+    wrapper); the element holding 80% of the prose is then where the text is. It must hold
+    what was extracted already: a fuller text elsewhere (a carousel of legal notes) is not
+    the post's. And it must at least double the text: a modest gain is as likely the
+    furniture around the post (contact numbers, a shop's related guides) as its text.
+    """
+    container = prose_container(page)
+    if container is page or prose_blocks(container) < 2:
+        return document  # one paragraph alone (a notice) is not a post trafilatura missed
+    kept = body_text(document.body) if document is not None else ""
+    if kept and _longest_block(kept) not in _text(container):
+        return document
+    if kept and _kept_one_of_its_blocks(container, kept):
+        return document
+    subtree = _subtree_document(cleaned, container)
+    for favor_precision in (True, False):
+        found = _bare_extraction(subtree, url, favor_precision=favor_precision)
+        size = len(body_text(found.body)) if found is not None else 0
+        if size >= CONTAINER_GAIN * len(kept) and (
+            size >= RECALL_SHARE * prose or not favor_precision
+        ):
+            logger.debug("%s: the prose container gave %d characters, not %d", url, size, len(kept))
+            return found
+    return document
+
+
+def _kept_one_of_its_blocks(container: HtmlElement, kept: str) -> bool:
+    """Tell whether the kept text is one whole child of the container (one story of several).
+
+    Trafilatura chose that block over its siblings (teasers, the next story); a partial
+    choice inside the blocks (two paragraphs above a widget grid) is what it gets wrong.
+    """
+    longest = _longest_block(kept)
+    for child in container:
+        if isinstance(child.tag, str) and longest in _text(child):
+            return 0.8 * len(kept) <= prose_chars(child) <= 1.25 * len(kept)
+    return False
+
+
+def _text(element: HtmlElement) -> str:
+    return " ".join(element.text_content().split())
+
+
+# The prose container's text replaces trafilatura's only when it is this many times longer.
+CONTAINER_GAIN = 2
+
+
+def _longest_block(text: str) -> str:
+    return " ".join(max(text.split("\n\n"), key=len).split())
 
 
 # Precision mode keeping less than this share of the page's prose lost the post's text.
