@@ -21,7 +21,7 @@ from scrapy.settings import BaseSettings
 from scrapy.statscollectors import StatsCollector
 
 from crawler.items import CrawlError, FetchedPage
-from pipeline.records import PostRecord, SeriesMembership
+from pipeline.records import PostRecord
 
 logger = logging.getLogger(__name__)
 # A terminal's Ctrl-C and a service manager's stop: the crawl, not its workers, handles them.
@@ -47,10 +47,10 @@ class ExtractionPipeline:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ExtractionPipeline:
         """Read the worker count from the crawl's settings."""
-        workers = crawler.settings.getint("BLOGARCHIVE_EXTRACT_WORKERS", os.cpu_count() or 1)
+        workers = crawler.settings.getint("BLOGARCHIVE_EXTRACT_WORKERS")
         if workers < 0:
             raise ValueError(f"BLOGARCHIVE_EXTRACT_WORKERS must be >= 0, not {workers}")
-        pipeline = cls(workers, clean=crawler.settings.getbool("BLOGARCHIVE_CLEAN", True))
+        pipeline = cls(workers, clean=crawler.settings.getbool("BLOGARCHIVE_CLEAN"))
         pipeline.stats = crawler.stats
         return pipeline
 
@@ -104,12 +104,6 @@ class ExtractionPipeline:
             logger.exception("extraction failed on %s", item.url)
             message = f"extractor failed: {type(exc).__name__}: {exc}"
             return CrawlError(url=item.url, stage="extract", message=message, source=item.source)
-        for name, series_url in item.listed_in_series:
-            record.series.append(
-                SeriesMembership(
-                    name=name, url=series_url, signal="series-page", evidence=series_url
-                )
-            )
         return record
 
     async def _extract(self, page: FetchedPage) -> PostRecord:
@@ -137,14 +131,16 @@ def extraction_key(settings: BaseSettings) -> str:
     ``BLOGARCHIVE_CLEAN`` (the crawler's ``BLOGARCHIVE_EXTRACTION_KEY`` names this function).
     """
     digest = hashlib.sha1()
-    for module in sorted(Path(__file__).parent.glob("*.py")):
-        digest.update(module.name.encode() + b"\0" + module.read_bytes())
+    root = Path(__file__).parent
+    for module in sorted(root.rglob("*.py")):
+        name = module.relative_to(root).as_posix()
+        digest.update(name.encode() + b"\0" + module.read_bytes())
     for package in ("trafilatura", "lxml"):
         try:
             digest.update(f"{package} {version(package)}".encode())
         except PackageNotFoundError:
             digest.update(f"{package} missing".encode())
-    digest.update(b"clean" if settings.getbool("BLOGARCHIVE_CLEAN", True) else b"raw")
+    digest.update(b"clean" if settings.getbool("BLOGARCHIVE_CLEAN") else b"raw")
     return digest.hexdigest()[:20]
 
 
@@ -171,10 +167,14 @@ def exit_with_parent(parent_pid: int, interval: float = 0.5) -> None:
 
 
 def extract_page(page: FetchedPage, clean: bool = True) -> PostRecord:
-    """Extract one fetched page (module-level: worker processes receive it by name)."""
-    from pipeline.extract import extract_post
+    """Extract one fetched page, with the series pages that listed it.
 
-    return extract_post(
+    Module-level: worker processes receive it by name.
+    """
+    from pipeline.extract import extract_post
+    from pipeline.series.listed import listed_memberships
+
+    record = extract_post(
         page.body,
         page.url,
         source=page.source,
@@ -183,3 +183,5 @@ def extract_page(page: FetchedPage, clean: bool = True) -> PostRecord:
         clean=clean,
         entry=page.kind == "entry",
     )
+    record.series.extend(listed_memberships(page.listed_in_series))
+    return record

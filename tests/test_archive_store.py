@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 
 from archive.errors import ArchiveError
-from archive.store import Archive, default_snapshot_path, series_slug
+from archive.publish import default_snapshot_path
+from archive.store import Archive, series_slug
 from crawler.items import CrawlError, SeriesListing
 from pipeline.records import Link, PostRecord, SeriesMembership
 

@@ -128,7 +128,7 @@ def count(db: Path, sql: str) -> int:
 def crawl(work: Path, server: Server, name: str, *, workers: int | None = None) -> dict[str, Any]:
     """Run ``blogarchive crawl --no-throttle`` into ``work/archive.db``; return its figures."""
     db = work / "archive.db"
-    command = [sys.executable, "-m", "crawler.cli", "crawl", "--sources",
+    command = [sys.executable, "-m", "blogarchive.cli", "crawl", "--sources",
                str(work / "sources.toml"), "--db", str(db), "--no-throttle",
                "--concurrency", str(CONCURRENCY), "-q"]  # fmt: skip
     if workers is not None:

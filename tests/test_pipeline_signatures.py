@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 
 from demo import civic_lab_notes, magazine, wordpress
-from pipeline.dedup import (
+from pipeline.extract import extract_post
+from pipeline.records import PostRecord
+from pipeline.signatures import (
     Candidate,
     DedupSettings,
     Fingerprinter,
@@ -14,8 +16,6 @@ from pipeline.dedup import (
     jaccard,
     shingles,
 )
-from pipeline.extract import extract_post
-from pipeline.records import PostRecord
 
 BASES = {"wordpress": "http://127.0.0.1:8101/", "magazine": "http://127.0.0.1:8102/"}
 # The kind of intro a foundation puts on every part of a series.
