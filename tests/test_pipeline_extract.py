@@ -6,8 +6,10 @@ import json
 from pathlib import Path
 
 import pytest
+import trafilatura
 
 from pipeline import clean, extract
+from pipeline.body import block_elements, inline_text
 from pipeline.clean import clean_html, parse_html
 from pipeline.extract import ExtractionError, extract_post
 from pipeline.metadata import clean_title, common_site_name, normalise_date, read_metadata
@@ -425,3 +427,18 @@ def test_a_visible_numeric_date_read_day_first_yields_to_the_declared_one(
 
     monkeypatch.setattr(extract, "_day_and_month_swapped", lambda day: None)
     assert (extract_post(html, url).published or "").startswith("2024-10-09")
+
+
+def test_prose_written_straight_after_a_heading_without_a_paragraph_is_kept() -> None:
+    # A news CMS writes sections as "<h2>Heading</h2>Its text...<br>", no <p>: trafilatura
+    # keeps that text as the heading's tail, which a renderer of its blocks alone loses.
+    html = (PAGES.parent / "precision" / "news-sections-without-paragraphs.html").read_bytes()
+    url = "https://news.example.com/life/coffee/articleshow/12345.cms"
+    assert "Same plantin never over wholeing carryi" in extract_post(html, url).text
+
+    # Without the tails: the blocks alone (what the text was before) lose the section's text.
+    document = trafilatura.bare_extraction(html.decode(), url=url, favor_precision=True)
+    assert document is not None
+    blocks = "\n\n".join(inline_text(block) for block in block_elements(document.body))
+    assert "Which shapei spokeing" in blocks
+    assert "Same plantin never over" not in blocks
