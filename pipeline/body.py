@@ -7,39 +7,40 @@ import lxml.etree
 _BLOCKS = ("p", "head", "list", "quote", "code", "table", "graphic")
 
 
-def body_text(body: lxml.etree._Element) -> str:
+def body_text(body: lxml.etree._Element, *, loose: bool = True) -> str:
     """Render trafilatura's body as plain text, one blank line between blocks.
 
     Text written loose between blocks (a section's prose straight after its ``<h2>``, with no
     ``<p>``) is trafilatura's element tails: a sentence of prose there is a paragraph of its
     own, as trafilatura's own text output gives it. Loose text under twelve words (a date, a
     share link's URL, "Tags: ...") is left out, as it was: trimming sees blocks only.
+    ``loose=False`` renders the blocks alone (what extraction's choices are measured by).
     """
     blocks: list[str] = []
-    loose: list[str] = []
+    parts: list[str] = []
 
     def flush() -> None:
-        text = _collapse("".join(loose))
-        if _is_loose_prose(text):
+        text = _collapse("".join(parts))
+        if loose and _is_loose_prose(text):
             blocks.append(text)
-        loose.clear()
+        parts.clear()
 
     def walk(container: lxml.etree._Element) -> None:
-        loose.append(container.text or "")
+        parts.append(container.text or "")
         for child in container:
             if _descends(child):
                 flush()
                 walk(child)
                 flush()
-                loose.append(child.tail or "")
+                parts.append(child.tail or "")
             elif child.tag in _BLOCKS:
                 flush()
                 block = _block_text(child)
                 if block:
                     blocks.append(block)
-                loose.append(child.tail or "")
+                parts.append(child.tail or "")
             else:
-                _inline_parts(child, loose)
+                _inline_parts(child, parts)
         flush()
 
     walk(body)

@@ -218,12 +218,12 @@ def _run_trafilatura(cleaned: HtmlElement, url: str) -> Document | None:
             break
     page = cleaned.find("body")
     prose = prose_chars(page if page is not None else cleaned)
-    kept = len(body_text(document.body)) if document is not None else 0
+    kept = _kept_chars(document)
     if kept < RECALL_SHARE * prose:
         fuller = _bare_extraction(cleaned, url, favor_precision=False)
-        if fuller is not None and len(body_text(fuller.body)) > kept:
+        if fuller is not None and _kept_chars(fuller) > kept:
             logger.debug("%s: precision mode kept %d of %d prose characters", url, kept, prose)
-            document, kept = fuller, len(body_text(fuller.body))
+            document, kept = fuller, _kept_chars(fuller)
     if kept < RECALL_SHARE * prose and page is not None:
         document = _from_prose_container(cleaned, page, url, document, prose)
     return document
@@ -243,7 +243,7 @@ def _from_prose_container(
     container = prose_container(page)
     if container is page or prose_blocks(container) < 2:
         return document  # one paragraph alone (a notice) is not a post trafilatura missed
-    kept = body_text(document.body) if document is not None else ""
+    kept = body_text(document.body, loose=False) if document is not None else ""
     if kept and _longest_block(kept) not in _text(container):
         return document
     if kept and _kept_one_of_its_blocks(container, kept):
@@ -251,7 +251,7 @@ def _from_prose_container(
     subtree = _subtree_document(cleaned, container)
     for favor_precision in (True, False):
         found = _bare_extraction(subtree, url, favor_precision=favor_precision)
-        size = len(body_text(found.body)) if found is not None else 0
+        size = _kept_chars(found)
         if size >= CONTAINER_GAIN * len(kept) and (
             size >= RECALL_SHARE * prose or not favor_precision
         ):
@@ -283,6 +283,11 @@ CONTAINER_GAIN = 2
 
 def _longest_block(text: str) -> str:
     return " ".join(max(text.split("\n\n"), key=len).split())
+
+
+def _kept_chars(document: Document | None) -> int:
+    """Return the characters of trafilatura's blocks (its choices are measured on them)."""
+    return len(body_text(document.body, loose=False)) if document is not None else 0
 
 
 # Precision mode keeping less than this share of the page's prose lost the post's text.
