@@ -120,10 +120,10 @@ def stored_to_response(stored: StoredResponse, request: Request) -> Response:
 class CaptureMiddleware:
     """Emit a Capture per kept response; make requests conditional; turn 304s into stored pages.
 
-    Settings: ``BLOGARCHIVE_CAPTURE`` (emit captures, default on),
-    ``BLOGARCHIVE_CONDITIONAL`` (send validators, default on; ``crawl --full`` turns it
-    off), ``BLOGARCHIVE_TRUST_LASTMOD`` (believe sitemap dates, default on); the history
-    is the crawl's (``BLOGARCHIVE_HISTORY``, see :mod:`crawler.history`).
+    Settings (declared with their defaults in crawler/settings.py): ``BLOGARCHIVE_CAPTURE``
+    (emit captures), ``BLOGARCHIVE_CONDITIONAL`` (send validators; ``crawl --full`` turns
+    it off), ``BLOGARCHIVE_TRUST_LASTMOD`` (believe sitemap dates); the history is the
+    crawl's (``BLOGARCHIVE_HISTORY``, see :mod:`crawler.history`).
     A request with ``meta[CONDITIONAL] = False`` is always sent unconditionally.
     """
 

@@ -32,9 +32,10 @@ TRACKER_QUIET = "ignore:resource_tracker:UserWarning"
 class ExtractionPipeline:
     """Extract each FetchedPage into a PostRecord; pass other items through unchanged.
 
-    Setting ``BLOGARCHIVE_EXTRACT_WORKERS``: worker processes for extraction (default: the
-    number of CPUs); 0 extracts inline in the crawler's process, which is handy for
-    debugging. ``BLOGARCHIVE_CLEAN`` (default on): furniture removal before extraction.
+    Settings (declared with their defaults in crawler/settings.py):
+    ``BLOGARCHIVE_EXTRACT_WORKERS``, worker processes for extraction (0 extracts inline in
+    the crawler's process, which is handy for debugging); ``BLOGARCHIVE_CLEAN``, furniture
+    removal before extraction.
     A page with no extractable text becomes a ``CrawlError(stage="extract")``.
     """
 
