@@ -212,9 +212,13 @@ def _run_trafilatura(cleaned: HtmlElement, url: str, *, article: bool = True) ->
     whose rules for short blocks and lists were written for articles.
     """
     content = find_content(cleaned)
+    page = cleaned.find("body")
+    prose = prose_chars(page if page is not None else cleaned)
     if content is None and not article:
         document = _bare_extraction(cleaned, url, favor_precision=False)
         if document is not None:
+            if _kept_chars(document) < RECALL_SHARE * prose and page is not None:
+                document = _from_prose_container(cleaned, page, url, document, prose)
             return document
     attempts = [_subtree_document(cleaned, content)] if content is not None else []
     attempts.append(cleaned)
@@ -223,8 +227,6 @@ def _run_trafilatura(cleaned: HtmlElement, url: str, *, article: bool = True) ->
         document = _bare_extraction(tree, url, favor_precision=True)
         if document is not None:
             break
-    page = cleaned.find("body")
-    prose = prose_chars(page if page is not None else cleaned)
     kept = _kept_chars(document)
     if kept < RECALL_SHARE * prose:
         fuller = _bare_extraction(cleaned, url, favor_precision=False)

@@ -380,8 +380,8 @@ def test_a_post_after_a_stray_end_of_document_is_read_as_a_browser_reads_it(
     # A WordPress header template that ends with "</body></html>": the post, its byline and
     # date follow it, and the page's real end comes later. Browsers put it all in the body.
     head = (
-        "<title>Six types of HR outsourcing</title><meta property='article:published_time' "
-        "content='2024-02-27T13:30:32+00:00'>"
+        "<title>Six types of HR outsourcing</title><meta property='og:type' content='article'>"
+        "<meta property='article:published_time' content='2024-02-27T13:30:32+00:00'>"
     )
     header = "<header><nav><ul><li><a href='/contact'>Contact Us</a></li></ul></nav></header>"
     post = (
