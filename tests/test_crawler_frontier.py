@@ -8,6 +8,7 @@ Scrapy's own scheduler) to show the bound fails without the mechanism.
 from __future__ import annotations
 
 import gc
+import os
 import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
@@ -157,3 +158,20 @@ def test_a_job_directory_keeps_scrapys_own_scheduler_behaviour(tmp_path: Path) -
     scheduler = FrontierScheduler.from_crawler(crawler)
     assert scheduler.temporary is None
     assert scheduler.dqdir == str(tmp_path / "job" / "requests.queue")
+
+
+def test_a_killed_crawls_queue_directory_is_removed_by_the_next_one(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from crawler.frontier import PREFIX, remove_orphans
+
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)  # fmt: skip
+    orphan = tmp_path / f"{PREFIX}{gone.stdout.strip()}-abc123"
+    live = tmp_path / f"{PREFIX}{os.getpid()}-def456"
+    for directory in (orphan, live):
+        (directory / "requests.queue").mkdir(parents=True)
+    assert remove_orphans(tmp_path) == [orphan]
+    assert not orphan.exists()
+    assert live.exists(), "a running crawl's queue stays"
