@@ -21,6 +21,7 @@ import re
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -148,6 +149,9 @@ class Served:
             self.stop()
             raise click.ClickException(f"blogarchive serve did not start: {line!r}")
         self.url = found.group(1).rstrip("/")
+        # Datasette logs every request: an unread pipe would block it after a few hundred.
+        stdout = self.proc.stdout
+        threading.Thread(target=lambda: any(False for _ in stdout), daemon=True).start()
 
     def stop(self) -> None:
         """Stop the server."""
