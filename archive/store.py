@@ -105,6 +105,28 @@ class Archive:
         assert run_id is not None
         return run_id
 
+    def run_status(self, run_id: int) -> str | None:
+        """Return run ``run_id``'s status, or None if there is no such run."""
+        row = self.db.execute("SELECT status FROM crawl_runs WHERE id = ?", [run_id]).fetchone()
+        return row[0] if row else None
+
+    def queue_position(self, queue: str) -> tuple[int, int]:
+        """Return the last entry of Redis stream ``queue`` applied here, (0, 0) if none."""
+        row = self.db.execute(
+            "SELECT last_id FROM queue_positions WHERE queue = ?", [queue]
+        ).fetchone()
+        if row is None:
+            return (0, 0)
+        ms, _, seq = row[0].partition("-")
+        return int(ms), int(seq)
+
+    def save_queue_position(self, queue: str, position: tuple[int, int]) -> None:
+        """Record the last entry of ``queue`` applied, in the caller's transaction."""
+        self.db.execute(
+            "INSERT OR REPLACE INTO queue_positions (queue, last_id, updated_at) VALUES (?, ?, ?)",
+            [queue, f"{position[0]}-{position[1]}", self._now()],
+        )
+
     def record_error(self, err: CrawlError, run_id: int | None) -> int:
         """Store a page that could not be fetched or used; return the error's id.
 

@@ -145,6 +145,29 @@ declared = (
         120,
         "Cap on a server's Retry-After wait, in seconds.",
     ),
+    Setting(
+        "BLOGARCHIVE_REDIS",
+        "",
+        "The Redis URL of a crawl shared by several crawler processes (crawler/fleet.py; set"
+        " by `blogarchive crawler`); empty: one process, no Redis.",
+    ),
+    Setting(
+        "BLOGARCHIVE_FLEET_ID",
+        "",
+        "This crawler's name in a fleet (host-pid-random; set by `blogarchive crawler`).",
+    ),
+    Setting(
+        "BLOGARCHIVE_FLEET_TIMEOUT",
+        10.0,
+        "Seconds without a heartbeat before a fleet's crawler counts as dead and its requests"
+        " are queued again.",
+    ),
+    Setting(
+        "BLOGARCHIVE_OUTBOX_MAX",
+        2000,
+        "Records waiting for a fleet's writer at which every crawler pauses, until half are"
+        " written.",
+    ),
 )
 # As Scrapy reads a settings module: one upper-case name per setting. The CLI refuses other
 # BLOGARCHIVE_* names (a misspelling).
@@ -187,6 +210,10 @@ DOWNLOADER_MIDDLEWARES = {
     # Compares host names only; demo blogs differ by port. SourceScopeMiddleware replaces it.
     "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
     "crawler.middlewares.SourceScopeMiddleware": 50,  # Before robots: no robots.txt for off-host.
+    # Every request waiting for a host's robots.txt gets its rules (Scrapy 2.19 gives them to
+    # the first only; see crawler/middlewares.py).
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.middlewares.SharedRobotsTxtMiddleware": 100,
     "crawler.middlewares.CrawlDelayMiddleware": 110,  # Listens to robots_parsed; after robots.
     "crawler.middlewares.RetryAfterMiddleware": 560,  # Sees 429/503 before RetryMiddleware (550).
     # After redirects are scheduled, before compression and redirects handle the answer.

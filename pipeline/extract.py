@@ -102,7 +102,7 @@ def extract_post(
     drop_inline_popups(cleaned)
     unwrap_embedded_posts(cleaned)
     absolutise_links(cleaned, url)
-    document = _run_trafilatura(cleaned, url)
+    document = _run_trafilatura(cleaned, url, article=meta.declares_article)
     if document is None or document.body is None:
         raise ExtractionError(url, "no post text found (trafilatura extracted nothing)")
 
@@ -200,13 +200,20 @@ def _mostly_invalid_utf8(text: str) -> bool:
     return good < bad
 
 
-def _run_trafilatura(cleaned: HtmlElement, url: str) -> Document | None:
+def _run_trafilatura(cleaned: HtmlElement, url: str, *, article: bool = True) -> Document | None:
     """Extract from the platform's body container when there is one, else from the page.
 
     Precision mode first; when what it kept is a small part of the page's prose (it chose
     one block of a long page), the page is extracted again without it and the longer body wins.
+    A page that is not an article (it declares none and has no post body container: a
+    product, service, documentation or listing page) is extracted without precision mode,
+    whose rules for short blocks and lists were written for articles.
     """
     content = find_content(cleaned)
+    if content is None and not article:
+        document = _bare_extraction(cleaned, url, favor_precision=False)
+        if document is not None:
+            return document
     attempts = [_subtree_document(cleaned, content)] if content is not None else []
     attempts.append(cleaned)
     document = None

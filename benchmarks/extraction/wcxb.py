@@ -91,6 +91,11 @@ def _reuse(path: Path, pages: list[WcxbPage], skip: set[str]) -> dict[str, list[
     show_default=True,
     help="List this many development-half pages where we lose most to trafilatura.",
 )
+@click.option(
+    "--page-types",
+    default="",
+    help="Only these page types, comma-separated (for iterating; needs --output -).",
+)
 @click.option("--quiet", is_flag=True, help="No progress on stderr.")
 def main(
     dataset: Path,
@@ -100,6 +105,7 @@ def main(
     per_page: Path | None,
     reuse: Path | None,
     losses: int,
+    page_types: str,
     quiet: bool,
 ) -> None:
     """Score extractors on WCXB's development split, per page type and half.
@@ -112,6 +118,14 @@ def main(
         pages = load_wcxb(dataset)
     except DatasetError as exc:
         raise click.ClickException(str(exc)) from exc
+    if page_types:
+        if output != "-":
+            raise click.UsageError("--page-types scores part of the split: add --output -")
+        wanted = {name.strip() for name in page_types.split(",") if name.strip()}
+        unknown = wanted - {page.page_type for page in pages}
+        if unknown:
+            raise click.UsageError(f"--page-types: no pages of type {', '.join(sorted(unknown))}")
+        pages = [page for page in pages if page.page_type in wanted]
     for name in list(names):
         reason = unavailable_reason(name)
         if reason is not None:
