@@ -18,9 +18,6 @@ from archive.access import describe_sqlite_error
 from archive.duplicates import DuplicateIndex
 from archive.errors import ArchiveError
 from archive.migrations import migrate
-
-# Still imported from here by archive/pipelines.py (being changed on other branches).
-from archive.publish import default_snapshot_path as default_snapshot_path
 from archive.publish import publish, space_problem
 from archive.revisions import changed_fields, mark_gone, save_revision
 from archive.series.memberships import relink_copies, store_listing, store_post_series

@@ -2,7 +2,7 @@
 
 Crawlers (crawler/fleet_member.py) send what one process's archive pipeline would have
 received to the ``blogarchive:outbox`` stream. The writer reads it as the consumer group
-``writer`` and hands each message to the same :class:`~archive.pipelines.ArchivePipeline`
+``writer`` and hands each message to the same :class:`~archive.archive_pipeline.ArchivePipeline`
 a one-process crawl uses, a batch at a time, in one transaction that also records the last
 stream entry applied (``queue_positions``). Only then are the entries acknowledged and
 deleted. A writer killed anywhere in between finds its entries pending again when it
@@ -26,7 +26,7 @@ from scrapy.settings import Settings
 from scrapy.signalmanager import SignalManager
 from scrapy.statscollectors import MemoryStatsCollector
 
-from archive.pipelines import ArchivePipeline
+from archive.archive_pipeline import ArchivePipeline
 from crawler.fleet import (
     CRAWLERS_KEY,
     OUTBOX_KEY,

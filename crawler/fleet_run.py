@@ -68,7 +68,7 @@ def fleet_settings(config: dict[str, Any], url: str, crawler_id: str) -> Setting
         "DOWNLOADER": "crawler.politeness.FleetDownloader",
         # Extraction stays with the crawlers; the archive pipeline runs in the writer.
         "ITEM_PIPELINES": {
-            "pipeline.pipelines.ExtractionPipeline": 300,
+            "pipeline.extraction_pipeline.ExtractionPipeline": 300,
             "crawler.fleet_member.OutboxPipeline": 900,
         },
         "EXTENSIONS": {**settings.getdict("EXTENSIONS"), "crawler.fleet_member.FleetMember": 10},

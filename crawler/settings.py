@@ -89,7 +89,7 @@ declared = (
     ),
     Setting(
         "BLOGARCHIVE_EXTRACTION_KEY",
-        "pipeline.pipelines.extraction_key",
+        "pipeline.extraction_pipeline.extraction_key",
         "A function of the settings naming the extractor's version, by dotted path: a page whose"
         " 200 repeats its capture is extracted again only when it changed; empty: no version.",
     ),
@@ -188,8 +188,8 @@ TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"  # as
 
 # Other stages, by dotted path only: the crawler package never imports them.
 ITEM_PIPELINES = {
-    "pipeline.pipelines.ExtractionPipeline": 300,
-    "archive.pipelines.ArchivePipeline": 800,
+    "pipeline.extraction_pipeline.ExtractionPipeline": 300,
+    "archive.archive_pipeline.ArchivePipeline": 800,
 }
 
 SPIDER_MIDDLEWARES = {

@@ -19,7 +19,8 @@ from scrapy.utils.defer import deferred_from_coro
 from archive.capture_store import CaptureStore
 from archive.errors import ArchiveError
 from archive.lock import RunLock
-from archive.store import Archive, default_snapshot_path
+from archive.publish import default_snapshot_path
+from archive.store import Archive
 from crawler.items import (
     Capture,
     CrawlError,
