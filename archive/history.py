@@ -101,10 +101,13 @@ class ArchiveHistory:
 
     def stored_posts(self, url: str) -> dict[str, str]:
         """Map the fetched URLs on page ``url`` (itself, or its ``#entries``) to stored posts."""
+        # Every page a post was extracted from (post_fetches), and each post's last page.
         rows = self._query(
             "SELECT fetched_url, url FROM posts WHERE fetched_url = ?"
+            " OR (fetched_url >= ? AND fetched_url < ?)"
+            " UNION SELECT fetched_url, post_url FROM post_fetches WHERE fetched_url = ?"
             " OR (fetched_url >= ? AND fetched_url < ?)",
-            [url, url + "#", url + "$"],
+            [url, url + "#", url + "$"] * 2,
         )
         return {str(fetched): str(post) for fetched, post in rows}
 

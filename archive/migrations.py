@@ -610,6 +610,67 @@ def m012_snapshot(db: Database) -> None:
     )
 
 
+@migrations()
+def m013_post_fetches(db: Database) -> None:
+    """Remember every page URL each stored post was extracted from, not only the last one.
+
+    A page such as ``/a-post/?showComment=12`` or ``/a-post/?m=1`` yields the post stored
+    under its canonical URL, and ``posts.fetched_url`` names one page only. Without the
+    others, a re-crawl finds no stored post for such a page and extracts its unchanged
+    payload again, on every run. Filled from ``posts.fetched_url`` for archived posts.
+    Written to run again (``IF NOT EXISTS``, ``OR IGNORE``): ``executescript`` commits each
+    statement, so a process killed during the fill leaves the table without the migration.
+    """
+    db.executescript(
+        """
+        CREATE TABLE IF NOT EXISTS post_fetches (
+            fetched_url TEXT PRIMARY KEY,
+            post_url TEXT NOT NULL REFERENCES posts(url) ON DELETE CASCADE
+        );
+        CREATE INDEX IF NOT EXISTS idx_post_fetches_post_url ON post_fetches (post_url);
+        INSERT OR IGNORE INTO post_fetches (fetched_url, post_url)
+            SELECT fetched_url, url FROM posts WHERE fetched_url IS NOT NULL;
+        """
+    )
+
+
+@migrations()
+def m014_posts_facet_indexes(db: Database) -> None:
+    """Index the posts' facet columns, so a facet counts from an index, not the whole table.
+
+    Datasette counts the site, author, language and tag facets on every page of the posts
+    table; without an index each count reads every post's row (its text and HTML beside
+    it), a second or more on 100,000 posts. (site, author) also serves a site's page
+    faceted by author. (``IF NOT EXISTS``: see m013.)
+    """
+    db.executescript(
+        """
+        CREATE INDEX IF NOT EXISTS idx_posts_site_author ON posts (site, author);
+        CREATE INDEX IF NOT EXISTS idx_posts_author ON posts (author);
+        CREATE INDEX IF NOT EXISTS idx_posts_language ON posts (language);
+        CREATE INDEX IF NOT EXISTS idx_posts_tags ON posts (tags);
+        """
+    )
+
+
+@migrations()
+def m015_queue_positions(db: Database) -> None:
+    """Record the last entry of a Redis stream the archive applied (blogarchive/writer.py).
+
+    Written in the same transaction as the records it covers, so a writer restarted after a
+    kill skips the entries it had applied but not yet acknowledged.
+    """
+    db.executescript(
+        """
+        CREATE TABLE queue_positions (
+            queue TEXT PRIMARY KEY,
+            last_id TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        """
+    )
+
+
 def transform_keeping_triggers(db: Database, table: str, **transform: Any) -> None:
     """Run ``Table.transform`` and put back the triggers it drops.
 

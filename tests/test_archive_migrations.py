@@ -67,6 +67,9 @@ def test_migrations_keep_indexes_and_foreign_keys_of_posts(tmp_path: Path) -> No
     migrate(db)
     index_names = {index.name for index in db["posts"].indexes}
     assert {"idx_posts_published", "idx_posts_fetched_url", "idx_posts_site_id"} <= index_names
+    # The facets' columns (m014): Datasette counts them on every page of the posts table.
+    assert {"idx_posts_site_author", "idx_posts_author", "idx_posts_language"} <= index_names
+    assert "idx_posts_tags" in index_names
     assert {(fk.column, fk.other_table) for fk in db["posts"].foreign_keys} == {
         ("site_id", "sites"),
         ("first_run_id", "crawl_runs"),

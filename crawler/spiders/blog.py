@@ -68,6 +68,7 @@ from crawler.pages import (
     looks_like_series,
     settle,
 )
+from crawler.seen import SeenSet
 from crawler.sources import Source, SourcesError, load_sources, sources_from_urls
 from crawler.urls import canonicalize_url, netloc, url_key
 
@@ -144,9 +145,10 @@ class BlogSpider(scrapy.Spider):
         self.series_members: dict[str, list[tuple[str, str]]] = {}
         # Canonical URLs this spider already built a request for (the archive's posts are
         # re-checked only when the crawl did not reach them by itself).
-        self.requested: set[str] = set()
+        # Both as 8-byte hashes (crawler/frontier.py): they hold every URL of the crawl.
+        self.requested = SeenSet()
         # url_key of every content page requested: one fetch per post, however it is spelled.
-        self.requested_keys: set[str] = set()
+        self.requested_keys = SeenSet()
         # robots.txt URLs being read at the start; set once parsed or failed.
         self.robots_read: dict[str, asyncio.Event] = {}
         # Per source: the key under which the archive keeps what its pages link to.
@@ -550,9 +552,7 @@ class BlogSpider(scrapy.Spider):
             self.crawler.stats.inc_value("blogarchive/series_pages")
             yield listing
             for post_url in info.series.post_urls:
-                members = self.series_members.setdefault(post_url, [])
-                if (listing.name, url) not in members:
-                    members.append((listing.name, url))
+                self.remember_series_member(post_url, (listing.name, url))
                 in_series[post_url] = [(listing.name, url)]
         if info.kind == "post":
             self.crawler.stats.inc_value("blogarchive/posts")
@@ -653,7 +653,7 @@ class BlogSpider(scrapy.Spider):
         listed: list[tuple[str, str]] = [
             tuple(pair) for pair in response.meta.get(LISTED_IN_SERIES, [])
         ]
-        for pair in self.series_members.get(canonicalize_url(response.url), []):
+        for pair in self.series_members_of(canonicalize_url(response.url)):
             if pair not in listed:
                 listed.append(pair)
         headers = {}
@@ -672,6 +672,16 @@ class BlogSpider(scrapy.Spider):
             kind=kind,
             listed_in_series=listed if kind == "post" else [],
         )
+
+    def remember_series_member(self, post_url: str, member: tuple[str, str]) -> None:
+        """Note that the series page ``member`` (name, page URL) lists ``post_url``."""
+        members = self.series_members.setdefault(post_url, [])
+        if member not in members:
+            members.append(member)
+
+    def series_members_of(self, post_url: str) -> list[tuple[str, str]]:
+        """Return the (series name, series page URL) pairs seen listing ``post_url``."""
+        return self.series_members.get(post_url, [])
 
     # -- errors ----------------------------------------------------------------------------------
 

@@ -15,8 +15,17 @@ import logging
 import re
 from collections.abc import Iterable
 
-import lxml.html
 from lxml.html import HtmlElement
+
+from pipeline.document import (
+    CONTENT_MIN_CHARS,
+    drop_element,
+    element_text,
+    find_content,
+    parse_html,
+    prose_chars,
+)
+from pipeline.normalise import paragraphise_breaks, paragraphise_text_divs, unwrap_layout_tables
 
 logger = logging.getLogger(__name__)
 
@@ -134,98 +143,6 @@ PLATFORM_CHROME_CLASSES = frozenset(
 )
 
 
-# The post body's container on platforms we recognise, best first.
-CONTENT_XPATHS = (
-    # WordPress (classic themes and block themes)
-    "//*[contains(concat(' ', normalize-space(@class), ' '), ' entry-content ')]",
-    "//*[contains(concat(' ', normalize-space(@class), ' '), ' post-content ')]",
-    # Blogger
-    "//*[contains(concat(' ', normalize-space(@class), ' '), ' post-body ')]",
-    # Ghost
-    "//*[contains(concat(' ', normalize-space(@class), ' '), ' gh-content ')]",
-    # Drupal
-    "//*[contains(concat(' ', normalize-space(@class), ' '), ' field--name-body ')]",
-    # schema.org microdata
-    "//*[@itemprop='articleBody']",
-    # Squarespace: the blog item's own body, not every content block on the page
-    "//*[contains(concat(' ', normalize-space(@class), ' '), ' blog-item-content ')]",
-    "//*[contains(concat(' ', normalize-space(@class), ' '), ' sqs-block-content ')]",
-)
-CONTENT_MIN_CHARS = 80
-
-
-def parse_html(html: str | bytes) -> HtmlElement:
-    """Parse a whole HTML document into an lxml tree."""
-    if isinstance(html, str):
-        # lxml refuses str input that declares its own encoding.
-        html = re.sub(r"^\s*<\?xml[^>]*\?>", "", html)
-    # Comments inside paragraphs (React's <!-- -->) make trafilatura drop the rest of the
-    # paragraph: on the article-extraction-benchmark keeping them cost 0.003 F1.
-    return lxml.html.document_fromstring(html, parser=_PARSER)
-
-
-_PARSER = lxml.html.HTMLParser(remove_comments=True, remove_pis=True)
-
-
-def find_content(tree: HtmlElement) -> HtmlElement | None:
-    """Return the post body's container on a recognised platform, or None.
-
-    The container must hold most of the page's prose (:func:`holds_main_text`): the first
-    ``entry-content`` on a page can be a teaser card, a standfirst or one live-blog entry.
-    """
-    prose = prose_chars(tree.find("body") if tree.find("body") is not None else tree)
-    for xpath in CONTENT_XPATHS:
-        candidates = [el for el in tree.xpath(xpath) if len(_text(el)) >= CONTENT_MIN_CHARS]
-        if not candidates:
-            continue
-        if len(candidates) > 1 and "sqs-block-content" in xpath:
-            # Squarespace splits a post into many blocks: their common ancestor is the body.
-            candidates = [_common_ancestor(candidates)]
-        # Several matches are a listing or nested containers: the first, outermost, that
-        # holds the text.
-        for candidate in candidates:
-            if holds_main_text(candidate, prose):
-                return candidate
-    return None
-
-
-# Paragraphs this long are prose; shorter ones may be captions, teasers or buttons.
-PROSE_PARAGRAPH_CHARS = 100
-# A container holding less than this share of the page's prose is not the post body.
-MAIN_TEXT_SHARE = 0.5
-
-
-def holds_main_text(element: HtmlElement, page_prose: int) -> bool:
-    """Tell whether ``element`` holds at least half of the page's prose paragraphs' text."""
-    return prose_chars(element) >= MAIN_TEXT_SHARE * page_prose
-
-
-def prose_chars(element: HtmlElement) -> int:
-    """Return the characters of the element's prose: blocks with 100+ characters of own text.
-
-    A block's own text is what it holds outside its nested blocks: a ``<p>``'s sentences, or
-    the lines of a ``<div>`` written with ``<br>`` between them (Blogger).
-    """
-    total = 0
-    for block in element.iter(*PROSE_BLOCK_TAGS):
-        size = len(_own_text(block))
-        if size >= PROSE_PARAGRAPH_CHARS:
-            total += size
-    return total
-
-
-PROSE_BLOCK_TAGS = ("p", "div", "blockquote", "li", "td", "section", "article", "dd", "main")
-
-
-def _own_text(block: HtmlElement) -> str:
-    parts = [block.text or ""]
-    for child in block:
-        if child.tag in INLINE_TAGS:
-            parts.append(child.text_content())
-        parts.append(child.tail or "")
-    return " ".join(" ".join(parts).split())
-
-
 def clean_html(tree_or_html: HtmlElement | str | bytes, *, copy_tree: bool = True) -> HtmlElement:
     """Return the document without page furniture (a copy unless ``copy_tree`` is False)."""
     if isinstance(tree_or_html, HtmlElement):
@@ -249,7 +166,7 @@ def clean_html(tree_or_html: HtmlElement | str | bytes, *, copy_tree: bool = Tru
             continue
         if element.getparent() is None:  # already gone with an ancestor
             continue
-        _drop(element)
+        drop_element(element)
         removed += 1
     logger.debug("removed %d furniture elements", removed)
     if content is not None and content.getparent() is not None:
@@ -257,109 +174,6 @@ def clean_html(tree_or_html: HtmlElement | str | bytes, *, copy_tree: bool = Tru
         if platform_body:
             paragraphise_text_divs(content)
     return tree
-
-
-BLOCK_TAGS = frozenset(
-    [
-        "address",
-        "article",
-        "aside",
-        "blockquote",
-        "div",
-        "dl",
-        "figure",
-        "footer",
-        "form",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "header",
-        "hr",
-        "ol",
-        "p",
-        "pre",
-        "section",
-        "table",
-        "ul",
-    ]
-)
-# Inline elements: their text is part of the running text of the block they sit in.
-INLINE_TAGS = frozenset(
-    ("a", "abbr", "b", "bdi", "bdo", "cite", "code", "del", "dfn", "em", "font", "i", "ins",
-     "kbd", "mark", "q", "s", "samp", "small", "span", "strong", "sub", "sup", "time", "u", "var")
-)  # fmt: skip
-
-
-def unwrap_layout_tables(tree: HtmlElement) -> None:
-    """Turn tables used for page layout (cells holding headings or paragraphs) into divs.
-
-    Trafilatura keeps tables as tables, flattening a whole hand-made page into cells.
-    """
-    for table in list(tree.iter("table")):
-        cells = table.xpath("./tr/td | ./tbody/tr/td | ./tr/th | ./tbody/tr/th")
-        if not any(cell.find(tag) is not None for cell in cells for tag in ("h1", "h2", "p")):
-            continue
-        for element in [table, *table.xpath("./tbody | ./thead | ./tr | ./*/tr"), *cells]:
-            element.tag = "div"
-            for attribute in ("width", "valign", "cellpadding", "cellspacing", "border"):
-                element.attrib.pop(attribute, None)
-
-
-def paragraphise_breaks(container: HtmlElement) -> None:
-    """Turn loose text split by ``<br><br>`` (Blogger's post body) into ``<p>`` elements.
-
-    Trafilatura cuts such text at the first inline link, leaving "In" and "the first
-    part I described..." as two paragraphs with the space between them lost.
-    """
-    has_loose_text = (container.text or "").strip() or any(
-        (child.tail or "").strip() for child in container
-    )
-    if not has_loose_text or sum(1 for child in container if child.tag == "br") < 2:
-        return
-    tokens: list[str | HtmlElement] = [container.text or ""]
-    for child in container:
-        tokens += [child, child.tail or ""]
-        child.tail = None
-    container.text = None
-    for child in list(container):
-        container.remove(child)
-    paragraph = lxml.html.Element("p")
-    last_break: HtmlElement | None = None
-
-    def flush() -> None:
-        nonlocal paragraph
-        while len(paragraph) and paragraph[-1].tag == "br":
-            _drop(paragraph[-1])
-        if (paragraph.text or "").strip() or len(paragraph):
-            container.append(paragraph)
-        paragraph = lxml.html.Element("p")
-
-    for token in tokens:
-        if isinstance(token, str):
-            if token.strip():
-                last_break = None
-            if len(paragraph):
-                paragraph[-1].tail = (paragraph[-1].tail or "") + token
-            else:
-                paragraph.text = (paragraph.text or "") + token
-        elif token.tag == "br":
-            if last_break is not None:  # a blank line ends the paragraph
-                last_break = None
-                flush()
-            else:
-                paragraph.append(token)
-                last_break = token
-        elif isinstance(token.tag, str) and token.tag in BLOCK_TAGS:
-            flush()
-            container.append(token)
-            last_break = None
-        else:
-            paragraph.append(token)
-            last_break = None
-    flush()
 
 
 def _furniture(tree: HtmlElement, content: HtmlElement | None) -> Iterable[HtmlElement]:
@@ -378,7 +192,7 @@ def _furniture(tree: HtmlElement, content: HtmlElement | None) -> Iterable[HtmlE
         elif (element.tag == "form" and _is_signup_form(element)) or element.tag == "dialog":
             yield element
     for element in tree.iter(*SMALL_BLOCK_TAGS):
-        text = _text(element)
+        text = element_text(element)
         # Inside the body only a line on its own can be furniture: prose may say "have your say".
         limit = SHORT_LINE_CHARS if element in inside_content else SMALL_BLOCK_CHARS
         if len(text) < limit and FURNITURE_TEXT.search(text):
@@ -444,7 +258,7 @@ def _outermost_small(element: HtmlElement, inside_content: set[HtmlElement]) -> 
     for ancestor in element.iterancestors():
         if ancestor.tag in ("body", "html", "article", "main") or ancestor in inside_content:
             break
-        if len(_text(ancestor)) >= SMALL_BLOCK_CHARS:
+        if len(element_text(ancestor)) >= SMALL_BLOCK_CHARS:
             break
         best = ancestor
     return best
@@ -469,36 +283,17 @@ def _has_protected_descendant(
         return False  # ancestors of the content are in ``protected`` already
     # Without a known body, refuse to drop a block that holds most of the page's text.
     page = element.getroottree().getroot().find("body")
-    total = len(_text(page)) if page is not None else 0
-    return total > 0 and len(_text(element)) > 0.5 * total
+    total = len(element_text(page)) if page is not None else 0
+    return total > 0 and len(element_text(element)) > 0.5 * total
 
 
 def _main_element(tree: HtmlElement) -> HtmlElement | None:
     """Return the page's only <article> or <main>, if it has exactly one."""
     for tag in ("article", "main"):
         found = tree.xpath(f"//{tag}")
-        if len(found) == 1 and len(_text(found[0])) >= CONTENT_MIN_CHARS:
+        if len(found) == 1 and len(element_text(found[0])) >= CONTENT_MIN_CHARS:
             return found[0]
     return None
-
-
-def _common_ancestor(elements: list[HtmlElement]) -> HtmlElement:
-    """Return the deepest element that contains all of ``elements``."""
-    first_chain = [elements[0], *elements[0].iterancestors()]
-    others = [{e, *e.iterancestors()} for e in elements[1:]]
-    for candidate in first_chain:
-        if all(candidate in chain for chain in others):
-            return candidate
-    return first_chain[-1]
-
-
-def _drop(element: HtmlElement) -> None:
-    """Remove ``element`` but keep its tail text, which belongs to the parent."""
-    element.drop_tree()
-
-
-def _text(element: HtmlElement) -> str:
-    return " ".join(element.text_content().split())
 
 
 # --- Inline pop-ups (extraction precision) -------------------------------------------------
@@ -515,56 +310,11 @@ def drop_inline_popups(tree: HtmlElement) -> None:
             continue
         tokens = (element.get("class") or "").lower().split()
         popup = any(f in token for token in tokens for f in INLINE_POPUP_FRAGMENTS)
-        if popup and len(_text(element)) < SMALL_BLOCK_CHARS * 3:
-            _drop(element)
-
-
-# --- Embedded posts (extraction recall) ----------------------------------------------------
-# A tweet or Instagram post quoted in an article is part of what the author wrote about, but
-# it arrives as <div class="social-media-embed"><blockquote class="twitter-tweet">, and
-# "social" and "embed" mark share bars to trafilatura, which then drops the quote with them.
-EMBEDDED_POST_CLASSES = frozenset(
-    ("twitter-tweet", "instagram-media", "tiktok-embed", "bluesky-embed", "threads-post")
-)
-_EMBED_WRAPPER = re.compile(r"social|embed", re.IGNORECASE)
-
-
-def unwrap_embedded_posts(tree: HtmlElement) -> None:
-    """Lift quoted social posts out of their "embed" wrappers and drop their embed classes."""
-    for quote in list(tree.iter("blockquote")):
-        tokens = (quote.get("class") or "").lower().split()
-        if not any(token in EMBEDDED_POST_CLASSES for token in tokens):
-            continue
-        outermost = quote
-        for ancestor in quote.iterancestors():
-            marker = f"{ancestor.get('class') or ''} {ancestor.get('id') or ''}"
-            if not _EMBED_WRAPPER.search(marker) or _text(ancestor) != _text(quote):
-                break
-            outermost = ancestor
-        for name in ("class", "data-lang", "data-instgrm-permalink"):
-            quote.attrib.pop(name, None)
-        if outermost is not quote:
-            quote.tail = outermost.tail
-            outermost.getparent().replace(outermost, quote)
+        if popup and len(element_text(element)) < SMALL_BLOCK_CHARS * 3:
+            drop_element(element)
 
 
 def is_blog_furniture(element: HtmlElement) -> bool:
     """Tell whether the element is blog-platform chrome (Medium's byline and action bar)."""
     tokens = (element.get("class") or "").lower().split()
     return any(token in PLATFORM_CHROME_CLASSES for token in tokens)
-
-
-def paragraphise_text_divs(container: HtmlElement) -> None:
-    """Turn a body written as divs (Blogger's "div" mode) into paragraphs.
-
-    Blogger's editor can write each paragraph as a ``<div>`` with ``<div><br></div>`` between;
-    trafilatura then drops the space after a link that opens such a div ("schoolsshow"). Only
-    bodies with such spacer divs are touched, and only their direct children that hold text
-    and inline markup: elsewhere a leaf div is as likely a caption or a widget as a paragraph.
-    """
-    divs = [child for child in container if child.tag == "div"]
-    if not any(len(div) and not _text(div) and all(c.tag == "br" for c in div) for div in divs):
-        return
-    for div in divs:
-        if not any(isinstance(child.tag, str) and child.tag in BLOCK_TAGS for child in div):
-            div.tag = "p"
