@@ -6,6 +6,7 @@ import base64
 import hashlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 
 def utc_now() -> str:
@@ -34,6 +35,9 @@ class FetchedPage:
     kind: str = "post"
     # Series pages that listed this URL, as (series name, series page URL) pairs.
     listed_in_series: list[tuple[str, str]] = field(default_factory=list)
+    # What the worker that read the page extracted (crawler.workers.Extracted); ``body`` is
+    # then empty: the page is not extracted again.
+    extracted: Any = field(default=None, repr=False)
 
 
 @dataclass

@@ -94,11 +94,15 @@ EXTENSIONS = {
     # The same throttle, except that a 304 may lower the delay like a 200 (incremental runs).
     "scrapy.extensions.throttle.AutoThrottle": None,
     "crawler.captures.RevalidatingAutoThrottle": 0,
+    # The worker processes that read pages and extract posts (crawler/workers.py).
+    "crawler.workers.Workers": 0,
 }
 
 DOWNLOADER_MIDDLEWARES = {
     # Compares host names only; demo blogs differ by port. SourceScopeMiddleware replaces it.
     "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+    # Last to see a response: reads the final page (redirected, decoded) in a worker.
+    "crawler.workers.PageReader": 20,
     "crawler.middlewares.SourceScopeMiddleware": 50,  # Before robots: no robots.txt for off-host.
     "crawler.middlewares.CrawlDelayMiddleware": 110,  # Listens to robots_parsed; after robots.
     "crawler.middlewares.RetryAfterMiddleware": 560,  # Sees 429/503 before RetryMiddleware (550).
