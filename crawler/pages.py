@@ -216,7 +216,8 @@ def is_crawlable(url: str) -> bool:
 
 
 def _text(sel: Selector) -> str:
-    return " ".join(" ".join(sel.css("::text").getall()).split())
+    # What sel.css("::text") selects, read from lxml without a Selector per text node.
+    return " ".join(" ".join(sel.root.xpath("descendant-or-self::text()")).split())
 
 
 def _abs(base: str, href: str | None) -> str | None:
