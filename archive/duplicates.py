@@ -6,7 +6,7 @@ candidates for a post are the posts sharing a band key with it) and ``post_dupli
 (each copy, its original, their estimated similarity and how the link was found).
 
 Links form stars: every copy points at its cluster's original, never at another copy.
-Which copy is the original is :func:`pipeline.dedup.choose_original`'s rule: the post other
+Which copy is the original is :func:`pipeline.signatures.choose_original`'s rule: the post other
 pages declare as theirs (cross-site rel=canonical), else the earliest published, else the
 first stored. A declared original counts only when it is an archived post, which means a post
 of a configured source: a page cannot make an unknown host's URL the original of anything.
@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from sqlite_utils.db import Database
 
 from crawler.urls import url_key
-from pipeline.dedup import METHOD_MINHASH, Candidate, Fingerprinter, Signature, choose_original
+from pipeline.signatures import METHOD_MINHASH, Candidate, Fingerprinter, Signature, choose_original
 
 logger = logging.getLogger(__name__)
 

@@ -1,7 +1,13 @@
 """The archive's schema, as an ordered list of sqlite-utils migrations.
 
-Never edit a migration that has shipped: add a new one. ``tests/fixtures/schema/v1.sql`` is
-the database migration 1 made, kept so that upgrading an old archive stays tested.
+Never edit a migration that has shipped: add a new one. A migration is frozen SQL (the
+statements as they ran when it shipped, search indexes and added columns included) and
+imports no live project code, so what it does cannot drift. Two rebuilds stay code, because
+they must keep whatever columns an archive has: m002's column reorder (sqlite-utils'
+``transform``) and :func:`allow_values`. A column filled from Python (a URL's key, a Markdown
+rendering) is filled by a frozen, versioned backfill in :mod:`archive.backfills`.
+``tests/fixtures/schema/v1.sql`` is the database migration 1 made, kept so that upgrading an
+old archive stays tested.
 """
 
 from __future__ import annotations
@@ -13,19 +19,12 @@ from typing import Any
 import sqlite_utils
 from sqlite_utils.db import Database
 
+from archive import backfills
 from archive.errors import ArchiveError
-from crawler.urls import netloc, url_key
-from pipeline.markdown import html_to_markdown
 
 logger = logging.getLogger(__name__)
 
 migrations = sqlite_utils.Migrations("blogarchive")
-
-# Full-text search covers what a reader searches for; everything else is faceted.
-FTS_COLUMNS = ["title", "text"]
-SERIES_FTS_COLUMNS = ["name", "description"]
-# Porter stemming over unicode61: "councils" finds "council", "budgeting" finds "budget".
-FTS_TOKENIZE = "porter unicode61 remove_diacritics 2"
 
 _V1_TABLES = """
 CREATE TABLE crawl_runs (
@@ -132,6 +131,27 @@ CREATE TABLE errors (
 CREATE INDEX idx_errors_run_id ON errors (run_id);
 """
 
+# Full-text search over posts' title and text, kept in sync by triggers: the SQL sqlite-utils'
+# enable_fts wrote when this shipped, frozen so that a sqlite-utils upgrade cannot change it.
+_V1_FTS = """
+CREATE VIRTUAL TABLE "posts_fts" USING FTS5 (
+    "title", "text",
+    content="posts"
+);
+INSERT INTO "posts_fts" (rowid, "title", "text")
+    SELECT rowid, "title", "text" FROM "posts";
+CREATE TRIGGER "posts_ai" AFTER INSERT ON "posts" BEGIN
+  INSERT INTO "posts_fts" (rowid, "title", "text") VALUES (new.rowid, new."title", new."text");
+END;
+CREATE TRIGGER "posts_ad" AFTER DELETE ON "posts" BEGIN
+  INSERT INTO "posts_fts" ("posts_fts", rowid, "title", "text") VALUES('delete', old.rowid, old."title", old."text");
+END;
+CREATE TRIGGER "posts_au" AFTER UPDATE ON "posts" BEGIN
+  INSERT INTO "posts_fts" ("posts_fts", rowid, "title", "text") VALUES('delete', old.rowid, old."title", old."text");
+  INSERT INTO "posts_fts" (rowid, "title", "text") VALUES (new.rowid, new."title", new."text");
+END;
+"""  # noqa: E501
+
 _V1_VIEWS = """
 CREATE VIEW post_series AS
 SELECT
@@ -165,16 +185,15 @@ GROUP BY run_posts.post_url;
 def m001_initial(db: Database) -> None:
     """Create posts, links, sites, series, crawl runs and errors, with FTS on posts."""
     db.executescript(_V1_TABLES)
-    db.table("posts").enable_fts(FTS_COLUMNS, create_triggers=True)
+    db.executescript(_V1_FTS)
     db.executescript(_V1_VIEWS)
 
 
 @migrations()
 def m002_posts_site_id_word_count(db: Database) -> None:
     """Give posts a site_id foreign key and a word count, both backfilled, in reading order."""
-    posts = db.table("posts")
-    posts.add_column("site_id", int)
-    posts.add_column("word_count", int, not_null_default=0)
+    db.execute('ALTER TABLE "posts" ADD COLUMN "site_id" INTEGER')
+    db.execute('ALTER TABLE "posts" ADD COLUMN "word_count" INTEGER NOT NULL DEFAULT 0')
     transform_keeping_triggers(
         db,
         "posts",
@@ -194,15 +213,7 @@ def m002_posts_site_id_word_count(db: Database) -> None:
             "text",
         ],
     )
-    site_ids = dict(db.execute("SELECT host, id FROM sites").fetchall())
-    for url, text in db.execute("SELECT url, text FROM posts").fetchall():
-        db.execute(
-            "UPDATE posts SET site_id = ?, word_count = ? WHERE url = ?",
-            [site_ids.get(netloc(url)), word_count(text), url],
-        )
-    db.execute(
-        "UPDATE sites SET post_count = (SELECT count(*) FROM posts WHERE posts.site_id = sites.id)"
-    )
+    backfills.posts_site_id_and_word_count_v1(db)
     db.execute("CREATE INDEX idx_posts_site_id ON posts (site_id)")
 
 
@@ -268,9 +279,9 @@ def m003_series_evidence_and_gaps(db: Database) -> None:
     upgraded archive keeps its series; ``series.sites`` is filled from the posts held.
     """
     db.executescript(_SERIES_EVIDENCE)
-    db.table("series_posts").add_column("conflict", str)
-    db.table("series_posts").add_column("copy_of", str)
-    db.table("series").add_column("sites", str, not_null_default="[]")
+    db.execute('ALTER TABLE "series_posts" ADD COLUMN "conflict" TEXT')
+    db.execute('ALTER TABLE "series_posts" ADD COLUMN "copy_of" TEXT')
+    db.execute("""ALTER TABLE "series" ADD COLUMN "sites" TEXT NOT NULL DEFAULT '[]'""")
     db.execute(
         "INSERT INTO series_evidence (post_url, series_id, signal, name, stated_part,"
         " stated_total, url, evidence)"
@@ -290,13 +301,12 @@ def m003_series_evidence_and_gaps(db: Database) -> None:
 def m004_posts_markdown(db: Database) -> None:
     """Give posts a Markdown rendering, backfilled from the stored sanitised HTML.
 
-    The backfill uses the converter extraction uses, so a post re-crawled unchanged (same
-    content hash, left as it is) has the Markdown a fresh extraction would give it.
+    The backfill uses the converter options extraction used when this shipped, so a post
+    re-crawled unchanged (same content hash, left as it is) has the Markdown a fresh
+    extraction gave it then.
     """
-    db.table("posts").add_column("markdown", str)
-    rows = db.execute("SELECT url, html FROM posts WHERE html IS NOT NULL").fetchall()
-    for url, html in rows:
-        db.execute("UPDATE posts SET markdown = ? WHERE url = ?", [html_to_markdown(html), url])
+    db.execute('ALTER TABLE "posts" ADD COLUMN "markdown" TEXT')
+    backfills.posts_markdown_v1(db)
 
 
 @migrations()
@@ -389,9 +399,8 @@ def m006_post_revisions(db: Database) -> None:
 def m007_crawl_runs_interrupted(db: Database) -> None:
     """Let a run be closed as interrupted; record each run's process and posts found gone."""
     allow_values(db, "crawl_runs", "status", ["interrupted"])
-    runs = db.table("crawl_runs")
-    runs.add_column("posts_gone", int, not_null_default=0)
-    runs.add_column("pid", int)
+    db.execute('ALTER TABLE "crawl_runs" ADD COLUMN "posts_gone" INTEGER NOT NULL DEFAULT 0')
+    db.execute('ALTER TABLE "crawl_runs" ADD COLUMN "pid" INTEGER')
 
 
 def allow_values(db: Database, table: str, column: str, values: list[str]) -> None:
@@ -485,16 +494,12 @@ JOIN posts AS original ON original.url = post_duplicates.original_url;
 def m008_post_duplicates(db: Database) -> None:
     """Link near-duplicate posts; count a copy as 'duplicate', not 'new'; key posts' URLs."""
     db.executescript(_M008_TABLES)
-    db.table("crawl_runs").add_column("posts_duplicate", int, not_null_default=0)
+    db.execute('ALTER TABLE "crawl_runs" ADD COLUMN "posts_duplicate" INTEGER NOT NULL DEFAULT 0')
     allow_values(db, "run_posts", "outcome", ["duplicate"])
-    # The identity of each post's URL (crawler.urls.url_key), so that another spelling of a
-    # stored post's URL updates that row instead of adding a second one. The fragment stays:
-    # in a stored URL it names one entry of a listing page that has no permalinks.
-    db.table("posts").add_column("url_key", str)
-    for (url,) in db.execute("SELECT url FROM posts").fetchall():
-        db.execute(
-            "UPDATE posts SET url_key = ? WHERE url = ?", [url_key(url, keep_fragment=True), url]
-        )
+    # The identity of each post's URL (crawler.urls.url_key as it was then), so that another
+    # spelling of a stored post's URL updates that row instead of adding a second one.
+    db.execute('ALTER TABLE "posts" ADD COLUMN "url_key" TEXT')
+    backfills.posts_url_key_v1(db)
     db.execute("CREATE INDEX idx_posts_url_key ON posts (url_key)")
     violations = db.execute("PRAGMA foreign_key_check").fetchall()
     if violations:
@@ -530,25 +535,120 @@ def m010_crawl_runs_reason(db: Database) -> None:
     fetched nothing was 'finished'), so no reason is made up for them.
     """
     allow_values(db, "crawl_runs", "status", ["partial"])
-    db.table("crawl_runs").add_column("reason", str)
+    db.execute('ALTER TABLE "crawl_runs" ADD COLUMN "reason" TEXT')
+
+
+# Porter stemming over unicode61: "councils" finds "council", "budgeting" finds "budget".
+_M011_FTS = """
+DROP TABLE IF EXISTS "posts_fts";
+DROP TRIGGER IF EXISTS "posts_ai";
+DROP TRIGGER IF EXISTS "posts_ad";
+DROP TRIGGER IF EXISTS "posts_au";
+CREATE VIRTUAL TABLE "posts_fts" USING FTS5 (
+    "title", "text",
+    tokenize='porter unicode61 remove_diacritics 2',
+    content="posts"
+);
+INSERT INTO "posts_fts" (rowid, "title", "text")
+    SELECT rowid, "title", "text" FROM "posts";
+CREATE TRIGGER "posts_ai" AFTER INSERT ON "posts" BEGIN
+  INSERT INTO "posts_fts" (rowid, "title", "text") VALUES (new.rowid, new."title", new."text");
+END;
+CREATE TRIGGER "posts_ad" AFTER DELETE ON "posts" BEGIN
+  INSERT INTO "posts_fts" ("posts_fts", rowid, "title", "text") VALUES('delete', old.rowid, old."title", old."text");
+END;
+CREATE TRIGGER "posts_au" AFTER UPDATE ON "posts" BEGIN
+  INSERT INTO "posts_fts" ("posts_fts", rowid, "title", "text") VALUES('delete', old.rowid, old."title", old."text");
+  INSERT INTO "posts_fts" (rowid, "title", "text") VALUES (new.rowid, new."title", new."text");
+END;
+CREATE VIRTUAL TABLE "series_fts" USING FTS5 (
+    "name", "description",
+    tokenize='porter unicode61 remove_diacritics 2',
+    content="series"
+);
+INSERT INTO "series_fts" (rowid, "name", "description")
+    SELECT rowid, "name", "description" FROM "series";
+CREATE TRIGGER "series_ai" AFTER INSERT ON "series" BEGIN
+  INSERT INTO "series_fts" (rowid, "name", "description") VALUES (new.rowid, new."name", new."description");
+END;
+CREATE TRIGGER "series_ad" AFTER DELETE ON "series" BEGIN
+  INSERT INTO "series_fts" ("series_fts", rowid, "name", "description") VALUES('delete', old.rowid, old."name", old."description");
+END;
+CREATE TRIGGER "series_au" AFTER UPDATE ON "series" BEGIN
+  INSERT INTO "series_fts" ("series_fts", rowid, "name", "description") VALUES('delete', old.rowid, old."name", old."description");
+  INSERT INTO "series_fts" (rowid, "name", "description") VALUES (new.rowid, new."name", new."description");
+END;
+"""  # noqa: E501
 
 
 @migrations()
 def m011_search_stemmed(db: Database) -> None:
     """Rebuild the posts' search index with Porter stemming, and index series names too.
 
-    ``enable_fts`` fills a new index from its table, so every archived post is searchable
-    the stemmed way as soon as the migration commits.
+    The new index is filled from its table, so every archived post is searchable the
+    stemmed way as soon as the migration commits.
     """
-    posts = db.table("posts")
-    posts.disable_fts()
-    posts.enable_fts(FTS_COLUMNS, create_triggers=True, tokenize=FTS_TOKENIZE)
-    db.table("series").enable_fts(SERIES_FTS_COLUMNS, create_triggers=True, tokenize=FTS_TOKENIZE)
+    db.executescript(_M011_FTS)
 
 
-def word_count(text: str | None) -> int:
-    """Count whitespace-separated words, the measure the archive shows for a post's length."""
-    return len(text.split()) if text else 0
+@migrations()
+def m012_snapshot(db: Database) -> None:
+    """Add the table that says when a published copy was made and after which run.
+
+    It stays empty in the working archive; :meth:`archive.store.Archive.publish` fills its
+    one row in each published copy, so a downloaded copy says how current it is.
+    """
+    db.executescript(
+        """
+        CREATE TABLE snapshot (
+            published_at TEXT NOT NULL,
+            run_id INTEGER,
+            run_finished_at TEXT,
+            posts INTEGER NOT NULL
+        );
+        """
+    )
+
+
+@migrations()
+def m013_post_fetches(db: Database) -> None:
+    """Remember every page URL each stored post was extracted from, not only the last one.
+
+    A page such as ``/a-post/?showComment=12`` or ``/a-post/?m=1`` yields the post stored
+    under its canonical URL, and ``posts.fetched_url`` names one page only. Without the
+    others, a re-crawl finds no stored post for such a page and extracts its unchanged
+    payload again, on every run. Filled from ``posts.fetched_url`` for archived posts.
+    """
+    db.executescript(
+        """
+        CREATE TABLE post_fetches (
+            fetched_url TEXT PRIMARY KEY,
+            post_url TEXT NOT NULL REFERENCES posts(url) ON DELETE CASCADE
+        );
+        CREATE INDEX idx_post_fetches_post_url ON post_fetches (post_url);
+        INSERT OR IGNORE INTO post_fetches (fetched_url, post_url)
+            SELECT fetched_url, url FROM posts WHERE fetched_url IS NOT NULL;
+        """
+    )
+
+
+@migrations()
+def m014_posts_facet_indexes(db: Database) -> None:
+    """Index the posts' facet columns, so a facet counts from an index, not the whole table.
+
+    Datasette counts the site, author, language and tag facets on every page of the posts
+    table; without an index each count reads every post's row (its text and HTML beside
+    it), a second or more on 100,000 posts. (site, author) also serves a site's page
+    faceted by author.
+    """
+    db.executescript(
+        """
+        CREATE INDEX idx_posts_site_author ON posts (site, author);
+        CREATE INDEX idx_posts_author ON posts (author);
+        CREATE INDEX idx_posts_language ON posts (language);
+        CREATE INDEX idx_posts_tags ON posts (tags);
+        """
+    )
 
 
 def transform_keeping_triggers(db: Database, table: str, **transform: Any) -> None:

@@ -1,4 +1,8 @@
-"""The Scrapy item pipeline that writes records, series listings and errors to the archive."""
+"""The Scrapy item pipeline that writes the crawl's items to the archive.
+
+Records, series listings, errors, unchanged posts, raw captures and pages' links: all of
+it plain data from the crawler (:mod:`crawler.items`), taken here as items.
+"""
 
 from __future__ import annotations
 
@@ -12,12 +16,18 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 from scrapy.utils.defer import deferred_from_coro
 
-from archive.captures import CaptureStore
+from archive.capture_store import CaptureStore
 from archive.errors import ArchiveError
 from archive.lock import RunLock
 from archive.store import Archive, default_snapshot_path
-from crawler.captures import capture_received, page_links_found
-from crawler.items import Capture, CrawlError, SeriesListing, UnchangedPage, utc_now
+from crawler.items import (
+    Capture,
+    CrawlError,
+    PageLinks,
+    SeriesListing,
+    UnchangedPage,
+    utc_now,
+)
 from crawler.outcome import STAT_ARCHIVE_ERROR, STAT_REASON, STAT_STATUS, Outcome, crawl_outcome
 from pipeline.records import PostRecord
 
@@ -27,12 +37,14 @@ UNCHANGED_BATCH = 500
 
 
 class ArchivePipeline:
-    """Store every PostRecord, SeriesListing and CrawlError of a crawl as one crawl run.
+    """Store every item of a crawl (PostRecord, SeriesListing, CrawlError, UnchangedPage,
+    Capture, PageLinks) as one crawl run.
 
-    Settings: ``BLOGARCHIVE_DB`` (required, the working database), ``BLOGARCHIVE_SNAPSHOT``
-    (where the published copy goes; default :func:`archive.store.default_snapshot_path`,
-    an empty value skips publishing), ``BLOGARCHIVE_RUN_ARGS`` (a dict kept with the run) and
-    ``BLOGARCHIVE_DEDUP`` (default true; false stores near-duplicate posts unlinked).
+    Settings (declared with their defaults in crawler/settings.py): ``BLOGARCHIVE_DB``
+    (required, the working database), ``BLOGARCHIVE_SNAPSHOT`` (where the published copy
+    goes; unset: :func:`archive.publish.default_snapshot_path`, empty: not published),
+    ``BLOGARCHIVE_RUN_ARGS`` (a dict kept with the run) and ``BLOGARCHIVE_DEDUP`` (false
+    stores near-duplicate posts unlinked).
     The run is finished and the snapshot published on ``spider_closed``, the first moment
     the close reason is known; :func:`crawler.outcome.crawl_outcome` turns it and the crawl's
     stats into the run's status and reason, which the CLI's exit status then follows.
@@ -55,7 +67,7 @@ class ArchivePipeline:
         self.run_id: int | None = None
         self.captures: CaptureStore | None = None
         self.lock: RunLock | None = None
-        self.dedup = crawler.settings.getbool("BLOGARCHIVE_DEDUP", True)
+        self.dedup = crawler.settings.getbool("BLOGARCHIVE_DEDUP")
         # Unchanged posts are recorded in batches: one transaction (one fsync) per batch.
         self.unchanged: list[str] = []
         # So are the links of parsed pages (a cache: a batch lost to a kill costs a re-parse).
@@ -81,8 +93,6 @@ class ArchivePipeline:
         run_args = dict(settings.getdict("BLOGARCHIVE_RUN_ARGS"))
         pipeline = cls(crawler, db_path, Path(snapshot) if snapshot else None, run_args)
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
-        crawler.signals.connect(pipeline.store_capture, signal=capture_received)
-        crawler.signals.connect(pipeline.store_page_links, signal=page_links_found)
         return pipeline
 
     def open_spider(self) -> None:
@@ -107,6 +117,12 @@ class ArchivePipeline:
         An archive that cannot be written at all (a full disk, a file made read-only) stops
         the crawl: see :meth:`_archive_failed`.
         """
+        if isinstance(item, Capture):
+            self.store_capture(item)
+            return item
+        if isinstance(item, PageLinks):
+            self.store_page_links(item)
+            return item
         if self.failure is not None:
             self._stats.inc_value("blogarchive/items_not_stored")
             return item
@@ -164,7 +180,7 @@ class ArchivePipeline:
         self._stats.inc_value("blogarchive/posts_unchanged", recorded)
 
     def store_capture(self, capture: Capture) -> None:
-        """Write a raw capture (the crawler's ``capture_received`` signal) to WARC and index."""
+        """Write a raw capture to WARC and index it; a refused write is kept as an error."""
         archive, run_id = self._open_run()
         if self.captures is None:
             raise ArchiveError(self.db_path, "the archive pipeline was not opened")
@@ -173,7 +189,7 @@ class ArchivePipeline:
         try:
             self.captures.store(capture)
         except ArchiveError as exc:
-            # Signal handlers' exceptions are only logged: keep the failure in the archive.
+            # One capture that cannot be stored must not end the crawl: keep it as an error.
             try:
                 archive.record_error(
                     CrawlError(capture.url, "store", exc.message, capture.source), run_id
@@ -183,12 +199,15 @@ class ArchivePipeline:
                 return
             self._stats.inc_value("blogarchive/errors")
 
-    def store_page_links(
-        self, url: str, payload_digest: str, links_key: str, page: dict[str, Any]
-    ) -> None:
-        """Keep what a parsed page is and links to (the spider's ``page_links_found`` signal)."""
+    def store_page_links(self, links: PageLinks) -> None:
+        """Keep what a parsed page is and links to (batched: a cache, see UNCHANGED_BATCH)."""
         self.page_links.append(
-            {"url": url, "payload_digest": payload_digest, "links_key": links_key, "page": page}
+            {
+                "url": links.url,
+                "payload_digest": links.payload_digest,
+                "links_key": links.links_key,
+                "page": links.page,
+            }
         )
         if len(self.page_links) >= UNCHANGED_BATCH:
             self._flush_page_links()

@@ -73,22 +73,19 @@ class SearchResults:
     series: list[dict[str, Any]] = field(default_factory=list)
 
 
-# The posts matching :q and the facet filters; bm25 weights a title match over a text match.
+# The posts matching :q and the facet filters, with what the facets count: no score and no
+# snippet, which cost more than the rest together when computed for every match.
 MATCHED_SQL = """
-with hits as (
-    select posts_fts.rowid as rid, bm25(posts_fts, 5.0, 1.0) as score,
-           snippet(posts_fts, 1, char(2), char(3), ' … ', 24) as snippet
-    from posts_fts where posts_fts match :q
-)
-select p.url, p.title, p.author, p.published, p.site, hits.score, hits.snippet,
-       substr(p.published, 1, 4) as year
-from hits join posts as p on p.rowid = hits.rid
-where (:site = '' or p.site = :site)
+select p.url, p.site, p.author, substr(p.published, 1, 4) as year
+from posts_fts join posts as p on p.rowid = posts_fts.rowid
+where posts_fts match :q
+  and (:site = '' or p.site = :site)
   and (:author = '' or p.author = :author)
   and (:year = '' or substr(p.published, 1, 4) = :year)
   and (:series = '' or exists (
       select 1 from series_posts as sp where sp.post_url = p.url and sp.series_id = :series))
 """
+# The total and every facet in one statement over the matches, read once (materialised).
 FACET_SQL = {
     "site": "select site as value, site as label, count(*) as n from matched group by 1",
     "author": "select author as value, author as label, count(*) as n from matched group by 1",
@@ -97,6 +94,41 @@ FACET_SQL = {
                  join series_posts as sp on sp.post_url = matched.url
                  join series as s on s.id = sp.series_id group by s.id""",
 }
+FACETS_SQL = (
+    f"with matched as materialized ({MATCHED_SQL})"
+    " select 'total' as facet, null as value, null as label, count(*) as n from matched"
+    + "".join(
+        f" union all select * from (select '{name}' as facet, * from ({sql})"
+        " where value is not null order by n desc, label limit 10)"
+        for name, sql in FACET_SQL.items()
+    )
+)
+# One page of matches by relevance (bm25 weights a title match over a text match; equal
+# scores, newest first), then the snippets of that page's posts alone. Unfiltered, only the
+# posts scoring at most the page's last score are read from the posts table.
+PAGE_SQL = """
+with scored as materialized (
+    select rowid as rid, bm25(posts_fts, 5.0, 1.0) as score from posts_fts
+    where posts_fts match :q
+),
+cut as (select score from scored order by score limit 1 offset :last)
+select scored.rid, scored.score from scored join posts as p on p.rowid = scored.rid
+where (:filtered or scored.score <= coalesce((select score from cut), 1e308))
+  and (:site = '' or p.site = :site)
+  and (:author = '' or p.author = :author)
+  and (:year = '' or substr(p.published, 1, 4) = :year)
+  and (:series = '' or exists (
+      select 1 from series_posts as sp where sp.post_url = p.url and sp.series_id = :series))
+order by scored.score, p.published desc
+limit :limit offset :offset
+"""
+SNIPPETS_SQL = """
+select posts_fts.rowid as rid, p.url, p.title, p.author, p.published, p.site,
+       substr(p.published, 1, 4) as year,
+       snippet(posts_fts, 1, char(2), char(3), ' … ', 24) as snippet
+from posts_fts join posts as p on p.rowid = posts_fts.rowid
+where posts_fts match :q and posts_fts.rowid in (select value from json_each(:rids))
+"""
 SERIES_OF_SQL = """
 select sp.post_url, s.id, s.name, sp.stated_part from series_posts as sp
 join series as s on s.id = sp.series_id where sp.post_url in (select value from json_each(:urls))
@@ -118,23 +150,35 @@ async def search_archive(
     if expression == '""':
         return results
     params = {"q": expression} | {name: filters.get(name, "") for name in FACETS}
-    matched = f"with matched as ({MATCHED_SQL})"
-    results.total = (await db.execute(f"{matched} select count(*) from matched", params)).first()[0]
-    rows = await db.execute(
-        f"{matched} select * from matched order by score, published desc limit :limit"
-        " offset :offset",
-        params | {"limit": PAGE_SIZE, "offset": (max(page, 1) - 1) * PAGE_SIZE},
+    offset = (max(page, 1) - 1) * PAGE_SIZE
+    ranked = await db.execute(
+        PAGE_SQL,
+        params
+        | {"limit": PAGE_SIZE, "offset": offset, "last": offset + PAGE_SIZE - 1}
+        | {"filtered": any(params[name] for name in FACETS)},
     )
-    results.posts = [dict(row) | {"snippet": highlighted(row["snippet"])} for row in rows]
+    order = {row["rid"]: (row["score"], i) for i, row in enumerate(ranked)}
+    rows = await db.execute(SNIPPETS_SQL, {"q": expression, "rids": json.dumps(list(order))})
+    posts = sorted(rows, key=lambda row: order[row["rid"]][1])
+    results.posts = [
+        {key: row[key] for key in row.keys() if key != "rid"}  # noqa: SIM118 (a Row)
+        | {"score": order[row["rid"]][0], "snippet": highlighted(row["snippet"])}
+        for row in posts
+    ]
     urls = json.dumps([post["url"] for post in results.posts])
     memberships: dict[str, list[dict[str, Any]]] = {}
     for row in await db.execute(SERIES_OF_SQL, {"urls": urls}):
         memberships.setdefault(row["post_url"], []).append(dict(row))
     for post in results.posts:
         post["series"] = memberships.get(post["url"], [])
-    for name, sql in FACET_SQL.items():
-        facet = await db.execute(f"{matched} {sql} order by n desc, label limit 10", params)
-        results.facets[name] = [dict(row) for row in facet if row["value"] is not None]
+    results.facets = {name: [] for name in FACET_SQL}
+    for row in await db.execute(FACETS_SQL, params):
+        if row["facet"] == "total":
+            results.total = row["n"]
+        else:
+            results.facets[row["facet"]].append(
+                {"value": row["value"], "label": row["label"], "n": row["n"]}
+            )
     if await db.table_exists("series_fts"):
         results.series = [
             dict(row) | {"snippet": highlighted(row["snippet"])}

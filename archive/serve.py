@@ -20,7 +20,8 @@ from datasette.app import SETTINGS as _DATASETTE_SETTINGS
 from datasette.app import Datasette
 
 from archive.errors import ArchiveError
-from archive.store import Archive, default_snapshot_path
+from archive.publish import default_snapshot_path
+from archive.store import Archive
 
 logger = logging.getLogger(__name__)
 

@@ -6,7 +6,6 @@ import dataclasses
 import json
 import logging
 import os
-import shutil
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -18,20 +17,18 @@ import sqlite_utils
 from archive.access import describe_sqlite_error
 from archive.duplicates import DuplicateIndex
 from archive.errors import ArchiveError
-from archive.migrations import migrate, word_count
+from archive.migrations import migrate
+
+# Still imported from here by archive/pipelines.py (being changed on other branches).
+from archive.publish import default_snapshot_path as default_snapshot_path
+from archive.publish import publish, space_problem
 from archive.revisions import changed_fields, mark_gone, save_revision
-from archive.series import (
-    add_listing_evidence,
-    recompute_series,
-    relink_copies,
-    series_row,
-    store_post_series,
-)
+from archive.series.memberships import relink_copies, store_listing, store_post_series
 from crawler.items import CrawlError, SeriesListing, utc_now
 from crawler.outcome import STATUSES as RUN_STATUSES
-from crawler.urls import canonicalize_url, netloc, url_key
+from crawler.urls import netloc, url_key
 from pipeline.records import PostRecord
-from pipeline.series import series_key
+from pipeline.series.detect import series_key
 
 logger = logging.getLogger(__name__)
 
@@ -39,26 +36,9 @@ logger = logging.getLogger(__name__)
 Outcome = Literal["new", "updated", "unchanged", "duplicate"]
 
 
-# Only in a published snapshot (never in the working archive): when and after which run it
-# was made, so a downloaded copy says how current it is.
-SNAPSHOT_TABLE = """
-CREATE TABLE snapshot (
-    published_at TEXT NOT NULL,
-    run_id INTEGER,
-    run_finished_at TEXT,
-    posts INTEGER NOT NULL
-);
-"""
-
-
-def default_snapshot_path(db_path: Path | str) -> Path:
-    """Return where the published copy of ``db_path`` goes by default: ``published/<name>``.
-
-    Same file name in a sibling folder, so Datasette (which names a database after its file
-    stem) serves the snapshot as ``/<stem>``, the name ``metadata.yaml`` is rendered for.
-    """
-    path = Path(db_path)
-    return path.parent / "published" / path.name
+def word_count(text: str | None) -> int:
+    """Count whitespace-separated words, the measure the archive shows for a post's length."""
+    return len(text.split()) if text else 0
 
 
 # The key that joins spellings of one series name, under the name the archive has used.
@@ -299,6 +279,13 @@ class Archive:
                 " VALUES (?, ?, ?, ?)",
                 [run_id, record.url, outcome, now],
             )
+            if record.fetched_url:
+                # Which page yielded the post, whatever its URL: a re-crawl that gets that
+                # page's payload again knows the post is stored (archive.captures).
+                self.db.execute(
+                    "INSERT OR REPLACE INTO post_fetches (fetched_url, post_url) VALUES (?, ?)",
+                    [record.fetched_url, record.url],
+                )
         logger.debug("%s post %s", outcome, record.url)
         return outcome
 
@@ -322,7 +309,7 @@ class Archive:
             raise ArchiveError(self.path, "duplicate detection is off for this archive")
         with self._writing("index duplicates"):
             indexed = self.duplicates.index_stored(self._now())
-            # Copies of series parts become those parts (archive.series).
+            # Copies of series parts become those parts (archive.series.memberships).
             relink_copies(self.db)
         logger.info("fingerprinted %d posts", indexed)
         return list(self.db.query("SELECT * FROM duplicate_pairs ORDER BY original_url, post_url"))
@@ -388,106 +375,17 @@ class Archive:
         the series when :meth:`store_post` stores them, in this run or a later one.
         """
         with self._writing("store series listing", url=listing.url):
-            series_id = series_row(
-                self.db, listing.name, url=listing.url, site=listing.source or None
-            )
-            if listing.description:
-                self.db.execute(
-                    "UPDATE series SET description = ? WHERE id = ? AND description IS NULL",
-                    [listing.description, series_id],
-                )
-            # The series' name as first stored (the listing may spell it differently).
-            (name,) = self.db.execute(
-                "SELECT name FROM series WHERE id = ?", [series_id]
-            ).fetchone()
-            for position, listed in enumerate(listing.post_urls, 1):
-                post_url = canonicalize_url(listed)
-                self.db.execute(
-                    "INSERT INTO series_listings"
-                    " (series_id, post_url, listed_position, listing_url, first_run_id)"
-                    " VALUES (?, ?, ?, ?, ?)"
-                    " ON CONFLICT (series_id, post_url) DO UPDATE SET"
-                    "  listed_position = excluded.listed_position,"
-                    "  listing_url = excluded.listing_url",
-                    [series_id, post_url, position, listing.url, run_id],
-                )
-                stored = self.db.execute(
-                    "SELECT url FROM posts WHERE url IN (?, ?) OR fetched_url IN (?, ?) LIMIT 1",
-                    [listed, post_url, listed, post_url],
-                ).fetchone()
-                if stored is not None:
-                    add_listing_evidence(self.db, stored[0], name, listing.url)
-            recompute_series(self.db, {series_id})
-        return series_id
+            return store_listing(self.db, listing, run_id)
 
-    # Publishing
+    # Publishing (archive.publish)
 
     def publish_space_problem(self, snapshot_path: Path | str) -> str | None:
-        """Say why there is not enough disk space to publish, or return None.
-
-        Publishing folds the WAL into the database (which grows by up to the WAL's size) and
-        then writes a copy: asked before the run's end is written, so that a run that cannot
-        publish is recorded as failed while the disk still takes that small write.
-        """
-        snapshot = Path(snapshot_path)
-        sizes = {}
-        for part in ("", "-wal"):
-            file = self.path.with_name(self.path.name + part)
-            sizes[part] = file.stat().st_size if file.exists() else 0
-        needed = sizes[""] + 2 * sizes["-wal"]
-        folders = {
-            self.path.parent,
-            next(p for p in [snapshot.parent, *snapshot.parents] if p.exists()),
-        }
-        free = min(shutil.disk_usage(folder).free for folder in folders)
-        if free >= needed:
-            return None
-        mib = 1024 * 1024
-        return (
-            f"not enough disk space to publish the snapshot {snapshot} (about"
-            f" {needed / mib:.1f} MiB needed, {free / mib:.1f} MiB free); free some space and"
-            " run again"
-        )
+        """Say why there is not enough disk space to publish, or return None."""
+        return space_problem(self.path, snapshot_path)
 
     def publish(self, snapshot_path: Path | str) -> Path:
-        """Write a compacted, self-contained copy of the archive to ``snapshot_path``.
-
-        The copy is made under a temporary name in the same folder and renamed over the
-        old snapshot, so a reader (or a crash) never sees a half-written file.
-        """
-        snapshot = Path(snapshot_path)
-        tmp = snapshot.with_name(f".{snapshot.name}.{os.getpid()}.tmp")
-        try:
-            snapshot.parent.mkdir(parents=True, exist_ok=True)
-            tmp.unlink(missing_ok=True)
-            _remove_orphan_snapshots(snapshot)
-            # Fold the WAL in first, so the working file is not rewritten after the snapshot
-            # and "snapshot newer than archive" keeps meaning "snapshot up to date".
-            self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            self.db.execute("VACUUM INTO ?", [str(tmp)])
-            # Readers open the snapshot immutable: no WAL file must ever be expected.
-            copy = sqlite3.connect(tmp)
-            try:
-                copy.execute("PRAGMA journal_mode = DELETE")
-                with copy:
-                    copy.executescript(SNAPSHOT_TABLE)
-                    copy.execute(
-                        "INSERT INTO snapshot (published_at, run_id, run_finished_at, posts)"
-                        " SELECT ?, (SELECT max(id) FROM crawl_runs),"
-                        " (SELECT finished_at FROM crawl_runs ORDER BY id DESC LIMIT 1),"
-                        " (SELECT count(*) FROM posts)",
-                        [self._now()],
-                    )
-            finally:
-                copy.close()
-            os.replace(tmp, snapshot)
-        except (OSError, sqlite3.Error) as exc:
-            tmp.unlink(missing_ok=True)
-            raise ArchiveError(
-                self.path, f"cannot publish snapshot {snapshot}: {describe_sqlite_error(exc)}"
-            ) from exc
-        logger.info("published %s", snapshot)
-        return snapshot
+        """Write a compacted, self-contained copy of the archive to ``snapshot_path``."""
+        return publish(self.db, self.path, snapshot_path, now=self._now())
 
     @contextmanager
     def _writing(self, what: str, *, url: str | None = None) -> Iterator[None]:
@@ -497,18 +395,3 @@ class Archive:
                 yield
         except sqlite3.Error as exc:
             raise ArchiveError(self.path, f"{what}: {describe_sqlite_error(exc)}", url=url) from exc
-
-
-def _remove_orphan_snapshots(snapshot: Path) -> None:
-    """Delete temporary copies of ``snapshot`` whose writer died (a crawl killed mid-publish)."""
-    for tmp in snapshot.parent.glob(f".{snapshot.name}.*.tmp"):
-        pid = tmp.name.removeprefix(f".{snapshot.name}.").removesuffix(".tmp")
-        if not pid.isdigit() or int(pid) == os.getpid():
-            continue
-        try:
-            os.kill(int(pid), 0)
-        except ProcessLookupError:
-            tmp.unlink(missing_ok=True)
-            logger.info("removed %s, left by a process that died while publishing", tmp)
-        except PermissionError:
-            pass  # alive, another user's

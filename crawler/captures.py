@@ -3,21 +3,22 @@
 It sits next to the downloader (after every middleware that sets request headers, before
 HttpCompressionMiddleware and RedirectMiddleware on the way back), so it sees the request
 as sent and the response as received: body still content-encoded, redirects not yet
-followed. Each kept response leaves as a :class:`~crawler.items.Capture` on the
-``capture_received`` signal; whoever stores captures (the archive) listens for it.
+followed. Each kept response is handed to the item pipelines as a
+:class:`~crawler.items.Capture` (plain data); whoever stores captures (the archive) takes it
+there, as it takes the spider's items.
 
-Conditional requests: the validators of a URL's last capture come from a lookup object
-named by the ``BLOGARCHIVE_CAPTURE_INDEX`` setting (a dotted path, so this package never
-imports the archive). A 304 is answered with the stored response, flagged
-``meta["not_modified"]``, so the spider parses it as usual and discovery goes on; for post
-pages the spider reports the stored post as unchanged instead of extracting it again.
+Conditional requests: the validators of a URL's last capture come from the crawl's history
+(:mod:`crawler.history`, the archive's answers through one port). A 304 is answered with
+the stored response, flagged ``meta[NOT_MODIFIED]``, so the spider parses it as usual and
+discovery goes on; for post pages the spider reports the stored post as unchanged instead
+of extracting it again.
 
-Links of unchanged pages: the spider announces what each page it parsed is and where it
-leads on the ``page_links_found`` signal, keyed by URL, payload digest and the classifier's
-key (``meta["links_key"]``); the archive keeps it. A page answered from its capture whose
-payload was parsed before, and whose posts are all stored, is answered from that record
-alone (an empty body, ``meta["page_links"]``): no WARC read, no HTML parse. A page dated
-unchanged by a sitemap or feed is answered that way before it is even scheduled
+Links of unchanged pages: the spider yields what each page it parsed is and where it
+leads as a :class:`~crawler.items.PageLinks` item, keyed by URL, payload digest and the
+classifier's key (``meta[LINKS_KEY]``); the archive keeps it. A page answered from its
+capture whose payload was parsed before, and whose posts are all stored, is answered from
+that record alone (an empty body, ``meta[PAGE_LINKS]``): no WARC read, no HTML parse. A
+page dated unchanged by a sitemap or feed is answered that way before it is even scheduled
 (:class:`DatedPageShortcut`, a spider middleware). A 200 whose payload repeats the URL's
 last capture (a server without validators) is answered that way too once it arrives.
 """
@@ -27,15 +28,28 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from scrapy.extensions.throttle import AutoThrottle
 from scrapy.http import Headers, HtmlResponse
 from scrapy.http import Request as ScrapyRequest
 from scrapy.responsetypes import responsetypes
-from scrapy.utils.misc import load_object
 
+from crawler.history import History, StoredResponse, history_of
 from crawler.items import Capture, payload_digest, utc_now
+from crawler.meta import (
+    CONDITIONAL,
+    COUNTED,
+    LASTMOD,
+    LINKS_KEY,
+    NOT_MODIFIED,
+    PAGE_LINKS,
+    PAYLOAD_DIGEST,
+    REVALIDATING,
+    SOURCE,
+    STORED_POSTS,
+    STORED_TYPE,
+)
 from crawler.urls import canonicalize_url
 
 if TYPE_CHECKING:
@@ -45,68 +59,9 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-# Signal sent with ``capture=Capture`` for every response the crawler keeps.
-capture_received = object()
-# Signal sent with ``url``, ``payload_digest``, ``links_key`` and ``page`` (a JSON-able dict)
-# for every HTML page the spider classified: what an unchanged page is and where it leads.
-page_links_found = object()
 # Responses worth keeping as evidence and for replay; errors and 304s are not.
 KEPT_STATUSES = frozenset(range(200, 300)) | {301, 302, 303, 307, 308}
 VALIDATOR_HEADERS = (b"If-None-Match", b"If-Modified-Since")
-
-
-class StoredResponseLike(Protocol):
-    """A response read back from the archive's captures."""
-
-    @property
-    def status(self) -> int: ...
-
-    @property
-    def headers(self) -> list[tuple[str, str]]: ...
-
-    @property
-    def body(self) -> bytes: ...
-
-    @property
-    def protocol(self) -> str: ...
-
-
-class ValidatorsLike(Protocol):
-    """The validators of a URL's last capture."""
-
-    @property
-    def capture_id(self) -> int: ...
-
-    @property
-    def etag(self) -> str | None: ...
-
-    @property
-    def last_modified(self) -> str | None: ...
-
-    @property
-    def fetched_at(self) -> str: ...
-
-    @property
-    def payload_digest(self) -> str: ...
-
-    @property
-    def content_type(self) -> str | None: ...
-
-
-class CaptureLookup(Protocol):
-    """What the middleware asks the archive (``archive.captures.CaptureIndex`` does it)."""
-
-    def validators(self, url: str) -> ValidatorsLike | None: ...
-
-    def load(self, capture_id: int) -> StoredResponseLike: ...
-
-    def stored_posts(self, url: str) -> dict[str, str]: ...
-
-    def page_links(
-        self, url: str, payload_digest: str, links_key: str
-    ) -> dict[str, Any] | None: ...
-
-    def close(self) -> None: ...
 
 
 # Headers that carry credentials or session state: never written to a capture, whoever set
@@ -147,7 +102,7 @@ def unchanged_since(lastmod: str | None, fetched_at: str) -> bool:
     return changed < fetched
 
 
-def stored_to_response(stored: StoredResponseLike, request: Request) -> Response:
+def stored_to_response(stored: StoredResponse, request: Request) -> Response:
     """Build a Scrapy response for ``request`` from a stored one (body still encoded)."""
     headers = Headers(stored.headers)
     cls = responsetypes.from_args(headers=headers, url=request.url, body=stored.body)
@@ -165,46 +120,42 @@ def stored_to_response(stored: StoredResponseLike, request: Request) -> Response
 class CaptureMiddleware:
     """Emit a Capture per kept response; make requests conditional; turn 304s into stored pages.
 
-    Settings: ``BLOGARCHIVE_CAPTURE`` (emit captures, default on),
-    ``BLOGARCHIVE_CONDITIONAL`` (send validators, default on; ``crawl --full`` turns it
-    off), ``BLOGARCHIVE_TRUST_LASTMOD`` (believe sitemap dates, default on),
-    ``BLOGARCHIVE_CAPTURE_INDEX`` (the lookup class, built with ``BLOGARCHIVE_DB``).
-    A request with ``meta["conditional"] = False`` is always sent unconditionally.
+    Settings (declared with their defaults in crawler/settings.py): ``BLOGARCHIVE_CAPTURE``
+    (emit captures), ``BLOGARCHIVE_CONDITIONAL`` (send validators; ``crawl --full`` turns
+    it off), ``BLOGARCHIVE_TRUST_LASTMOD`` (believe sitemap dates); the history is the
+    crawl's (``BLOGARCHIVE_HISTORY``, see :mod:`crawler.history`).
+    A request with ``meta[CONDITIONAL] = False`` is always sent unconditionally.
     """
 
-    def __init__(self, crawler: Crawler, lookup: CaptureLookup | None) -> None:
+    def __init__(self, crawler: Crawler, lookup: History) -> None:
         self.crawler = crawler
         self.lookup = lookup
         settings = crawler.settings
-        self.capture = settings.getbool("BLOGARCHIVE_CAPTURE", True)
-        self.conditional = settings.getbool("BLOGARCHIVE_CONDITIONAL", True)
-        self.trust_lastmod = settings.getbool("BLOGARCHIVE_TRUST_LASTMOD", True)
+        self.capture = settings.getbool("BLOGARCHIVE_CAPTURE")
+        self.conditional = settings.getbool("BLOGARCHIVE_CONDITIONAL")
+        self.trust_lastmod = settings.getbool("BLOGARCHIVE_TRUST_LASTMOD")
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CaptureMiddleware:
-        """Build the middleware and its lookup from the crawl's settings."""
-        path = crawler.settings.get("BLOGARCHIVE_CAPTURE_INDEX")
-        db = crawler.settings.get("BLOGARCHIVE_DB")
-        lookup = load_object(path)(db) if path and db else None
-        return cls(crawler, lookup)
+        """Build the middleware over the crawl's history."""
+        return cls(crawler, history_of(crawler))
 
     def process_request(self, request: Request) -> Request | Response | None:
         """Add If-None-Match / If-Modified-Since from the URL's last capture.
 
-        A page whose sitemap ``<lastmod>`` or Atom ``<updated>`` (``meta["lastmod"]``) is
+        A page whose sitemap ``<lastmod>`` or Atom ``<updated>`` (``meta[LASTMOD]``) is
         older than its last capture is answered from the capture without a request.
         """
         if not self._may_use_capture(request) or any(
             name in request.headers for name in VALIDATOR_HEADERS
         ):
             return None
-        assert self.lookup is not None
         validators = self.lookup.validators(request.url)
         if validators is None:
             return None
-        lastmod = request.meta.get("lastmod")
-        request.meta["payload_digest"] = validators.payload_digest
-        request.meta["stored_type"] = validators.content_type
+        lastmod = request.meta.get(LASTMOD)
+        request.meta[PAYLOAD_DIGEST] = validators.payload_digest
+        request.meta[STORED_TYPE] = validators.content_type
         if self.trust_lastmod and unchanged_since(lastmod, validators.fetched_at):
             # The sitemap or feed dates the page's last change before our capture: no request.
             self.crawler.stats.inc_value("blogarchive/lastmod_skipped")
@@ -213,31 +164,27 @@ class CaptureMiddleware:
             request.headers[b"If-None-Match"] = validators.etag
         if validators.last_modified:
             request.headers[b"If-Modified-Since"] = validators.last_modified
-        request.meta["revalidating"] = validators.capture_id
+        request.meta[REVALIDATING] = validators.capture_id
         if validators.etag or validators.last_modified:
             self.crawler.stats.inc_value("blogarchive/conditional_requests")
         return None
 
-    def process_response(self, request: Request, response: Response) -> Request | Response:
-        """Answer a 304 with the stored page; emit every other kept response as a Capture."""
-        if response.status == 304 and "revalidating" in request.meta:
+    async def process_response(self, request: Request, response: Response) -> Request | Response:
+        """Answer a 304 with the stored page; hand every other kept response on as a Capture."""
+        if response.status == 304 and REVALIDATING in request.meta:
             self.crawler.stats.inc_value("blogarchive/not_modified")
-            return self._from_capture(request, int(request.meta["revalidating"]))
-        if "not_modified" in request.meta:
+            return self._from_capture(request, int(request.meta[REVALIDATING]))
+        if NOT_MODIFIED in request.meta:
             return response  # answered from a capture: nothing new to keep
         # The payload the spider will see (a redirect's copy of meta must not keep an old one).
-        stored_digest = request.meta.pop("payload_digest", None)
+        stored_digest = request.meta.pop(PAYLOAD_DIGEST, None)
         if response.status in KEPT_STATUSES:
-            request.meta["payload_digest"] = digest = payload_digest(response.body)
-            if (
-                response.status == 200
-                and "revalidating" in request.meta
-                and digest == stored_digest
-            ):
+            request.meta[PAYLOAD_DIGEST] = digest = payload_digest(response.body)
+            if response.status == 200 and REVALIDATING in request.meta and digest == stored_digest:
                 # A server that sends no validators (WordPress) answers 200 with the bytes
                 # we captured: as good as a 304, so nothing is captured or extracted again
                 # (a page: if this classifier and extractor parsed these bytes last).
-                answer = self._same_payload(request, int(request.meta["revalidating"]))
+                answer = self._same_payload(request, int(request.meta[REVALIDATING]))
                 if answer is not None:
                     return answer
         if self.capture and response.status in KEPT_STATUSES:
@@ -251,11 +198,24 @@ class CaptureMiddleware:
                 method=request.method,
                 protocol=response.protocol or "HTTP/1.1",
                 ip_address=str(response.ip_address) if response.ip_address else None,
-                source=str(request.meta.get("source", "")),
+                source=str(request.meta.get(SOURCE, "")),
             )
-            self.crawler.signals.send_catch_log(capture_received, capture=capture)
+            await self._hand_over(capture)
             self.crawler.stats.inc_value("blogarchive/captures")
         return response
+
+    async def _hand_over(self, capture: Capture) -> None:
+        """Pass ``capture`` through the item pipelines, stored before the response goes on.
+
+        Not a scraped item: no ``item_scraped`` signal, log line or item count, as for the
+        captures of requests that no callback sees (robots.txt, redirects).
+        """
+        assert self.crawler.engine is not None
+        try:
+            await self.crawler.engine.scraper.itemproc.process_item_async(capture)
+        except Exception:
+            # Logged, never the response's failure: a page is worth more than its capture.
+            logger.exception("could not hand over the capture of %s", capture.url)
 
     def _same_payload(self, request: Request, capture_id: int) -> Request | Response | None:
         """Answer a 200 that repeats capture ``capture_id`` as a 304 would be, or None.
@@ -264,8 +224,7 @@ class CaptureMiddleware:
         this classifier's and extractor's key, or with a post it yields not stored, its body
         goes on to be parsed and extracted as fetched.
         """
-        assert self.lookup is not None
-        if not request.meta.get("links_key"):
+        if not request.meta.get(LINKS_KEY):
             self.crawler.stats.inc_value("blogarchive/unchanged_payloads")
             return self._from_capture(request, capture_id)
         stored_posts = self.lookup.stored_posts(canonicalize_url(request.url))
@@ -276,7 +235,6 @@ class CaptureMiddleware:
         return self._from_links(request, capture_id, stored_posts, cached)
 
     def _from_capture(self, request: Request, capture_id: int) -> Request | Response:
-        assert self.lookup is not None
         stored_posts = self.lookup.stored_posts(canonicalize_url(request.url))
         cached = self._cached_links(request, stored_posts)
         if cached is not None:
@@ -289,12 +247,12 @@ class CaptureMiddleware:
             headers = request.headers.copy()
             for name in VALIDATOR_HEADERS:
                 headers.pop(name, None)
-            meta = {k: v for k, v in request.meta.items() if k not in ("revalidating", "lastmod")}
+            meta = {k: v for k, v in request.meta.items() if k not in (REVALIDATING, LASTMOD)}
             return request.replace(
-                headers=headers, meta={**meta, "conditional": False}, dont_filter=True
+                headers=headers, meta={**meta, CONDITIONAL: False}, dont_filter=True
             )
-        request.meta["not_modified"] = capture_id
-        request.meta["stored_posts"] = stored_posts
+        request.meta[NOT_MODIFIED] = capture_id
+        request.meta[STORED_POSTS] = stored_posts
         return stored_to_response(stored, request)
 
     def _from_links(
@@ -305,14 +263,14 @@ class CaptureMiddleware:
         cached: dict[str, Any],
     ) -> Response:
         """Answer ``request`` with an empty page carrying what its capture was parsed into."""
-        request.meta["not_modified"] = capture_id
-        request.meta["stored_posts"] = stored_posts
-        request.meta["page_links"] = cached
+        request.meta[NOT_MODIFIED] = capture_id
+        request.meta[STORED_POSTS] = stored_posts
+        request.meta[PAGE_LINKS] = cached
         self.crawler.stats.inc_value("blogarchive/links_cached")
         return HtmlResponse(
             url=request.url,
             status=200,
-            headers={"Content-Type": request.meta.get("stored_type") or "text/html"},
+            headers={"Content-Type": request.meta.get(STORED_TYPE) or "text/html"},
             body=b"",
             request=request,
             flags=["stored", "links"],
@@ -326,18 +284,15 @@ class CaptureMiddleware:
         """
         if (
             not self.trust_lastmod
-            or not request.meta.get("lastmod")
+            or not request.meta.get(LASTMOD)
             or not self._may_use_capture(request)
         ):
             return None
-        assert self.lookup is not None
         validators = self.lookup.validators(request.url)
-        if validators is None or not unchanged_since(
-            request.meta["lastmod"], validators.fetched_at
-        ):
+        if validators is None or not unchanged_since(request.meta[LASTMOD], validators.fetched_at):
             return None
-        request.meta["payload_digest"] = validators.payload_digest
-        request.meta["stored_type"] = validators.content_type
+        request.meta[PAYLOAD_DIGEST] = validators.payload_digest
+        request.meta[STORED_TYPE] = validators.content_type
         stored_posts = self.lookup.stored_posts(canonicalize_url(request.url))
         cached = self._cached_links(request, stored_posts)
         if cached is None:
@@ -347,11 +302,7 @@ class CaptureMiddleware:
 
     def _may_use_capture(self, request: Request) -> bool:
         """Tell whether ``request`` may be made conditional or answered from a capture."""
-        return (
-            self.lookup is not None
-            and request.method == "GET"
-            and bool(request.meta.get("conditional", self.conditional))
-        )
+        return request.method == "GET" and bool(request.meta.get(CONDITIONAL, self.conditional))
 
     def _cached_links(
         self, request: Request, stored_posts: dict[str, str]
@@ -361,8 +312,7 @@ class CaptureMiddleware:
         The body is needed (and read from the capture) when the page yields a post that is
         not stored: an extraction that failed before, or a post lost to a killed run.
         """
-        assert self.lookup is not None
-        key, digest = request.meta.get("links_key"), request.meta.get("payload_digest")
+        key, digest = request.meta.get(LINKS_KEY), request.meta.get(PAYLOAD_DIGEST)
         if not key or not digest:
             return None
         cached = self.lookup.page_links(canonicalize_url(request.url), str(digest), str(key))
@@ -403,7 +353,7 @@ class DatedPageShortcut:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> DatedPageShortcut:
-        """Build the middleware with its own capture lookup."""
+        """Build the middleware over the crawl's history."""
         return cls(crawler, CaptureMiddleware.from_crawler(crawler))
 
     def process_spider_output(self, response: Response, result: Iterable[Any]) -> Iterator[Any]:
@@ -423,7 +373,7 @@ class DatedPageShortcut:
         spider: Any = self.crawler.spider
         source = None
         if isinstance(item, ScrapyRequest) and item.callback is not None:
-            source = getattr(spider, "sources", {}).get(item.meta.get("source"))
+            source = getattr(spider, "sources", {}).get(item.meta.get(SOURCE))
         if source is None or spider.source_full(source):
             yield item
             return
@@ -432,7 +382,7 @@ class DatedPageShortcut:
             yield item
             return
         # Counted as SourceScopeMiddleware counts a request it lets through.
-        item.meta["blog_counted"] = True
+        item.meta[COUNTED] = True
         spider.pages_sent[source.name] += 1
         self.crawler.stats.inc_value("blogarchive/unscheduled")
         yield from item.callback(response)

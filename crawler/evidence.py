@@ -19,6 +19,7 @@ from urllib.parse import urljoin, urlsplit
 from lxml import etree
 from parsel import Selector
 
+from crawler.seen import SeenSet
 from crawler.urls import canonicalize_url
 
 # Archives of a tag, category, author or date, pagination and search: their entries link to
@@ -97,7 +98,8 @@ class SiteEvidence:
     """What the crawl learned about one site so far: where its posts are."""
 
     post_shapes: dict[str, int] = field(default_factory=dict)  # URL shape -> posts seen
-    feed_urls: set[str] = field(default_factory=set)
+    # Every post of a site whose feed pages list them all: 8-byte hashes, not the URLs.
+    feed_urls: SeenSet = field(default_factory=SeenSet)
 
     def learn_post(self, url: str) -> None:
         """Count a URL that held a post by its own evidence."""

@@ -1,4 +1,8 @@
-"""Items the crawler hands to the pipeline: what was fetched, never what it means."""
+"""Items the crawler hands to the pipeline: what was fetched, never what it means.
+
+Plain data, every one: what the crawler tells the archive travels as these items through
+the item pipelines (never as signals or object references), so it could cross a queue.
+"""
 
 from __future__ import annotations
 
@@ -72,6 +76,21 @@ class UnchangedPage:
     fetched_url: str
     source: str
     fetched_at: str  # ISO 8601 UTC
+
+
+@dataclass
+class PageLinks:
+    """What a classified HTML page is and where it leads, for a later run to reuse.
+
+    Kept by the archive under the page's canonical ``url``, its ``payload_digest`` and the
+    classifier's ``links_key``; ``page`` is JSON-able (``crawler.pages.PageInfo``'s record
+    plus ``yields``, the posts the page yields).
+    """
+
+    url: str
+    payload_digest: str
+    links_key: str
+    page: dict[str, Any] = field(repr=False)
 
 
 @dataclass

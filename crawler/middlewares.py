@@ -14,6 +14,7 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.task import deferLater
 
 from crawler.addresses import AddressRefused, refused_address
+from crawler.meta import CONTENT, COUNTED, EXPECT, SCOPE_EXEMPT, SOURCE
 from crawler.outcome import STAT_LIMIT_PREFIX
 from crawler.urls import netloc
 
@@ -30,7 +31,7 @@ class SourceScopeMiddleware:
     that could not be reached.
 
     Replaces Scrapy's OffsiteMiddleware, which compares host names only: the demo serves
-    different blogs on different ports of 127.0.0.1. Redirects keep ``meta["source"]``, so a
+    different blogs on different ports of 127.0.0.1. Redirects keep ``meta[SOURCE]``, so a
     redirect off the blog is dropped here too.
     """
 
@@ -46,12 +47,12 @@ class SourceScopeMiddleware:
         """Raise IgnoreRequest for off-host requests and pages over the source's cap."""
         spider: Any = self.crawler.spider
         sources = getattr(spider, "sources", None)
-        name = request.meta.get("source")
+        name = request.meta.get(SOURCE)
         if not sources or name not in sources:
             return
         source = sources[name]
         stats = self.crawler.stats
-        if not request.meta.get("scope_exempt") and not source.allows(request.url):
+        if not request.meta.get(SCOPE_EXEMPT) and not source.allows(request.url):
             stats.inc_value("blogarchive/offsite_filtered")
             raise IgnoreRequest(f"{request.url} is not on the hosts of source {name!r}")
         if not source.allows(request.url):
@@ -62,7 +63,7 @@ class SourceScopeMiddleware:
         if netloc(request.url) in getattr(spider, "unreachable_hosts", ()):
             stats.inc_value("blogarchive/unreachable_skipped")
             raise IgnoreRequest(f"{netloc(request.url)} cannot be reached")
-        if request.meta.get("expect") != "content" or request.meta.get("blog_counted"):
+        if request.meta.get(EXPECT) != CONTENT or request.meta.get(COUNTED):
             return
         if source.max_pages is not None and spider.pages_sent[name] >= source.max_pages:
             stats.inc_value("blogarchive/max_pages_dropped")
@@ -70,7 +71,7 @@ class SourceScopeMiddleware:
             raise IgnoreRequest(f"source {name!r} reached max_pages={source.max_pages}")
         # Counted when sent, not when answered, so concurrency cannot overshoot the cap;
         # the flag travels with retries and redirects (request.copy/replace keep meta).
-        request.meta["blog_counted"] = True
+        request.meta[COUNTED] = True
         spider.pages_sent[name] += 1
         stats.inc_value("blogarchive/page_requests")
 
@@ -160,7 +161,7 @@ class RetryAfterMiddleware:
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
-        self.max_wait = crawler.settings.getfloat("BLOGARCHIVE_MAX_RETRY_AFTER", 120.0)
+        self.max_wait = crawler.settings.getfloat("BLOGARCHIVE_MAX_RETRY_AFTER")
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RetryAfterMiddleware:

@@ -31,6 +31,12 @@ from crawler.evidence import (
     teasers,
     url_shape,
 )
+from crawler.series import (
+    SERIES_HEADING_RE,
+    SERIES_SUFFIX_RE,
+    SERIES_WORD_RE,
+    looks_like_series,
+)
 from crawler.settings import USER_AGENT
 from crawler.urls import canonicalize_url
 
@@ -58,13 +64,6 @@ LISTING_BODY_CLASSES = {
     "path-taxonomy",  # Drupal taxonomy term pages list articles, even when only one.
 }
 PAGE_N_RE = re.compile(r"/page/\d+/?$")
-SERIES_URL_RE = re.compile(r"/series/[^/]+", re.IGNORECASE)
-SERIES_HEADING_RE = re.compile(r"^\s*series\s*[:\-\u2013\u2014]\s*(?P<name>.+)$", re.IGNORECASE)
-SERIES_WORD_RE = re.compile(r"\bseries\b", re.IGNORECASE)
-# "Budgets: a blog series" names the series "Budgets"; "The Budget Series" keeps its word.
-SERIES_SUFFIX_RE = re.compile(
-    r"\s*[:\-\u2013\u2014|]\s*(an?\s+|the\s+|our\s+)?(blog\s+)?series\s*$", re.IGNORECASE
-)
 ARCHIVE_PREFIX_RE = re.compile(
     r"^\s*(category|tag|archives?|topic)\s*[:\-\u2013\u2014]\s*", re.IGNORECASE
 )
@@ -355,13 +354,6 @@ def find_links(sel: Selector, page_url: str) -> list[str]:
         if url and is_crawlable(urljoin(page_url, href.strip())):
             seen.setdefault(url, None)
     return list(seen)
-
-
-def looks_like_series(url: str, patterns: tuple[str, ...] = ()) -> bool:
-    """Tell whether a URL alone says it is a series page."""
-    return bool(SERIES_URL_RE.search(urlsplit(url).path)) or any(
-        re.search(p, url) for p in patterns
-    )
 
 
 def _series_name(

@@ -1,6 +1,20 @@
 """Scrapy settings for blogarchive, each with its reason; per-run overrides come from the CLI."""
 
 import os
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One of the project's settings: its name, its default and what it does."""
+
+    name: str
+    default: Any
+    help: str
+    # How the documentation states a default that depends on the machine.
+    shown: str | None = None
+
 
 BOT_NAME = "blogarchive"  # Names the project in logs and stats.
 SPIDER_MODULES = ["crawler.spiders"]  # Where `scrapy crawl blog` finds BlogSpider.
@@ -35,33 +49,107 @@ REDIRECT_MAX_TIMES = 10  # Scrapy's 20 is Firefox's; a blog needs one or two hop
 # Holds CONCURRENT_REQUESTS_PER_DOMAIN without a download delay (Scrapy 2.19 on asyncio does
 # not; see crawler/politeness.py) and keys every request's slot by host:port.
 DOWNLOADER = "crawler.politeness.PoliteDownloader"
-# Trap rules (crawler/traps.py); 0 turns one off.
-BLOGARCHIVE_PAGE_BUDGET = 20000  # Requests discovered per source, at most, in one run.
-BLOGARCHIVE_PATTERN_LIMIT = 25  # Dead-end pages per URL pattern before it is closed.
-BLOGARCHIVE_MAX_PATH_SEGMENTS = 16  # Heritrix's TooManyPathSegments default is 20.
-BLOGARCHIVE_MAX_SEGMENT_REPEATS = 2  # /a/b/a/b/ passes, /a/b/a/b/a/b/ is a trap.
-BLOGARCHIVE_DB = "archive.db"  # `scrapy crawl blog` writes here; the CLI sets it from --db.
-BLOGARCHIVE_MAX_RETRY_AFTER = 120  # Cap on a server's Retry-After wait, in seconds.
-BLOGARCHIVE_CLEAN = True  # Remove page furniture before extraction (off only to compare).
-BLOGARCHIVE_CAPTURE = True  # Keep every kept response's raw bytes (WARC files beside the db).
-BLOGARCHIVE_CONDITIONAL = True  # Revalidate with If-None-Match/-Modified-Since; --full: off.
-BLOGARCHIVE_TRUST_LASTMOD = True  # A sitemap lastmod before our capture: reuse it, no request.
-# Who answers "what did we capture before"; by dotted path, the crawler never imports it.
-BLOGARCHIVE_CAPTURE_INDEX = "archive.captures.CaptureIndex"
-# Archived posts the crawl did not reach are requested at its end, or edits to unlisted posts
-# and deletions go unseen. A dotted path (the crawler never imports the archive); empty: off.
-BLOGARCHIVE_RECHECK = "archive.revisions.stored_post_urls"
-# A function of the settings naming the extractor's version (its code, trafilatura's version,
-# BLOGARCHIVE_CLEAN): a page whose 200 repeats its capture is extracted again only when it
-# changed. A dotted path (the crawler never imports the pipeline); empty: no version.
-BLOGARCHIVE_EXTRACTION_KEY = "pipeline.pipelines.extraction_key"
-BLOGARCHIVE_DEDUP = True  # Link near-duplicate posts to their original (off only to compare).
-# Extraction processes; 0 extracts in the crawler's process (--workers sets it).
-BLOGARCHIVE_EXTRACT_WORKERS = os.cpu_count() or 1
-# Where the published copy goes; None: published/<db name> beside the db; empty: not published.
-BLOGARCHIVE_SNAPSHOT = None
-BLOGARCHIVE_RUN_ARGS: dict[str, object] = {}  # What the run was asked, kept in crawl_runs.args.
-# Every BLOGARCHIVE_* setting is declared above: the CLI refuses other names (a misspelling).
+# What a crawl remembers per URL stays out of Python objects (crawler/frontier.py): pending
+# requests in a disk queue of the crawl's own, seen fingerprints as 8-byte hashes.
+SCHEDULER = "crawler.frontier.FrontierScheduler"
+DUPEFILTER_CLASS = "crawler.frontier.CompactDupeFilter"
+# The project's own settings, declared once: name, default and help (README's settings table
+# is checked against it by tests/test_settings.py). Components read them without a default of
+# their own. Lower case, so that Scrapy does not load the table itself as a setting.
+declared = (
+    Setting(
+        "BLOGARCHIVE_DB", "archive.db", "The archive's SQLite file; the CLI sets it from --db."
+    ),
+    Setting(
+        "BLOGARCHIVE_HISTORY",
+        "archive.history.ArchiveHistory",
+        "Who answers what was captured and stored before (crawler/history.py), by dotted"
+        " path; empty: no history, every page is new.",
+    ),
+    Setting(
+        "BLOGARCHIVE_RECHECK",
+        True,
+        "At the end of a crawl, request the archived posts it did not reach (edits to unlisted"
+        " posts, deletions).",
+    ),
+    Setting(
+        "BLOGARCHIVE_CAPTURE",
+        True,
+        "Keep every kept response's raw bytes (WARC files beside the db).",
+    ),
+    Setting(
+        "BLOGARCHIVE_CONDITIONAL",
+        True,
+        "Revalidate captured pages with If-None-Match/If-Modified-Since; --full turns it off.",
+    ),
+    Setting(
+        "BLOGARCHIVE_TRUST_LASTMOD",
+        True,
+        "A sitemap lastmod or feed date before the page's capture: reuse it, no request.",
+    ),
+    Setting(
+        "BLOGARCHIVE_EXTRACTION_KEY",
+        "pipeline.pipelines.extraction_key",
+        "A function of the settings naming the extractor's version, by dotted path: a page whose"
+        " 200 repeats its capture is extracted again only when it changed; empty: no version.",
+    ),
+    Setting(
+        "BLOGARCHIVE_EXTRACT_WORKERS",
+        os.cpu_count() or 1,
+        "Worker processes that parse pages and extract posts; 0: all in the crawler's process"
+        " (the CLI's --workers).",
+        shown="one per core",
+    ),
+    Setting(
+        "BLOGARCHIVE_CLEAN",
+        True,
+        "Remove page furniture before extraction (off only to compare).",
+    ),
+    Setting(
+        "BLOGARCHIVE_DEDUP",
+        True,
+        "Link near-duplicate posts to their original (off only to compare).",
+    ),
+    Setting(
+        "BLOGARCHIVE_SNAPSHOT",
+        None,
+        "Where the published copy goes; unset: published/<db name> beside the db; empty: not"
+        " published.",
+    ),
+    Setting(
+        "BLOGARCHIVE_RUN_ARGS",
+        {},
+        "What the run was asked (the CLI sets it), kept in crawl_runs.args.",
+    ),
+    Setting(
+        "BLOGARCHIVE_PAGE_BUDGET",
+        20000,
+        "Requests discovered per source, at most, in one run (a trap rule; 0: off).",
+    ),
+    Setting(
+        "BLOGARCHIVE_PATTERN_LIMIT",
+        25,
+        "Dead-end pages per URL pattern before it is closed (a trap rule; 0: off).",
+    ),
+    Setting(
+        "BLOGARCHIVE_MAX_PATH_SEGMENTS",
+        16,
+        "Paths with more segments are not followed (a trap rule, Heritrix's is 20; 0: off).",
+    ),
+    Setting(
+        "BLOGARCHIVE_MAX_SEGMENT_REPEATS",
+        2,
+        "/a/b/a/b/ passes, /a/b/a/b/a/b/ is a trap (a trap rule; 0: off).",
+    ),
+    Setting(
+        "BLOGARCHIVE_MAX_RETRY_AFTER",
+        120,
+        "Cap on a server's Retry-After wait, in seconds.",
+    ),
+)
+# As Scrapy reads a settings module: one upper-case name per setting. The CLI refuses other
+# BLOGARCHIVE_* names (a misspelling).
+globals().update({setting.name: setting.default for setting in declared})
 
 # Scrapy re-reads and re-parses a callback's source on every response to warn about
 # `return value` in generators (its cache is keyed by short-lived bound methods): a third of an

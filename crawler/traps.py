@@ -34,7 +34,8 @@ from scrapy import Request
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 
-from crawler.items import CrawlError
+from crawler.items import CrawlError, PageLinks
+from crawler.meta import ANSWERED, CONTENT, EXPECT, SETTLE_LATE, SOURCE
 from crawler.outcome import STAT_LIMIT_PREFIX
 from crawler.urls import canonicalize_url
 
@@ -101,7 +102,7 @@ class TrapRules:
 
     def drop(self, request: Request, rule: str, reason: str, key: str) -> CrawlError | None:
         """Count a dropped request; return an error to record if it is the first of its kind."""
-        source = str(request.meta.get("source", ""))
+        source = str(request.meta.get(SOURCE, ""))
         self.stats.inc_value(f"blogarchive/limit/{rule}")
         self.stats.inc_value(f"blogarchive/limit/{rule}/{source}")
         if (source, rule, key) in self.reported:
@@ -165,11 +166,12 @@ class TrapGuard:
     def _check(self, response: Response, obj: Any) -> tuple[Any, bool]:
         """Return (what to pass on, whether it is something new beyond the page's pattern)."""
         if not isinstance(obj, Request):
-            return obj, not isinstance(obj, CrawlError)
-        source = obj.meta.get("source")
+            # An error or a page's own links record says nothing about where the page leads.
+            return obj, not isinstance(obj, (CrawlError, PageLinks))
+        source = obj.meta.get(SOURCE)
         if source is None:
             return obj, False
-        if obj.meta.get("settle_late"):
+        if obj.meta.get(SETTLE_LATE):
             # The spider asks for the page again later (crawler.pages.settle): not a dead end,
             # and the page was already let through once.
             return obj, True
@@ -197,7 +199,7 @@ class TrapGuard:
     def _finish(self, response: Response, led_somewhere: bool) -> Iterator[CrawlError]:
         if led_somewhere or not isinstance(response, Response):
             return
-        if response.meta.get("expect") != "content" or "source" not in response.meta:
+        if response.meta.get(EXPECT) != CONTENT or SOURCE not in response.meta:
             return
         error = self.rules.dead_end(response)
         if error is not None:
@@ -209,7 +211,7 @@ class TrapGate:
 
     Requests queued before their pattern closed, and redirects (which never pass the spider
     middlewares), are checked here. It also marks every request that got an answer
-    (``meta["answered"]``), so that the spider records a refused answer (too big, too many
+    (``meta[ANSWERED]``), so that the spider records a refused answer (too big, too many
     redirects, a redirect off the site) as an error, unlike a request refused unsent.
     """
 
@@ -232,9 +234,9 @@ class TrapGate:
     def process_request(self, request: Request) -> None:
         """Raise IgnoreRequest for a request whose pattern closed or whose path is a trap."""
         rules = self.rules
-        if rules is None or "source" not in request.meta:
+        if rules is None or SOURCE not in request.meta:
             return
-        if url_pattern(request.url) in rules.closed and not request.meta.get("settle_late"):
+        if url_pattern(request.url) in rules.closed and not request.meta.get(SETTLE_LATE):
             rules.stats.inc_value(f"blogarchive/limit/{PATTERN}")
             raise IgnoreRequest(f"{request.url}: its URL pattern was closed as a trap")
         if found := rules.path_rule(request.url):
@@ -247,7 +249,7 @@ class TrapGate:
         Scrapy's RedirectMiddleware would schedule it and the duplicate filter drop it
         silently, so a page that only redirects in a circle would leave no trace.
         """
-        request.meta["answered"] = response.status
+        request.meta[ANSWERED] = response.status
         location = response.headers.get(b"Location")
         if 300 <= response.status < 400 and location:
             target = canonicalize_url(urljoin(request.url, location.decode("latin-1")))

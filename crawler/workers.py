@@ -26,6 +26,7 @@ from scrapy import signals
 from scrapy.http import TextResponse
 
 from crawler.items import FetchedPage, utc_now
+from crawler.meta import NOT_MODIFIED, PAGE_LINKS, PAGE_READING, READ_PAGE, SOURCE
 from crawler.pages import PageReading, read_page
 from crawler.urls import canonicalize_url
 
@@ -58,7 +59,7 @@ class Workers:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Workers:
         """Read the worker count; shut the pool down when the spider closes."""
-        workers = cls(crawler.settings.getint("BLOGARCHIVE_EXTRACT_WORKERS", os.cpu_count() or 1))
+        workers = cls(crawler.settings.getint("BLOGARCHIVE_EXTRACT_WORKERS"))
         crawler.signals.connect(workers.shutdown, signal=signals.spider_closed)
         return workers
 
@@ -204,9 +205,9 @@ class PageReader:
     """Read each HTML page the spider will parse in a worker, before its callback runs.
 
     A downloader middleware next to the engine: it sees the final response (redirects
-    followed, body decoded) and leaves the reading in ``meta["page_reading"]``, where
+    followed, body decoded) and leaves the reading in ``meta[PAGE_READING]``, where
     the spider takes it instead of parsing the page itself. Pages answered from their
-    links record (``meta["page_links"]``) are not read; nor is any page with 0 workers.
+    links record (``meta[PAGE_LINKS]``) are not read; nor is any page with 0 workers.
     """
 
     def __init__(self, crawler: Crawler, workers: Workers) -> None:
@@ -223,7 +224,7 @@ class PageReader:
         if not self._to_read(request, response):
             return response
         spider: Any = self.crawler.spider
-        source = spider.sources[request.meta["source"]]
+        source = spider.sources[request.meta[SOURCE]]
         assert isinstance(response, TextResponse)
         job = ReadJob(
             url=response.url,
@@ -234,16 +235,16 @@ class PageReader:
             series_patterns=source.series_patterns,
             source=source.name,
             # Answered unchanged from its capture: the post stored from it still holds.
-            extractor=None if request.meta.get("not_modified") else self.workers.extractor,
+            extractor=None if request.meta.get(NOT_MODIFIED) else self.workers.extractor,
         )
-        request.meta["page_reading"] = await self.workers.run(read_in_worker, job)
+        request.meta[PAGE_READING] = await self.workers.run(read_in_worker, job)
         self.crawler.stats.inc_value("blogarchive/pages_read_in_workers")
         return response
 
     def _to_read(self, request: Request, response: Response) -> bool:
-        if not self.workers.workers or not request.meta.get("read_page"):
+        if not self.workers.workers or not request.meta.get(READ_PAGE):
             return False
-        if "page_links" in request.meta or not 200 <= response.status < 300:
+        if PAGE_LINKS in request.meta or not 200 <= response.status < 300:
             return False
         if not isinstance(response, TextResponse) or not response.body:
             return False

@@ -239,7 +239,9 @@ def clean_html(tree_or_html: HtmlElement | str | bytes, *, copy_tree: bool = Tru
     content = find_content(tree)
     platform_body = content is not None
     if content is None:
-        content = _main_element(tree)
+        content = discussion_element(tree)
+        if content is None:
+            content = _main_element(tree)
     protected = _protected(tree, content, body)
     removed = 0
     for element in list(_furniture(tree, content)):
@@ -381,6 +383,36 @@ def _furniture(tree: HtmlElement, content: HtmlElement | None) -> Iterable[HtmlE
         limit = SHORT_LINE_CHARS if element in inside_content else SMALL_BLOCK_CHARS
         if len(text) < limit and FURNITURE_TEXT.search(text):
             yield _outermost_small(element, inside_content)
+
+
+# Ids and class tokens of the FURNITURE_* lists that mark a discussion (comments, replies).
+COMMENT_NAMES = frozenset(("comments", "comments-area", "comment-wrapper", "comment-section"))
+# Prose outside a page's comments under which the page has no post of its own: it is the
+# discussion (a forum thread, a link aggregator's comments), whose posts are its content.
+OWN_POST_CHARS = 1500
+
+
+def discussion_element(tree: HtmlElement) -> HtmlElement | None:
+    """Return the comments container of a page that is a discussion, or None.
+
+    On an article the comments follow the post; on a forum thread the "comments" element
+    (Invision's ``div#comments``, an aggregator's ``ol.comments``) holds every post, the
+    first included, and the rest of the page has next to no prose.
+    """
+    body = tree.find("body")
+    page = prose_chars(body) if body is not None else 0
+    if not page:
+        return None
+    for element in body.iter():
+        if isinstance(element.tag, str) and element is not body and _is_comments(element):
+            inside = prose_chars(element)
+            return element if inside and page - inside < OWN_POST_CHARS else None
+    return None
+
+
+def _is_comments(element: HtmlElement) -> bool:
+    names = {(element.get("id") or "").lower(), *(element.get("class") or "").lower().split()}
+    return bool(names & COMMENT_NAMES)
 
 
 def _is_furniture_by_identity(element: HtmlElement) -> bool:

@@ -46,7 +46,7 @@ from pipeline.metadata import (
     read_metadata,
 )
 from pipeline.records import Link, PostRecord
-from pipeline.series import detect_series
+from pipeline.series.detect import detect_series
 from pipeline.trim import trim_body
 
 logger = logging.getLogger(__name__)

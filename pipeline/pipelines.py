@@ -15,7 +15,7 @@ from scrapy.statscollectors import StatsCollector
 
 from crawler.items import CrawlError, FetchedPage
 from crawler.workers import Workers
-from pipeline.records import PostRecord, SeriesMembership
+from pipeline.records import PostRecord
 
 logger = logging.getLogger(__name__)
 
@@ -23,11 +23,13 @@ logger = logging.getLogger(__name__)
 class ExtractionPipeline:
     """Extract each FetchedPage into a PostRecord; pass other items through unchanged.
 
-    Extraction runs in the crawl's worker processes (:class:`crawler.workers.Workers`,
-    setting ``BLOGARCHIVE_EXTRACT_WORKERS``; 0 extracts inline in the crawler's process,
-    which is handy for debugging); a post page is mostly extracted already by the worker
-    that read it (:class:`crawler.workers.PageReader`), with the function registered here.
-    ``BLOGARCHIVE_CLEAN`` (default on): furniture removal before extraction.
+    Extraction runs in the crawl's worker processes (:class:`crawler.workers.Workers`); a
+    post page is mostly extracted already by the worker that read it
+    (:class:`crawler.workers.PageReader`), with the function registered here.
+    Settings (declared with their defaults in crawler/settings.py):
+    ``BLOGARCHIVE_EXTRACT_WORKERS``, worker processes (0 extracts inline in the crawler's
+    process, which is handy for debugging); ``BLOGARCHIVE_CLEAN``, furniture removal before
+    extraction.
     A page with no extractable text becomes a ``CrawlError(stage="extract")``.
     """
 
@@ -40,9 +42,7 @@ class ExtractionPipeline:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ExtractionPipeline:
         """Take the crawl's worker pool and register extraction with it."""
-        pipeline = cls(
-            Workers.of(crawler), clean=crawler.settings.getbool("BLOGARCHIVE_CLEAN", True)
-        )
+        pipeline = cls(Workers.of(crawler), clean=crawler.settings.getbool("BLOGARCHIVE_CLEAN"))
         pipeline.stats = crawler.stats
         return pipeline
 
@@ -75,12 +75,6 @@ class ExtractionPipeline:
             logger.exception("extraction failed on %s", item.url)
             message = f"extractor failed: {type(exc).__name__}: {exc}"
             return CrawlError(url=item.url, stage="extract", message=message, source=item.source)
-        for name, series_url in item.listed_in_series:
-            record.series.append(
-                SeriesMembership(
-                    name=name, url=series_url, signal="series-page", evidence=series_url
-                )
-            )
         return record
 
     async def _extract(self, page: FetchedPage) -> PostRecord:
@@ -89,9 +83,14 @@ class ExtractionPipeline:
             self.stats.inc_value("blogarchive/extracted")
         done = page.extracted
         if done is not None:
+            # Extracted by the worker that read the page, before the spider knew the series
+            # pages that list it.
             if done.error is not None:
                 raise done.error
+            from pipeline.series.listed import listed_memberships
+
             record: PostRecord = done.record
+            record.series.extend(listed_memberships(page.listed_in_series))
             return record
         result: PostRecord = await self.workers.run(extract_page, page, self.clean)
         return result
@@ -104,22 +103,28 @@ def extraction_key(settings: BaseSettings) -> str:
     ``BLOGARCHIVE_CLEAN`` (the crawler's ``BLOGARCHIVE_EXTRACTION_KEY`` names this function).
     """
     digest = hashlib.sha1()
-    for module in sorted(Path(__file__).parent.glob("*.py")):
-        digest.update(module.name.encode() + b"\0" + module.read_bytes())
+    root = Path(__file__).parent
+    for module in sorted(root.rglob("*.py")):
+        name = module.relative_to(root).as_posix()
+        digest.update(name.encode() + b"\0" + module.read_bytes())
     for package in ("trafilatura", "lxml"):
         try:
             digest.update(f"{package} {version(package)}".encode())
         except PackageNotFoundError:
             digest.update(f"{package} missing".encode())
-    digest.update(b"clean" if settings.getbool("BLOGARCHIVE_CLEAN", True) else b"raw")
+    digest.update(b"clean" if settings.getbool("BLOGARCHIVE_CLEAN") else b"raw")
     return digest.hexdigest()[:20]
 
 
 def extract_page(page: FetchedPage, clean: bool = True) -> PostRecord:
-    """Extract one fetched page (module-level: worker processes receive it by name)."""
-    from pipeline.extract import extract_post
+    """Extract one fetched page, with the series pages that listed it.
 
-    return extract_post(
+    Module-level: worker processes receive it by name.
+    """
+    from pipeline.extract import extract_post
+    from pipeline.series.listed import listed_memberships
+
+    record = extract_post(
         page.body,
         page.url,
         source=page.source,
@@ -128,3 +133,5 @@ def extract_page(page: FetchedPage, clean: bool = True) -> PostRecord:
         clean=clean,
         entry=page.kind == "entry",
     )
+    record.series.extend(listed_memberships(page.listed_in_series))
+    return record

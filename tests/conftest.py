@@ -6,7 +6,9 @@ import json
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
+from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -112,7 +114,7 @@ def dict_rows(db: Path, sql: str, params: tuple[object, ...] = ()) -> list[dict[
 def run_cli(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
     """Run ``blogarchive ARGS`` in its own process (a Scrapy reactor runs once per process)."""
     return subprocess.run(
-        [sys.executable, "-m", "crawler.cli", *args],
+        [sys.executable, "-m", "blogarchive.cli", *args],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -137,18 +139,32 @@ def crawl_args(sources: Path, db: Path) -> list[str]:
 
 @contextmanager
 def serving(command: list[str], *, ready_path: str = "", timeout: float = 60) -> Iterator[str]:
-    """Run a serve command that prints "Serving ... at URL"; yield the URL once it answers 200."""
+    """Run a serve command that prints "Serving ... at URL"; yield the URL once it answers 200.
+
+    The server's output is drained by two threads while it runs: Datasette logs every request
+    on stderr, and an unread pipe fills its 64 KB buffer after a few hundred requests and then
+    blocks the server. The last lines are kept for failure messages.
+    """
     proc = subprocess.Popen(
         command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
+    tail: deque[str] = deque(maxlen=40)
+    drains: list[threading.Thread] = []
     try:
         assert proc.stdout is not None
+        assert proc.stderr is not None
         line = proc.stdout.readline()
         assert line.startswith("Serving "), line or proc.communicate()[1][-2000:]
         url = line.rsplit(" at ", 1)[1].strip()
+        drains = [
+            threading.Thread(target=tail.extend, args=(stream,), daemon=True)
+            for stream in (proc.stdout, proc.stderr)
+        ]
+        for drain in drains:
+            drain.start()
         deadline = time.monotonic() + timeout
         while True:
-            assert proc.poll() is None, proc.communicate()[1][-2000:]
+            assert proc.poll() is None, "".join(tail)[-2000:]
             try:
                 if httpx.get(url + ready_path, timeout=2).status_code == 200:
                     break
@@ -159,4 +175,9 @@ def serving(command: list[str], *, ready_path: str = "", timeout: float = 60) ->
         yield url
     finally:
         proc.terminate()
-        proc.communicate(timeout=20)
+        if drains:
+            proc.wait(timeout=20)
+            for drain in drains:
+                drain.join(timeout=5)
+        else:
+            proc.communicate(timeout=20)

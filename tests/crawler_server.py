@@ -19,6 +19,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+from crawler.items import Capture, PageLinks
+
 # Arrival times are stamped in the server's threads (one per connection: HTTP/1.0). On a
 # loaded machine a stamp can come a tenth of a second late, shortening the gap after it:
 # 0.19 s was seen for a 0.3 s delay at a load average of 20. Requests sent with no delay
@@ -228,6 +230,8 @@ class CollectPipeline:
         return cls(crawler.settings["BLOGARCHIVE_TEST_ITEMS"])
 
     def process_item(self, item: Any) -> Any:
+        if isinstance(item, (Capture, PageLinks)):
+            return item  # what the archive keeps of the fetching, not what the crawl found
         data = dataclasses.asdict(item)
         data.pop("body", None)
         data["type"] = type(item).__name__

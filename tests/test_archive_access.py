@@ -200,7 +200,16 @@ def test_serve_on_a_taken_port_exits_non_zero_in_one_line(tmp_path: Path) -> Non
         taken.listen()
         port = taken.getsockname()[1]
         result = subprocess.run(
-            [sys.executable, "-m", "crawler.cli", "serve", "--db", str(db), "--port", str(port)],
+            [
+                sys.executable,
+                "-m",
+                "blogarchive.cli",
+                "serve",
+                "--db",
+                str(db),
+                "--port",
+                str(port),
+            ],
             cwd=ROOT,
             capture_output=True,
             text=True,

@@ -10,8 +10,9 @@ from typing import Any
 import httpx
 import pytest
 
+from archive.publish import default_snapshot_path
 from archive.serve import datasette_args, ensure_snapshot, make_datasette, render_metadata
-from archive.store import Archive, default_snapshot_path
+from archive.store import Archive
 from crawler.items import SeriesListing
 from pipeline.records import PostRecord, SeriesMembership
 from tests.conftest import serving

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from archive.export import FIELDS, markdown_path, write_markdown
 from archive.store import Archive
-from crawler.cli import cli
+from blogarchive.cli import cli
 from tests.test_archive_search import POSTS, store
 
 

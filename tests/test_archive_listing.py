@@ -11,8 +11,9 @@ from typing import Any
 import pytest
 
 from archive.listing import duration, excerpt, reader_table_order
+from archive.publish import default_snapshot_path
 from archive.serve import make_datasette
-from archive.store import Archive, default_snapshot_path
+from archive.store import Archive
 from pipeline.records import PostRecord, SeriesMembership
 
 SITE = "https://notes.example.org"

@@ -18,8 +18,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from archive.publish import default_snapshot_path
 from archive.serve import free_port, make_datasette
-from archive.store import Archive, default_snapshot_path
+from archive.store import Archive
 from pipeline.records import PostRecord
 from tests.conftest import serving
 from tests.test_archive_datasette import get
@@ -77,7 +78,16 @@ def plain_datasette(snapshot: Path) -> Iterator[str]:
 def test_serve_shows_a_snapshot_published_while_it_runs_to_every_request(
     archive_db: Path,
 ) -> None:
-    serve = [sys.executable, "-m", "crawler.cli", "serve", "--db", str(archive_db), "--port", "0"]
+    serve = [
+        sys.executable,
+        "-m",
+        "blogarchive.cli",
+        "serve",
+        "--db",
+        str(archive_db),
+        "--port",
+        "0",
+    ]
     with serving(serve) as url:
         assert set(counts(url)) == {0}  # every executor thread holds a connection now
         publish_and_wait(archive_db, url)
@@ -106,11 +116,9 @@ def test_download_names_the_run_and_time_of_its_snapshot(archive_db: Path, tmp_p
     assert published_at.startswith("20")
     home = get(snapshot, "/").text
     assert f"after run {run_id}." in " ".join(home.split())
+    # The working archive has the table (migration m012) but never claims to be a snapshot.
     working = sqlite3.connect(archive_db)
-    assert (
-        working.execute("select count(*) from sqlite_master where name = 'snapshot'").fetchone()[0]
-        == 0
-    )
+    assert working.execute("select count(*) from snapshot").fetchone()[0] == 0
 
 
 @pytest.mark.e2e
@@ -137,7 +145,7 @@ def test_allow_indexing_turns_robots_and_noindex_off(archive_db: Path) -> None:
 def test_serve_rejects_an_unknown_setting_in_one_line(archive_db: Path) -> None:
     from click.testing import CliRunner
 
-    from crawler.cli import cli
+    from blogarchive.cli import cli
 
     result = CliRunner().invoke(
         cli, ["serve", "--db", str(archive_db), "--setting", "no_such_setting", "1"]
@@ -161,7 +169,16 @@ def test_a_download_under_way_finishes_with_the_snapshot_it_started_on(
 ) -> None:
     pad(archive_db, 12)
     snapshot = add_post(archive_db, "big", "A post in a large archive.")
-    serve = [sys.executable, "-m", "crawler.cli", "serve", "--db", str(archive_db), "--port", "0"]
+    serve = [
+        sys.executable,
+        "-m",
+        "blogarchive.cli",
+        "serve",
+        "--db",
+        str(archive_db),
+        "--port",
+        "0",
+    ]
     with serving(serve) as url, httpx.stream("GET", f"{url}archive.db", timeout=30) as response:
         before = snapshot.read_bytes()  # as served: serve may have published it anew
         assert response.headers["content-disposition"] == 'attachment; filename="archive-run2.db"'
@@ -184,7 +201,16 @@ def test_a_snapshot_rewritten_in_place_would_break_a_download_under_way(
 ) -> None:
     pad(archive_db, 12)
     snapshot = add_post(archive_db, "big", "A post in a large archive.")
-    serve = [sys.executable, "-m", "crawler.cli", "serve", "--db", str(archive_db), "--port", "0"]
+    serve = [
+        sys.executable,
+        "-m",
+        "blogarchive.cli",
+        "serve",
+        "--db",
+        str(archive_db),
+        "--port",
+        "0",
+    ]
     with serving(serve) as url, httpx.stream("GET", f"{url}archive.db", timeout=30) as response:
         before = snapshot.read_bytes()
         chunks = response.iter_bytes(1 << 16)

@@ -8,6 +8,9 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 
+import crawler.urls
+import pipeline.markdown
+from archive import backfills
 from archive.migrations import allow_values, migrate, migrations, transform_keeping_triggers
 from archive.store import Archive
 from crawler.items import CrawlError
@@ -51,6 +54,7 @@ def test_fresh_database_gets_every_table_view_and_fts_trigger(tmp_path: Path) ->
         "run_posts",
         "errors",
         "posts_fts",
+        "snapshot",
     } <= set(db.table_names())
     assert {"post_series", "post_last_seen"} <= set(db.view_names())
     assert set(db.triggers_dict) >= FTS_TRIGGERS
@@ -63,6 +67,9 @@ def test_migrations_keep_indexes_and_foreign_keys_of_posts(tmp_path: Path) -> No
     migrate(db)
     index_names = {index.name for index in db["posts"].indexes}
     assert {"idx_posts_published", "idx_posts_fetched_url", "idx_posts_site_id"} <= index_names
+    # The facets' columns (m014): Datasette counts them on every page of the posts table.
+    assert {"idx_posts_site_author", "idx_posts_author", "idx_posts_language"} <= index_names
+    assert "idx_posts_tags" in index_names
     assert {(fk.column, fk.other_table) for fk in db["posts"].foreign_keys} == {
         ("site_id", "sites"),
         ("first_run_id", "crawl_runs"),
@@ -408,3 +415,62 @@ def test_v1_archive_upgrades_to_run_reasons_and_partial_runs(tmp_path: Path) -> 
         assert (row["status"], row["reason"]) == ("partial", "a: max_pages=3 reached")
         with pytest.raises(sqlite3.IntegrityError):
             db.execute("UPDATE crawl_runs SET status = 'paused' WHERE id = ?", [run_id])
+
+
+class _LaterConverter:
+    """A converter a later version might use: different Markdown for the same HTML."""
+
+    def convert(self, html: str) -> str:
+        return "LATER " + html
+
+
+def test_upgrade_backfills_the_values_of_its_time_whatever_the_live_code_says_now(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A later version keys URLs and renders Markdown differently (live code changed).
+    live_canonicalize = crawler.urls.canonicalize_url
+    monkeypatch.setattr(
+        crawler.urls, "canonicalize_url", lambda url, **kw: live_canonicalize(url, **kw).upper()
+    )
+    monkeypatch.setattr(pipeline.markdown, "_PostConverter", _LaterConverter)
+    later_key = crawler.urls.url_key(PART_1_URL, keep_fragment=True)
+    assert later_key != "lab.example.gov/2024/03/open-data-part-1"
+    assert html_to_markdown("<p>a</p>") == "LATER <p>a</p>"
+
+    path = tmp_path / "old.db"
+    load_v1(path).close()
+    with Archive.open(path) as archive:
+        part_1 = archive.db["posts"].get(PART_1_URL)
+        # What m004 and m008 gave when they shipped, not what the live functions give now.
+        assert part_1["url_key"] == "lab.example.gov/2024/03/open-data-part-1"
+        assert part_1["markdown"] == (
+            "Councils publish spreadsheets nobody can find. Part one explains the procurement"
+            " problem."
+        )
+        assert (part_1["site_id"], part_1["word_count"]) == (1, 12)
+
+
+def test_backfills_run_again_change_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    load_v1(path).close()
+    with Archive.open(path) as archive:
+        db = archive.db
+        before = db.execute("SELECT * FROM posts ORDER BY url").fetchall()
+        sites = db.execute("SELECT * FROM sites ORDER BY id").fetchall()
+        with db.atomic():
+            backfills.posts_site_id_and_word_count_v1(db)
+            backfills.posts_markdown_v1(db)
+            backfills.posts_url_key_v1(db)
+        assert db.execute("SELECT * FROM posts ORDER BY url").fetchall() == before
+        assert db.execute("SELECT * FROM sites ORDER BY id").fetchall() == sites
+
+
+def test_migrations_import_no_live_project_code() -> None:
+    """A shipped migration must not change when crawler or pipeline code does."""
+    for module in (Path(backfills.__file__), Path(backfills.__file__).with_name("migrations.py")):
+        imports = [
+            line
+            for line in module.read_text().splitlines()
+            if line.startswith(("import ", "from ")) and (" crawler" in line or " pipeline" in line)
+        ]
+        assert imports == [], f"{module.name} imports live code: {imports}"

@@ -20,7 +20,7 @@ import httpx
 import pytest
 from datasette.utils import tilde_encode
 
-from archive.revisions import diff_versions
+from archive.diffs import diff_versions
 from archive.store import Archive
 from pipeline.records import Link, SeriesMembership
 from tests.conftest import run_cli, serving
@@ -158,7 +158,7 @@ def evolution(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Evolution]:
         summaries.append(crawl(site.base, db))
         third_run_paths = site.paths()[before:]
         # The mechanism off: without re-checking archived posts, nothing asks for the deleted one.
-        crawl(site.base, db_unchecked, "-s", "BLOGARCHIVE_RECHECK=")
+        crawl(site.base, db_unchecked, "-s", "BLOGARCHIVE_RECHECK=False")
         yield Evolution(
             db,
             site.base,
@@ -251,7 +251,7 @@ def test_without_rechecks_a_deleted_post_goes_unnoticed(evolution: Evolution) ->
 
 @pytest.fixture(scope="module")
 def served(evolution: Evolution) -> Iterator[str]:
-    command = [sys.executable, "-m", "crawler.cli", "serve", "--db", str(evolution.db)]
+    command = [sys.executable, "-m", "blogarchive.cli", "serve", "--db", str(evolution.db)]
     with serving([*command, "--port", "0"]) as url:
         yield url + evolution.db.stem
 

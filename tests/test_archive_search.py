@@ -11,8 +11,9 @@ import sqlite_utils
 from datasette.utils import escape_fts
 
 from archive.migrations import migrations
+from archive.publish import default_snapshot_path
 from archive.search import reader_query
-from archive.store import Archive, default_snapshot_path
+from archive.store import Archive
 from pipeline.records import PostRecord, SeriesMembership
 from tests.test_archive_datasette import get
 

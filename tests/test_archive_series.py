@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from archive.series import relink_copies
+from archive.series.memberships import relink_copies
 from archive.store import Archive
 from crawler.items import SeriesListing
 from pipeline.extract import extract_post
@@ -223,7 +223,7 @@ def _duplicates(archive: Archive, copy_url: str, original_url: str) -> None:
     )
 
 
-# Long enough for near-duplicate detection (pipeline.dedup) to compare it.
+# Long enough for near-duplicate detection (pipeline.signatures) to compare it.
 STARTING_SMALL = " ".join(
     f"Week {n}: we tried one small change at the library and counted what happened."
     for n in range(1, 9)

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from datasette.utils import tilde_encode
 
-from archive.series import relink_copies
+from archive.series.memberships import relink_copies
 from archive.store import Archive
 from pipeline.records import PostRecord, SeriesMembership
 from tests.conftest import serving
@@ -77,7 +77,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Serve an archive holding a series with gaps and a copy; yield the database URL."""
     db = tmp_path_factory.mktemp("series") / "archive.db"
     _archive(db)
-    serve = [sys.executable, "-m", "crawler.cli", "serve", "--db", str(db), "--port", "0"]
+    serve = [sys.executable, "-m", "blogarchive.cli", "serve", "--db", str(db), "--port", "0"]
     with serving(serve) as url:
         yield url + db.stem
 

@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 
 from archive.errors import ArchiveError
-from archive.store import Archive, default_snapshot_path, series_slug
+from archive.publish import default_snapshot_path
+from archive.store import Archive, series_slug
 from crawler.items import CrawlError, SeriesListing
 from pipeline.records import Link, PostRecord, SeriesMembership
 
@@ -334,3 +335,29 @@ def test_publish_removes_copies_left_by_a_killed_publisher(archive: Archive) -> 
     busy.write_bytes(b"being written")
     archive.publish(target)
     assert sorted(p.name for p in target.parent.iterdir()) == sorted(["archive.db", busy.name])
+
+
+def test_every_page_a_post_came_from_finds_it_stored_not_only_the_last(
+    archive: Archive,
+) -> None:
+    from archive.history import ArchiveHistory
+
+    run = archive.start_run({})
+    page = f"{SITE}/budget-notes/"
+    variant = f"{SITE}/budget-notes/?showComment=12"  # the same post, a comment's link to it
+    archive.store_post(post("budget-notes", fetched_url=page), run)
+    assert archive.store_post(post("budget-notes", fetched_url=variant), run) == "unchanged"
+    index = ArchiveHistory(archive.path)
+    try:
+        # A re-crawl that gets either page's payload again knows its post is stored, so it
+        # does not extract it again (crawler.captures: the page's "yields" are all stored).
+        assert index.stored_posts(variant) == {variant: page}
+        assert index.stored_posts(page) == {page: page}
+        # Without post_fetches only the post's own last page would be known.
+        archive.db.execute("DELETE FROM post_fetches")
+        archive.db.conn.commit()
+        index.close()
+        assert index.stored_posts(variant) == {}
+        assert index.stored_posts(page) == {page: page}
+    finally:
+        index.close()

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from archive.store import Archive, default_snapshot_path
+from archive.publish import default_snapshot_path
+from archive.store import Archive
 from pipeline.records import PostRecord
 from tests.test_archive_datasette import get
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from crawler.cli import cli
+from blogarchive.cli import cli
 from demo import expected
 from tests.conftest import DemoSites, run_cli
 

@@ -52,7 +52,16 @@ class Crawl:
 
     def __init__(self, base: str, db: Path) -> None:
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "crawler.cli", "crawl", base + "/", "--db", str(db), *OPTIONS],
+            [
+                sys.executable,
+                "-m",
+                "blogarchive.cli",
+                "crawl",
+                base + "/",
+                "--db",
+                str(db),
+                *OPTIONS,
+            ],
             cwd=ROOT,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,

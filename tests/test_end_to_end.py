@@ -175,6 +175,6 @@ def test_republished_post_is_linked_to_its_original_not_counted_new(
     assert first["posts_duplicate"] == len(wanted)
     assert first["posts_new"] == len(crawled["rows_after_first"]) - len(wanted)  # type: ignore[arg-type]
     assert f"/ {len(wanted)} duplicate" in crawled["first"].stderr  # type: ignore[attr-defined]
-    # A copy of a series part is that part, marked as a copy (archive.series).
+    # A copy of a series part is that part, marked as a copy (archive.series.memberships).
     copies = dict_rows(db, "select post_url, copy_of from series_posts where copy_of is not null")
     assert {(c["post_url"], c["copy_of"]) for c in copies} == wanted

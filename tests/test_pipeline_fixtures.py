@@ -65,7 +65,8 @@ def test_fixture_page_extracts_as_expected(page: Path) -> None:
         found = [s for s in record.series if s.name == wanted["name"]]
         if not found:
             problems.append(
-                f"series {wanted['name']!r} not detected (pipeline/series.py); got {record.series}"
+                f"series {wanted['name']!r} not detected (pipeline/series/detect.py);"
+                f" got {record.series}"
             )
             continue
         for key, value in wanted.items():

@@ -11,8 +11,8 @@ import pytest
 
 from pipeline.clean import parse_html
 from pipeline.records import SeriesMembership
-from pipeline.series import detect_series, merge_memberships
-from pipeline.series_markup import _short_texts
+from pipeline.series.detect import detect_series, merge_memberships
+from pipeline.series.markup import _short_texts
 
 URL = "https://blog.example.org/p"
 
@@ -305,7 +305,8 @@ def test_short_texts_read_what_itertext_reads(raw: bytes) -> None:
         ("In the seventh and final blog of the Creative Councils series, Kent.", 7, 7),
         # "final" with the length stated: the last part is the declared length.
         ("The last blog of our four-part series on housing repairs.", 4, 4),
-        # "final" alone: last, but of how many only the archive can tell (archive/series.py).
+        # "final" alone: last, but of how many only the archive can tell
+        # (archive/series/memberships.py).
         ("This is the final post in the Open Councils series.", None, None),
         # Negatives: "last" that is not about the post's place in the series.
         ("In the sixth blog of the Creative Councils series, the last before summer.", 6, None),
@@ -322,7 +323,7 @@ def test_a_final_part_statement_gives_the_length(
 def test_counted_titles_out_of_order_or_claiming_one_part_twice_are_not_grouped() -> None:
     from datetime import date
 
-    from pipeline.series_titles import CountedTitle, counted_series
+    from pipeline.series.titles import CountedTitle, counted_series
 
     def counted(title: str, day: int) -> CountedTitle:
         return CountedTitle(title, title, "Jo Reed", date(2024, 6, day))

@@ -31,9 +31,9 @@ def test_page_gives_the_expected_series(page: Path) -> None:
             got["neighbours"] = list(got["neighbours"])
     assert len(record.series) == len(expected["series"]), (
         f"{page.name}: expected {len(expected['series'])} series, got {record.series}"
-        " (pipeline/series.py)"
+        " (pipeline/series/detect.py)"
     )
-    assert found == expected["series"], f"{page.name}: fix pipeline/series.py"
+    assert found == expected["series"], f"{page.name}: fix pipeline/series/detect.py"
     for membership in record.series:
         # Every membership keeps the evidence of every signal that agreed.
         assert membership.signals

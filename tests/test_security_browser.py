@@ -12,7 +12,8 @@ from urllib.parse import urlsplit
 import pytest
 from datasette.utils import tilde_encode
 
-from archive.store import Archive, default_snapshot_path
+from archive.publish import default_snapshot_path
+from archive.store import Archive
 from pipeline.extract import extract_post
 from pipeline.records import PostRecord
 from tests.conftest import serving
@@ -62,7 +63,7 @@ def hostile_archive(db: Path) -> tuple[Path, list[str]]:
 def hostile_served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, list[str]]]:
     db = tmp_path_factory.mktemp("hostile") / "archive.db"
     _, urls = hostile_archive(db)
-    command = [sys.executable, "-m", "crawler.cli", "serve", "--db", str(db), "--port", "0"]
+    command = [sys.executable, "-m", "blogarchive.cli", "serve", "--db", str(db), "--port", "0"]
     with serving(command) as url:
         yield url + db.stem, urls
 

@@ -16,7 +16,7 @@ from datasette import hookimpl
 from datasette.utils import tilde_encode, urlsafe_components
 
 from archive.body import post_body
-from archive.revisions import history
+from archive.diffs import history
 
 logger = logging.getLogger(__name__)
 

@@ -39,20 +39,25 @@ class TagFacet(Facet):  # type: ignore[misc]
         for config in self.get_configs():
             column = config["config"].get("column") or config["config"]["simple"]
             col = escape_sqlite(column)
+            # Rows are counted by their distinct tag arrays, each array's tags read once. The
+            # table's query is a subquery, not a CTE: SQLite materialised the CTE, every
+            # column of every row (text, html), which took 0.5 s on 2,000 posts.
             sql = f"""
-                with inner as ({self.sql}),
+                with arrays as (
+                    select {col} as tags, count(*) as n from ({self.sql}) group by {col}
+                ),
                 keyed as (
-                    select distinct lower(j.value) as tag_key, inner.*
-                    from inner join json_each(inner.{col}) as j
+                    select distinct lower(j.value) as tag_key, arrays.tags, arrays.n
+                    from arrays join json_each(arrays.tags) as j
                 ),
                 spellings as (
-                    select lower(j.value) as tag_key, j.value as spelling, count(*) as n
-                    from inner join json_each(inner.{col}) as j group by 1, 2
+                    select lower(j.value) as tag_key, j.value as spelling, sum(arrays.n) as n
+                    from arrays join json_each(arrays.tags) as j group by 1, 2
                 )
                 select tag_key as key,
                        (select spelling from spellings as s where s.tag_key = keyed.tag_key
                         order by n desc, spelling limit 1) as label,
-                       count(*) as count
+                       sum(n) as count
                 from keyed group by tag_key order by count desc, tag_key limit {size + 1}
             """
             try:

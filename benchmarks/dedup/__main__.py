@@ -28,8 +28,8 @@ from archive.duplicates import DuplicateIndex
 from archive.store import Archive
 from benchmarks.dedup.corpus import Post, generate
 from benchmarks.extraction.report import write_section
-from pipeline.dedup import Signature
 from pipeline.records import PostRecord
+from pipeline.signatures import Signature
 
 ROOT = Path(__file__).resolve().parents[2]
 SECTION_TITLE = "## Near-duplicate detection benchmark"

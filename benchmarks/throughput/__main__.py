@@ -125,16 +125,40 @@ def count(db: Path, sql: str) -> int:
         conn.close()
 
 
-def crawl(work: Path, server: Server, name: str, *, workers: int | None = None) -> dict[str, Any]:
-    """Run ``blogarchive crawl --no-throttle`` into ``work/archive.db``; return its figures."""
+def stored_posts(db: Path) -> float | None:
+    """Return how many posts the archive holds now (read while a crawl writes it), or None."""
+    if not db.exists():
+        return None
+    try:
+        conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=1)
+        try:
+            return float(conn.execute("SELECT count(*) FROM posts").fetchone()[0])
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return None
+
+
+def crawl(
+    work: Path, server: Server, name: str, *, workers: int | None = None,
+    seconds: float | None = None, settings: tuple[str, ...] = (),
+) -> dict[str, Any]:  # fmt: skip
+    """Run ``blogarchive crawl --no-throttle`` into ``work/archive.db``; return its figures.
+
+    ``seconds``: stop the crawl after that long (Scrapy's CLOSESPIDER_TIMEOUT): a partial run.
+    """
     db = work / "archive.db"
-    command = [sys.executable, "-m", "crawler.cli", "crawl", "--sources",
+    command = [sys.executable, "-m", "blogarchive.cli", "crawl", "--sources",
                str(work / "sources.toml"), "--db", str(db), "--no-throttle",
                "--concurrency", str(CONCURRENCY), "-q"]  # fmt: skip
     if workers is not None:
         command += ["--workers", str(workers)]
+    if seconds is not None:
+        command += ["-s", f"CLOSESPIDER_TIMEOUT={seconds:.0f}"]
+    for setting in settings:
+        command += ["-s", setting]
     before = server.control("/stats")
-    result = measure.run(command, cwd=ROOT)
+    result = measure.run(command, cwd=ROOT, probe=lambda: stored_posts(db), probe_every=5.0)
     after = server.control("/stats")
     if result.returncode != 0:
         raise click.ClickException(f"{name} crawl failed:\n{result.stderr[-3000:]}")
@@ -148,6 +172,8 @@ def crawl(work: Path, server: Server, name: str, *, workers: int | None = None) 
         "cpu": {role: result.cpu(role) for role in result.roles()},
         "peak_rss_mb": {role: result.peak_rss(role) for role in result.roles()},
         "processes": len(result.procs),
+        # (seconds, crawler RSS MB, posts stored) every 5 s: memory against the crawl's size
+        "rss_curve": result.curve,
     }
 
 
@@ -263,13 +289,20 @@ def loopback_name() -> Iterator[str | None]:
         HOSTS.write_text(text.replace(HOSTS_LINE, ""), encoding="utf-8")
 
 
-def bench_size(posts: int, work: Path, *, peers: bool = True) -> dict[str, Any]:
-    """Run every measurement for one network size."""
+def bench_size(
+    posts: int, work: Path, *, peers: bool = True, first_only: bool = False,
+    seconds: float | None = None, settings: tuple[str, ...] = (),
+) -> dict[str, Any]:  # fmt: skip
+    """Run every measurement for one network size (``first_only``: the first crawl alone)."""
     with loopback_name() as name:
-        return _bench_size(posts, work, name, peers=peers)
+        return _bench_size(posts, work, name, peers=peers, first_only=first_only,
+                           seconds=seconds, settings=settings)  # fmt: skip
 
 
-def _bench_size(posts: int, work: Path, name: str | None, *, peers: bool) -> dict[str, Any]:
+def _bench_size(
+    posts: int, work: Path, name: str | None, *, peers: bool, first_only: bool,
+    seconds: float | None, settings: tuple[str, ...] = (),
+) -> dict[str, Any]:  # fmt: skip
     network = Network(posts)
     server = Server(posts, name or "127.0.0.1")
     try:
@@ -278,17 +311,19 @@ def _bench_size(posts: int, work: Path, name: str | None, *, peers: bool) -> dic
             "posts": posts,
             "sites": len(server.sites),
             "styles": server.info["styles"],
-            "prerendered": server.info["prerendered"],
             "host_name": name or "127.0.0.1",
             "server_alone": server_rate(server, network),
         }
-        first = crawl(work, server, "first")
+        first = crawl(work, server, "first", seconds=seconds, settings=settings)
         db = work / "archive.db"
         stored = count(db, "SELECT count(*) FROM posts")
         warc = sum(f.stat().st_size for f in (work / "warc").glob("*"))
         figures["first"] = {**first, "posts": stored, "posts_per_s": stored / first["seconds"],
                             "db_bytes_per_post": db.stat().st_size / max(stored, 1),
                             "warc_bytes_per_post": warc / max(stored, 1)}  # fmt: skip
+        figures["server_after_first"] = server.control("/stats")
+        if first_only:
+            return figures
         figures["recrawl_validators"] = crawl(work, server, "second (validators on)")
         server.control("/validators/off")
         figures["recrawl_no_validators"] = crawl(work, server, "second (validators off)")
@@ -334,6 +369,8 @@ def render(results: list[dict[str, Any]], command: str, described: str) -> str:
         "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]  # fmt: skip
     for r in results:
+        if "limit" not in r:
+            continue  # a first crawl alone: in the memory table below
         first, limit = r["first"], r["limit"]["posts_per_s"]
         plain = r.get("plain", {}).get("posts_per_s")
         traf = r.get("trafilatura", {}).get("posts_per_s")
@@ -349,6 +386,8 @@ def render(results: list[dict[str, Any]], command: str, described: str) -> str:
               " unchanged, validators s | ratio | unchanged, no validators s | ratio |",
               "|" + " --- |" * 12]  # fmt: skip
     for r in results:
+        if "recrawl_validators" not in r:
+            continue
         first, again, blind = r["first"], r["recrawl_validators"], r["recrawl_no_validators"]
         n = max(first["posts"], 1)
         lines.append(
@@ -361,7 +400,31 @@ def render(results: list[dict[str, Any]], command: str, described: str) -> str:
             f"{again['seconds'] / first['seconds']:.2f} | {blind['seconds']:.1f} | "
             f"{blind['seconds'] / first['seconds']:.2f} |"
         )
+    lines += ["", "Crawler RSS (MB) as the archive grew (posts stored, 5-second samples):", "",
+              "| posts in network | posts stored | run s | RSS at 10% | 25% | 50% | 75% | 100% |"
+              " peak RSS | MB per 1,000 posts, 25% to 100% |", "|" + " --- |" * 10]  # fmt: skip
+    for r in results:
+        lines.append(memory_row(r))
     return "\n".join(lines) + "\n"
+
+
+def memory_row(r: dict[str, Any]) -> str:
+    """Return the memory table's row of one size: RSS as the stored posts reached each share."""
+    first = r["first"]
+    curve = [(s, mb, n) for s, mb, n in first["rss_curve"] if n is not None]
+    stored = first["posts"]
+    at = {}
+    for share in (0.10, 0.25, 0.50, 0.75, 1.0):
+        hit = next(((mb, n) for _, mb, n in curve if n >= share * stored), None)
+        at[share] = hit
+    cells = [f"{hit[0]:.0f}" if hit else "—" for hit in at.values()]
+    slope = "—"
+    if at[0.25] and at[1.0] and at[1.0][1] > at[0.25][1]:
+        slope = f"{1000 * (at[1.0][0] - at[0.25][0]) / (at[1.0][1] - at[0.25][1]):.2f}"
+    return (
+        f"| {r['posts']:,} | {stored:,} | {first['seconds']:.0f} | {' | '.join(cells)} | "
+        f"{first['peak_rss_mb']['root']:.0f} | {slope} |"
+    )
 
 
 def _f(value: float | None) -> str:
@@ -390,9 +453,16 @@ def write_section(section: str) -> None:
 @click.option("--no-peers", is_flag=True, help="Skip the plain baseline and trafilatura.")
 @click.option("--no-write", is_flag=True, help="Do not rewrite benchmarks/RESULTS.md.")
 @click.option("--keep", type=click.Path(path_type=Path), help="Work here and keep the files.")
+@click.option("--first-only", is_flag=True,
+              help="Only the first crawl and its memory curve.")  # fmt: skip
+@click.option("--crawl-seconds", type=float,
+              help="Stop the first crawl after this long (a partial run, said so).")  # fmt: skip
+@click.option("--crawl-setting", "crawl_settings", multiple=True, metavar="NAME=VALUE",
+              help="A setting for the first crawl (Scrapy's SCHEDULER, say).")  # fmt: skip
 def main(
     sizes: tuple[int, ...], json_path: Path | None, no_peers: bool, no_write: bool,
-    keep: Path | None,
+    keep: Path | None, first_only: bool, crawl_seconds: float | None,
+    crawl_settings: tuple[str, ...],
 ) -> None:  # fmt: skip
     """Measure crawl throughput against the extraction limit and the obvious alternatives."""
     sizes = sizes or (1000, 10000)
@@ -403,11 +473,17 @@ def main(
             work = keep / str(posts) if keep else Path(tmp)
             work.mkdir(parents=True, exist_ok=True)
             click.echo(f"{posts} posts in {work}", err=True)
-            results.append(bench_size(posts, work, peers=not no_peers))
+            results.append(bench_size(posts, work, peers=not no_peers, first_only=first_only,
+                                      seconds=crawl_seconds, settings=crawl_settings))  # fmt: skip
             click.echo(json.dumps(results[-1]), err=True)
     if json_path:
         json_path.write_text(json.dumps(results, indent=2))
     command = "python -m benchmarks.throughput " + " ".join(f"--posts {n}" for n in sizes)
+    if first_only:
+        command += " --first-only"
+    if crawl_seconds:
+        command += f" --crawl-seconds {crawl_seconds:.0f}"
+    command += "".join(f" --crawl-setting {setting}" for setting in crawl_settings)
     section = render(results, command, described)
     click.echo(section)
     if not no_write:

@@ -6,6 +6,7 @@ import os
 import subprocess
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,6 +32,8 @@ class Measured:
     total_cpu: float  # the root and every descendant it waited for (from wait4)
     procs: list[Proc] = field(default_factory=list)
     stderr: str = ""
+    # (seconds since start, the root's resident MB, the probe's reading), every probe interval
+    curve: list[tuple[float, float, float | None]] = field(default_factory=list)
 
     def cpu(self, role: str) -> float:
         """Return the CPU seconds of the processes in ``role``.
@@ -56,6 +59,17 @@ class Measured:
         return list(dict.fromkeys(["root", *(p.role for p in self.procs)]))
 
 
+def resident_mb(pid: int) -> float:
+    """Return a process's resident set size now (VmRSS), in MB; 0 if it is gone."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
 def _read(pid: int) -> tuple[int, float, float, str] | None:
     try:
         stat = Path(f"/proc/{pid}/stat").read_text()
@@ -75,15 +89,28 @@ def _read(pid: int) -> tuple[int, float, float, str] | None:
 
 def role_of(cmdline: str) -> str:
     """Name a descendant by what it runs."""
-    if "resource_tracker" in cmdline:
-        return "resource tracker"
+    # Workers first: their command line carries -Wignore:resource_tracker:UserWarning too.
     if "spawn_main" in cmdline or "forkserver" in cmdline:
         return "extraction worker"
+    if "resource_tracker" in cmdline:
+        return "resource tracker"
     return "child"
 
 
-def run(command: list[str], *, cwd: Path, interval: float = 0.2, timeout: float = 3600) -> Measured:
-    """Run ``command``, sampling its process tree every ``interval`` seconds."""
+def run(
+    command: list[str],
+    *,
+    cwd: Path,
+    interval: float = 0.2,
+    timeout: float = 3600,
+    probe: Callable[[], float | None] | None = None,
+    probe_every: float = 2.0,
+) -> Measured:
+    """Run ``command``, sampling its process tree every ``interval`` seconds.
+
+    Every ``probe_every`` seconds the root's resident size is recorded with ``probe()``'s
+    reading (the posts stored so far, say) in ``Measured.curve``.
+    """
     started = time.perf_counter()
     proc = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     seen: dict[int, Proc] = {proc.pid: Proc(proc.pid, "root")}
@@ -91,9 +118,17 @@ def run(command: list[str], *, cwd: Path, interval: float = 0.2, timeout: float 
     reader = threading.Thread(target=lambda: stderr.append(proc.stderr.read()), daemon=True)  # type: ignore[union-attr]
     reader.start()
     done = threading.Event()
+    curve: list[tuple[float, float, float | None]] = []
 
     def sample() -> None:
+        next_probe = 0.0
         while not done.is_set():
+            now = time.perf_counter() - started
+            if now >= next_probe:
+                reading = probe() if probe is not None else None
+                if (resident := resident_mb(proc.pid)) > 0:
+                    curve.append((now, resident, reading))
+                next_probe = now + probe_every
             family = set(seen)
             for entry in os.listdir("/proc"):
                 if not entry.isdigit():
@@ -132,6 +167,7 @@ def run(command: list[str], *, cwd: Path, interval: float = 0.2, timeout: float 
         total_cpu=total,
         procs=sorted(seen.values(), key=lambda p: p.pid),
         stderr=b"".join(stderr).decode(errors="replace"),
+        curve=curve,
     )
 
 

@@ -30,9 +30,36 @@ from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 from twisted.python.failure import Failure
 
 from crawler.addresses import AddressRefused, GuardedResolver, hostname
-from crawler.captures import page_links_found
 from crawler.evidence import SiteEvidence
-from crawler.items import CrawlError, FetchedPage, SeriesListing, UnchangedPage, utc_now
+from crawler.history import History, NoHistory, open_history
+from crawler.items import (
+    CrawlError,
+    FetchedPage,
+    PageLinks,
+    SeriesListing,
+    UnchangedPage,
+    utc_now,
+)
+from crawler.meta import (
+    ANSWERED,
+    CONTENT,
+    CRAWL_DEPTH,
+    DISCOVERY,
+    EXPECT,
+    LASTMOD,
+    LINKS_KEY,
+    LISTED_IN_SERIES,
+    NOT_MODIFIED,
+    PAGE_LINKS,
+    PAGE_READING,
+    PAYLOAD_DIGEST,
+    PROBE,
+    READ_PAGE,
+    SCOPE_EXEMPT,
+    SETTLE_LATE,
+    SOURCE,
+    STORED_POSTS,
+)
 from crawler.outcome import STAT_LIMIT_PREFIX, STAT_SOURCES, STAT_UNREACHABLE_PREFIX
 from crawler.pages import (
     PageInfo,
@@ -45,14 +72,13 @@ from crawler.pages import (
     looks_like_series,
     settle,
 )
+from crawler.seen import SeenSet
 from crawler.sources import Source, SourcesError, load_sources, sources_from_urls
 from crawler.urls import canonicalize_url, netloc, url_key
 
 # Where blog platforms put their main feed; a 404 on any of these is expected.
 FEED_PROBES = ("feed/", "rss.xml", "atom.xml", "feeds/posts/default", "index.xml")
 KEPT_HEADERS = ("Content-Type", "Last-Modified", "ETag", "Content-Language", "Link")
-# Requests whose failure says nothing about the blog: guesses and robots.txt.
-PROBE, DISCOVERY, CONTENT = "probe", "discovery", "content"
 PRIORITY_SERIES, PRIORITY_POST, PRIORITY_PAGINATION, PRIORITY_LINK = 30, 20, 10, 0
 # A page only its declared metadata calls a post waits until the site's posts are known.
 PRIORITY_UNSETTLED = -100
@@ -123,9 +149,10 @@ class BlogSpider(scrapy.Spider):
         self.series_members: dict[str, list[tuple[str, str]]] = {}
         # Canonical URLs this spider already built a request for (the archive's posts are
         # re-checked only when the crawl did not reach them by itself).
-        self.requested: set[str] = set()
+        # Both as 8-byte hashes (crawler/frontier.py): they hold every URL of the crawl.
+        self.requested = SeenSet()
         # url_key of every content page requested: one fetch per post, however it is spelled.
-        self.requested_keys: set[str] = set()
+        self.requested_keys = SeenSet()
         # robots.txt URLs being read at the start; set once parsed or failed.
         self.robots_read: dict[str, asyncio.Event] = {}
         # Per source: the key under which the archive keeps what its pages link to.
@@ -140,11 +167,15 @@ class BlogSpider(scrapy.Spider):
         self.unreachable_hosts: dict[str, str] = {}
         # Host names (no port) that may be on a non-public address: the sources' own.
         self.source_hostnames = {hostname(h) for s in self.sources.values() for h in s.hosts}
+        # What earlier runs captured and stored (crawler.history); opened by from_crawler.
+        self.history: History = NoHistory()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> BlogSpider:
-        """Create the spider and let it re-check archived posts once the crawl runs dry."""
+        """Create the spider, open the crawl's history and re-check archived posts at the end."""
         spider = super().from_crawler(crawler, *args, **kwargs)
+        # One history per crawl: the middlewares and the replay ask it through the spider.
+        spider.history = open_history(crawler)
         path = crawler.settings.get("BLOGARCHIVE_EXTRACTION_KEY")
         if path:
             extraction = str(load_object(path)(crawler.settings))
@@ -155,6 +186,10 @@ class BlogSpider(scrapy.Spider):
         crawler.signals.connect(spider.recheck_when_idle, signal=signals.spider_idle)
         crawler.signals.connect(spider.host_answered, signal=signals.response_received)
         return spider
+
+    def closed(self, reason: str) -> None:
+        """Close the crawl's history."""
+        self.history.close()
 
     def host_answered(self, response: Response, request: scrapy.Request, **_: Any) -> None:
         """Remember that the response's host answered: it is reachable from now on."""
@@ -220,17 +255,17 @@ class BlogSpider(scrapy.Spider):
             errback=self.on_error,
             priority=priority,
             meta={
-                "source": source.name,
-                "crawl_depth": depth,
-                "expect": expect,
-                "scope_exempt": not in_scope,
+                SOURCE: source.name,
+                CRAWL_DEPTH: depth,
+                EXPECT: expect,
+                SCOPE_EXEMPT: not in_scope,
                 # Slots per host:port, not per hostname: sites on other ports are other sites.
                 "download_slot": netloc(url),
                 # A configured delay is fixed: AutoThrottle would lower it towards DOWNLOAD_DELAY.
                 "autothrottle_dont_adjust_delay": source.delay is not None,
                 # A page: read in a worker (crawler.workers.PageReader) before parse_page.
                 **(
-                    {"links_key": self.links_keys[source.name], "read_page": True}
+                    {LINKS_KEY: self.links_keys[source.name], READ_PAGE: True}
                     if callback is None
                     else {}
                 ),
@@ -282,18 +317,27 @@ class BlogSpider(scrapy.Spider):
         raise DontCloseSpider
 
     def _recheck_requests(self) -> Iterator[scrapy.Request]:
-        # BLOGARCHIVE_RECHECK names, by dotted path, a function of the archive path that
-        # returns the archived posts' URLs; empty turns re-checking off.
-        loader = self.settings.get("BLOGARCHIVE_RECHECK")
-        if not loader:
+        if not self.settings.getbool("BLOGARCHIVE_RECHECK"):
             return
-        for url in load_object(loader)(self.settings.get("BLOGARCHIVE_DB")):
+        for url in self.history.recheck_urls():
             source = next((s for s in self.sources.values() if s.allows(url)), None)
             if source is None:
                 continue
-            request = self._request(url, source, depth=1, priority=PRIORITY_POST)
+            request = self.request_post_page(url, source.name)
             if request:
                 yield request
+
+    def request_post_page(self, url: str, source_name: str) -> scrapy.Request | None:
+        """Return a request for the page a post of source ``source_name`` was stored from.
+
+        As a link to a post is followed (depth 1, a post's priority); None when the source
+        is not this crawl's, or the URL is out of its scope, over a cap or requested already.
+        Re-checks and replays (:mod:`crawler.replay`) ask for stored posts this way.
+        """
+        source = self.sources.get(source_name)
+        if source is None:
+            return None
+        return self._request(url, source, depth=1, priority=PRIORITY_POST)
 
     def _allow_source_addresses(self) -> None:
         # The sources' own hosts may be on any address (a blog on the local network, the
@@ -363,7 +407,7 @@ class BlogSpider(scrapy.Spider):
     # -- discovery: robots.txt, sitemaps, feeds ------------------------------------------------
 
     def _source(self, response: Response | scrapy.Request) -> Source:
-        return self.sources[response.meta["source"]]
+        return self.sources[response.meta[SOURCE]]
 
     def parse_robots(self, response: Response) -> Iterator[scrapy.Request]:
         """Follow the ``Sitemap:`` lines of a robots.txt."""
@@ -416,7 +460,7 @@ class BlogSpider(scrapy.Spider):
             if sitemap.type == "sitemapindex":
                 request = self._sitemap_request(loc, source)
             else:
-                lastmod = {"lastmod": entry["lastmod"]} if entry.get("lastmod") else None
+                lastmod = {LASTMOD: entry["lastmod"]} if entry.get("lastmod") else None
                 request = self._request(loc, source, depth=1, priority=PRIORITY_POST, meta=lastmod)
             if request:
                 yield request
@@ -448,7 +492,7 @@ class BlogSpider(scrapy.Spider):
         learned = self.site_evidence[source.name].feed_urls
         for link in links:
             learned.add(canonicalize_url(urljoin(response.url, link.strip())))
-            lastmod = {"lastmod": updated[link]} if updated.get(link) else None
+            lastmod = {LASTMOD: updated[link]} if updated.get(link) else None
             request = self._request(
                 urljoin(response.url, link.strip()),
                 source,
@@ -465,7 +509,7 @@ class BlogSpider(scrapy.Spider):
                 depth=0,
                 expect=DISCOVERY,
                 callback=self.parse_feed,
-                in_scope=response.meta.get("scope_exempt") is not True,
+                in_scope=response.meta.get(SCOPE_EXEMPT) is not True,
             )
             if request:
                 yield request
@@ -480,28 +524,30 @@ class BlogSpider(scrapy.Spider):
             if "xml" in content_type and ("rss" in content_type or "atom" in content_type):
                 yield from self.parse_feed(response)
             elif (
-                response.meta.get("expect") == CONTENT
-                and not response.meta.get("page_links")
+                response.meta.get(EXPECT) == CONTENT
+                and not response.meta.get(PAGE_LINKS)
                 # Answered unchanged from its capture: the run that fetched it said so already.
-                and not response.meta.get("not_modified")
+                and not response.meta.get(NOT_MODIFIED)
             ):
                 yield self._not_a_page(response, source, f"not HTML ({content_type or 'no type'})")
             return
-        if not response.body and not response.meta.get("page_links"):
+        if not response.body and not response.meta.get(PAGE_LINKS):
             yield self._not_a_page(response, source, "empty body")
             return
         self.crawler.stats.inc_value(f"blogarchive/pages/{source.name}")
         url = canonicalize_url(response.url)
-        info = self._page_info(response, source, url)
+        info, links = self._page_info(response, source, url)
+        if links is not None:
+            yield links
         if info is None and response.request is not None:
             # Asked again once the crawl has seen the site's posts (pages.settle).
-            again = {k: v for k, v in response.meta.items() if k != "page_reading"}
+            again = {k: v for k, v in response.meta.items() if k != PAGE_READING}
             yield response.request.replace(
-                dont_filter=True, priority=PRIORITY_UNSETTLED, meta={**again, "settle_late": True}
+                dont_filter=True, priority=PRIORITY_UNSETTLED, meta={**again, SETTLE_LATE: True}
             )
         if info is None:
             return
-        depth = int(response.meta.get("crawl_depth", 0)) + 1
+        depth = int(response.meta.get(CRAWL_DEPTH, 0)) + 1
         in_series: dict[str, list[tuple[str, str]]] = {}
         if info.series is not None:
             listing = SeriesListing(
@@ -521,7 +567,7 @@ class BlogSpider(scrapy.Spider):
         if info.kind == "post":
             self.crawler.stats.inc_value("blogarchive/posts")
             yield self._fetched_page(
-                response, source, url, response.body, "post", response.meta.get("page_reading")
+                response, source, url, response.body, "post", response.meta.get(PAGE_READING)
             )
         elif info.kind == "listing":
             for entry in info.entries:
@@ -550,7 +596,7 @@ class BlogSpider(scrapy.Spider):
             if link in seen or link == url:
                 continue
             seen.add(link)
-            meta = {"listed_in_series": in_series[link]} if link in in_series else None
+            meta = {LISTED_IN_SERIES: in_series[link]} if link in in_series else None
             request = self._request(link, source, depth=depth, priority=priority, meta=meta)
             if request:
                 yield request
@@ -564,19 +610,22 @@ class BlogSpider(scrapy.Spider):
             source=source.name,
         )
 
-    def _page_info(self, response: TextResponse, source: Source, url: str) -> PageInfo | None:
+    def _page_info(
+        self, response: TextResponse, source: Source, url: str
+    ) -> tuple[PageInfo | None, PageLinks | None]:
         """Classify the page, or take what it was when this payload was parsed before.
 
+        Also return the page's links record for the archive when it was classified here.
         None: the page is a post by its declared metadata alone and the crawl knows no post
         of its site yet; it is asked again later (see :func:`crawler.pages.settle`).
         """
         site = self.site_evidence[source.name]
-        if "page_links" in response.meta:
-            info = PageInfo.from_links_record(response.meta["page_links"])
+        if PAGE_LINKS in response.meta:
+            info = PageInfo.from_links_record(response.meta[PAGE_LINKS])
             if info.kind == "post":
                 site.learn_post(url)
-            return info
-        reading: tuple[PageReading, Any] | None = response.meta.get("page_reading")
+            return info, None
+        reading: tuple[PageReading, Any] | None = response.meta.get(PAGE_READING)
         if reading is not None:
             # Read in a worker (crawler.workers.PageReader): weighed here with the site.
             info = decide(reading[0], response.url, site)
@@ -593,10 +642,10 @@ class BlogSpider(scrapy.Spider):
         if info.kind == "post" and info.settled:
             site.learn_post(url)
         elif info.kind == "post":
-            if not site.post_shapes and not response.meta.get("settle_late"):
-                return None
+            if not site.post_shapes and not response.meta.get(SETTLE_LATE):
+                return None, None
             settle(info, url, site)
-        digest, key = response.meta.get("payload_digest"), response.meta.get("links_key")
+        digest, key = response.meta.get(PAYLOAD_DIGEST), response.meta.get(LINKS_KEY)
         if digest and key:
             record = info.links_record()
             # The posts the page yields: without all of them stored, the body is needed again.
@@ -605,10 +654,10 @@ class BlogSpider(scrapy.Spider):
                 record["yields"] = [
                     _entry_url(url, e.anchor) for e in info.entries if e.permalink is None
                 ]
-            self.crawler.signals.send_catch_log(
-                page_links_found, url=url, payload_digest=digest, links_key=key, page=record
+            return info, PageLinks(
+                url=url, payload_digest=str(digest), links_key=str(key), page=record
             )
-        return info
+        return info, None
 
     def _fetched_page(
         self,
@@ -619,14 +668,14 @@ class BlogSpider(scrapy.Spider):
         kind: str,
         reading: tuple[PageReading, Any] | None = None,
     ) -> FetchedPage | UnchangedPage:
-        stored = response.meta.get("stored_posts") or {}
-        if response.meta.get("not_modified") and url in stored:
+        stored = response.meta.get(STORED_POSTS) or {}
+        if response.meta.get(NOT_MODIFIED) and url in stored:
             # The server says the page is as captured: the post stored from it still holds.
             return UnchangedPage(
                 post_url=stored[url], fetched_url=url, source=source.name, fetched_at=utc_now()
             )
         listed: list[tuple[str, str]] = [
-            tuple(pair) for pair in response.meta.get("listed_in_series", [])
+            tuple(pair) for pair in response.meta.get(LISTED_IN_SERIES, [])
         ]
         for pair in self.series_members.get(canonicalize_url(response.url), []):
             if pair not in listed:
@@ -656,15 +705,15 @@ class BlogSpider(scrapy.Spider):
     def on_error(self, failure: Failure) -> Iterator[CrawlError]:
         """Turn a failed content or discovery request into a CrawlError; ignore failed probes."""
         request = failure.request  # type: ignore[attr-defined]
-        expect = request.meta.get("expect", CONTENT)
-        source = request.meta.get("source", "")
+        expect = request.meta.get(EXPECT, CONTENT)
+        source = request.meta.get(SOURCE, "")
         if failure.check(AddressRefused):
             yield self._error(request, f"refused: {failure.getErrorMessage()}")
             return
         if (
             failure.check(IgnoreRequest)
             and not failure.check(HttpError)
-            and "answered" not in request.meta
+            and ANSWERED not in request.meta
         ):
             # Robots-forbidden, off-host, over a cap or a trap rule: never sent, never archived.
             # An answer refused (too big, too many redirects, a redirect off the site) is
@@ -695,13 +744,13 @@ class BlogSpider(scrapy.Spider):
 
     def _error(self, request: scrapy.Request, message: str) -> CrawlError:
         """Count and return the CrawlError of a failed request."""
-        expect = request.meta.get("expect", CONTENT)
+        expect = request.meta.get(EXPECT, CONTENT)
         self.crawler.stats.inc_value(f"blogarchive/errors/{expect}")
         return CrawlError(
             url=request.url,
             stage="fetch" if expect == CONTENT else "discover",
             message=message,
-            source=request.meta.get("source", ""),
+            source=request.meta.get(SOURCE, ""),
         )
 
     def _unreachable(self, request: scrapy.Request, failure: Failure) -> bool:
@@ -719,8 +768,8 @@ class BlogSpider(scrapy.Spider):
         kind = failure.type.__name__ if failure.type else "Error"
         message = f"{kind}: {failure.getErrorMessage()}"
         self.unreachable_hosts[host] = message
-        self.logger.warning("Cannot reach %s (%s): %s", host, request.meta.get("source"), message)
-        source = self.sources.get(request.meta.get("source", ""))
+        self.logger.warning("Cannot reach %s (%s): %s", host, request.meta.get(SOURCE), message)
+        source = self.sources.get(request.meta.get(SOURCE, ""))
         if source is not None and source.hosts <= self.unreachable_hosts.keys():
             self.crawler.stats.set_value(STAT_UNREACHABLE_PREFIX + source.name, message)
         return True

@@ -1,6 +1,6 @@
 """Series signals in a page's markup: series boxes, tables of contents, series navigation.
 
-Used by :func:`pipeline.series.detect_series`; see there for how signals rank and merge.
+Used by :func:`pipeline.series.detect.detect_series`; see there for how signals rank and merge.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from urllib.parse import urljoin, urlsplit
 import lxml.etree
 from lxml.html import HtmlElement
 
+from crawler.series import SERIES_HEADING_RE
 from pipeline.records import SeriesMembership
 
 # "Creative Councils", "Social Care at the Crossroads": capitalised words, small joiners.
@@ -40,7 +41,7 @@ BOX_PATTERNS = (
 )
 # Table-of-contents headings: "Series: X", "Posts in the X series", "In this series".
 TOC_HEADINGS = (
-    re.compile(r"^series\s*[:\-\u2013\u2014]\s*(?P<name>.+)$", re.I),
+    SERIES_HEADING_RE,
     re.compile(
         r"^(?:all\s+|other\s+|more\s+)?(?:posts|parts|entries|articles|blogs)\s+(?:in|of|from)"
         r"\s+(?:this|the|our)\s+(?:(?P<name>.+?)\s+)?(?:blog\s+)?series$",

@@ -2,7 +2,8 @@
 
 Titles of one site that share a series prefix (``title-prefix``) or only count "(k/N)"
 (``title-count``) say something only together, so the archive, which holds the site's other
-posts, adds that evidence; :mod:`archive.series` resolves it. Runs in the caller's transaction.
+posts, adds that evidence; :mod:`archive.series.memberships` resolves it. Runs in the
+caller's transaction.
 """
 
 from __future__ import annotations
@@ -14,8 +15,8 @@ from sqlite_utils.db import Database
 
 from crawler.urls import canonicalize_url
 from pipeline.records import SeriesMembership
-from pipeline.series import series_key
-from pipeline.series_titles import (
+from pipeline.series.detect import series_key
+from pipeline.series.titles import (
     COUNT_GAP_DAYS,
     CountedTitle,
     affix_series,
@@ -95,7 +96,7 @@ def add_title_prefix(db: Database, post_url: str) -> set[str]:
 def add_title_count(db: Database, post_url: str) -> set[str]:
     """Join posts of one site numbered "(k/N)" and named by nothing else; return those touched.
 
-    :func:`pipeline.series_titles.counted_series` says when they are one series; the series
+    :func:`pipeline.series.titles.counted_series` says when they are one series; the series
     gets a generated name ("Untitled 3-part series by ..."), its ``title-count`` evidence
     saying why. Every post of the site counted out of the same N is re-grouped, so a post
     that a later one shows to be in another series loses the evidence it no longer has.

@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from scrapy.core.downloader.handlers.base import BaseDownloadHandler
 from scrapy.http import Response
 
-from archive.captures import CaptureIndex
 from crawler import settings as project_settings
 from crawler.captures import stored_to_response
+from crawler.history import history_of
 
 if TYPE_CHECKING:
     from scrapy import Request
@@ -25,20 +24,13 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-# The spider's priority for post pages (crawler.spiders.blog.PRIORITY_POST).
-POST_PRIORITY = 20
-
 
 class ReplayDownloadHandler(BaseDownloadHandler):
     """Answer every http(s) request with the URL's last kept capture, or a 404."""
 
-    def __init__(self, crawler: Crawler) -> None:
-        super().__init__(crawler)
-        self.index = CaptureIndex(crawler.settings["BLOGARCHIVE_DB"])
-
     async def download_request(self, request: Request) -> Response:
         """Return the stored response of ``request.url`` (404 when it was never captured)."""
-        stored = self.index.latest(request.url)
+        stored = history_of(self.crawler).latest(request.url)
         stats = self.crawler.stats
         assert stats is not None
         if stored is None:
@@ -46,10 +38,6 @@ class ReplayDownloadHandler(BaseDownloadHandler):
             return Response(request.url, status=404, request=request, flags=["replay"])
         stats.inc_value("blogarchive/replayed")
         return stored_to_response(stored, request)
-
-    async def close(self) -> None:
-        """Close the index's connection."""
-        self.index.close()
 
 
 class StoredPostSeeds:
@@ -62,7 +50,6 @@ class StoredPostSeeds:
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
-        self.db_path = Path(crawler.settings["BLOGARCHIVE_DB"])
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StoredPostSeeds:
@@ -78,16 +65,8 @@ class StoredPostSeeds:
                 first = False
             yield item
         spider: Any = self.crawler.spider
-        index = CaptureIndex(self.db_path)
-        try:
-            pages = index.post_pages()
-        finally:
-            index.close()
-        for source_name, fetched_url in pages:
-            source = spider.sources.get(source_name)
-            if source is None:
-                continue
-            request = spider._request(fetched_url, source, depth=1, priority=POST_PRIORITY)
+        for source_name, fetched_url in history_of(self.crawler).post_pages():
+            request = spider.request_post_page(fetched_url, source_name)
             if request is not None:
                 yield request
 
@@ -101,7 +80,7 @@ class StoredPostSeeds:
 
 def replay_settings() -> dict[str, Any]:
     """Return the Scrapy settings that turn a crawl into a replay of the captures."""
-    handler = "archive.replay.ReplayDownloadHandler"
+    handler = "crawler.replay.ReplayDownloadHandler"
     downloader = dict(getattr(project_settings, "DOWNLOADER_MIDDLEWARES", {}))
     # No server to be polite to, nothing to capture again, no validators to send.
     for name in (
@@ -113,7 +92,7 @@ def replay_settings() -> dict[str, Any]:
     spider = dict(getattr(project_settings, "SPIDER_MIDDLEWARES", {}))
     # Every page is rebuilt from its capture: none may be answered from its parsed links.
     spider["crawler.captures.DatedPageShortcut"] = None
-    spider["archive.replay.StoredPostSeeds"] = 1000
+    spider["crawler.replay.StoredPostSeeds"] = 1000
     return {
         "DOWNLOAD_HANDLERS": {"http": handler, "https": handler},
         "DOWNLOADER_MIDDLEWARES": downloader,

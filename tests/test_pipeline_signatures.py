@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 
 from demo import civic_lab_notes, magazine, wordpress
-from pipeline.dedup import (
+from pipeline.extract import extract_post
+from pipeline.records import PostRecord
+from pipeline.signatures import (
     Candidate,
     DedupSettings,
     Fingerprinter,
@@ -19,8 +21,6 @@ from pipeline.dedup import (
     lsh_bands,
     shingles,
 )
-from pipeline.extract import extract_post
-from pipeline.records import PostRecord
 
 BASES = {"wordpress": "http://127.0.0.1:8101/", "magazine": "http://127.0.0.1:8102/"}
 # The kind of intro a foundation puts on every part of a series.

@@ -2,7 +2,7 @@
 
 ``series_evidence`` holds every signal for every post (what the page said, what series pages
 listed it, shared title prefixes, copies of a series part on other sites); ``series_posts``
-is derived from it by :func:`pipeline.series.merge_memberships`, one row per post and series,
+is derived from it by :func:`pipeline.series.detect.merge_memberships`, one row per post and series,
 with the strongest signal, the conflict if any, and the reading position. A post that says
 it closes the series, and states no part itself, is numbered the series' declared length
 (:func:`_final_part_takes_total`), so ``series_gaps`` lists the parts missing before it.
@@ -17,10 +17,11 @@ from collections.abc import Iterable
 
 from sqlite_utils.db import Database
 
-from archive.series_evidence import add_evidence, add_title_count, add_title_prefix
+from archive.series.evidence import add_evidence, add_title_count, add_title_prefix
+from crawler.items import SeriesListing
 from crawler.urls import canonicalize_url
 from pipeline.records import PostRecord, SeriesMembership
-from pipeline.series import merge_memberships, says_final, series_key
+from pipeline.series.detect import merge_memberships, says_final, series_key
 
 logger = logging.getLogger(__name__)
 
@@ -267,6 +268,41 @@ def _waiting_on(db: Database, post_url: str) -> list[str]:
             [post_url, post_url],
         ).fetchall()
     ]
+
+
+def store_listing(db: Database, listing: SeriesListing, run_id: int) -> int:
+    """Store a series page's list of posts, link those already archived; return the series id.
+
+    Listed posts not archived yet are remembered in ``series_listings`` and joined to the
+    series when they are stored (:func:`store_post_series`), in this run or a later one.
+    """
+    series_id = series_row(db, listing.name, url=listing.url, site=listing.source or None)
+    if listing.description:
+        db.execute(
+            "UPDATE series SET description = ? WHERE id = ? AND description IS NULL",
+            [listing.description, series_id],
+        )
+    # The series' name as first stored (the listing may spell it differently).
+    (name,) = db.execute("SELECT name FROM series WHERE id = ?", [series_id]).fetchone()
+    for position, listed in enumerate(listing.post_urls, 1):
+        post_url = canonicalize_url(listed)
+        db.execute(
+            "INSERT INTO series_listings"
+            " (series_id, post_url, listed_position, listing_url, first_run_id)"
+            " VALUES (?, ?, ?, ?, ?)"
+            " ON CONFLICT (series_id, post_url) DO UPDATE SET"
+            "  listed_position = excluded.listed_position,"
+            "  listing_url = excluded.listing_url",
+            [series_id, post_url, position, listing.url, run_id],
+        )
+        stored = db.execute(
+            "SELECT url FROM posts WHERE url IN (?, ?) OR fetched_url IN (?, ?) LIMIT 1",
+            [listed, post_url, listed, post_url],
+        ).fetchone()
+        if stored is not None:
+            add_listing_evidence(db, stored[0], name, listing.url)
+    recompute_series(db, {series_id})
+    return series_id
 
 
 def series_row(db: Database, name: str, *, url: str | None, site: str | None) -> int:

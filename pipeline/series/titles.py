@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from pipeline.series import series_key
+from pipeline.series.detect import series_key
 
 # "Prefix: rest" (colon), and "rest | Suffix" / "rest \u2013 Suffix" (bar or spaced dash).
 _PREFIX = re.compile(r"^(?P<affix>[^:|]{3,60}?)\s*:\s+(?P<rest>\S.{2,})$")

@@ -1,4 +1,4 @@
-"""Near-duplicate detection: MinHash signatures of word shingles, banded for LSH look-up.
+"""Near-duplicate signatures: MinHash of word shingles, banded for LSH look-up.
 
 A post republished on another site (a foundation's series reposted by a magazine) keeps its
 paragraphs and gains a headline, a standfirst, an editor's note and other furniture. Over

@@ -12,7 +12,7 @@ Signals, in order of precedence (:data:`PRECEDENCE`; the first one that states a
 6. ``sentence``: the title, standfirst or opening paragraphs say so: "In the seventh blog of
    the X series", "closes the X series" (``topic-sentence`` when it names only a topic:
    "kicks off our series on participatory budgeting");
-7. ``title-prefix``: titles of several posts share "X: ..." (:mod:`pipeline.series_titles`);
+7. ``title-prefix``: titles of several posts share "X: ..." (:mod:`pipeline.series.titles`);
 8. ``title-count``: titles of one author on one site numbered "(k/N)" out of the same N, in
    order and close in time, with a different subject each and nothing else naming a series:
    a series with a generated name, "Untitled N-part series by ..." (the subjects yield to it);
@@ -26,10 +26,11 @@ when they disagree on the part number or total, the stronger wins and the disagr
 recorded in ``conflict``. A final-part statement counts as a fact: "the seventh and final
 blog" states part 7 of 7, and "closes the series" / "the last post of the X series" makes the
 post part N when a signal of the post states the length N (when only another post does, the
-archive numbers it: :mod:`archive.series`); a stronger signal's part or total still wins,
-with the disagreement recorded. Names have their own order: a name read from a title ("Part 3:
-Budgets" names the post, not the series) yields to a name any other signal gives, and a mere
-topic ("our series on housing") yields to both; the folded names are recorded as a conflict.
+archive numbers it: :mod:`archive.series.memberships`); a stronger signal's part or total
+still wins, with the disagreement recorded. Names have their own order: a name read from a
+title ("Part 3: Budgets" names the post, not the series) yields to a name any other signal
+gives, and a mere topic ("our series on housing") yields to both; the folded names are
+recorded as a conflict.
 "A series of meetings" or "a TV series" is not a blog series: a sentence counts only with
 blog/post/instalment/part context or a capitalised series name.
 """
@@ -45,7 +46,7 @@ from lxml.html import HtmlElement
 
 from pipeline.clean import parse_html
 from pipeline.records import SeriesMembership
-from pipeline.series_markup import CAPITALISED, NOT_SERIES_NAMES, markup_signals
+from pipeline.series.markup import CAPITALISED, NOT_SERIES_NAMES, markup_signals
 
 logger = logging.getLogger(__name__)
 

@@ -1,0 +1,152 @@
+"""The archive's answer to the crawler's history port: what was captured and stored before.
+
+:class:`ArchiveHistory` implements :class:`crawler.history.History`, named by the crawl's
+``BLOGARCHIVE_HISTORY`` setting; it reads, never writes (:mod:`archive.capture_store` writes).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from archive.warc import StoredResponse, WarcError, read_response
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+
+
+@dataclass(frozen=True)
+class Validators:
+    """What the last kept capture of a URL lets a conditional request send."""
+
+    capture_id: int
+    etag: str | None
+    last_modified: str | None
+    fetched_at: str
+    payload_digest: str
+    content_type: str | None
+
+
+class ArchiveHistory:
+    """The crawler's history port (:class:`crawler.history.History`) over an archive.
+
+    Read-only lookups in the archive's captures and posts, for conditional requests,
+    re-checks and replay. Opens the database lazily and read-only, once per crawl: an
+    archive that does not exist yet (a first run) or has no ``captures`` table simply has
+    no captures.
+    """
+
+    def __init__(self, db_path: Path | str) -> None:
+        self.db_path = Path(db_path)
+        self._conn: sqlite3.Connection | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ArchiveHistory:
+        """Open the history of the archive the crawl writes (setting ``BLOGARCHIVE_DB``)."""
+        return cls(crawler.settings["BLOGARCHIVE_DB"])
+
+    def _query(self, sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
+        if self._conn is None:
+            if not self.db_path.exists():
+                return []
+            uri = f"{self.db_path.resolve().as_uri()}?mode=ro"
+            self._conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
+            self._conn.execute("PRAGMA busy_timeout = 5000")
+        try:
+            return self._conn.execute(sql, params).fetchall()
+        except sqlite3.OperationalError as exc:
+            if "no such table" in str(exc):
+                return []
+            raise
+
+    def validators(self, url: str) -> Validators | None:
+        """Return the validators of the last kept 200 capture of ``url``.
+
+        Its ETag and Last-Modified when the server sent them; its payload digest always: a
+        server that sends neither (WordPress) can still send the captured bytes again.
+        """
+        rows = self._query(
+            "SELECT id, etag, last_modified, fetched_at, payload_digest, content_type"
+            " FROM captures WHERE url = ? AND status = 200 ORDER BY id DESC LIMIT 1",
+            [url],
+        )
+        if not rows:
+            return None
+        capture_id, etag, last_modified, fetched_at, digest, content_type = rows[0]
+        return Validators(
+            int(capture_id), etag, last_modified, str(fetched_at), str(digest), content_type
+        )
+
+    def load(self, capture_id: int) -> StoredResponse:
+        """Read the stored response of one capture from its WARC file."""
+        rows = self._query(
+            "SELECT warc_file, warc_offset, revisit_of FROM captures WHERE id = ?", [capture_id]
+        )
+        if not rows:
+            raise WarcError(self.db_path, f"no capture with id {capture_id}")
+        warc_file, offset, revisit_of = rows[0]
+        stored = read_response(self.db_path.parent / str(warc_file), int(offset))
+        if revisit_of is not None:
+            # A revisit keeps this exchange's headers; the payload is the original's.
+            stored = replace(stored, body=self.load(int(revisit_of)).body)
+        return stored
+
+    def latest(self, url: str) -> StoredResponse | None:
+        """Return the last kept response of ``url``, or None when it was never captured."""
+        rows = self._query("SELECT id FROM captures WHERE url = ? ORDER BY id DESC LIMIT 1", [url])
+        return self.load(int(rows[0][0])) if rows else None
+
+    def stored_posts(self, url: str) -> dict[str, str]:
+        """Map the fetched URLs on page ``url`` (itself, or its ``#entries``) to stored posts."""
+        # Every page a post was extracted from (post_fetches), and each post's last page.
+        rows = self._query(
+            "SELECT fetched_url, url FROM posts WHERE fetched_url = ?"
+            " OR (fetched_url >= ? AND fetched_url < ?)"
+            " UNION SELECT fetched_url, post_url FROM post_fetches WHERE fetched_url = ?"
+            " OR (fetched_url >= ? AND fetched_url < ?)",
+            [url, url + "#", url + "$"] * 2,
+        )
+        return {str(fetched): str(post) for fetched, post in rows}
+
+    def page_links(self, url: str, payload_digest: str, links_key: str) -> dict[str, Any] | None:
+        """Return what page ``url`` was and linked to when this payload was last parsed.
+
+        None unless that last parse was under ``links_key``: a payload parsed since under
+        another key (other patterns, another extractor) may have been stored otherwise.
+        """
+        rows = self._query(
+            "SELECT links_key, page FROM page_links WHERE url = ? AND payload_digest = ?"
+            " ORDER BY run_id DESC, rowid DESC LIMIT 1",
+            [url, payload_digest],
+        )
+        return json.loads(rows[0][1]) if rows and rows[0][0] == links_key else None
+
+    def recheck_urls(self) -> list[str]:
+        """Return the URLs of the archived posts' pages (none if there is no archive).
+
+        The spider requests those its crawl did not reach (setting ``BLOGARCHIVE_RECHECK``),
+        so that a run sees edits to posts no listing shows any more, and posts that are gone.
+        """
+        try:
+            # The URL the post was fetched from, where the crawl would meet it again.
+            rows = self._query("SELECT coalesce(fetched_url, url) AS u FROM posts ORDER BY u", [])
+        except sqlite3.Error:
+            return []
+        # Entries of listing pages (URL with a fragment) are found again through their listing.
+        return [str(url) for (url,) in rows if "#" not in str(url)]
+
+    def post_pages(self) -> list[tuple[str, str]]:
+        """Return (source, page URL) of every page a stored post was extracted from."""
+        rows = self._query(
+            "SELECT DISTINCT source, fetched_url FROM posts WHERE fetched_url IS NOT NULL", []
+        )
+        return sorted({(str(source), str(url).split("#", 1)[0]) for source, url in rows})
+
+    def close(self) -> None:
+        """Close the read-only connection."""
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None

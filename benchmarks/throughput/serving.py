@@ -1,0 +1,251 @@
+"""Serving benchmark: ``python -m benchmarks.throughput.serving --posts 100000``.
+
+Builds an archive of the generated network's posts through the project's own store
+(:meth:`archive.store.Archive.store_post`, one record at a time as a crawl stores them:
+links, series, near-duplicate signatures, full-text index, then the published snapshot),
+serves it with ``blogarchive serve`` and times four pages with a real HTTP client over
+keep-alive connections: full-text search, the posts table, a facet page and a post's
+reading view, ``--requests`` each (different queries and posts each time), p50 and p95.
+
+The records are made from what the generator rendered (title, byline, date, body blocks,
+series parts), not by extraction: extracting 100,000 pages takes hours on two cores and is
+what the crawl benchmark measures; this one measures the archive.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import click
+import httpx
+
+from benchmarks.throughput.network import SERIES_PARTS, BlogSite, Network
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def post_record(site: BlogSite, n: int) -> Any:
+    """Return post ``n`` of ``site`` as the PostRecord its page would be extracted into."""
+    from pipeline.records import Link, PostRecord, SeriesMembership
+
+    post = site.post(n)
+    parts, texts, links = [], [], []
+    for block in post.blocks:
+        if block.startswith("## "):
+            parts.append(f"<h2>{html.escape(block[3:])}</h2>")
+            texts.append(block[3:])
+        elif block.startswith("- "):
+            items = [line[2:] for line in block.splitlines()]
+            parts.append("<ul>" + "".join(f"<li>{html.escape(i)}</li>" for i in items) + "</ul>")
+            texts.append("\n".join(items))
+        else:
+            found = re.match(r"This continues \[(.+?)\]\((.+?)\)(.*)", block)
+            if found:
+                text, href, rest = found.groups()
+                links.append(Link(url=href, text=text))
+                parts.append(
+                    f'<p>This continues <a href="{html.escape(href)}">{html.escape(text)}</a>'
+                    f"{html.escape(rest)}</p>"
+                )
+                texts.append(f"This continues {text}{rest}")
+            else:
+                parts.append(f"<p>{html.escape(block)}</p>")
+                texts.append(block)
+    body = "\n".join(parts)
+    series = []
+    if (found_series := site.series_of(n)) is not None:
+        start, part = found_series
+        name = site.title(start).split(": Part")[0]
+        series.append(
+            SeriesMembership(name=name, position=part, total=SERIES_PARTS, signal="title-part",
+                             evidence=f"Part {part} of {SERIES_PARTS}")
+        )  # fmt: skip
+    url = site.base + site.post_path(n)
+    return PostRecord(
+        url=url,
+        title=post.title,
+        text="\n\n".join(texts),
+        source=f"site{site.number:02d}",
+        fetched_url=url,
+        fetched_at="2026-12-07T00:00:00+00:00",
+        author="; ".join(post.authors),
+        published=post.published.isoformat(),
+        site=site.name,
+        language="en",
+        tags=[f"Topic {site.category(n)}"],
+        links=links,
+        series=series,
+        html=body,
+        # The generator writes its blocks in Markdown: what html_to_markdown would give back
+        # (converting 100,000 bodies would be a quarter of the build's time).
+        markdown="\n\n".join(post.blocks),
+    )
+
+
+def build(db: Path, posts: int, *, progress: bool = True) -> dict[str, Any]:
+    """Store every post of a ``posts``-post network in a fresh archive at ``db``; publish it."""
+    from archive.store import Archive, default_snapshot_path
+
+    network = Network(posts)
+    for site in network.sites:
+        site.base = f"https://{site.host}"
+    started = time.perf_counter()
+    cpu = time.process_time()
+    archive = Archive.open(db)
+    # One fsync per post is the crawl's business (each post its own transaction); a build of
+    # 100,000 would wait on the disk for an hour. WAL with synchronous=NORMAL keeps every
+    # transaction atomic and syncs at checkpoints.
+    archive.db.execute("PRAGMA synchronous = NORMAL")
+    run_id = archive.start_run({"benchmark": "serving", "posts": posts})
+    outcomes: dict[str, int] = {}
+    stored = 0
+    # Sites interleaved, newest first, as a crawl of the network stores them.
+    order = [(s, n) for k in range(max(s.posts for s in network.sites)) for s in network.sites
+             if (n := s.posts - 1 - k) >= 0]  # fmt: skip
+    for site, n in order:
+        outcome = archive.store_post(post_record(site, n), run_id)
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+        stored += 1
+        if progress and stored % 5000 == 0:
+            rate = stored / (time.perf_counter() - started)
+            click.echo(f"{stored:,} posts stored ({rate:.0f}/s)", err=True)
+    archive.finish_run(run_id, pages_fetched=stored)
+    store_seconds = time.perf_counter() - started
+    snapshot = default_snapshot_path(db)
+    archive.publish(snapshot)
+    archive.close()
+    return {
+        "posts": stored,
+        "outcomes": outcomes,
+        "store_seconds": store_seconds,
+        "build_seconds": time.perf_counter() - started,
+        "build_cpu_seconds": time.process_time() - cpu,
+        "db_bytes": db.stat().st_size,
+        "snapshot_bytes": snapshot.stat().st_size,
+    }
+
+
+class Served:
+    """``blogarchive serve`` on a free port, as a user runs it."""
+
+    def __init__(self, db: Path) -> None:
+        command = [sys.executable, "-m", "blogarchive.cli", "serve", "--db", str(db), "--port", "0"]
+        self.proc = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+        assert self.proc.stdout is not None
+        line = self.proc.stdout.readline()
+        found = re.search(r"at (http://\S+)", line)
+        if not found:
+            self.stop()
+            raise click.ClickException(f"blogarchive serve did not start: {line!r}")
+        self.url = found.group(1).rstrip("/")
+
+    def stop(self) -> None:
+        """Stop the server."""
+        self.proc.terminate()
+        self.proc.wait(timeout=30)
+
+
+def pages(db: Path, requests: int) -> dict[str, list[str]]:
+    """Return ``requests`` paths of each measured page, each one different where it can be."""
+    import sqlite3
+
+    conn = sqlite3.connect(db)
+    try:
+        database = db.stem  # archive/serve.py names the database after the snapshot's stem
+        total = conn.execute("select count(*) from posts").fetchone()[0]
+        step = max(1, total // requests)
+        urls = [row[0] for row in conn.execute(
+            "select url from posts order by rowid")][::step][:requests]  # fmt: skip
+        titles = [row[0] for row in conn.execute(
+            "select title from posts order by rowid")][::step][:requests]  # fmt: skip
+        sites = [row[0] for row in conn.execute("select distinct site from posts order by 1")]
+    finally:
+        conn.close()
+    words = [t.split()[i % len(t.split())] for i, t in enumerate(titles)]
+    queries = [w if i % 3 else f"{w} {titles[i].split()[-1]}" for i, w in enumerate(words)]
+    table = f"/{database}/posts"
+    return {
+        "search": [f"/-/search?q={quote(q)}" for q in queries],
+        # As it opens, and newest first (a reader's first click).
+        "posts table": [
+            f"{table}?_sort_desc=published" if i % 2 else table for i in range(requests)
+        ],
+        "facet page": [
+            f"{table}?_facet=site&_facet=author&site={quote(sites[i % len(sites)])}"
+            for i in range(requests)
+        ],
+        "reading view": [f"{table}/{_tilde(url)}" for url in urls],
+    }
+
+
+def _tilde(value: str) -> str:
+    from datasette.utils import tilde_encode
+
+    return str(tilde_encode(value))
+
+
+def timed(base: str, paths: list[str]) -> dict[str, float]:
+    """GET every path once over one keep-alive connection; return p50, p95 and max in ms."""
+    seconds = []
+    with httpx.Client(base_url=base, timeout=60) as client:
+        client.get(paths[0])  # connection and first-use costs out of the figures
+        for path in paths:
+            started = time.perf_counter()
+            answer = client.get(path)
+            seconds.append(time.perf_counter() - started)
+            if answer.status_code != 200:
+                raise click.ClickException(f"{path}: HTTP {answer.status_code}")
+    ms = sorted(1000 * s for s in seconds)
+    return {
+        "requests": len(ms),
+        "p50_ms": statistics.median(ms),
+        "p95_ms": ms[max(0, round(0.95 * len(ms)) - 1)],
+        "max_ms": ms[-1],
+    }
+
+
+def measure(db: Path, requests: int) -> dict[str, dict[str, float]]:
+    """Serve the archive and time each page."""
+    served = Served(db)
+    try:
+        return {name: timed(served.url, paths) for name, paths in pages(db, requests).items()}
+    finally:
+        served.stop()
+
+
+@click.command()
+@click.option("--posts", default=100_000, show_default=True, help="Posts in the archive.")
+@click.option("--db", "db", type=click.Path(path_type=Path), required=True,
+              help="The archive to build (kept if it exists: only measured).")  # fmt: skip
+@click.option("--requests", default=200, show_default=True, help="Requests per page.")
+@click.option("--json", "json_path", type=click.Path(path_type=Path), help="Write figures here.")
+def main(posts: int, db: Path, requests: int, json_path: Path | None) -> None:
+    """Build a POSTS-post archive through the store and time Datasette's pages on it.
+
+    \b
+    Example:
+        python -m benchmarks.throughput.serving --posts 100000 --db /tmp/big/archive.db
+    """
+    figures: dict[str, Any] = {"load_average": os.getloadavg()[0]}
+    if not db.exists():
+        figures["build"] = build(db, posts)
+        click.echo(json.dumps(figures["build"]), err=True)
+    figures["pages"] = measure(db, requests)
+    figures["load_average_after"] = os.getloadavg()[0]
+    click.echo(json.dumps(figures, indent=2))
+    if json_path:
+        json_path.write_text(json.dumps(figures, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,627 @@
+"""The ``blogarchive`` command: crawl, extract, serve, export, migrate, runs, duplicates.
+
+Command bodies stay a few lines over the stage functions, with no SQL of their own; this
+package is the one that sees every stage (crawler -> pipeline -> archive), which never
+import a later one (import-linter's contracts in pyproject.toml, run by ``make lint``).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
+
+
+def db_option(fn: F) -> F:
+    """Add ``--db``, the archive's SQLite file."""
+    return click.option(
+        "--db",
+        "db_path",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=Path("archive.db"),
+        show_default=True,
+        help="The archive's SQLite file (created if missing).",
+    )(fn)
+
+
+def usable_archive(db_path: Path, *, write: bool, create: bool = False) -> None:
+    """Stop with one ``Error:`` line if the archive cannot be used (see archive/access.py)."""
+    from archive.access import check_archive
+    from archive.errors import ArchiveError
+
+    try:
+        check_archive(db_path, write=write, create=create)
+    except ArchiveError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+def quiet_option(fn: F) -> F:
+    """Add ``--quiet``, which turns progress output off."""
+    return click.option(
+        "-q", "--quiet", is_flag=True, help="No progress display; errors and the summary only."
+    )(fn)
+
+
+def load_crawl_sources(urls: tuple[str, ...] | list[str], sources_path: Path | None) -> list[Any]:
+    """Load a run's sources from a sources file or start URLs; bad input is a ClickException."""
+    from crawler.sources import SourcesError, load_sources, sources_from_urls
+
+    try:
+        return load_sources(sources_path) if sources_path else sources_from_urls(list(urls))
+    except SourcesError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+def verbose_option(fn: F) -> F:
+    """Add ``-v/--verbose``, which shows Scrapy's log."""
+    return click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's log on stderr.")(fn)
+
+
+def parse_settings(overrides: tuple[str, ...]) -> dict[str, Any]:
+    """Turn repeated ``-s NAME=VALUE`` options into a settings dict.
+
+    A ``BLOGARCHIVE_*`` name this version does not know is refused with the nearest known
+    one: a misspelt setting would otherwise be ignored without a word.
+    """
+    import difflib
+
+    from crawler import settings as project_settings
+
+    known = sorted(setting.name for setting in project_settings.declared)
+    settings: dict[str, Any] = {}
+    for item in overrides:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            raise click.BadParameter(f"expected NAME=VALUE, got {item!r}", param_hint="--set")
+        if name.upper().startswith("BLOGARCHIVE_") and name not in known:
+            nearest = difflib.get_close_matches(name.upper(), known, n=1, cutoff=0.0)
+            hint = f"; did you mean {nearest[0]}?" if nearest else ""
+            raise click.BadParameter(f"unknown setting {name}{hint}", param_hint="--set")
+        settings[name] = value
+    return settings
+
+
+def settings_option(fn: F) -> F:
+    """Add ``-s/--set NAME=VALUE``, a Scrapy setting override."""
+    return click.option(
+        "-s",
+        "--set",
+        "overrides",
+        multiple=True,
+        metavar="NAME=VALUE",
+        help="Override a Scrapy setting, e.g. -s AUTOTHROTTLE_ENABLED=False (repeatable).",
+    )(fn)
+
+
+@click.group(context_settings=CONTEXT_SETTINGS)
+@click.version_option(package_name="blogarchive")
+def cli() -> None:
+    """Crawl blogs and blog series into a clean SQLite archive, published with Datasette.
+
+    \b
+    Example:
+        blogarchive crawl https://blog.example.org/ --db archive.db
+        blogarchive serve --db archive.db
+    """
+
+
+@cli.command()
+@click.argument("urls", nargs=-1)
+@click.option(
+    "--sources",
+    "sources_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A sources.toml naming the blogs to crawl (instead of URLS).",
+)
+@db_option
+@click.option(
+    "--max-pages",
+    type=click.IntRange(min=1),
+    help="At most N page requests per source; robots.txt, feeds, sitemaps and the feed paths"
+    " probed at the start are not counted, a page's retries and redirects count as that page.",
+)
+@click.option("--max-depth", type=click.IntRange(min=0), help="Follow links at most N deep.")
+@click.option(
+    "--delay",
+    type=click.FloatRange(min=0),
+    help="Seconds between requests to one site (robots.txt Crawl-delay still wins if longer).",
+)
+@click.option(
+    "--no-throttle",
+    is_flag=True,
+    help="No delay between requests and no AutoThrottle, for benchmarks against a local"
+    " server (robots.txt, its Crawl-delay included, is still obeyed).",
+)
+@click.option(
+    "--concurrency",
+    type=click.IntRange(min=1),
+    help="Requests in flight at once to one site (default: 2).",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=0),
+    help="Extraction processes (default: one per core; 0 extracts in the crawler process).",
+)
+@click.option(
+    "--time-budget",
+    type=click.FloatRange(min=1),
+    metavar="SECONDS",
+    help="Stop the crawl after this many seconds; the run is partial (for scheduled runs).",
+)
+@settings_option
+@click.option(
+    "--full",
+    is_flag=True,
+    help="Fetch every page whole: no If-None-Match/If-Modified-Since from earlier captures.",
+)
+@verbose_option
+@quiet_option
+def crawl(
+    urls: tuple[str, ...],
+    sources_path: Path | None,
+    db_path: Path,
+    max_pages: int | None,
+    max_depth: int | None,
+    delay: float | None,
+    no_throttle: bool,
+    concurrency: int | None,
+    workers: int | None,
+    time_budget: float | None,
+    overrides: tuple[str, ...],
+    full: bool,
+    verbose: bool,
+    quiet: bool,
+) -> None:
+    """Crawl blogs into the archive, staying on their hosts.
+
+    A page captured before is asked for conditionally; a 304 reuses the stored capture.
+
+    \b
+    Examples:
+        blogarchive crawl https://blog.example.org/ --db archive.db
+        blogarchive crawl --sources sources.toml --db archive.db --max-pages 500
+        blogarchive crawl --sources sources.toml --db archive.db --full
+        blogarchive crawl --sources sources.toml --db archive.db --time-budget 1800
+        blogarchive crawl http://127.0.0.1:8000/ --no-throttle --concurrency 16
+    """
+    from archive.errors import ArchiveError
+    from archive.lock import RunLock
+    from crawler.items import utc_now
+    from crawler.run import CrawlFailed, CrawlOptions, run_crawl
+
+    if bool(urls) == bool(sources_path):
+        raise click.UsageError("give either start URLS or --sources FILE (one of the two)")
+    if no_throttle and delay:
+        raise click.UsageError("--delay and --no-throttle contradict each other: give one")
+    sources = load_crawl_sources(urls, sources_path)
+    settings = parse_settings(overrides)
+    usable_archive(db_path, write=True, create=True)
+    options = CrawlOptions(
+        db_path=db_path,
+        sources_path=sources_path,
+        urls=list(urls),
+        max_pages=max_pages,
+        max_depth=max_depth,
+        delay=delay,
+        throttle=not no_throttle,
+        concurrency=concurrency,
+        workers=workers,
+        settings=settings,
+        log_level="INFO" if verbose else "WARNING",
+        progress=not quiet and sys.stderr.isatty(),
+        full=full,
+        time_budget=time_budget,
+    )
+    try:
+        # Taken here, before Scrapy starts, so that a second run stops with one clear line.
+        with RunLock.acquire(db_path, started_at=utc_now()):
+            summary = run_crawl(sources, options)
+    except (CrawlFailed, ArchiveError) as exc:
+        # As a ClickException prints it, with the crawl's own exit status (130 for Ctrl-C).
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(getattr(exc, "exit_code", 1))
+    click.echo(summary.line(), err=True)
+    sys.exit(summary.outcome.exit_code)
+
+
+@cli.command()
+@click.argument("urls", nargs=-1)
+@click.option(
+    "--sources",
+    "sources_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The sources.toml to replay (default: the one the last crawl used).",
+)
+@db_option
+@click.option(
+    "--workers",
+    type=click.IntRange(min=0),
+    help="Extraction processes (default: one per core; 0 extracts in this process).",
+)
+@settings_option
+@verbose_option
+@quiet_option
+def reextract(
+    urls: tuple[str, ...],
+    sources_path: Path | None,
+    db_path: Path,
+    workers: int | None,
+    overrides: tuple[str, ...],
+    verbose: bool,
+    quiet: bool,
+) -> None:
+    """Rebuild every post from the archive's stored captures, without the network.
+
+    Replays the crawl (same spider, extraction and store) from the WARC captures and
+    records it as a run; prints one JSON line per post that changed, then a summary.
+
+    \b
+    Examples:
+        blogarchive reextract --db archive.db
+        blogarchive reextract --db archive.db -s BLOGARCHIVE_CLEAN=False
+    """
+    from archive.errors import ArchiveError
+    from archive.reextract import ReplayPlan, last_crawl_plan, report
+    from crawler.replay import replay_settings
+    from crawler.run import CrawlFailed, CrawlOptions, run_crawl
+
+    if urls and sources_path:
+        raise click.UsageError("give start URLS or --sources FILE, not both")
+    usable_archive(db_path, write=True)
+    try:
+        plan = ReplayPlan(sources_path, list(urls)) if urls or sources_path else None
+        plan = plan or last_crawl_plan(db_path)
+    except ArchiveError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if plan.sources_path is not None and not plan.sources_path.is_file():
+        raise click.ClickException(f"{plan.sources_path}: sources file of the last crawl is gone")
+    sources = load_crawl_sources(plan.urls, plan.sources_path)
+    settings = replay_settings()
+    settings["BLOGARCHIVE_RUN_ARGS"] = {
+        "reextract": True,
+        "sources": str(plan.sources_path) if plan.sources_path else None,
+        "urls": plan.urls,
+    }
+    settings.update(parse_settings(overrides))
+    options = CrawlOptions(
+        db_path=db_path,
+        sources_path=plan.sources_path,
+        urls=plan.urls,
+        workers=workers,
+        settings=settings,
+        log_level="INFO" if verbose else "WARNING",
+        progress=not quiet and sys.stderr.isatty(),
+    )
+    try:
+        summary = run_crawl(sources, options)
+    except CrawlFailed as exc:
+        raise click.ClickException(str(exc)) from exc
+    assert summary.run_id is not None
+    result = report(db_path, summary.run_id)
+    for line in result.lines():
+        click.echo(json.dumps(line, ensure_ascii=False))
+    click.echo(result.summary(), err=True)
+    sys.exit(summary.outcome.exit_code)
+
+
+@cli.command()
+@click.argument("inputs", nargs=-1, required=True, metavar="FILE[=URL]...")
+@click.option(
+    "--url",
+    "urls",
+    multiple=True,
+    help="The URL the page was fetched from: once for every file, or once per file in order "
+    "(default: the file's file:// URL).",
+)
+@click.option(
+    "--urls-from",
+    type=click.File("r", encoding="utf-8"),
+    default=None,
+    help="A file of URLs, one line per FILE in the same order.",
+)
+def extract(inputs: tuple[str, ...], urls: tuple[str, ...], urls_from: Any) -> None:
+    """Print the record the pipeline would store for each HTML file, one JSON line each.
+
+    Always one line per FILE, in order: a file with no post gets a line with its url, empty
+    text and an "error" field, and the exit status is 1 when any file failed.
+
+    \b
+    Examples:
+        blogarchive extract saved-post.html --url https://blog.example.org/2024/05/post/
+        blogarchive extract a.html=https://blog.example.org/a/ b.html=https://blog.example.org/b/
+        blogarchive extract pages/*.html --urls-from urls.txt | jq .title
+    """
+    from pipeline.extract import ExtractionError, extract_post
+
+    jobs = extract_jobs(inputs, urls, urls_from.read().splitlines() if urls_from else None)
+    failed = 0
+    for path, url in jobs:
+        try:
+            line = extract_post(path.read_bytes(), url).to_json()
+        except (ExtractionError, OSError) as exc:
+            message = exc.message if isinstance(exc, ExtractionError) else exc.strerror or str(exc)
+            click.echo(f"Error: {path}: {message}", err=True)
+            line = {"url": url, "text": "", "error": message}
+            failed += 1
+        click.echo(json.dumps({"file": str(path), **line}, ensure_ascii=False))
+    if failed:
+        click.echo(f"{failed} of {len(jobs)} files gave no post", err=True)
+        sys.exit(1)
+
+
+def extract_jobs(
+    inputs: tuple[str, ...], urls: tuple[str, ...], listed: list[str] | None
+) -> list[tuple[Path, str]]:
+    """Pair each input file with its URL: ``FILE=URL``, ``--url`` or ``--urls-from``."""
+    pairs: list[tuple[Path, str | None]] = []
+    for item in inputs:
+        name, sep, url = item.partition("=")
+        if sep and url.startswith(("http://", "https://")) and not Path(item).exists():
+            pairs.append((Path(name), url))
+        else:
+            pairs.append((Path(item), None))
+    given: list[str] | None = None
+    if listed is not None:
+        given = [line.strip() for line in listed if line.strip()]
+        if len(given) != len(pairs):
+            raise click.UsageError(
+                f"--urls-from has {len(given)} URLs for {len(pairs)} files (one line per file)"
+            )
+    elif len(urls) == 1:
+        given = list(urls) * len(pairs)
+    elif urls:
+        if len(urls) != len(pairs):
+            raise click.UsageError(f"{len(urls)} --url values for {len(pairs)} files")
+        given = list(urls)
+    return [
+        (path, url or (given[i] if given else None) or path.resolve().as_uri())
+        for i, (path, url) in enumerate(pairs)
+    ]
+
+
+@cli.command()
+@click.argument("target")
+@click.option("--url", help="The URL a saved FILE was fetched from (default: its file:// URL).")
+@click.option(
+    "--post-pattern",
+    "post_patterns",
+    multiple=True,
+    metavar="REGEX",
+    help="A post_patterns regex to try, as a source would set it (repeatable).",
+)
+def classify(target: str, url: str | None, post_patterns: tuple[str, ...]) -> None:
+    """Print how the crawler classifies one page (post, listing or other) and why, as JSON.
+
+    TARGET is a URL to fetch or a saved HTML file. The evidence lists each signal with its
+    weight: a post needs 3 from the page itself (or 1 plus what a crawl learns of the
+    site: its feeds, the URL shapes of its posts).
+
+    \b
+    Examples:
+        blogarchive classify https://blog.example.org/2024/05/a-post/
+        blogarchive classify saved.html --url https://blog.example.org/2024/05/a-post/
+        blogarchive classify saved.html --post-pattern '/\\d{4}/\\d{2}/[^/]+/$'
+    """
+    from crawler.pages import classify_page, fetch_page
+
+    path = Path(target)
+    try:
+        if "://" in target:
+            page_url, body = target, fetch_page(target)
+        elif path.is_file():
+            page_url, body = url or path.resolve().as_uri(), path.read_bytes()
+        else:
+            raise click.BadParameter(f"{target}: neither a URL nor a file", param_hint="TARGET")
+    except OSError as exc:
+        raise click.ClickException(f"{target}: cannot fetch: {exc}") from exc
+    info = classify_page(page_url, body, post_patterns=post_patterns)
+    click.echo(json.dumps(info.explain(page_url), ensure_ascii=False, indent=2))
+
+
+@cli.command()
+@db_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("-p", "--port", default=8001, show_default=True, help="Port (0 picks a free one).")
+@click.option(
+    "--setting",
+    "settings",
+    type=(str, str),
+    multiple=True,
+    metavar="NAME VALUE",
+    help="A Datasette setting, e.g. --setting sql_time_limit_ms 3000 (repeatable).",
+)
+@click.option("--open", "open_browser", is_flag=True, help="Open the archive in a web browser.")
+@click.option(
+    "--allow-indexing",
+    is_flag=True,
+    help="Let search engines index the archive (default: robots.txt and X-Robots-Tag say no).",
+)
+def serve(
+    db_path: Path,
+    host: str,
+    port: int,
+    settings: tuple[tuple[str, str], ...],
+    open_browser: bool,
+    allow_indexing: bool,
+) -> None:
+    """Serve the archive with Datasette (a published, immutable snapshot of it).
+
+    Each crawl publishes a new snapshot; the running server serves it from the next request.
+
+    \b
+    Examples:
+        blogarchive serve --db archive.db --port 8001
+        blogarchive serve --db archive.db --open --setting sql_time_limit_ms 3000
+    """
+    from archive.errors import ArchiveError
+    from archive.serve import DATASETTE_SETTINGS, ServeError
+    from archive.serve import serve as serve_archive
+
+    usable_archive(db_path, write=False)
+    unknown = [name for name, _ in settings if name not in DATASETTE_SETTINGS]
+    if unknown:
+        raise click.BadParameter(
+            f"{', '.join(unknown)}: not a Datasette setting (see datasette serve --help-settings)",
+            param_hint="--setting",
+        )
+    try:
+        code = serve_archive(
+            db_path,
+            host=host,
+            port=port,
+            open_browser=open_browser,
+            settings=settings,
+            noindex=not allow_indexing,
+        )
+    except (ArchiveError, ServeError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    sys.exit(code)
+
+
+@cli.command()
+@db_option
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(["jsonl", "csv", "markdown"]),
+    default="jsonl",
+    show_default=True,
+    help="JSON Lines, CSV, or a folder of Markdown files with YAML front matter.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    help="File to write (default: stdout); for markdown, the folder (required).",
+)
+def export(db_path: Path, fmt: str, output: Path | None) -> None:
+    """Export every post (text, Markdown, metadata, series) as JSON Lines, CSV or Markdown.
+
+    \b
+    Examples:
+        blogarchive export --db archive.db > posts.jsonl
+        blogarchive export --db archive.db -f csv -o posts.csv
+        blogarchive export --db archive.db -f markdown -o posts/
+    """
+    from archive.errors import ArchiveError
+    from archive.export import iter_posts, write_csv, write_jsonl, write_markdown
+
+    if not db_path.exists():
+        raise click.ClickException(f"{db_path}: no such archive")
+    if fmt == "markdown" and output is None:
+        raise click.UsageError("--format markdown writes a folder: give it with -o/--output")
+    if fmt == "markdown" and output is not None and output.is_file():
+        raise click.BadParameter(f"{output} is a file, not a folder", param_hint="--output")
+    posts = iter_posts(db_path)
+    try:
+        if fmt == "markdown":
+            assert output is not None
+            count = write_markdown(posts, output)
+        else:
+            write = write_jsonl if fmt == "jsonl" else write_csv
+            with click.open_file(str(output or "-"), "w", encoding="utf-8") as out:
+                count = write(posts, out)
+    except (ArchiveError, OSError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(
+        f"{db_path}: {count} posts exported as {fmt}" + (f" to {output}" if output else ""),
+        err=True,
+    )
+
+
+@cli.command()
+@db_option
+def migrate(db_path: Path) -> None:
+    """Create the archive or upgrade it to the current schema.
+
+    \b
+    Example:
+        blogarchive migrate --db archive.db
+    """
+    from archive.errors import ArchiveError
+    from archive.store import Archive
+
+    usable_archive(db_path, write=True, create=True)
+    try:
+        Archive.open(db_path).close()
+    except ArchiveError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"{db_path}: schema up to date", err=True)
+
+
+@cli.command()
+@db_option
+@click.option("-n", "--limit", default=20, show_default=True, help="How many runs to list.")
+def runs(db_path: Path, limit: int) -> None:
+    """List the archive's crawl runs, newest first, as JSON lines.
+
+    A run still "running" also says whether its process is alive; a dead one is closed as
+    "interrupted" by the next crawl.
+
+    \b
+    Example:
+        blogarchive runs --db archive.db -n 5
+    """
+    from archive.errors import ArchiveError
+    from archive.runs import recent_runs
+
+    usable_archive(db_path, write=False)
+    try:
+        rows = recent_runs(db_path, limit)
+    except ArchiveError as exc:
+        raise click.ClickException(str(exc)) from exc
+    for row in rows:
+        click.echo(json.dumps(row, ensure_ascii=False))
+
+
+@cli.command()
+@db_option
+def duplicates(db_path: Path) -> None:
+    """Link posts republished on other sites to their original; list every pair as JSON lines.
+
+    Crawls do this as they store posts; this command also compares posts no crawl has seen
+    since the archive was upgraded or the detection settings changed.
+
+    \b
+    Example:
+        blogarchive duplicates --db archive.db
+    """
+    from archive.errors import ArchiveError
+    from archive.store import Archive
+
+    usable_archive(db_path, write=True)
+    try:
+        with Archive.open(db_path) as archive:
+            pairs = archive.index_duplicates()
+    except ArchiveError as exc:
+        raise click.ClickException(str(exc)) from exc
+    for pair in pairs:
+        click.echo(json.dumps(pair, ensure_ascii=False))
+    click.echo(f"{db_path}: {len(pairs)} posts are copies of another", err=True)
+
+
+def main() -> None:
+    """Run the command line (the ``blogarchive`` entry point)."""
+    from archive.errors import ArchiveError
+
+    logging.captureWarnings(True)
+    try:
+        cli()
+    except ArchiveError as exc:
+        # A command that missed turning it into a ClickException: still one line, no traceback.
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

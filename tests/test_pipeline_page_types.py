@@ -1,0 +1,50 @@
+"""Pages that are not articles: rules that keep their content (issue 11, WCXB page types).
+
+Precision rules were written for articles; each test here is a page type on which one of
+them dropped the page's own text, written as a structural excerpt of the platform's markup.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pipeline import clean
+from pipeline.extract import ExtractionError, extract_post
+
+PAGES = Path(__file__).parent / "fixtures" / "page_types"
+
+FORUM_POSTS = (
+    "a lathe that can turn small steel shafts",
+    "Look for a second hand Myford instead",
+    "the tooling is where the real cost hides",
+    "Check the headstock bearings before you hand over any money",
+    "so I will listen for that bearing rumble",
+)
+
+
+def _text(name: str, url: str) -> str:
+    try:
+        return extract_post((PAGES / name).read_bytes(), url).text
+    except ExtractionError:
+        return ""
+
+
+def test_forum_thread_in_a_comments_container_keeps_every_post() -> None:
+    """Invision Community puts a topic's posts, the first included, in ``div#comments``.
+
+    The page declares itself a DiscussionForumPosting, on which trafilatura keeps comment
+    containers; the furniture cleaning must not remove them first.
+    """
+    text = _text("invision-forum-topic.html", "https://forum.example.org/topic/1-lathe/")
+    for sentence in FORUM_POSTS:
+        assert sentence in text
+
+
+def test_forum_thread_loses_its_posts_as_comments_without_the_rule(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(clean, "discussion_element", lambda tree: None)
+    text = _text("invision-forum-topic.html", "https://forum.example.org/topic/1-lathe/")
+    assert not any(sentence in text for sentence in FORUM_POSTS)
