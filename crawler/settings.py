@@ -190,7 +190,7 @@ DOWNLOADER_MIDDLEWARES = {
     # Compares host names only; demo blogs differ by port. SourceScopeMiddleware replaces it.
     "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
     # Last to see a response: reads the final page (redirected, decoded) in a worker.
-    "crawler.workers.PageReader": 20,
+    "crawler.reading.PageReader": 20,
     "crawler.middlewares.SourceScopeMiddleware": 50,  # Before robots: no robots.txt for off-host.
     "crawler.middlewares.CrawlDelayMiddleware": 110,  # Listens to robots_parsed; after robots.
     "crawler.middlewares.RetryAfterMiddleware": 560,  # Sees 429/503 before RetryMiddleware (550).

@@ -25,7 +25,7 @@ class ExtractionPipeline:
 
     Extraction runs in the crawl's worker processes (:class:`crawler.workers.Workers`); a
     post page is mostly extracted already by the worker that read it
-    (:class:`crawler.workers.PageReader`), with the function registered here.
+    (:class:`crawler.reading.PageReader`), with the function registered here.
     Settings (declared with their defaults in crawler/settings.py):
     ``BLOGARCHIVE_EXTRACT_WORKERS``, worker processes (0 extracts inline in the crawler's
     process, which is handy for debugging); ``BLOGARCHIVE_CLEAN``, furniture removal before

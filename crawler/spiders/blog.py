@@ -263,7 +263,7 @@ class BlogSpider(scrapy.Spider):
                 "download_slot": netloc(url),
                 # A configured delay is fixed: AutoThrottle would lower it towards DOWNLOAD_DELAY.
                 "autothrottle_dont_adjust_delay": source.delay is not None,
-                # A page: read in a worker (crawler.workers.PageReader) before parse_page.
+                # A page: read in a worker (crawler.reading.PageReader) before parse_page.
                 **(
                     {LINKS_KEY: self.links_keys[source.name], READ_PAGE: True}
                     if callback is None
@@ -627,7 +627,7 @@ class BlogSpider(scrapy.Spider):
             return info, None
         reading: tuple[PageReading, Any] | None = response.meta.get(PAGE_READING)
         if reading is not None:
-            # Read in a worker (crawler.workers.PageReader): weighed here with the site.
+            # Read in a worker (crawler.reading.PageReader): weighed here with the site.
             info = decide(reading[0], response.url, site)
         else:
             self.crawler.stats.inc_value("blogarchive/pages_read_here")
