@@ -199,7 +199,7 @@ def test_default_bands_are_the_stored_ones() -> None:
 
 def test_making_no_signature_imports_no_scipy() -> None:
     code = (
-        "import sys; from pipeline.dedup import Fingerprinter; f = Fingerprinter();"
+        "import sys; from pipeline.signatures import Fingerprinter; f = Fingerprinter();"
         " f.bands; f.signature('too short'); print('scipy' in sys.modules)"
     )
     done = subprocess.run(
