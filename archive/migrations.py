@@ -651,6 +651,24 @@ def m014_posts_facet_indexes(db: Database) -> None:
     )
 
 
+@migrations()
+def m015_queue_positions(db: Database) -> None:
+    """Record the last entry of a Redis stream the archive applied (blogarchive/writer.py).
+
+    Written in the same transaction as the records it covers, so a writer restarted after a
+    kill skips the entries it had applied but not yet acknowledged.
+    """
+    db.executescript(
+        """
+        CREATE TABLE queue_positions (
+            queue TEXT PRIMARY KEY,
+            last_id TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        """
+    )
+
+
 def transform_keeping_triggers(db: Database, table: str, **transform: Any) -> None:
     """Run ``Table.transform`` and put back the triggers it drops.
 

@@ -18,9 +18,6 @@ from archive.access import describe_sqlite_error
 from archive.duplicates import DuplicateIndex
 from archive.errors import ArchiveError
 from archive.migrations import migrate
-
-# Still imported from here by archive/pipelines.py (being changed on other branches).
-from archive.publish import default_snapshot_path as default_snapshot_path
 from archive.publish import publish, space_problem
 from archive.revisions import changed_fields, mark_gone, save_revision
 from archive.series.memberships import relink_copies, store_listing, store_post_series
@@ -104,6 +101,28 @@ class Archive:
         run_id = cursor.lastrowid
         assert run_id is not None
         return run_id
+
+    def run_status(self, run_id: int) -> str | None:
+        """Return run ``run_id``'s status, or None if there is no such run."""
+        row = self.db.execute("SELECT status FROM crawl_runs WHERE id = ?", [run_id]).fetchone()
+        return row[0] if row else None
+
+    def queue_position(self, queue: str) -> tuple[int, int]:
+        """Return the last entry of Redis stream ``queue`` applied here, (0, 0) if none."""
+        row = self.db.execute(
+            "SELECT last_id FROM queue_positions WHERE queue = ?", [queue]
+        ).fetchone()
+        if row is None:
+            return (0, 0)
+        ms, _, seq = row[0].partition("-")
+        return int(ms), int(seq)
+
+    def save_queue_position(self, queue: str, position: tuple[int, int]) -> None:
+        """Record the last entry of ``queue`` applied, in the caller's transaction."""
+        self.db.execute(
+            "INSERT OR REPLACE INTO queue_positions (queue, last_id, updated_at) VALUES (?, ?, ?)",
+            [queue, f"{position[0]}-{position[1]}", self._now()],
+        )
 
     def record_error(self, err: CrawlError, run_id: int | None) -> int:
         """Store a page that could not be fetched or used; return the error's id.

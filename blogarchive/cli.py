@@ -102,6 +102,98 @@ def settings_option(fn: F) -> F:
     )(fn)
 
 
+def crawl_scope_options(fn: F) -> F:
+    """Add what a crawl fetches and how fast: shared by ``crawl`` and ``writer``."""
+    options = [
+        click.option(
+            "--max-pages",
+            type=click.IntRange(min=1),
+            help="At most N page requests per source; robots.txt, feeds, sitemaps and the feed"
+            " paths probed at the start are not counted, a page's retries and redirects count"
+            " as that page.",
+        ),
+        click.option(
+            "--max-depth", type=click.IntRange(min=0), help="Follow links at most N deep."
+        ),
+        click.option(
+            "--delay",
+            type=click.FloatRange(min=0),
+            help="Seconds between requests to one site (robots.txt Crawl-delay still wins if"
+            " longer).",
+        ),
+        click.option(
+            "--no-throttle",
+            is_flag=True,
+            help="No delay between requests and no AutoThrottle, for benchmarks against a local"
+            " server (robots.txt, its Crawl-delay included, is still obeyed).",
+        ),
+        click.option(
+            "--concurrency",
+            type=click.IntRange(min=1),
+            help="Requests in flight at once to one site (default: 2).",
+        ),
+        click.option(
+            "--full",
+            is_flag=True,
+            help="Fetch every page whole: no If-None-Match/If-Modified-Since from earlier"
+            " captures.",
+        ),
+    ]
+    for option in reversed(options):
+        fn = option(fn)
+    return fn
+
+
+def workers_option(fn: F) -> F:
+    """Add ``--workers``, the extraction processes of a crawler."""
+    return click.option(
+        "--workers",
+        type=click.IntRange(min=0),
+        help="Extraction processes (default: one per core; 0 extracts in the crawler process).",
+    )(fn)
+
+
+def targets_option(sources_help: str) -> Callable[[F], F]:
+    """Add the start URLS argument and ``--sources FILE``."""
+
+    def decorate(fn: F) -> F:
+        fn = click.option(
+            "--sources",
+            "sources_path",
+            type=click.Path(exists=True, dir_okay=False, path_type=Path),
+            help=sources_help,
+        )(fn)
+        return click.argument("urls", nargs=-1)(fn)
+
+    return decorate
+
+
+def crawl_options(
+    db_path: Path,
+    urls: tuple[str, ...],
+    sources_path: Path | None,
+    given: dict[str, Any],
+    **extra: Any,
+) -> Any:
+    """Return the CrawlOptions of ``crawl`` or ``writer`` from their options (``given``)."""
+    from crawler.run import CrawlOptions
+
+    return CrawlOptions(
+        db_path=db_path,
+        sources_path=sources_path,
+        urls=list(urls),
+        max_pages=given["max_pages"],
+        max_depth=given["max_depth"],
+        delay=given["delay"],
+        throttle=not given["no_throttle"],
+        concurrency=given["concurrency"],
+        settings=parse_settings(given["overrides"]),
+        log_level="INFO" if given["verbose"] else "WARNING",
+        full=given["full"],
+        **extra,
+    )
+
+
 @click.group(context_settings=CONTEXT_SETTINGS)
 @click.version_option(package_name="blogarchive")
 def cli() -> None:
@@ -115,53 +207,28 @@ def cli() -> None:
 
 
 @cli.command()
-@click.argument("urls", nargs=-1)
-@click.option(
-    "--sources",
-    "sources_path",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="A sources.toml naming the blogs to crawl (instead of URLS).",
-)
+@targets_option("A sources.toml naming the blogs to crawl (instead of URLS).")
 @db_option
-@click.option(
-    "--max-pages",
-    type=click.IntRange(min=1),
-    help="At most N page requests per source; robots.txt, feeds, sitemaps and the feed paths"
-    " probed at the start are not counted, a page's retries and redirects count as that page.",
-)
-@click.option("--max-depth", type=click.IntRange(min=0), help="Follow links at most N deep.")
-@click.option(
-    "--delay",
-    type=click.FloatRange(min=0),
-    help="Seconds between requests to one site (robots.txt Crawl-delay still wins if longer).",
-)
-@click.option(
-    "--no-throttle",
-    is_flag=True,
-    help="No delay between requests and no AutoThrottle, for benchmarks against a local"
-    " server (robots.txt, its Crawl-delay included, is still obeyed).",
-)
-@click.option(
-    "--concurrency",
-    type=click.IntRange(min=1),
-    help="Requests in flight at once to one site (default: 2).",
-)
-@click.option(
-    "--workers",
-    type=click.IntRange(min=0),
-    help="Extraction processes (default: one per core; 0 extracts in the crawler process).",
-)
+@workers_option
 @click.option(
     "--time-budget",
     type=click.FloatRange(min=1),
     metavar="SECONDS",
     help="Stop the crawl after this many seconds; the run is partial (for scheduled runs).",
 )
+@crawl_scope_options
 @settings_option
 @click.option(
-    "--full",
-    is_flag=True,
-    help="Fetch every page whole: no If-None-Match/If-Modified-Since from earlier captures.",
+    "--redis",
+    "redis_url",
+    metavar="URL",
+    help="Crawl with several processes sharing the frontier in Redis (redis://HOST:PORT/N)"
+    " and one writer process owning the archive; see --crawlers.",
+)
+@click.option(
+    "--crawlers",
+    type=click.IntRange(min=1),
+    help="Crawler processes on this machine with --redis (default: 2).",
 )
 @verbose_option
 @quiet_option
@@ -178,6 +245,8 @@ def crawl(
     time_budget: float | None,
     overrides: tuple[str, ...],
     full: bool,
+    redis_url: str | None,
+    crawlers: int | None,
     verbose: bool,
     quiet: bool,
 ) -> None:
@@ -192,41 +261,157 @@ def crawl(
         blogarchive crawl --sources sources.toml --db archive.db --full
         blogarchive crawl --sources sources.toml --db archive.db --time-budget 1800
         blogarchive crawl http://127.0.0.1:8000/ --no-throttle --concurrency 16
+        blogarchive crawl --sources sources.toml --redis redis://127.0.0.1:6379/0 --crawlers 3
     """
     from archive.errors import ArchiveError
     from archive.lock import RunLock
     from crawler.items import utc_now
-    from crawler.run import CrawlFailed, CrawlOptions, run_crawl
+    from crawler.run import CrawlFailed, run_crawl
 
     if bool(urls) == bool(sources_path):
         raise click.UsageError("give either start URLS or --sources FILE (one of the two)")
     if no_throttle and delay:
         raise click.UsageError("--delay and --no-throttle contradict each other: give one")
     sources = load_crawl_sources(urls, sources_path)
-    settings = parse_settings(overrides)
-    usable_archive(db_path, write=True, create=True)
-    options = CrawlOptions(
-        db_path=db_path,
-        sources_path=sources_path,
-        urls=list(urls),
-        max_pages=max_pages,
-        max_depth=max_depth,
-        delay=delay,
-        throttle=not no_throttle,
-        concurrency=concurrency,
+    options = crawl_options(
+        db_path,
+        urls,
+        sources_path,
+        locals(),
         workers=workers,
-        settings=settings,
-        log_level="INFO" if verbose else "WARNING",
         progress=not quiet and sys.stderr.isatty(),
-        full=full,
         time_budget=time_budget,
     )
+    usable_archive(db_path, write=True, create=True)
+    if crawlers is not None and not redis_url:
+        raise click.UsageError("--crawlers needs --redis URL (the frontier they share)")
+    if redis_url:
+        sys.exit(crawl_fleet(redis_url, options, crawlers or 2, workers, verbose))
     try:
         # Taken here, before Scrapy starts, so that a second run stops with one clear line.
         with RunLock.acquire(db_path, started_at=utc_now()):
             summary = run_crawl(sources, options)
     except (CrawlFailed, ArchiveError) as exc:
         # As a ClickException prints it, with the crawl's own exit status (130 for Ctrl-C).
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(getattr(exc, "exit_code", 1))
+    click.echo(summary.line(), err=True)
+    sys.exit(summary.outcome.exit_code)
+
+
+def crawl_fleet(url: str, options: Any, crawlers: int, workers: int | None, verbose: bool) -> int:
+    """Start the crawl in Redis and run a writer and ``crawlers`` crawlers; return the status."""
+    import os
+
+    from crawler.fleet import FleetError
+    from crawler.fleet_run import coordinate, start_fleet_crawl
+
+    if workers is None:
+        # The crawler processes already share the cores; extraction then runs in them.
+        workers = (os.cpu_count() or 1) // crawlers
+    try:
+        start_fleet_crawl(url, options)
+        return coordinate(url, options.db_path, crawlers, workers=workers, verbose=verbose)
+    except FleetError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+def redis_option(fn: F) -> F:
+    """Add ``--redis URL``, where the crawl's frontier and outbox are."""
+    return click.option(
+        "--redis",
+        "redis_url",
+        required=True,
+        metavar="URL",
+        help="The crawl's Redis, e.g. redis://10.0.0.5:6379/0 (the /N picks the database).",
+    )(fn)
+
+
+@cli.command("crawler")
+@redis_option
+@workers_option
+@verbose_option
+def crawler_command(redis_url: str, workers: int | None, verbose: bool) -> None:
+    """Join the crawl in Redis as one crawler process; any number, on any machine.
+
+    It takes requests from the shared frontier and sends what it fetched to the writer
+    through Redis; it ends when the whole fleet is out of work.
+
+    \b
+    Example:
+        blogarchive crawler --redis redis://10.0.0.5:6379/0
+    """
+    from crawler.fleet import FleetError
+    from crawler.fleet_run import run_fleet_crawler
+
+    try:
+        result = run_fleet_crawler(
+            redis_url, log_level="INFO" if verbose else "WARNING", workers=workers
+        )
+    except FleetError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(result.line(), err=True)
+    sys.exit(result.exit_code)
+
+
+@cli.command()
+@targets_option("Start a new crawl of the blogs of this sources.toml (instead of URLS).")
+@redis_option
+@db_option
+@crawl_scope_options
+@settings_option
+@verbose_option
+def writer(
+    urls: tuple[str, ...],
+    sources_path: Path | None,
+    redis_url: str,
+    db_path: Path,
+    max_pages: int | None,
+    max_depth: int | None,
+    delay: float | None,
+    no_throttle: bool,
+    concurrency: int | None,
+    full: bool,
+    overrides: tuple[str, ...],
+    verbose: bool,
+) -> None:
+    """Write a fleet's crawl into the archive: the one process that owns it and its WARCs.
+
+    With URLS or --sources it starts a new crawl in Redis for crawlers to join; without,
+    it writes the crawl already there (a writer started again after it stopped goes on
+    where it was). It ends with the crawl's summary line and exit status.
+
+    \b
+    Examples:
+        blogarchive writer --sources sources.toml --redis redis://10.0.0.5:6379/0 --db a.db
+        blogarchive writer --redis redis://10.0.0.5:6379/0 --db a.db
+    """
+    import time
+
+    from archive.errors import ArchiveError
+    from blogarchive.writer import run_writer
+    from crawler.fleet import FleetError
+    from crawler.fleet_run import start_fleet_crawl
+    from crawler.run import CrawlFailed, crawl_settings, summarize
+
+    if no_throttle and delay:
+        raise click.UsageError("--delay and --no-throttle contradict each other: give one")
+    options = crawl_options(db_path, urls, sources_path, locals())
+    usable_archive(db_path, write=True, create=True)
+    started = time.monotonic()
+    logging.basicConfig(level=options.log_level, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        if urls or sources_path:
+            load_crawl_sources(urls, sources_path)
+            start_fleet_crawl(redis_url, options)
+        from crawler.fleet import Fleet
+
+        settings = crawl_settings(options)
+        for name, value in Fleet.join(redis_url).config().get("settings", {}).items():
+            settings.set(name, value, priority="cmdline")
+        done = run_writer(redis_url, db_path, settings)
+        summary = summarize(done.crawler, options, started, signum=done.signum)
+    except (FleetError, CrawlFailed, ArchiveError) as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(getattr(exc, "exit_code", 1))
     click.echo(summary.line(), err=True)

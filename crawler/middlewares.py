@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -9,8 +10,11 @@ from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
 from scrapy.downloadermiddlewares.retry import get_retry_request
+from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.utils.defer import maybe_deferred_to_future
+from scrapy.utils.httpobj import urlparse_cached
+from twisted.internet.defer import Deferred
 from twisted.internet.task import deferLater
 
 from crawler.addresses import AddressRefused, refused_address
@@ -74,6 +78,40 @@ class SourceScopeMiddleware:
         request.meta[COUNTED] = True
         spider.pages_sent[name] += 1
         stats.inc_value("blogarchive/page_requests")
+
+
+class SharedRobotsTxtMiddleware(RobotsTxtMiddleware):
+    """Scrapy's robots.txt middleware, where every request waiting for a host's robots.txt
+    gets its rules.
+
+    In Scrapy 2.19 the first request to a host fetches robots.txt and the others await the
+    same Deferred as a Future, which hands its result to the first awaiter only (Twisted's
+    ``Deferred.asFuture`` consumes it): every other request waiting at that moment went
+    out with no rules at all (scrapy/scrapy#6802 made that change; its review notes the
+    path is untested). One process rarely had two requests waiting (the spider holds its
+    pages until robots.txt is read); a crawler of a fleet takes many pages of a host from
+    the shared frontier at once, and fetched disallowed pages.
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler)
+        self._read: dict[str, asyncio.Event] = {}
+
+    async def robot_parser(self, request: Request) -> Any:
+        """Return the host's rules, waiting with the others while robots.txt is fetched."""
+        netloc = urlparse_cached(request).netloc
+        if isinstance(self._parsers.get(netloc), Deferred):
+            await self._read.setdefault(netloc, asyncio.Event()).wait()
+            return self._parsers[netloc]
+        return await super().robot_parser(request)
+
+    async def _parse_robots(self, response: Response, netloc: str, request: Request) -> None:
+        await super()._parse_robots(response, netloc, request)
+        self._read.setdefault(netloc, asyncio.Event()).set()
+
+    def _robots_error(self, exc: Exception, netloc: str) -> None:
+        super()._robots_error(exc, netloc)
+        self._read.setdefault(netloc, asyncio.Event()).set()
 
 
 class CrawlDelayMiddleware:

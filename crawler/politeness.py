@@ -18,13 +18,17 @@ delay is fixed, see ``autothrottle_dont_adjust_delay`` in the spider).
 from __future__ import annotations
 
 from time import monotonic
+from typing import Any
 
 from scrapy import Request
 from scrapy.core.downloader import Downloader, Slot
 from scrapy.http import Response
 from scrapy.utils.asyncio import call_later
 from scrapy.utils.defer import _schedule_coro
+from twisted.internet.defer import Deferred
+from twisted.python.failure import Failure
 
+from crawler.fleet import host_keys
 from crawler.urls import netloc
 
 
@@ -65,3 +69,88 @@ class PoliteDownloader(Downloader):
             if delay:
                 self._process_queue(slot)
                 break
+
+
+# KEYS: the host's holders (sorted set, scored by expiry), its next start time, the
+# crawler's own holdings (set). ARGV: holder, limit, delay (s), time to live (s).
+# Returns 0 when the slot is taken, else the milliseconds to wait before asking again.
+TAKE_SLOT = """
+local now = redis.call('TIME')
+local t = tonumber(now[1]) + tonumber(now[2]) / 1000000
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', t)
+if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[2]) then return 20 end
+local start = tonumber(redis.call('GET', KEYS[2]) or '0')
+if t < start then return math.max(1, math.ceil((start - t) * 1000)) end
+redis.call('ZADD', KEYS[1], t + tonumber(ARGV[4]), ARGV[1])
+redis.call('SET', KEYS[2], tostring(t + tonumber(ARGV[3])), 'EX', 3600)
+redis.call('SADD', KEYS[3], KEYS[1] .. ' ' .. ARGV[1])
+return 0
+"""
+
+
+class FleetDownloader(PoliteDownloader):
+    """The polite downloader, with each host's slots and delay held across a fleet in Redis.
+
+    Before a request starts it takes one of the host's ``concurrency`` slots in Redis and
+    the host's next start time moves on by the slot's delay (the download delay, a source's
+    configured delay or robots.txt Crawl-delay, as AutoThrottle and CrawlDelayMiddleware
+    set it here); the slot is given back when the download ends. A crawler that dies holds
+    its slots until their time to live (DOWNLOAD_TIMEOUT plus a margin) runs out, or until
+    another crawler reclaims its requests and drops them.
+    """
+
+    def __init__(self, crawler: Any) -> None:
+        super().__init__(crawler)
+        from crawler.fleet import connect, holdings_key
+
+        self.server = connect(crawler.settings["BLOGARCHIVE_REDIS"])
+        self.holder_prefix = crawler.settings["BLOGARCHIVE_FLEET_ID"]
+        self.holdings_key = holdings_key(self.holder_prefix)
+        self.ttl = crawler.settings.getfloat("DOWNLOAD_TIMEOUT") + 30
+        self._take = self.server.register_script(TAKE_SLOT)
+        self._serial = 0
+
+    def _process_queue(self, slot: Slot) -> None:
+        if slot.latercall:
+            return
+        while slot.queue and slot.free_transfer_slots() > 0:
+            request, queue_dfd = slot.queue[0]
+            key = self.get_slot_key(request)
+            self._serial += 1
+            holder = f"{self.holder_prefix}:{self._serial}"
+            wait = int(
+                self._take(
+                    keys=[*host_keys(key), self.holdings_key],
+                    args=[holder, slot.concurrency, slot.download_delay(), self.ttl],
+                )
+            )
+            if wait:
+                slot.latercall = call_later(wait / 1000, self._latercall, slot)
+                return
+            slot.queue.popleft()
+            request.meta["fleet_slot"] = (key, holder)
+            slot.lastseen = monotonic()
+            slot.transferring.add(request)
+            _schedule_coro(self._wait_for_download(slot, request, queue_dfd))
+
+    async def _wait_for_download(
+        self, slot: Slot, request: Request, queue_dfd: Deferred[Response]
+    ) -> None:
+        try:
+            response = await self._download(slot, request)
+        except Exception:
+            self._give_back(request)
+            queue_dfd.errback(Failure())
+        else:
+            self._give_back(request)
+            queue_dfd.callback(response)
+
+    def _give_back(self, request: Request) -> None:
+        key, holder = request.meta.pop("fleet_slot", (None, None))
+        if key is None:
+            return
+        holders, _ = host_keys(key)
+        pipe = self.server.pipeline(transaction=True)
+        pipe.zrem(holders, holder)
+        pipe.srem(self.holdings_key, f"{holders} {holder}")
+        pipe.execute()

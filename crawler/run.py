@@ -202,6 +202,18 @@ def crawl_settings(options: CrawlOptions) -> Settings:
     return settings
 
 
+def quiet_loggers(log_level: str) -> None:
+    """Silence Scrapy's log lines that the errors table and the summary already say."""
+    if log_level != "DEBUG":
+        # Scrapy logs a failed robots.txt fetch with a full traceback; the spider's errback
+        # already records the failure in the archive's errors table and in the summary.
+        logging.getLogger("scrapy.downloadermiddlewares.robotstxt").setLevel(logging.CRITICAL)
+    if log_level not in ("DEBUG", "INFO"):
+        # "Gave up retrying" is logged for every request to a dead host; the spider says it
+        # once per host, and records each failed page in the errors table.
+        logging.getLogger("scrapy.downloadermiddlewares.retry").setLevel(logging.CRITICAL)
+
+
 def run_crawl(sources: list[Source], options: CrawlOptions) -> CrawlSummary:
     """Crawl ``sources`` into the archive at ``options.db_path`` and return the summary.
 
@@ -209,14 +221,7 @@ def run_crawl(sources: list[Source], options: CrawlOptions) -> CrawlSummary:
     """
     started = time.monotonic()
     process = InterruptibleProcess(crawl_settings(options))
-    if options.log_level != "DEBUG":
-        # Scrapy logs a failed robots.txt fetch with a full traceback; the spider's errback
-        # already records the failure in the archive's errors table and in the summary.
-        logging.getLogger("scrapy.downloadermiddlewares.robotstxt").setLevel(logging.CRITICAL)
-    if options.log_level not in ("DEBUG", "INFO"):
-        # "Gave up retrying" is logged for every request to a dead host; the spider says it
-        # once per host, and records each failed page in the errors table.
-        logging.getLogger("scrapy.downloadermiddlewares.retry").setLevel(logging.CRITICAL)
+    quiet_loggers(options.log_level)
     crawler = process.create_crawler("blog")
     progress = _Progress() if options.progress else None
     if progress:

@@ -89,7 +89,7 @@ declared = (
     ),
     Setting(
         "BLOGARCHIVE_EXTRACTION_KEY",
-        "pipeline.pipelines.extraction_key",
+        "pipeline.extraction_pipeline.extraction_key",
         "A function of the settings naming the extractor's version, by dotted path: a page whose"
         " 200 repeats its capture is extracted again only when it changed; empty: no version.",
     ),
@@ -146,6 +146,29 @@ declared = (
         120,
         "Cap on a server's Retry-After wait, in seconds.",
     ),
+    Setting(
+        "BLOGARCHIVE_REDIS",
+        "",
+        "The Redis URL of a crawl shared by several crawler processes (crawler/fleet.py; set"
+        " by `blogarchive crawler`); empty: one process, no Redis.",
+    ),
+    Setting(
+        "BLOGARCHIVE_FLEET_ID",
+        "",
+        "This crawler's name in a fleet (host-pid-random; set by `blogarchive crawler`).",
+    ),
+    Setting(
+        "BLOGARCHIVE_FLEET_TIMEOUT",
+        10.0,
+        "Seconds without a heartbeat before a fleet's crawler counts as dead and its requests"
+        " are queued again.",
+    ),
+    Setting(
+        "BLOGARCHIVE_OUTBOX_MAX",
+        2000,
+        "Records waiting for a fleet's writer at which every crawler pauses, until half are"
+        " written.",
+    ),
 )
 # As Scrapy reads a settings module: one upper-case name per setting. The CLI refuses other
 # BLOGARCHIVE_* names (a misspelling).
@@ -166,8 +189,8 @@ TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"  # as
 
 # Other stages, by dotted path only: the crawler package never imports them.
 ITEM_PIPELINES = {
-    "pipeline.pipelines.ExtractionPipeline": 300,
-    "archive.pipelines.ArchivePipeline": 800,
+    "pipeline.extraction_pipeline.ExtractionPipeline": 300,
+    "archive.archive_pipeline.ArchivePipeline": 800,
 }
 
 SPIDER_MIDDLEWARES = {
@@ -192,6 +215,10 @@ DOWNLOADER_MIDDLEWARES = {
     # Last to see a response: reads the final page (redirected, decoded) in a worker.
     "crawler.reading.PageReader": 20,
     "crawler.middlewares.SourceScopeMiddleware": 50,  # Before robots: no robots.txt for off-host.
+    # Every request waiting for a host's robots.txt gets its rules (Scrapy 2.19 gives them to
+    # the first only; see crawler/middlewares.py).
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.middlewares.SharedRobotsTxtMiddleware": 100,
     "crawler.middlewares.CrawlDelayMiddleware": 110,  # Listens to robots_parsed; after robots.
     "crawler.middlewares.RetryAfterMiddleware": 560,  # Sees 429/503 before RetryMiddleware (550).
     # After redirects are scheduled, before compression and redirects handle the answer.

@@ -161,7 +161,27 @@ def parse_html(html: str | bytes) -> HtmlElement:
         html = re.sub(r"^\s*<\?xml[^>]*\?>", "", html)
     # Comments inside paragraphs (React's <!-- -->) make trafilatura drop the rest of the
     # paragraph: on the article-extraction-benchmark keeping them cost 0.003 F1.
-    return lxml.html.document_fromstring(html, parser=_PARSER)
+    tree = lxml.html.document_fromstring(html, parser=_PARSER)
+    _fold_content_after_the_document(tree)
+    return tree
+
+
+def _fold_content_after_the_document(root: HtmlElement) -> None:
+    """Move what follows a stray ``</html>`` into the body, where a browser puts it.
+
+    A theme's header template can close the document (``</body></html>``) before the post;
+    libxml2 then leaves the post in a second root element that no extractor looks in.
+    """
+    body = root.find("body")
+    if body is None:
+        return
+    for sibling in list(root.itersiblings()):
+        if not isinstance(sibling.tag, str):
+            continue
+        source = sibling.find("body") if sibling.find("body") is not None else sibling
+        for child in list(source):
+            if isinstance(child.tag, str) and child.tag != "head":
+                body.append(child)
 
 
 _PARSER = lxml.html.HTMLParser(remove_comments=True, remove_pis=True)
@@ -198,6 +218,36 @@ MAIN_TEXT_SHARE = 0.5
 def holds_main_text(element: HtmlElement, page_prose: int) -> bool:
     """Tell whether ``element`` holds at least half of the page's prose paragraphs' text."""
     return prose_chars(element) >= MAIN_TEXT_SHARE * page_prose
+
+
+# The element holding this share of a page's prose is where its main text is.
+PROSE_CONTAINER_SHARE = 0.8
+
+
+def prose_container(element: HtmlElement) -> HtmlElement:
+    """Return the deepest element under ``element`` holding 80% of its prose.
+
+    Where the text is when nothing names the post body: a theme's unnamed wrapper or a
+    page builder's grid, whatever its classes say.
+    """
+    wanted = PROSE_CONTAINER_SHARE * prose_chars(element)
+    current = element
+    while True:
+        for child in current:
+            if isinstance(child.tag, str) and prose_chars(child) >= wanted:
+                current = child
+                break
+        else:
+            return current
+
+
+def prose_blocks(element: HtmlElement) -> int:
+    """Return how many blocks of prose (100+ characters of own text) the element holds."""
+    return sum(
+        1
+        for block in element.iter(*PROSE_BLOCK_TAGS)
+        if len(_own_text(block)) >= PROSE_PARAGRAPH_CHARS
+    )
 
 
 def prose_chars(element: HtmlElement) -> int:

@@ -33,7 +33,9 @@ from pipeline.clean import (
     drop_inline_popups,
     find_content,
     parse_html,
+    prose_blocks,
     prose_chars,
+    prose_container,
     unwrap_embedded_posts,
 )
 from pipeline.markdown import html_to_markdown
@@ -102,7 +104,7 @@ def extract_post(
     drop_inline_popups(cleaned)
     unwrap_embedded_posts(cleaned)
     absolutise_links(cleaned, url)
-    document = _run_trafilatura(cleaned, url)
+    document = _run_trafilatura(cleaned, url, article=meta.declares_article)
     if document is None or document.body is None:
         raise ExtractionError(url, "no post text found (trafilatura extracted nothing)")
 
@@ -200,13 +202,24 @@ def _mostly_invalid_utf8(text: str) -> bool:
     return good < bad
 
 
-def _run_trafilatura(cleaned: HtmlElement, url: str) -> Document | None:
+def _run_trafilatura(cleaned: HtmlElement, url: str, *, article: bool = True) -> Document | None:
     """Extract from the platform's body container when there is one, else from the page.
 
     Precision mode first; when what it kept is a small part of the page's prose (it chose
     one block of a long page), the page is extracted again without it and the longer body wins.
+    A page that is not an article (it declares none and has no post body container: a
+    product, service, documentation or listing page) is extracted without precision mode,
+    whose rules for short blocks and lists were written for articles.
     """
     content = find_content(cleaned)
+    page = cleaned.find("body")
+    prose = prose_chars(page if page is not None else cleaned)
+    if content is None and not article:
+        document = _bare_extraction(cleaned, url, favor_precision=False)
+        if document is not None:
+            if _kept_chars(document) < RECALL_SHARE * prose and page is not None:
+                document = _from_prose_container(cleaned, page, url, document, prose)
+            return document
     attempts = [_subtree_document(cleaned, content)] if content is not None else []
     attempts.append(cleaned)
     document = None
@@ -214,15 +227,76 @@ def _run_trafilatura(cleaned: HtmlElement, url: str) -> Document | None:
         document = _bare_extraction(tree, url, favor_precision=True)
         if document is not None:
             break
-    page = cleaned.find("body")
-    prose = prose_chars(page if page is not None else cleaned)
-    kept = len(body_text(document.body)) if document is not None else 0
+    kept = _kept_chars(document)
     if kept < RECALL_SHARE * prose:
         fuller = _bare_extraction(cleaned, url, favor_precision=False)
-        if fuller is not None and len(body_text(fuller.body)) > kept:
+        if fuller is not None and _kept_chars(fuller) > kept:
             logger.debug("%s: precision mode kept %d of %d prose characters", url, kept, prose)
-            return fuller
+            document, kept = fuller, _kept_chars(fuller)
+    if kept < RECALL_SHARE * prose and page is not None:
+        document = _from_prose_container(cleaned, page, url, document, prose)
     return document
+
+
+def _from_prose_container(
+    cleaned: HtmlElement, page: HtmlElement, url: str, document: Document | None, prose: int
+) -> Document | None:
+    """Extract again from the element that holds the page's prose, if that keeps more.
+
+    Trafilatura's own choice can skip most of the prose (a theme's "widget" grid, an unnamed
+    wrapper); the element holding 80% of the prose is then where the text is. It must hold
+    what was extracted already: a fuller text elsewhere (a carousel of legal notes) is not
+    the post's. And it must at least double the text: a modest gain is as likely the
+    furniture around the post (contact numbers, a shop's related guides) as its text.
+    """
+    container = prose_container(page)
+    if container is page or prose_blocks(container) < 2:
+        return document  # one paragraph alone (a notice) is not a post trafilatura missed
+    kept = body_text(document.body, loose=False) if document is not None else ""
+    if kept and _longest_block(kept) not in _text(container):
+        return document
+    if kept and _kept_one_of_its_blocks(container, kept):
+        return document
+    subtree = _subtree_document(cleaned, container)
+    for favor_precision in (True, False):
+        found = _bare_extraction(subtree, url, favor_precision=favor_precision)
+        size = _kept_chars(found)
+        if size >= CONTAINER_GAIN * len(kept) and (
+            size >= RECALL_SHARE * prose or not favor_precision
+        ):
+            logger.debug("%s: the prose container gave %d characters, not %d", url, size, len(kept))
+            return found
+    return document
+
+
+def _kept_one_of_its_blocks(container: HtmlElement, kept: str) -> bool:
+    """Tell whether the kept text is one whole child of the container (one story of several).
+
+    Trafilatura chose that block over its siblings (teasers, the next story); a partial
+    choice inside the blocks (two paragraphs above a widget grid) is what it gets wrong.
+    """
+    longest = _longest_block(kept)
+    for child in container:
+        if isinstance(child.tag, str) and longest in _text(child):
+            return 0.8 * len(kept) <= prose_chars(child) <= 1.25 * len(kept)
+    return False
+
+
+def _text(element: HtmlElement) -> str:
+    return " ".join(element.text_content().split())
+
+
+# The prose container's text replaces trafilatura's only when it is this many times longer.
+CONTAINER_GAIN = 2
+
+
+def _longest_block(text: str) -> str:
+    return " ".join(max(text.split("\n\n"), key=len).split())
+
+
+def _kept_chars(document: Document | None) -> int:
+    """Return the characters of trafilatura's blocks (its choices are measured on them)."""
+    return len(body_text(document.body, loose=False)) if document is not None else 0
 
 
 # Precision mode keeping less than this share of the page's prose lost the post's text.
@@ -366,16 +440,27 @@ def choose_published(declared: str | None, tree: HtmlElement, url: str) -> str |
     htmldate (``original_date``, without its extensive search) weighs the page's own signals,
     visible ones included, and is right more often than the first declared date, which can be
     another entity's or a modification date. The declared date and time are kept when they
-    fall on the day it found. Without either, its extensive search guesses, except a January
-    1st: that is a year alone ("(c) 2024") read as a date.
+    fall on the day it found, or on that day with day and month exchanged (it read an
+    ambiguous numeric date the other way round). Without either, its extensive search
+    guesses, except a January 1st: that is a year alone ("(c) 2024") read as a date.
     """
     found = _find_date(tree, url, extensive=False)
     if found:
-        return declared if declared and declared[:10] == found else found
+        # A visible "09.10.2024" is read day first; the declared 2024-09-10 says it was not.
+        same_day = declared and found in (declared[:10], _day_and_month_swapped(declared[:10]))
+        return declared if same_day else found
     if declared:
         return declared
     guess = _find_date(tree, url, extensive=True)
     return guess if guess and not guess.endswith("-01-01") else None
+
+
+def _day_and_month_swapped(day: str) -> str | None:
+    """Return an ISO date with its day and month exchanged, when that is a date too."""
+    match = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", day)
+    if not match or match[2] == match[3] or int(match[3]) > 12:
+        return None
+    return f"{match[1]}-{match[3]}-{match[2]}"
 
 
 def _find_date(tree: HtmlElement, url: str, *, extensive: bool) -> str | None:

@@ -80,6 +80,7 @@ class PageMetadata:
     tags: list[str] = field(default_factory=list)
     site_names: list[str] = field(default_factory=list)  # every name the page gives the site
     home_link_name: str | None = None  # text of the masthead's link to the home page
+    declares_article: bool = False  # JSON-LD of an article type, or og:type "article"
 
 
 def read_metadata(tree: HtmlElement, url: str) -> PageMetadata:
@@ -182,6 +183,7 @@ def read_metadata(tree: HtmlElement, url: str) -> PageMetadata:
     }:
         # A theme that prints the site's name where a byline goes: the site is no author.
         result.author = None
+    result.declares_article = bool(ld) or (meta.get("og:type") or "").strip().lower() == "article"
     return result
 
 

@@ -73,6 +73,9 @@ class FixtureSite:
     lock: threading.Lock = field(default_factory=threading.Lock)
     # Requests that arrived so far (answered or not); hits lists those answered.
     arrivals: int = 0
+    # Requests being answered right now, and the most at once (politeness across processes).
+    in_flight: int = 0
+    max_in_flight: int = 0
     # Called with (path, number of the request from 1) as a request arrives / once answered.
     before_answer: Callable[[str, int], None] | None = None
     after_answer: Callable[[str, int], None] | None = None
@@ -112,6 +115,16 @@ def _handler(site: FixtureSite) -> type[BaseHTTPRequestHandler]:
             # and gaps measured from it fell below a delay the crawler did keep.
             arrived = getattr(self.server, "accepted", {}).pop(self.client_address, None)
             arrived = arrived or time.monotonic()
+            with site.lock:
+                site.in_flight += 1
+                site.max_in_flight = max(site.max_in_flight, site.in_flight)
+            try:
+                self._get(arrived)
+            finally:
+                with site.lock:
+                    site.in_flight -= 1
+
+        def _get(self, arrived: float) -> None:
             if site.delay:
                 time.sleep(site.delay)
             path = self.path

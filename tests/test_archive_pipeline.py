@@ -17,8 +17,8 @@ from scrapy.http import Response
 from scrapy.utils.test import get_crawler
 from twisted.python.failure import Failure
 
+from archive.archive_pipeline import ArchivePipeline
 from archive.errors import ArchiveError
-from archive.pipelines import ArchivePipeline
 from crawler.items import CrawlError, SeriesListing
 from pipeline.records import Link, PostRecord, SeriesMembership
 
@@ -81,7 +81,7 @@ def crawl(tmp_path: Path, db: Path, *, stop: str = "") -> dict[str, Any]:
     page = tmp_path / "page.html"
     page.write_text("Councils publish spreadsheets nobody can find.")
     settings = {
-        "ITEM_PIPELINES": {"archive.pipelines.ArchivePipeline": 900},
+        "ITEM_PIPELINES": {"archive.archive_pipeline.ArchivePipeline": 900},
         "BLOGARCHIVE_DB": str(db),
         "BLOGARCHIVE_RUN_ARGS": {"sources": ["citylab"]},
         "TELNETCONSOLE_ENABLED": False,

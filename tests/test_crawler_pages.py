@@ -11,7 +11,7 @@ from twisted.python.failure import Failure
 from crawler.items import CrawlError, FetchedPage, SeriesListing
 from crawler.pages import PageInfo, classify_page, is_crawlable, links_key
 from crawler.spiders.blog import BlogSpider
-from pipeline.pipelines import extract_page
+from pipeline.extraction_pipeline import extract_page
 
 SITE = "http://blog.example"
 HEAD = (

@@ -6,7 +6,10 @@ import json
 from pathlib import Path
 
 import pytest
+import trafilatura
 
+from pipeline import clean, extract
+from pipeline.body import block_elements, inline_text
 from pipeline.clean import clean_html, parse_html
 from pipeline.extract import ExtractionError, extract_post
 from pipeline.metadata import clean_title, common_site_name, normalise_date, read_metadata
@@ -369,3 +372,73 @@ def test_canonical_naming_the_index_file_of_the_fetched_directory_keeps_the_dire
     assert record.url == "https://blog.example.org/2025/01/10/p/"
     elsewhere = extract_post(page(BODY, head), "https://blog.example.org/p/")
     assert elsewhere.url == "https://blog.example.org/2025/01/10/p/index.html"
+
+
+def test_a_post_after_a_stray_end_of_document_is_read_as_a_browser_reads_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A WordPress header template that ends with "</body></html>": the post, its byline and
+    # date follow it, and the page's real end comes later. Browsers put it all in the body.
+    head = (
+        "<title>Six types of HR outsourcing</title><meta property='og:type' content='article'>"
+        "<meta property='article:published_time' content='2024-02-27T13:30:32+00:00'>"
+    )
+    header = "<header><nav><ul><li><a href='/contact'>Contact Us</a></li></ul></nav></header>"
+    post = (
+        "<div class='blog-detail-page'><section><div class='container'><h1>Six types of HR "
+        "outsourcing</h1><div id='blog-content' class='details-table-right blog-content-data'>"
+        f"{BODY}</div></div></section></div>"
+    )
+    html = f"<html><head>{head}</head><body>{header}</body></html>\n{post}</body></html>"
+    record = extract_post(html.encode(), "https://hr.example.com/blog/hr-outsourcing/")
+    assert "Councils across the region" in record.text
+    assert "front-line staff" in record.text
+    assert (record.published or "").startswith("2024-02-27")
+
+    monkeypatch.setattr(clean, "_fold_content_after_the_document", lambda root: None)
+    with pytest.raises(ExtractionError):
+        extract_post(html.encode(), "https://hr.example.com/blog/hr-outsourcing/")
+
+
+def test_a_visible_numeric_date_read_day_first_yields_to_the_declared_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A US guide (HubSpot) shows "09.10.2024" under its title and declares 2024-09-10 in JSON-LD
+    # written with spaced colons, which htmldate does not read; it reads the dotted date day
+    # first (9 October).
+    ld = {
+        "@context": "https://schema.org",
+        "@type": "Article",
+        "headline": "Renovation phases",
+        "datePublished": "2024-09-10T16:07:00.000Z",
+        "dateModified": "2025-11-25T17:47:39.214Z",
+    }
+    head = (
+        "<title>Renovation phases</title>"
+        f"<script type='application/ld+json'>{json.dumps(ld, separators=(',', ' : '))}</script>"
+    )
+    body = (
+        "<div class='blog-post__header'><h1>Renovation phases</h1>"
+        f"<p class='blog-post__date post-date'>09.10.2024</p></div>{BODY}"
+    )
+    html = page(body, head=head, wrapper="main").encode()
+    url = "https://renovation.example.com/guides/renovation-phases"
+    assert (extract_post(html, url).published or "").startswith("2024-09-10")
+
+    monkeypatch.setattr(extract, "_day_and_month_swapped", lambda day: None)
+    assert (extract_post(html, url).published or "").startswith("2024-10-09")
+
+
+def test_prose_written_straight_after_a_heading_without_a_paragraph_is_kept() -> None:
+    # A news CMS writes sections as "<h2>Heading</h2>Its text...<br>", no <p>: trafilatura
+    # keeps that text as the heading's tail, which a renderer of its blocks alone loses.
+    html = (PAGES.parent / "precision" / "news-sections-without-paragraphs.html").read_bytes()
+    url = "https://news.example.com/life/coffee/articleshow/12345.cms"
+    assert "Same plantin never over wholeing carryi" in extract_post(html, url).text
+
+    # Without the tails: the blocks alone (what the text was before) lose the section's text.
+    document = trafilatura.bare_extraction(html.decode(), url=url, favor_precision=True)
+    assert document is not None
+    blocks = "\n\n".join(inline_text(block) for block in block_elements(document.body))
+    assert "Which shapei spokeing" in blocks
+    assert "Same plantin never over" not in blocks

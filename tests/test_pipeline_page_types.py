@@ -9,9 +9,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from lxml.html import HtmlElement
 
-from pipeline import clean
+from pipeline import clean, extract
 from pipeline.extract import ExtractionError, extract_post
+from pipeline.metadata import PageMetadata
 
 PAGES = Path(__file__).parent / "fixtures" / "page_types"
 
@@ -48,3 +50,32 @@ def test_forum_thread_loses_its_posts_as_comments_without_the_rule(
     monkeypatch.setattr(clean, "discussion_element", lambda tree: None)
     text = _text("invision-forum-topic.html", "https://forum.example.org/topic/1-lathe/")
     assert not any(sentence in text for sentence in FORUM_POSTS)
+
+
+EVENT_CARDS = ("Designing a first circuit board", "Dovetails by hand", "hosted by Lou Grant")
+
+
+def test_page_that_is_no_article_keeps_its_short_blocks() -> None:
+    """A schedule of event cards (og:type "website", no post body) is extracted in full.
+
+    Precision mode, written for articles, drops short link-led blocks: every card here.
+    """
+    text = _text("events-schedule-cards.html", "https://makers.example.org/schedule/")
+    for card in EVENT_CARDS:
+        assert card in text
+
+
+def test_page_that_is_no_article_loses_its_cards_in_precision_mode(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    read = extract.read_metadata
+
+    def declaring_an_article(tree: HtmlElement, url: str) -> PageMetadata:
+        meta = read(tree, url)
+        meta.declares_article = True
+        return meta
+
+    monkeypatch.setattr(extract, "read_metadata", declaring_an_article)
+    text = _text("events-schedule-cards.html", "https://makers.example.org/schedule/")
+    assert "All sessions are free" in text
+    assert not any(card in text for card in EVENT_CARDS)

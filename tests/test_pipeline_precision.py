@@ -6,8 +6,12 @@ rule behind it is switched off.
 
 from __future__ import annotations
 
-import lxml.etree
+from pathlib import Path
 
+import lxml.etree
+import pytest
+
+from pipeline import extract
 from pipeline.body import body_text
 from pipeline.extract import extract_post
 from pipeline.trim import trim_body
@@ -364,3 +368,23 @@ def test_text_that_precision_mode_drops_is_recovered_without_it() -> None:
     record = extract_post(html.encode(), URL)
     assert "Residents queued from early morning" in record.text
     assert "rooms that local groups can book free of charge" in record.text
+
+
+FIXTURES = Path(__file__).parent / "fixtures" / "precision"
+
+
+def test_prose_in_a_widget_grid_is_taken_from_the_element_holding_the_pages_prose(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A Drupal page whose CKEditor writes the post's sections as a "ck-widget bs_grid" of
+    # columns: trafilatura, in both of its modes, keeps only the two paragraphs above the grid.
+    html = (FIXTURES / "drupal-ck-widget-grid.html").read_bytes()
+    text = extract_post(html, URL).text
+    assert "Say grass wholein seem thosei given a planting" in text  # the first column
+    assert "Beingin whole find close therei threei" in text  # the last column
+    assert "On Other" in text
+    assert len(text) > 4000
+
+    # The mechanism off: trafilatura alone keeps the lines above the grid.
+    monkeypatch.setattr(extract, "_from_prose_container", lambda *args: args[3])
+    assert "Beingin whole find close therei threei" not in extract_post(html, URL).text

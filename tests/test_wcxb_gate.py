@@ -28,13 +28,13 @@ ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_SIZE = 150
 TOLERANCE = 0.005
 
-# Measured on the sample on 2026-12-06 (all 0.7897, article 0.9399, development 0.7753,
-# held-out 0.8131; dates 57 of 68 right, 4 of 9 invented; titles 67 of 77); the gate allows
+# Measured on the sample on 2026-12-07 (all 0.7972, article 0.9528, development 0.7873,
+# held-out 0.8132; dates 58 of 68 right, 4 of 9 invented; titles 68 of 77); the gate allows
 # TOLERANCE below each F1 and one page on each count.
-MIN_F1 = {"all": 0.789, "article": 0.939, "development": 0.775, "held-out": 0.813}
-MIN_DATES_RIGHT = 56  # article pages whose truth has a date, ours equal on YYYY-MM-DD
+MIN_F1 = {"all": 0.797, "article": 0.952, "development": 0.787, "held-out": 0.813}
+MIN_DATES_RIGHT = 57  # article pages whose truth has a date, ours equal on YYYY-MM-DD
 MAX_DATES_INVENTED = 5  # article pages whose truth has no date where we give one
-MIN_TITLES_RIGHT = 66  # article pages
+MIN_TITLES_RIGHT = 67  # article pages
 
 
 def _dataset() -> Path:

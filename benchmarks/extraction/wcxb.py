@@ -21,7 +21,13 @@ from benchmarks.extraction.dataset import DatasetError
 from benchmarks.extraction.report import environment, write_section
 from benchmarks.extraction.systems import parse_systems, unavailable_reason, version
 from benchmarks.extraction.wcxb_data import WcxbPage, load_wcxb, word_score
-from benchmarks.extraction.wcxb_report import HALVES, f1_table, losses_table, metadata_table
+from benchmarks.extraction.wcxb_report import (
+    HALVES,
+    PAGE_TYPES,
+    f1_table,
+    losses_table,
+    metadata_table,
+)
 from benchmarks.extraction.wcxb_run import WCXB_SYSTEMS, Output, Scored, run_systems
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -46,6 +52,20 @@ def _reuse(path: Path, pages: list[WcxbPage], skip: set[str]) -> dict[str, list[
             rows.append(Scored(page, out, word_score(page.text, out.text)))
         results[name] = rows
     return results
+
+
+def _chosen(pages: list[WcxbPage], page_types: str, half: str | None) -> list[WcxbPage]:
+    """Keep the pages of the given types (comma-separated; empty: all) and half (None: both)."""
+    types = {t.strip() for t in page_types.split(",") if t.strip()}
+    unknown = types - set(PAGE_TYPES)
+    if unknown:
+        raise click.BadParameter(
+            f"unknown page type(s) {', '.join(sorted(unknown))}; known: {', '.join(PAGE_TYPES)}",
+            param_hint="--page-types",
+        )
+    return [
+        p for p in pages if (not types or p.page_type in types) and (half is None or p.half == half)
+    ]
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
@@ -91,6 +111,17 @@ def _reuse(path: Path, pages: list[WcxbPage], skip: set[str]) -> dict[str, list[
     show_default=True,
     help="List this many development-half pages where we lose most to trafilatura.",
 )
+@click.option(
+    "--page-types",
+    default="",
+    help="Comma-separated page types to run (default all; for iterating, with --output -).",
+)
+@click.option(
+    "--half",
+    type=click.Choice(HALVES),
+    default=None,
+    help="Run one half only (for iterating, with --output -).",
+)
 @click.option("--quiet", is_flag=True, help="No progress on stderr.")
 def main(
     dataset: Path,
@@ -100,6 +131,8 @@ def main(
     per_page: Path | None,
     reuse: Path | None,
     losses: int,
+    page_types: str,
+    half: str | None,
     quiet: bool,
 ) -> None:
     """Score extractors on WCXB's development split, per page type and half.
@@ -112,6 +145,9 @@ def main(
         pages = load_wcxb(dataset)
     except DatasetError as exc:
         raise click.ClickException(str(exc)) from exc
+    pages = _chosen(pages, page_types, half)
+    if (page_types or half) and output != "-":
+        raise click.UsageError("--page-types and --half are for iterating: add --output -")
     for name in list(names):
         reason = unavailable_reason(name)
         if reason is not None:

@@ -94,7 +94,8 @@ def post_record(site: BlogSite, n: int) -> Any:
 
 def build(db: Path, posts: int, *, progress: bool = True) -> dict[str, Any]:
     """Store every post of a ``posts``-post network in a fresh archive at ``db``; publish it."""
-    from archive.store import Archive, default_snapshot_path
+    from archive.publish import default_snapshot_path
+    from archive.store import Archive
 
     network = Network(posts)
     for site in network.sites:

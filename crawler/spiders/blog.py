@@ -560,9 +560,7 @@ class BlogSpider(scrapy.Spider):
             self.crawler.stats.inc_value("blogarchive/series_pages")
             yield listing
             for post_url in info.series.post_urls:
-                members = self.series_members.setdefault(post_url, [])
-                if (listing.name, url) not in members:
-                    members.append((listing.name, url))
+                self.remember_series_member(post_url, (listing.name, url))
                 in_series[post_url] = [(listing.name, url)]
         if info.kind == "post":
             self.crawler.stats.inc_value("blogarchive/posts")
@@ -677,7 +675,7 @@ class BlogSpider(scrapy.Spider):
         listed: list[tuple[str, str]] = [
             tuple(pair) for pair in response.meta.get(LISTED_IN_SERIES, [])
         ]
-        for pair in self.series_members.get(canonicalize_url(response.url), []):
+        for pair in self.series_members_of(canonicalize_url(response.url)):
             if pair not in listed:
                 listed.append(pair)
         headers = {}
@@ -699,6 +697,16 @@ class BlogSpider(scrapy.Spider):
             listed_in_series=listed if kind == "post" else [],
             extracted=extracted,
         )
+
+    def remember_series_member(self, post_url: str, member: tuple[str, str]) -> None:
+        """Note that the series page ``member`` (name, page URL) lists ``post_url``."""
+        members = self.series_members.setdefault(post_url, [])
+        if member not in members:
+            members.append(member)
+
+    def series_members_of(self, post_url: str) -> list[tuple[str, str]]:
+        """Return the (series name, series page URL) pairs seen listing ``post_url``."""
+        return self.series_members.get(post_url, [])
 
     # -- errors ----------------------------------------------------------------------------------
 

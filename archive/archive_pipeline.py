@@ -19,7 +19,8 @@ from scrapy.utils.defer import deferred_from_coro
 from archive.capture_store import CaptureStore
 from archive.errors import ArchiveError
 from archive.lock import RunLock
-from archive.store import Archive, default_snapshot_path
+from archive.publish import default_snapshot_path
+from archive.store import Archive
 from crawler.items import (
     Capture,
     CrawlError,
@@ -110,6 +111,33 @@ class ArchivePipeline:
         self._stats.set_value("blogarchive/run_id", self.run_id)
         self._stats.set_value("blogarchive/interrupted_runs", len(interrupted))
         logger.info("archive %s: crawl run %d started", self.db_path, self.run_id)
+
+    def resume_spider(self, run_id: int) -> bool:
+        """Take the run lock and go on with run ``run_id`` if it is still running.
+
+        For the fleet's writer (blogarchive/writer.py) restarted after a kill; False (and
+        nothing held) if the run was closed meanwhile.
+        """
+        self.lock = RunLock.acquire(self.db_path, started_at=utc_now())
+        try:
+            self.archive = Archive.open(self.db_path, dedup=self.dedup)
+            if self.archive.run_status(run_id) != "running":
+                self._release()
+                return False
+            self.run_id = run_id
+            self.captures = CaptureStore.open(self.archive, run_id)
+        except BaseException:
+            self._release()
+            raise
+        self.lock.record(run_id=run_id)
+        self._stats.set_value("blogarchive/run_id", run_id)
+        logger.info("archive %s: crawl run %d resumed", self.db_path, run_id)
+        return True
+
+    def flush(self) -> None:
+        """Write the batched unchanged posts and page links now (the writer's transaction)."""
+        self._flush_unchanged()
+        self._flush_page_links()
 
     def process_item(self, item: Any) -> Any:
         """Store the item according to its type and count the outcome in the crawl stats.

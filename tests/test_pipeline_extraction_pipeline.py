@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from crawler.items import CrawlError, FetchedPage, SeriesListing
-from pipeline.pipelines import ExtractionPipeline
+from pipeline.extraction_pipeline import ExtractionPipeline
 from pipeline.records import PostRecord, SeriesMembership
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -119,7 +119,9 @@ CRAWL = textwrap.dedent(
 
     process = CrawlerProcess(settings={
         "TWISTED_REACTOR": "twisted.internet.asyncioreactor.AsyncioSelectorReactor",
-        "ITEM_PIPELINES": {"pipeline.pipelines.ExtractionPipeline": 300, "__main__.Collect": 900},
+        "ITEM_PIPELINES": {
+            "pipeline.extraction_pipeline.ExtractionPipeline": 300, "__main__.Collect": 900
+        },
         "BLOGARCHIVE_EXTRACT_WORKERS": 2,
         "LOG_LEVEL": "WARNING",
         "TELNETCONSOLE_ENABLED": False,

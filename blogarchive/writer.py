@@ -1,0 +1,208 @@
+"""The fleet's one writer: the crawlers' items (records, captures, page links) into the archive.
+
+Crawlers (crawler/fleet_member.py) send what one process's archive pipeline would have
+received to the ``blogarchive:outbox`` stream. The writer reads it as the consumer group
+``writer`` and hands each message to the same :class:`~archive.archive_pipeline.ArchivePipeline`
+a one-process crawl uses, a batch at a time, in one transaction that also records the last
+stream entry applied (``queue_positions``). Only then are the entries acknowledged and
+deleted. A writer killed anywhere in between finds its entries pending again when it
+restarts and skips those the archive already has: nothing lost, nothing stored twice. The
+crawl run it started goes on under the same id.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import pickle
+import signal
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from scrapy.exceptions import DropItem
+from scrapy.settings import Settings
+from scrapy.signalmanager import SignalManager
+from scrapy.statscollectors import MemoryStatsCollector
+
+from archive.archive_pipeline import ArchivePipeline
+from crawler.fleet import (
+    CRAWLERS_KEY,
+    OUTBOX_KEY,
+    STATE_KEY,
+    STATS_KEY,
+    WRITER_GROUP,
+    Fleet,
+    FleetError,
+)
+from crawler.outcome import STAT_SIGNAL
+
+logger = logging.getLogger(__name__)
+
+BATCH = 500  # stream entries per transaction
+CONSUMER = "writer"  # one writer a crawl: a restarted one takes over its pending entries
+
+
+def stream_id(entry_id: bytes | str) -> tuple[int, int]:
+    """Return a stream entry id (``1700000000000-3``) as a comparable pair."""
+    text = entry_id.decode() if isinstance(entry_id, bytes) else entry_id
+    ms, _, seq = text.partition("-")
+    return int(ms), int(seq or 0)
+
+
+@dataclass
+class WriterCrawler:
+    """What the archive pipeline uses of a Scrapy crawler: settings, stats and signals."""
+
+    settings: Settings
+    signals: SignalManager = field(default_factory=SignalManager)
+    engine: None = None
+    stats: Any = None
+
+    def __post_init__(self) -> None:
+        self.stats = MemoryStatsCollector(self)  # type: ignore[arg-type]
+
+
+class Writer:
+    """Apply the crawl's outbox to the archive until the fleet is done (see the module doc)."""
+
+    def __init__(self, fleet: Fleet, settings: Settings, *, poll: float = 0.2) -> None:
+        self.fleet = fleet
+        self.crawler = WriterCrawler(settings)
+        self.pipeline = ArchivePipeline.from_crawler(self.crawler)  # type: ignore[arg-type]
+        self.poll = poll
+        self.position = (0, 0)
+        self.applied = 0
+        self.signum: int | None = None
+
+    @property
+    def stats(self) -> Any:
+        """Return the run's stats (the writer's counts and, at the end, the crawlers')."""
+        return self.crawler.stats
+
+    def open(self) -> int:
+        """Go on with the crawl's run if a killed writer left it running, else start one."""
+        client = self.fleet.client
+        earlier = self.fleet.state("run_id")
+        if earlier is None or not self.pipeline.resume_spider(int(earlier)):
+            self.pipeline.open_spider()
+            client.hset(STATE_KEY, "run_id", str(self.pipeline.run_id))
+        assert self.pipeline.archive is not None
+        assert self.pipeline.run_id is not None
+        self.position = self.pipeline.archive.queue_position(OUTBOX_KEY)
+        try:
+            client.xgroup_create(OUTBOX_KEY, WRITER_GROUP, id="0", mkstream=True)
+        except Exception as exc:  # BUSYGROUP: a writer before this one made it
+            if "BUSYGROUP" not in str(exc):
+                raise
+        return self.pipeline.run_id
+
+    def run(self) -> str:
+        """Apply the outbox until the crawl is done; return Scrapy's close reason for the run."""
+        client = self.fleet.client
+        # Entries a killed writer read and did not acknowledge come first.
+        while entries := self._read("0"):
+            self._apply(entries)
+        while True:
+            if self.signum is not None:
+                return "shutdown"
+            if self.pipeline.failure is not None:
+                return "archive_error"
+            entries = self._read(">")
+            if entries:
+                self._apply(entries)
+                continue
+            self.fleet.check()
+            state = {k.decode(): v.decode() for k, v in client.hgetall(STATE_KEY).items()}
+            if "abort" in state:
+                logger.error("%s", state["abort"])
+                return "crawlers_stopped"
+            if "done" in state and not client.xlen(OUTBOX_KEY) and not client.scard(CRAWLERS_KEY):
+                return "finished"
+
+    def _read(self, start: str) -> list[tuple[bytes, dict[bytes, bytes]]]:
+        block = None if start == "0" else max(1, int(self.poll * 1000))
+        answer = self.fleet.client.xreadgroup(
+            WRITER_GROUP, CONSUMER, {OUTBOX_KEY: start}, count=BATCH, block=block
+        )
+        if not answer:
+            return []
+        return [(entry_id, fields) for entry_id, fields in answer[0][1] if fields]
+
+    def _apply(self, entries: list[tuple[bytes, dict[bytes, bytes]]]) -> None:
+        archive = self.pipeline.archive
+        assert archive is not None
+        last = self.position
+        with archive.db.atomic():
+            for entry_id, fields in entries:
+                position = stream_id(entry_id)
+                if position <= self.position:
+                    continue  # applied before a kill, not acknowledged
+                self._apply_one(fields[b"m"])
+                last = position
+            self.pipeline.flush()
+            if last != self.position:
+                archive.save_queue_position(OUTBOX_KEY, last)
+        self.position = last
+        ids = [entry_id for entry_id, _ in entries]
+        pipe = self.fleet.client.pipeline(transaction=True)
+        pipe.xack(OUTBOX_KEY, WRITER_GROUP, *ids)
+        pipe.xdel(OUTBOX_KEY, *ids)
+        pipe.execute()
+        self.applied += len(entries)
+
+    def _apply_one(self, data: bytes) -> None:
+        try:
+            self.pipeline.process_item(pickle.loads(data))
+        except DropItem as exc:
+            logger.warning("%s", exc)
+
+    def finish(self, reason: str) -> None:
+        """Merge the crawlers' stats, end the run with its outcome and publish the archive."""
+        for key, raw in self.fleet.client.hgetall(STATS_KEY).items():
+            name = key.decode()
+            if name in self.stats.get_stats():
+                continue
+            self.stats.set_value(name, _number_or_json(raw.decode()))
+        if self.signum is not None:
+            self.stats.set_value(STAT_SIGNAL, self.signum)
+        self.pipeline.spider_closed(None, reason)  # type: ignore[arg-type]
+
+    def stop(self, signum: int, _frame: Any = None) -> None:
+        """Stop after the batch under way (SIGINT, SIGTERM); the run is interrupted."""
+        self.signum = signum
+
+
+def _number_or_json(text: str) -> Any:
+    """Return a stat as the crawlers pushed it: a number (summed) or JSON (set once)."""
+    try:
+        number = float(text)
+    except ValueError:
+        try:
+            return json.loads(text)
+        except ValueError:
+            return text
+    return int(number) if number.is_integer() else number
+
+
+def run_writer(url: str, db_path: Path, settings: Settings) -> Writer:
+    """Write the crawl at Redis ``url`` into ``db_path`` until it is done; return the writer.
+
+    FleetError if Redis has no crawl or loses it (the run is then closed as failed).
+    """
+    fleet = Fleet.join(url)
+    settings.set("BLOGARCHIVE_DB", str(db_path), priority="cmdline")
+    writer = Writer(fleet, settings)
+    writer.started = time.monotonic()  # type: ignore[attr-defined]
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, writer.stop)
+    writer.open()
+    try:
+        reason = writer.run()
+    except FleetError as exc:
+        writer.stats.set_value("blogarchive/fleet_error", str(exc))
+        writer.finish("fleet_error")
+        raise
+    writer.finish(reason)
+    return writer

@@ -1,0 +1,173 @@
+"""A fleet of crawler processes sharing one crawl through Redis: keys, config and liveness.
+
+One crawl lives under one Redis database (the URL's ``/N``). Its keys:
+
+- ``blogarchive:requests`` (sorted set): the frontier, scrapy-redis's priority queue.
+- ``blogarchive:seen`` (set): scrapy-redis's duplicate filter, one fingerprint a request.
+- ``blogarchive:leases:<crawler>`` (hash): requests a crawler took from the frontier and has
+  not finished; a dead crawler's are put back (:mod:`crawler.shared_frontier`).
+- ``blogarchive:alive:<crawler>`` (string with a time to live): the crawler's heartbeat.
+- ``blogarchive:outbox`` (stream): items, captures and page links for the one writer.
+- ``blogarchive:hosts:<host:port>`` / ``blogarchive:next:<host:port>``: the per-host slots
+  and next start time every crawler's downloader asks for (:mod:`crawler.politeness`).
+- ``blogarchive:config`` (what to crawl, as JSON), ``blogarchive:state`` (hash: seeding,
+  re-check, done), ``blogarchive:stats`` (the crawlers' summed Scrapy stats),
+  ``blogarchive:epoch`` (a token naming this crawl; see :meth:`Fleet.check`).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import socket
+from dataclasses import dataclass
+from typing import Any
+
+PREFIX = "blogarchive:"
+QUEUE_KEY = PREFIX + "requests"
+SEEN_KEY = PREFIX + "seen"
+OUTBOX_KEY = PREFIX + "outbox"
+CONFIG_KEY = PREFIX + "config"
+STATE_KEY = PREFIX + "state"
+STATS_KEY = PREFIX + "stats"
+EPOCH_KEY = PREFIX + "epoch"
+CRAWLERS_KEY = PREFIX + "crawlers"  # set of crawler ids that joined (and did not leave)
+SERIES_KEY = PREFIX + "series"  # hash: post URL -> JSON [[series name, series page URL]]
+ROBOTS_KEY = PREFIX + "robots"  # set: robots.txt URLs read (the seeder waits for them)
+WRITER_GROUP = "writer"
+
+
+def lease_key(crawler_id: str) -> str:
+    """Return the key of the hash holding ``crawler_id``'s leased requests."""
+    return f"{PREFIX}leases:{crawler_id}"
+
+
+def alive_key(crawler_id: str) -> str:
+    """Return the key whose presence says ``crawler_id`` is alive."""
+    return f"{PREFIX}alive:{crawler_id}"
+
+
+def holdings_key(crawler_id: str) -> str:
+    """Return the key of the set of host slots ``crawler_id`` holds (host key, holder)."""
+    return f"{PREFIX}holdings:{crawler_id}"
+
+
+def host_keys(slot: str) -> tuple[str, str]:
+    """Return the keys of a download slot's (host:port's) holders and next start time."""
+    return f"{PREFIX}hosts:{slot}", f"{PREFIX}next:{slot}"
+
+
+def new_crawler_id() -> str:
+    """Return a name for this crawler process, unique across machines."""
+    return f"{socket.gethostname()}-{os.getpid()}-{secrets.token_hex(3)}"
+
+
+class FleetError(Exception):
+    """Redis is unusable for the crawl: unreachable, or it lost the crawl's keys."""
+
+
+def connect(url: str) -> Any:
+    """Return a Redis client for ``url``; FleetError naming the URL if it does not answer."""
+    import redis
+
+    try:
+        client = redis.Redis.from_url(url, socket_connect_timeout=5, socket_timeout=30)
+        client.ping()
+    except (redis.RedisError, ValueError) as exc:
+        raise FleetError(f"{url}: Redis not usable: {exc}") from exc
+    return client
+
+
+@dataclass
+class Fleet:
+    """One crawl's handle on Redis, for a crawler, the writer or the coordinator."""
+
+    client: Any
+    url: str
+    epoch: str = ""
+
+    @classmethod
+    def join(cls, url: str) -> Fleet:
+        """Connect to the crawl started at ``url``; FleetError if none was started there."""
+        fleet = cls(connect(url), url)
+        epoch = fleet.client.get(EPOCH_KEY)
+        if epoch is None:
+            raise FleetError(
+                f"{url}: no crawl here (start one with `blogarchive crawl ... --redis {url}`)"
+            )
+        fleet.epoch = epoch.decode()
+        return fleet
+
+    def check(self) -> None:
+        """Raise FleetError if Redis lost this crawl (restarted without persistence, flushed).
+
+        The epoch key is written once at the start and never expires: without it the
+        frontier, the duplicate filter and the leases are gone too, and crawling on would
+        silently archive half a site.
+        """
+        epoch = self.client.get(EPOCH_KEY)
+        if epoch is None or epoch.decode() != self.epoch:
+            raise FleetError(
+                f"{self.url}: Redis lost the crawl's state (restarted without persistence,"
+                " or flushed): frontier, duplicate filter and leases are gone; the crawl"
+                " cannot go on. Turn on appendonly or RDB snapshots and crawl again"
+                " (the archive keeps what was written)."
+            )
+
+    def config(self) -> dict[str, Any]:
+        """Return what the crawl was asked to do (see :func:`start_crawl`)."""
+        raw = self.client.get(CONFIG_KEY)
+        return json.loads(raw) if raw else {}
+
+    def state(self, name: str) -> str | None:
+        """Return one field of the crawl's state hash, or None."""
+        value = self.client.hget(STATE_KEY, name)
+        return value.decode() if value is not None else None
+
+    def live_crawlers(self) -> list[str]:
+        """Return the ids of crawlers that joined and whose heartbeat is still there."""
+        ids = sorted(m.decode() for m in self.client.smembers(CRAWLERS_KEY))
+        if not ids:
+            return []
+        alive = self.client.exists(*[alive_key(i) for i in ids]) if ids else 0
+        if alive == len(ids):
+            return ids
+        return [i for i in ids if self.client.exists(alive_key(i))]
+
+    def queue_status(self) -> dict[str, int]:
+        """Return the frontier's size, requests leased, outbox length and crawlers alive."""
+        ids = [m.decode() for m in self.client.smembers(CRAWLERS_KEY)]
+        leased = sum(self.client.hlen(lease_key(i)) for i in ids) // 2
+        return {
+            "frontier": int(self.client.zcard(QUEUE_KEY)),
+            "leased": leased,
+            "outbox": int(self.client.xlen(OUTBOX_KEY)) if self.client.exists(OUTBOX_KEY) else 0,
+            "crawlers": len(self.live_crawlers()),
+        }
+
+
+def start_crawl(url: str, config: dict[str, Any]) -> Fleet:
+    """Clear the keys a finished crawl left at ``url`` and start a new crawl there.
+
+    FleetError if a crawl is still going on there (a live crawler, or an unfinished one).
+    """
+    fleet = Fleet(connect(url), url)
+    client = fleet.client
+    if client.exists(EPOCH_KEY) and client.hget(STATE_KEY, "done") is None:
+        live = fleet.live_crawlers()
+        status = fleet.queue_status()
+        raise FleetError(
+            f"{url}: a crawl is already under way here ({len(live)} crawlers alive,"
+            f" {status['frontier']} requests queued, {status['outbox']} records for the"
+            " writer); let it finish, or resume it with `blogarchive crawler`/`writer`"
+        )
+    keys = list(client.scan_iter(match=PREFIX + "*", count=1000))
+    if keys:
+        client.delete(*keys)
+    fleet.epoch = secrets.token_hex(8)
+    pipe = client.pipeline(transaction=True)
+    pipe.set(CONFIG_KEY, json.dumps(config))
+    pipe.set(EPOCH_KEY, fleet.epoch)
+    pipe.execute()
+    return fleet

@@ -1,0 +1,204 @@
+"""Run a fleet: the crawl's definition in Redis, one crawler process, K crawlers and a writer.
+
+``blogarchive crawl ... --redis URL --crawlers K`` puts the crawl's definition in Redis
+(:func:`start_fleet_crawl`), starts one ``blogarchive writer`` and K ``blogarchive crawler``
+processes on this machine and waits for the writer, which ends the run with the usual
+summary line and exit status (:func:`coordinate`). On several machines the same commands
+are started by hand or by a service manager.
+"""
+
+from __future__ import annotations
+
+import logging
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from scrapy.settings import SETTINGS_PRIORITIES, Settings
+
+from crawler.fleet import STATE_KEY, Fleet, FleetError, new_crawler_id, start_crawl
+from crawler.run import CrawlOptions, InterruptibleProcess, crawl_settings, quiet_loggers
+
+logger = logging.getLogger(__name__)
+
+# Settings a crawl's definition never carries to the crawlers: each process sets its own.
+LOCAL_SETTINGS = frozenset({"LOG_LEVEL", "BLOGARCHIVE_EXTRACT_WORKERS"})
+
+
+def crawl_definition(options: CrawlOptions) -> dict[str, Any]:
+    """Return what every crawler and the writer need to know of a crawl, as JSON-able data."""
+    settings = crawl_settings(options)
+    cmdline = SETTINGS_PRIORITIES["cmdline"]
+    overrides = {
+        name: settings[name]
+        for name in settings
+        if settings.getpriority(name) == cmdline and name not in LOCAL_SETTINGS
+    }
+    spider: dict[str, Any] = {}
+    if options.sources_path:
+        spider["sources_text"] = Path(options.sources_path).read_text(encoding="utf-8")
+    else:
+        spider["urls"] = ",".join(options.urls)
+    if options.max_pages is not None:
+        spider["max_pages"] = options.max_pages
+    if options.max_depth is not None:
+        spider["max_depth"] = options.max_depth
+    return {"db": str(Path(options.db_path).resolve()), "settings": overrides, "spider": spider}
+
+
+def start_fleet_crawl(url: str, options: CrawlOptions) -> Fleet:
+    """Put a new crawl's definition at Redis ``url``; FleetError if one is under way there."""
+    if options.time_budget is not None:
+        raise FleetError("--time-budget is not supported with --redis yet")
+    return start_crawl(url, crawl_definition(options))
+
+
+def fleet_settings(config: dict[str, Any], url: str, crawler_id: str) -> Settings:
+    """Return the Scrapy settings of one crawler of the crawl defined by ``config``."""
+    settings = Settings()
+    settings.setmodule("crawler.settings", priority="project")
+    fleet = {
+        "BLOGARCHIVE_REDIS": url,
+        "BLOGARCHIVE_FLEET_ID": crawler_id,
+        "SCHEDULER": "crawler.shared_frontier.SharedFrontier",
+        "DOWNLOADER": "crawler.politeness.FleetDownloader",
+        # Extraction stays with the crawlers; the archive pipeline runs in the writer.
+        "ITEM_PIPELINES": {
+            "pipeline.extraction_pipeline.ExtractionPipeline": 300,
+            "crawler.fleet_member.OutboxPipeline": 900,
+        },
+        "EXTENSIONS": {**settings.getdict("EXTENSIONS"), "crawler.fleet_member.FleetMember": 10},
+    }
+    for name, value in fleet.items():
+        settings.set(name, value, priority="cmdline")
+    # The crawl's own -s settings win (DOWNLOADER, to compare without the host slots).
+    for name, value in config.get("settings", {}).items():
+        settings.set(name, value, priority="cmdline")
+    db = Path(config.get("db", ""))
+    if not db.is_file():
+        # History (captures, stored posts) is read from the archive's file; a crawler on
+        # a machine without it fetches every page whole and re-checks nothing.
+        logger.warning("%s: archive not on this machine: no conditional requests", db)
+        settings.set("BLOGARCHIVE_HISTORY", "", priority="cmdline")
+    settings.set("BLOGARCHIVE_DB", str(db), priority="cmdline")
+    return settings
+
+
+@dataclass
+class CrawlerResult:
+    """How one crawler process ended."""
+
+    crawler_id: str
+    reason: str
+    pages: int
+    fleet_error: str | None
+
+    def line(self) -> str:
+        """Return the crawler's closing line."""
+        line = f"crawler {self.crawler_id} {self.reason}: {self.pages} pages fetched"
+        return line + (f"; {self.fleet_error}" if self.fleet_error else "")
+
+    @property
+    def exit_code(self) -> int:
+        """Return 0 if the crawl ran out of work, 130 if interrupted, else 1."""
+        if self.reason == "finished":
+            return 0
+        return 130 if self.reason == "shutdown" else 1
+
+
+def run_fleet_crawler(
+    url: str, *, log_level: str = "WARNING", workers: int | None = None
+) -> CrawlerResult:
+    """Join the crawl at Redis ``url`` as one crawler and crawl until the fleet is done."""
+    from crawler.fleet_member import STAT_FLEET_ERROR, FleetSpider
+
+    fleet = Fleet.join(url)
+    config = fleet.config()
+    crawler_id = new_crawler_id()
+    settings = fleet_settings(config, url, crawler_id)
+    settings.set("LOG_LEVEL", log_level, priority="cmdline")
+    if workers is not None:
+        settings.set("BLOGARCHIVE_EXTRACT_WORKERS", workers, priority="cmdline")
+    spider_args = dict(config.get("spider", {}))
+    with tempfile.TemporaryDirectory(prefix="blogarchive-") as tmp:
+        if "sources_text" in spider_args:
+            path = Path(tmp) / "sources.toml"
+            path.write_text(spider_args.pop("sources_text"), encoding="utf-8")
+            spider_args["sources"] = str(path)
+        process = InterruptibleProcess(settings)
+        quiet_loggers(log_level)
+        crawler = process.create_crawler(FleetSpider)
+        process.crawl(crawler, **spider_args)
+        process.start()
+    try:
+        stats = crawler.stats.get_stats()
+    except RuntimeError:
+        stats = {}
+    return CrawlerResult(
+        crawler_id=crawler_id,
+        reason=str(stats.get("finish_reason", "not started")),
+        pages=int(stats.get("blogarchive/page_requests", 0)),
+        fleet_error=stats.get(STAT_FLEET_ERROR),
+    )
+
+
+def cli_command(*args: str) -> list[str]:
+    """Return the command line of a ``blogarchive`` subcommand in this interpreter."""
+    return [sys.executable, "-m", "crawler.cli", *args]
+
+
+def coordinate(
+    url: str,
+    db_path: Path,
+    crawlers: int,
+    *,
+    workers: int | None = None,
+    verbose: bool = False,
+    poll: float = 0.1,
+) -> int:
+    """Run one writer and ``crawlers`` crawler processes for the crawl at ``url``.
+
+    Return the writer's exit status. A writer killed by a signal is started again (it goes
+    on from the stream); when every crawler has exited before the crawl ended the writer is
+    told to close the run.
+    """
+    fleet = Fleet.join(url)
+    flags = ["-v"] if verbose else []
+    writer_cmd = cli_command("writer", "--redis", url, "--db", str(db_path), *flags)
+    writer = subprocess.Popen(writer_cmd)
+    # Crawlers start once the writer has opened the archive (migrated, run started).
+    while fleet.state("run_id") is None:
+        if writer.poll() is not None:
+            return writer.returncode or 1
+        time.sleep(poll)
+    crawler_cmd = cli_command("crawler", "--redis", url, *flags)
+    if workers is not None:
+        crawler_cmd += ["--workers", str(workers)]
+    procs = [subprocess.Popen(crawler_cmd) for _ in range(crawlers)]
+    told = False
+    try:
+        while True:
+            code = writer.poll()
+            if code is not None and code < 0 and fleet.state("done") is None:
+                print(f"writer stopped by signal {-code}: starting it again", file=sys.stderr)
+                writer = subprocess.Popen(writer_cmd)
+            elif code is not None:
+                break
+            if not told and all(p.poll() is not None for p in procs):
+                if fleet.state("done") is None:
+                    fleet.client.hset(
+                        STATE_KEY, "abort", "every crawler stopped before the crawl ended"
+                    )
+                told = True
+            time.sleep(poll)
+    finally:
+        for proc in procs:
+            if proc.poll() is None:
+                proc.terminate()
+        for proc in procs:
+            proc.wait()
+    return writer.returncode

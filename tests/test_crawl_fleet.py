@@ -1,0 +1,296 @@
+"""Several crawler processes sharing one crawl through a real redis-server, one writer.
+
+`blogarchive crawl ... --redis URL --crawlers 3` must leave the archive a one-process crawl
+leaves (posts, texts, series, links, captures, duplicates; first and incremental runs),
+fetch no page more often than one process does, hold each host's concurrency limit across
+the processes, and lose nothing when a crawler or the writer is killed mid-crawl.
+"""
+
+from __future__ import annotations
+
+import collections
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import ROOT, DemoSites, crawl_demo, dict_rows, run_cli
+from tests.crawler_server import FixtureSite, serve
+from tests.redis_server import RedisServer, running_redis
+
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("fleet")]
+
+FIXTURES = Path(__file__).parent / "fixtures" / "crawler"
+
+# What must be equal, table by table, keyed by natural keys (ids and times differ).
+ARCHIVE_QUERIES = {
+    "posts": "SELECT url, title, site, author, published, updated, word_count, description,"
+    " tags, language, text, source, html, fetched_url, content_hash, markdown, url_key"
+    " FROM posts",
+    "series": "SELECT name, slug, url, site, description, declared_total, first_published,"
+    " last_published, parts_held, sites FROM series",
+    "series_posts": "SELECT s.name, p.post_url, p.position, p.stated_part, p.stated_total,"
+    " p.signal, p.evidence, p.conflict, p.copy_of FROM series_posts p"
+    " JOIN series s ON s.id = p.series_id",
+    "series_listings": "SELECT s.name, l.post_url, l.listed_position, l.listing_url"
+    " FROM series_listings l JOIN series s ON s.id = l.series_id",
+    "links": "SELECT post_url, position, url, text FROM links",
+    # robots.txt aside: every crawler process reads it (Scrapy's robots middleware).
+    "captures": "SELECT run_id, url, method, status, content_type, content_length,"
+    " payload_digest, etag, last_modified, source, revisit_of IS NULL AS original"
+    " FROM captures WHERE url NOT LIKE '%/robots.txt'",
+    "duplicates": "SELECT post_url, original_url, similarity, method FROM post_duplicates",
+    "run_posts": "SELECT run_id, post_url, outcome FROM run_posts",
+    "revisions": "SELECT post_url, revision, content_hash, changed FROM post_revisions",
+}
+
+
+def archive_contents(db: Path) -> dict[str, list[tuple[Any, ...]]]:
+    """Return every compared table of an archive as a sorted list of rows."""
+    return {
+        name: sorted((tuple(row.values()) for row in dict_rows(db, sql)), key=repr)
+        for name, sql in ARCHIVE_QUERIES.items()
+    }
+
+
+def assert_same_archive(one: Path, fleet: Path) -> None:
+    """Fail naming the first table (and rows) where the fleet's archive differs."""
+    expected, got = archive_contents(one), archive_contents(fleet)
+    for table, rows in expected.items():
+        missing = [r for r in rows if r not in got[table]]
+        extra = [r for r in got[table] if r not in rows]
+        assert (missing, extra) == ([], []), (
+            f"{table}: {len(missing)} rows only in the one-process archive, {len(extra)} only"
+            f" in the fleet's: {missing[:3]} / {extra[:3]}"
+        )
+    assert expected["posts"], "the one-process crawl archived nothing"
+
+
+@pytest.fixture(scope="module")
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
+    with running_redis(tmp_path_factory.mktemp("redis")) as server:
+        yield server
+
+
+@pytest.fixture
+def redis_url(redis_server: RedisServer) -> str:
+    if redis_server.proc is None or redis_server.proc.poll() is not None:
+        redis_server.start()  # a test that stopped it
+    redis_server.flush()
+    return redis_server.url
+
+
+def fleet_crawl(url: str, db: Path, *args: str, crawlers: int = 3) -> subprocess.CompletedProcess:
+    result = run_cli(
+        "crawl", *args, "--db", str(db), "--redis", url, "--crawlers", str(crawlers), "-q"
+    )
+    assert result.returncode == 0, result.stderr[-4000:]
+    return result
+
+
+def assert_same_summary(one: str, fleet: str) -> None:
+    """The fleet's summary line has the one process's status and post counts."""
+    lines = [text.strip().splitlines()[-1] for text in (one, fleet)]
+    said = [re.sub(r" \(run .*posts ", " posts ", line) for line in lines]
+    assert said[0] == said[1], lines
+
+
+def demo_paths(demo_sites: DemoSites, since: int) -> collections.Counter[str]:
+    """Count the requests the demo server logged from line ``since`` on, robots.txt aside.
+
+    robots.txt is read by Scrapy's robots middleware in every crawler process (and by the
+    spider once), so it is the one file a fleet asks for more often.
+    """
+    lines = demo_sites.log_path.read_text().splitlines()[since:]
+    paths = (line.split("\t") for line in lines)
+    return collections.Counter(f"{p[0]} {p[2]}" for p in paths if not p[2].endswith("/robots.txt"))
+
+
+def log_length(demo_sites: DemoSites) -> int:
+    path = demo_sites.log_path
+    return len(path.read_text().splitlines()) if path.exists() else 0
+
+
+def test_fleet_archive_equals_a_one_process_crawl_first_and_incremental(
+    demo_sites: DemoSites, redis_url: str, tmp_path: Path
+) -> None:
+    (tmp_path / "one").mkdir()
+    sources, one_db = crawl_demo(demo_sites, tmp_path / "one")
+    fleet_db = tmp_path / "fleet" / "archive.db"
+    fleet_db.parent.mkdir()
+    base = ["--sources", str(sources), "-s", "DOWNLOAD_DELAY=0"]
+    for run in ("first", "incremental"):
+        start = log_length(demo_sites)
+        one = run_cli("crawl", *base, "--db", str(one_db), "-q")
+        assert one.returncode == 0, one.stderr[-4000:]
+        middle = log_length(demo_sites)
+        fleet = fleet_crawl(redis_url, fleet_db, *base)
+        assert_same_archive(one_db, fleet_db)
+        assert_same_summary(one.stderr, fleet.stderr)
+        one_paths = demo_paths(demo_sites, start) - demo_paths(demo_sites, middle)
+        fleet_paths = demo_paths(demo_sites, middle)
+        # No page twice (unless one process fetches it twice too). Which pages an
+        # incremental run answers from a sitemap's date without asking depends on whether
+        # the sitemap or a listing named the page first, which is a race in both.
+        twice = {path: n for path, n in fleet_paths.items() if n > max(1, one_paths[path])}
+        assert not twice, f"{run} run: the fleet fetched these more often than one process"
+
+
+@pytest.fixture
+def slow_blog() -> Iterator[FixtureSite]:
+    site = FixtureSite(FIXTURES / "blog", substitutions={"{{OTHER}}": "http://other.invalid"})
+    site.delay = 0.3  # responses overlap: the crawlers have to share the host
+    with serve(site) as served:
+        yield served
+
+
+def test_fleet_holds_each_hosts_concurrency_across_crawlers(
+    slow_blog: FixtureSite, redis_url: str, tmp_path: Path
+) -> None:
+    fleet_crawl(
+        redis_url, tmp_path / "a.db", f"{slow_blog.base}/", "--no-throttle", "--concurrency", "1"
+    )
+    assert slow_blog.max_in_flight == 1, slow_blog.max_in_flight
+    assert "/post-1/" in slow_blog.paths()
+
+
+def test_without_redis_host_slots_three_crawlers_overrun_the_limit(
+    slow_blog: FixtureSite, redis_url: str, tmp_path: Path
+) -> None:
+    # The mechanism off: each crawler holds the limit for itself only.
+    fleet_crawl(
+        redis_url,
+        tmp_path / "a.db",
+        f"{slow_blog.base}/",
+        "--no-throttle",
+        "--concurrency",
+        "1",
+        "-s",
+        "DOWNLOADER=crawler.politeness.PoliteDownloader",
+    )
+    assert slow_blog.max_in_flight > 1
+
+
+def crawler_pids(url: str) -> dict[str, int]:
+    """Return the crawlers that joined the crawl and hold leases: id -> pid."""
+    import redis
+
+    client = redis.Redis.from_url(url)
+    found = {}
+    for member in client.smembers("blogarchive:crawlers"):
+        crawler_id = member.decode()
+        if client.hlen(f"blogarchive:leases:{crawler_id}"):
+            found[crawler_id] = int(crawler_id.rsplit("-", 2)[1])
+    return found
+
+
+def start_fleet(url: str, db: Path, *args: str) -> subprocess.Popen[str]:
+    command = [sys.executable, "-m", "crawler.cli", "crawl", *args, "--db", str(db)]
+    command += ["--redis", url, "--crawlers", "3", "-q"]
+    return subprocess.Popen(
+        command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+
+
+def one_process_then_fleet(site: FixtureSite, url: str, tmp_path: Path) -> subprocess.Popen[str]:
+    """Crawl ``site`` in one process into one.db, then start a fleet crawl into fleet.db."""
+    args = [f"{site.base}/", "--no-throttle"]
+    one = run_cli("crawl", *args, "--db", str(tmp_path / "one.db"), "-q")
+    assert one.returncode == 0, one.stderr[-3000:]
+    return start_fleet(url, tmp_path / "fleet.db", *args)
+
+
+def wait_for(condition: Any, what: str, timeout: float = 120) -> Any:
+    deadline = time.monotonic() + timeout
+    while not (value := condition()):
+        assert time.monotonic() < deadline, f"no {what} within {timeout} s"
+        time.sleep(0.05)
+    return value
+
+
+def test_a_crawler_killed_mid_crawl_loses_nothing(
+    slow_blog: FixtureSite, redis_url: str, tmp_path: Path
+) -> None:
+    proc = one_process_then_fleet(slow_blog, redis_url, tmp_path)
+    holders = wait_for(lambda: crawler_pids(redis_url), "crawler holding a request")
+    victim = next(iter(holders.values()))
+    os.kill(victim, signal.SIGKILL)
+    _, stderr = proc.communicate(timeout=300)
+    assert proc.returncode == 0, stderr[-4000:]
+    assert "queued again" in stderr or "stopped" in stderr, stderr[-2000:]
+    one_posts = dict_rows(tmp_path / "one.db", "SELECT url, content_hash FROM posts")
+    fleet_posts = dict_rows(tmp_path / "fleet.db", "SELECT url, content_hash FROM posts")
+    assert sorted(fleet_posts, key=repr) == sorted(one_posts, key=repr)
+
+
+def test_a_writer_killed_mid_crawl_resumes_without_loss_or_duplicates(
+    slow_blog: FixtureSite, redis_url: str, tmp_path: Path
+) -> None:
+    proc = one_process_then_fleet(slow_blog, redis_url, tmp_path)
+    db = tmp_path / "fleet.db"
+    writer = wait_for(lambda: writer_pid(db), "writer with a stored capture")
+    os.kill(writer, signal.SIGKILL)
+    _, stderr = proc.communicate(timeout=300)
+    assert proc.returncode == 0, stderr[-4000:]
+    assert "starting it again" in stderr, stderr[-2000:]
+    assert_same_archive(tmp_path / "one.db", db)
+    runs = dict_rows(db, "SELECT id, status FROM crawl_runs")
+    assert runs == [{"id": 1, "status": "finished"}], runs
+
+
+def writer_pid(db: Path) -> int | None:
+    """Return the writer's pid once it stored a capture (it holds the run lock)."""
+    import json
+
+    lock = db.with_name(db.name + ".lock")
+    if not db.exists() or not lock.exists():
+        return None
+    try:
+        if not dict_rows(db, "SELECT count(*) AS n FROM captures")[0]["n"]:
+            return None
+        return int(json.loads(lock.read_text())["pid"])
+    except (ValueError, KeyError, Exception):
+        return None
+
+
+def test_redis_restarted_without_persistence_is_a_clear_error(
+    slow_blog: FixtureSite, redis_server: RedisServer, redis_url: str, tmp_path: Path
+) -> None:
+    proc = start_fleet(redis_url, tmp_path / "a.db", f"{slow_blog.base}/", "--no-throttle")
+    wait_for(lambda: crawler_pids(redis_url), "crawler holding a request")
+    redis_server.stop()
+    redis_server.start()
+    _, stderr = proc.communicate(timeout=300)
+    assert proc.returncode != 0
+    assert "Redis lost the crawl's state" in stderr, stderr[-3000:]
+
+
+def test_crawlers_without_redis_is_a_usage_error(tmp_path: Path) -> None:
+    result = run_cli(
+        "crawl", "http://127.0.0.1:9/", "--db", str(tmp_path / "a.db"), "--crawlers", "3"
+    )
+    assert result.returncode == 2
+    assert "--crawlers needs --redis" in result.stderr
+
+
+def test_a_crawler_without_redis_or_without_a_crawl_says_so_in_one_line(redis_url: str) -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))  # bound, never listening: refuses connections
+        closed = f"redis://127.0.0.1:{sock.getsockname()[1]}/0"
+        unreachable = run_cli("crawler", "--redis", closed)
+    assert unreachable.returncode == 1
+    assert f"{closed}: Redis not usable" in unreachable.stderr
+    nothing = run_cli("crawler", "--redis", redis_url)
+    assert nothing.returncode == 1
+    assert "no crawl here" in nothing.stderr
+    for result in (unreachable, nothing):
+        assert "Traceback" not in result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1, result.stderr
