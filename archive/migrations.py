@@ -618,14 +618,16 @@ def m013_post_fetches(db: Database) -> None:
     under its canonical URL, and ``posts.fetched_url`` names one page only. Without the
     others, a re-crawl finds no stored post for such a page and extracts its unchanged
     payload again, on every run. Filled from ``posts.fetched_url`` for archived posts.
+    Written to run again (``IF NOT EXISTS``, ``OR IGNORE``): ``executescript`` commits each
+    statement, so a process killed during the fill leaves the table without the migration.
     """
     db.executescript(
         """
-        CREATE TABLE post_fetches (
+        CREATE TABLE IF NOT EXISTS post_fetches (
             fetched_url TEXT PRIMARY KEY,
             post_url TEXT NOT NULL REFERENCES posts(url) ON DELETE CASCADE
         );
-        CREATE INDEX idx_post_fetches_post_url ON post_fetches (post_url);
+        CREATE INDEX IF NOT EXISTS idx_post_fetches_post_url ON post_fetches (post_url);
         INSERT OR IGNORE INTO post_fetches (fetched_url, post_url)
             SELECT fetched_url, url FROM posts WHERE fetched_url IS NOT NULL;
         """
@@ -639,14 +641,14 @@ def m014_posts_facet_indexes(db: Database) -> None:
     Datasette counts the site, author, language and tag facets on every page of the posts
     table; without an index each count reads every post's row (its text and HTML beside
     it), a second or more on 100,000 posts. (site, author) also serves a site's page
-    faceted by author.
+    faceted by author. (``IF NOT EXISTS``: see m013.)
     """
     db.executescript(
         """
-        CREATE INDEX idx_posts_site_author ON posts (site, author);
-        CREATE INDEX idx_posts_author ON posts (author);
-        CREATE INDEX idx_posts_language ON posts (language);
-        CREATE INDEX idx_posts_tags ON posts (tags);
+        CREATE INDEX IF NOT EXISTS idx_posts_site_author ON posts (site, author);
+        CREATE INDEX IF NOT EXISTS idx_posts_author ON posts (author);
+        CREATE INDEX IF NOT EXISTS idx_posts_language ON posts (language);
+        CREATE INDEX IF NOT EXISTS idx_posts_tags ON posts (tags);
         """
     )
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import redis
 from scrapy.exceptions import DropItem
 from scrapy.settings import Settings
 from scrapy.signalmanager import SignalManager
@@ -160,7 +161,11 @@ class Writer:
 
     def finish(self, reason: str) -> None:
         """Merge the crawlers' stats, end the run with its outcome and publish the archive."""
-        for key, raw in self.fleet.client.hgetall(STATS_KEY).items():
+        try:
+            pushed = self.fleet.client.hgetall(STATS_KEY)
+        except redis.RedisError:
+            pushed = {}  # Redis gone: the run ends with the writer's own counts
+        for key, raw in pushed.items():
             name = key.decode()
             if name in self.stats.get_stats():
                 continue
@@ -200,9 +205,10 @@ def run_writer(url: str, db_path: Path, settings: Settings) -> Writer:
     writer.open()
     try:
         reason = writer.run()
-    except FleetError as exc:
-        writer.stats.set_value("blogarchive/fleet_error", str(exc))
+    except (FleetError, redis.RedisError) as exc:
+        why = str(exc) if isinstance(exc, FleetError) else f"{url}: Redis not reachable: {exc}"
+        writer.stats.set_value("blogarchive/fleet_error", why)
         writer.finish("fleet_error")
-        raise
+        raise FleetError(why) from exc
     writer.finish(reason)
     return writer

@@ -11,7 +11,7 @@ A crawl of 100,000 posts must not hold 100,000 Python objects per thing it remem
   A sitemap index of 100,000 posts queues every post at once; as ``Request`` objects in
   memory that is about 900 bytes each (90 MB), on disk nothing. Scrapy keeps its queue on
   disk only under ``JOBDIR``; without one, each crawl gets a temporary directory of its
-  own, removed when the crawl closes.
+  own, removed when the crawl closes (or, after a SIGKILL, by the next crawl).
 
 Two different strings share a 64-bit hash with a probability of about n²/2⁶⁵ (10⁻⁹ for a
 crawl of 200,000 URLs): the URL would be taken as already requested.
@@ -19,8 +19,10 @@ crawl of 200,000 URLs): the URL would be taken as already requested.
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
 
 from scrapy.core.scheduler import Scheduler
@@ -33,6 +35,35 @@ from crawler.seen import SeenSet
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from twisted.internet.defer import Deferred
+
+
+# Temporary queue directories are named after the crawl's process: blogarchive-frontier-PID-*.
+PREFIX = "blogarchive-frontier-"
+
+
+def remove_orphans(parent: Path | None = None) -> list[Path]:
+    """Remove the queue directories of crawls whose process is gone (a SIGKILL); return them.
+
+    A crawl removes its own directory when it closes; one killed outright cannot.
+    """
+    removed = []
+    for path in Path(parent or tempfile.gettempdir()).glob(f"{PREFIX}*-*"):
+        pid = path.name.removeprefix(PREFIX).split("-", 1)[0]
+        if not pid.isdigit() or _alive(int(pid)):
+            continue
+        shutil.rmtree(path, ignore_errors=True)
+        removed.append(path)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's process
+    return True
 
 
 class CompactDupeFilter(RFPDupeFilter):
@@ -64,7 +95,8 @@ class FrontierScheduler(Scheduler):
         settings = crawler.settings
         if job_dir(settings):
             return super().from_crawler(crawler)
-        directory = tempfile.mkdtemp(prefix="blogarchive-frontier-")
+        remove_orphans()
+        directory = tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-")
         scheduler = cls(
             dupefilter=build_from_crawler(load_object(settings["DUPEFILTER_CLASS"]), crawler),
             jobdir=directory,

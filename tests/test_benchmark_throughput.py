@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
 
 from benchmarks.throughput.network import Network
+from tests.conftest import ROOT
 
 POSTS = 1000
 
@@ -27,3 +34,38 @@ def test_network_serves_its_posts_as_60_kb_pages_in_every_style() -> None:
     ]
     assert len(listed) == len(set(listed)) == POSTS
     assert set(listed) == set(network.post_urls())
+
+
+@pytest.mark.e2e
+def test_benchmark_smoke_run_stores_every_post_and_produces_every_figure(tmp_path: Path) -> None:
+    """The benchmark end to end on 1,000 posts (CI's smoke run): counts and figures, no timings."""
+    figures_path = tmp_path / "figures.json"
+    result = subprocess.run(
+        [sys.executable, "-m", "benchmarks.throughput", "--posts", str(POSTS), "--smoke",
+         "--no-peers", "--no-write", "--json", str(figures_path)],
+        cwd=ROOT, capture_output=True, text=True, timeout=900, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    (figures,) = json.loads(figures_path.read_text())
+    first = figures["first"]
+    assert first["posts"] == POSTS
+    assert f"posts {POSTS} new / 0 updated / 0 unchanged" in first["summary"]
+    for again in ("recrawl_validators", "recrawl_no_validators"):
+        # Unchanged: every post seen, none stored again or extracted again.
+        assert f"posts 0 new / 0 updated / {POSTS} unchanged" in figures[again]["summary"], again
+        assert figures[again]["cpu"].get("extraction worker", 0) == 0, again
+    assert figures["recrawl_validators"]["not_modified"] > 0
+    assert figures["recrawl_no_validators"]["not_modified"] == 0
+    # Every figure the report prints was measured.
+    assert figures["limit"]["posts_per_s"] > 0
+    assert figures["server_alone"]["requests_per_s"] > 0
+    assert first["cpu"]["root"] > 0
+    assert first["cpu"]["extraction worker"] > 0
+    assert first["peak_rss_mb"]["root"] > 0
+    assert first["peak_rss_mb"]["extraction worker"] > 0
+    assert first["db_bytes_per_post"] > 0
+    assert first["warc_bytes_per_post"] > 0
+    assert any(posts for _, _, posts in first["rss_curve"]), "the memory curve saw posts stored"
+    section = result.stdout
+    assert f"| {POSTS:,} |" in section
+    assert "—" not in section.split("| posts | CPU s/post")[1].split("\n\n")[0]

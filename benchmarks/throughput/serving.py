@@ -21,6 +21,7 @@ import re
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -149,6 +150,23 @@ class Served:
             self.stop()
             raise click.ClickException(f"blogarchive serve did not start: {line!r}")
         self.url = found.group(1).rstrip("/")
+        # Datasette logs every request: an unread pipe would block it after a few hundred.
+        stdout = self.proc.stdout
+        threading.Thread(target=lambda: any(False for _ in stdout), daemon=True).start()
+
+    def cpu_seconds(self) -> float:
+        """Return the CPU seconds Datasette (``blogarchive serve``'s child) has used so far."""
+        from benchmarks.throughput.measure import server_cpu
+
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    stat = (entry / "stat").read_text()
+                except OSError:
+                    continue
+                if int(stat.rsplit(")", 1)[1].split()[1]) == self.proc.pid:
+                    return server_cpu(int(entry.name))[0]
+        return 0.0
 
     def stop(self) -> None:
         """Stop the server."""
@@ -195,20 +213,27 @@ def _tilde(value: str) -> str:
     return str(tilde_encode(value))
 
 
-def timed(base: str, paths: list[str]) -> dict[str, float]:
-    """GET every path once over one keep-alive connection; return p50, p95 and max in ms."""
+def timed(served: Served, paths: list[str]) -> dict[str, float]:
+    """GET every path once over one keep-alive connection; return p50, p95 and max in ms.
+
+    Also the server's mean CPU milliseconds a request, which the machine's load does not
+    stretch as it stretches wall-clock times.
+    """
     seconds = []
-    with httpx.Client(base_url=base, timeout=60) as client:
+    with httpx.Client(base_url=served.url, timeout=60) as client:
         client.get(paths[0])  # connection and first-use costs out of the figures
+        cpu = served.cpu_seconds()
         for path in paths:
             started = time.perf_counter()
             answer = client.get(path)
             seconds.append(time.perf_counter() - started)
             if answer.status_code != 200:
                 raise click.ClickException(f"{path}: HTTP {answer.status_code}")
+    cpu = served.cpu_seconds() - cpu
     ms = sorted(1000 * s for s in seconds)
     return {
         "requests": len(ms),
+        "server_cpu_ms_per_request": 1000 * cpu / len(ms),
         "p50_ms": statistics.median(ms),
         "p95_ms": ms[max(0, round(0.95 * len(ms)) - 1)],
         "max_ms": ms[-1],
@@ -219,7 +244,7 @@ def measure(db: Path, requests: int) -> dict[str, dict[str, float]]:
     """Serve the archive and time each page."""
     served = Served(db)
     try:
-        return {name: timed(served.url, paths) for name, paths in pages(db, requests).items()}
+        return {name: timed(served, paths) for name, paths in pages(db, requests).items()}
     finally:
         served.stop()
 

@@ -1,0 +1,1 @@
+"""Scale-out benchmark: K crawler processes over Redis against a latency-bound network."""
