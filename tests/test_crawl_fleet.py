@@ -210,7 +210,7 @@ def crawler_pids(url: str) -> dict[str, int]:
 
 
 def start_fleet(url: str, db: Path, *args: str) -> subprocess.Popen[str]:
-    command = [sys.executable, "-m", "crawler.cli", "crawl", *args, "--db", str(db)]
+    command = [sys.executable, "-m", "archive.cli", "crawl", *args, "--db", str(db)]
     command += ["--redis", url, "--crawlers", "3", "-q"]
     return subprocess.Popen(
         command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
