@@ -115,7 +115,7 @@ class ArchivePipeline:
     def resume_spider(self, run_id: int) -> bool:
         """Take the run lock and go on with run ``run_id`` if it is still running.
 
-        For the fleet's writer (blogarchive/writer.py) restarted after a kill; False (and
+        For the fleet's writer (archive/writer.py) restarted after a kill; False (and
         nothing held) if the run was closed meanwhile.
         """
         self.lock = RunLock.acquire(self.db_path, started_at=utc_now())

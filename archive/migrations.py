@@ -655,7 +655,7 @@ def m014_posts_facet_indexes(db: Database) -> None:
 
 @migrations()
 def m015_queue_positions(db: Database) -> None:
-    """Record the last entry of a Redis stream the archive applied (blogarchive/writer.py).
+    """Record the last entry of a Redis stream the archive applied (archive/writer.py).
 
     Written in the same transaction as the records it covers, so a writer restarted after a
     kill skips the entries it had applied but not yet acknowledged.

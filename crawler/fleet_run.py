@@ -148,7 +148,7 @@ def run_fleet_crawler(
 
 def cli_command(*args: str) -> list[str]:
     """Return the command line of a ``blogarchive`` subcommand in this interpreter."""
-    return [sys.executable, "-m", "crawler.cli", *args]
+    return [sys.executable, "-m", "archive.cli", *args]
 
 
 def coordinate(

@@ -39,6 +39,9 @@ class FetchedPage:
     kind: str = "post"
     # Series pages that listed this URL, as (series name, series page URL) pairs.
     listed_in_series: list[tuple[str, str]] = field(default_factory=list)
+    # What the worker that read the page extracted (crawler.workers.Extracted); ``body`` is
+    # then empty: the page is not extracted again.
+    extracted: Any = field(default=None, repr=False)
 
 
 @dataclass

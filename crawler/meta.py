@@ -17,6 +17,7 @@ LINKS_KEY = "links_key"  # the classifier's key under which a page's links are k
 LASTMOD = "lastmod"  # a sitemap's <lastmod> or a feed's <updated> for the URL
 LISTED_IN_SERIES = "listed_in_series"  # (series name, series page URL) pairs that list it
 SETTLE_LATE = "settle_late"  # True: asked again once the site's posts are known (pages.settle)
+READ_PAGE = "read_page"  # True: a page parse_page reads (crawler.reading.PageReader reads it)
 
 # Set by the capture middleware (crawler/captures.py); read by it and by the spider.
 PAYLOAD_DIGEST = "payload_digest"  # digest of the payload the spider sees (or the stored one)
@@ -26,6 +27,10 @@ NOT_MODIFIED = "not_modified"  # id of the capture the response was answered fro
 STORED_POSTS = "stored_posts"  # fetched URL -> stored post URL, of the page's posts
 PAGE_LINKS = "page_links"  # what the page was and linked to when its payload was parsed
 CONDITIONAL = "conditional"  # False: never send validators or answer from a capture
+
+# Set by crawler.reading.PageReader on the answer's request; read by the spider, which drops it
+# when it asks again. Not plain data: a (PageReading, Extracted | None) pair, never copied.
+PAGE_READING = "page_reading"
 
 # Set and read by the downloader middlewares.
 COUNTED = "blog_counted"  # True: counted towards its source's max_pages (middlewares.py)

@@ -215,7 +215,8 @@ def is_crawlable(url: str) -> bool:
 
 
 def _text(sel: Selector) -> str:
-    return " ".join(" ".join(sel.css("::text").getall()).split())
+    # What sel.css("::text") selects, read from lxml without a Selector per text node.
+    return " ".join(" ".join(sel.root.xpath("descendant-or-self::text()")).split())
 
 
 def _abs(base: str, href: str | None) -> str | None:
@@ -439,6 +440,57 @@ def classify_page(
     on its own, and a post that its declared metadata alone supports is called a post but
     not ``settled`` (the crawler may weigh it against the site's other posts).
     """
+    reading = read_page(
+        url, body, encoding=encoding, post_patterns=post_patterns, series_patterns=series_patterns
+    )
+    return decide(reading, url, site)
+
+
+@dataclass
+class PageReading:
+    """All that one parse of a page tells, before what the crawl learned about its site.
+
+    ``info`` is the page's :class:`PageInfo` with its kind as far as the page alone settles
+    it; ``own`` (None when the page alone settled it) is the page's own evidence of being a
+    post, which :func:`decide` weighs with the site's. Plain data: a worker process reads
+    the page and sends this back.
+    """
+
+    info: PageInfo
+    own: list[Evidence] | None = None
+    listing_signals: bool = False
+    # Other pages its headings link to; read only when the decision may need them.
+    teasers: list[str] | None = None
+
+    def may_be_post(self) -> bool:
+        """Tell whether :func:`decide` may call the page a post, whatever the site."""
+        if self.own is None:
+            return self.info.kind == "post"
+        return sum(e.weight for e in self.own) >= 1
+
+    def compact(self) -> PageReading:
+        """Drop the HTML that no caller uses: entries' and head's, unless an entry has no link.
+
+        A listing's entry without a permalink is cut out of the page with its head
+        (:func:`entry_document`); nothing else reads the HTML, so the reading sent back from a
+        worker leaves it out.
+        """
+        if all(entry.permalink for entry in self.info.entries):
+            self.info.head_html = ""
+            for entry in self.info.entries:
+                entry.html = ""
+        return self
+
+
+def read_page(
+    url: str,
+    body: bytes | str,
+    *,
+    encoding: str = "utf-8",
+    post_patterns: tuple[str, ...] = (),
+    series_patterns: tuple[str, ...] = (),
+) -> PageReading:
+    """Parse a page once and read everything the classifier and the crawl need of it."""
     text = body.decode(encoding or "utf-8", errors="replace") if isinstance(body, bytes) else body
     sel = Selector(text=text or "<html></html>", type="html")
     entry_sels, entries = [], []
@@ -487,20 +539,32 @@ def classify_page(
             ),
             post_urls=_series_links(sel, entries, url),
         )
-        return info
+        return PageReading(info)
     if is_post_url:
         info.kind = "post"
         info.evidence = [Evidence("post-patterns", POST_SCORE, "the source's post_patterns")]
-        return info
+        return PageReading(info)
     if archive:
         info.kind = "listing"
         info.evidence = [Evidence("archive-url", 0, "a tag, category, author, date or page N")]
-        return info
+        return PageReading(info)
     if len(entries) >= 2:
         info.kind = "listing"
         info.evidence = [Evidence("entries", 0, f"{len(entries)} entries")]
+        return PageReading(info)
+    own = post_evidence(sel, url, entry_sels)
+    reading = PageReading(info, own=own, listing_signals=listing_signals)
+    if sum(e.weight for e in own) < POST_SCORE - 1 and not (entries and listing_signals):
+        reading.teasers = teasers(sel, url)
+    return reading
+
+
+def decide(reading: PageReading, url: str, site: SiteEvidence | None = None) -> PageInfo:
+    """Weigh a page's own evidence with what the crawl learned about its site (``site``)."""
+    info = reading.info
+    if reading.own is None:
         return info
-    info.evidence = post_evidence(sel, url, entry_sels)
+    info.evidence = list(reading.own)
     own = sum(e.weight for e in info.evidence)
     learned = site_evidence(url, site)
     info.evidence += learned
@@ -509,9 +573,9 @@ def classify_page(
         info.kind = "post"
     elif own >= POST_SCORE - 1:
         info.kind, info.settled = "post", False
-    elif entries and listing_signals:
+    elif info.entries and reading.listing_signals:
         info.kind = "listing"
-    elif len(linked := teasers(sel, url)) >= 2:
+    elif len(linked := reading.teasers or []) >= 2:
         info.kind = "listing"
         info.evidence.append(Evidence("teasers", 0, f"{len(linked)} headings link elsewhere"))
     return info

@@ -96,7 +96,8 @@ declared = (
     Setting(
         "BLOGARCHIVE_EXTRACT_WORKERS",
         os.cpu_count() or 1,
-        "Extraction processes; 0 extracts in the crawler's process (the CLI's --workers).",
+        "Worker processes that parse pages and extract posts; 0: all in the crawler's process"
+        " (the CLI's --workers).",
         shown="one per core",
     ),
     Setting(
@@ -204,11 +205,15 @@ EXTENSIONS = {
     # The same throttle, except that a 304 may lower the delay like a 200 (incremental runs).
     "scrapy.extensions.throttle.AutoThrottle": None,
     "crawler.captures.RevalidatingAutoThrottle": 0,
+    # The worker processes that read pages and extract posts (crawler/workers.py).
+    "crawler.workers.Workers": 0,
 }
 
 DOWNLOADER_MIDDLEWARES = {
     # Compares host names only; demo blogs differ by port. SourceScopeMiddleware replaces it.
     "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+    # Last to see a response: reads the final page (redirected, decoded) in a worker.
+    "crawler.reading.PageReader": 20,
     "crawler.middlewares.SourceScopeMiddleware": 50,  # Before robots: no robots.txt for off-host.
     # Every request waiting for a host's robots.txt gets its rules (Scrapy 2.19 gives them to
     # the first only; see crawler/middlewares.py).

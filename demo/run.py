@@ -28,7 +28,7 @@ OUTPUT = Path("demo-output")
 # What the demo writes in its output folder, and so removes before a run (nothing else).
 DEMO_FILES = ("archive.db", "archive.db-wal", "archive.db-shm", "archive.db.lock", "sources.toml")
 DEMO_DIRS = ("published", "warc")
-BLOGARCHIVE = [sys.executable, "-m", "blogarchive.cli"]
+BLOGARCHIVE = [sys.executable, "-m", "archive.cli"]
 
 
 def sources_toml(base_urls: dict[str, str]) -> str:

@@ -1,8 +1,10 @@
 """Turn one fetched post page (HTML bytes + URL) into a PostRecord.
 
-Order: decode, parse, read declared metadata from the untouched page, remove furniture
-(:mod:`pipeline.clean`), then let trafilatura (precision mode) pick the text out of the
-platform's own body container when there is one, else out of the whole page. Text, links
+Order: decode, parse (:mod:`pipeline.document`), read declared metadata from the untouched
+page, remove furniture (:mod:`pipeline.furniture_markup`), then let trafilatura (precision
+mode) pick the text out of the platform's own body container when there is one, else out of
+the whole page; furniture written as prose is trimmed from what it keeps
+(:mod:`pipeline.furniture_text`). Text, links
 and the HTML rendering all come from the same extracted body, so a link is listed only
 when its anchor text is in the text.
 """
@@ -28,16 +30,9 @@ from w3lib.encoding import html_to_unicode
 
 from crawler.urls import INDEX_DOCUMENT, canonicalize_url, netloc, url_key
 from pipeline.body import body_text
-from pipeline.clean import (
-    clean_html,
-    drop_inline_popups,
-    find_content,
-    parse_html,
-    prose_blocks,
-    prose_chars,
-    prose_container,
-    unwrap_embedded_posts,
-)
+from pipeline.document import find_content, parse_html, prose_blocks, prose_chars, prose_container
+from pipeline.furniture_markup import clean_html, drop_inline_popups
+from pipeline.furniture_text import trim_body
 from pipeline.markdown import html_to_markdown
 from pipeline.metadata import (
     TITLE_SEPARATORS,
@@ -47,9 +42,9 @@ from pipeline.metadata import (
     heading_text,
     read_metadata,
 )
+from pipeline.normalise import unwrap_embedded_posts
 from pipeline.records import Link, PostRecord
 from pipeline.series.detect import detect_series
-from pipeline.trim import trim_body
 
 logger = logging.getLogger(__name__)
 
@@ -85,8 +80,8 @@ def extract_post(
 ) -> PostRecord:
     """Extract the post on one page; raise ExtractionError when it holds no text.
 
-    ``clean=False`` skips furniture removal (:func:`pipeline.clean.clean_html`); it exists
-    to measure what that step is worth. ``entry`` says the page is a post cut out of a
+    ``clean=False`` skips furniture removal (:func:`pipeline.furniture_markup.clean_html`); it
+    exists to measure what that step is worth. ``entry`` says the page is a post cut out of a
     listing without permalinks: its URL (the listing's, with a fragment naming the entry)
     is its identity, since the canonical URL the listing's ``<head>`` declares is the
     listing's, shared by all its entries.

@@ -2,16 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
+import functools
 import hashlib
 import logging
-import multiprocessing
-import os
-import signal
-import sys
-import threading
-import time
-from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -21,67 +14,44 @@ from scrapy.settings import BaseSettings
 from scrapy.statscollectors import StatsCollector
 
 from crawler.items import CrawlError, FetchedPage
+from crawler.workers import Workers
 from pipeline.records import PostRecord
 
 logger = logging.getLogger(__name__)
-# A terminal's Ctrl-C and a service manager's stop: the crawl, not its workers, handles them.
-STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
-TRACKER_QUIET = "ignore:resource_tracker:UserWarning"
 
 
 class ExtractionPipeline:
     """Extract each FetchedPage into a PostRecord; pass other items through unchanged.
 
+    Extraction runs in the crawl's worker processes (:class:`crawler.workers.Workers`); a
+    post page is mostly extracted already by the worker that read it
+    (:class:`crawler.reading.PageReader`), with the function registered here.
     Settings (declared with their defaults in crawler/settings.py):
-    ``BLOGARCHIVE_EXTRACT_WORKERS``, worker processes for extraction (0 extracts inline in
-    the crawler's process, which is handy for debugging); ``BLOGARCHIVE_CLEAN``, furniture
-    removal before extraction.
+    ``BLOGARCHIVE_EXTRACT_WORKERS``, worker processes (0 extracts inline in the crawler's
+    process, which is handy for debugging); ``BLOGARCHIVE_CLEAN``, furniture removal before
+    extraction.
     A page with no extractable text becomes a ``CrawlError(stage="extract")``.
     """
 
-    def __init__(self, workers: int, *, clean: bool = True) -> None:
-        self.workers = workers
+    def __init__(self, workers: int | Workers, *, clean: bool = True) -> None:
+        self.workers = workers if isinstance(workers, Workers) else Workers(workers)
         self.clean = clean
-        self.pool: Executor | None = None
         self.stats: StatsCollector | None = None
+        self.workers.extractor = functools.partial(extract_page, clean=clean)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ExtractionPipeline:
-        """Read the worker count from the crawl's settings."""
-        workers = crawler.settings.getint("BLOGARCHIVE_EXTRACT_WORKERS")
-        if workers < 0:
-            raise ValueError(f"BLOGARCHIVE_EXTRACT_WORKERS must be >= 0, not {workers}")
-        pipeline = cls(workers, clean=crawler.settings.getbool("BLOGARCHIVE_CLEAN"))
+        """Take the crawl's worker pool and register extraction with it."""
+        pipeline = cls(Workers.of(crawler), clean=crawler.settings.getbool("BLOGARCHIVE_CLEAN"))
         pipeline.stats = crawler.stats
         return pipeline
 
     def open_spider(self) -> None:
-        """Nothing to start yet: workers start with the first page to extract."""
-
-    def _start_pool(self) -> Executor:
-        # Started lazily: an incremental run of an unchanged site extracts nothing, and
-        # spawning workers (each importing trafilatura) costs seconds of CPU.
-        # Forking a process that runs Twisted's threads can deadlock the child; spawn
-        # starts clean interpreters instead.
-        # The pool's queues hold named semaphores that multiprocessing's resource tracker
-        # removes if this process exits without closing them (a second Ctrl-C exits at once);
-        # it then warns about them on stderr. The tracker takes its -W options from ours.
-        if TRACKER_QUIET not in sys.warnoptions:
-            sys.warnoptions.append(TRACKER_QUIET)
-        self.pool = ProcessPoolExecutor(
-            max_workers=self.workers,
-            mp_context=multiprocessing.get_context("spawn"),
-            initializer=exit_with_parent,
-            initargs=(os.getpid(),),
-        )
-        logger.info("extracting in %d worker processes", self.workers)
-        return self.pool
+        """Nothing to start yet: workers start with the first page to read or extract."""
 
     def close_spider(self) -> None:
         """Stop the worker processes once queued extractions are done."""
-        if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=False)
-            self.pool = None
+        self.workers.shutdown()
 
     async def process_item(self, item: object) -> object:
         """Return a PostRecord (or CrawlError) for a FetchedPage, any other item as it is."""
@@ -111,18 +81,19 @@ class ExtractionPipeline:
         # Counted so that a re-crawl of an unchanged site can be shown to extract nothing.
         if self.stats is not None:
             self.stats.inc_value("blogarchive/extracted")
-        if not self.workers:
-            return extract_page(page, self.clean)
-        pool = self.pool or self._start_pool()
-        # submit() may start a worker. Ctrl-C reaches the whole process group, and a worker
-        # still starting up (before its initializer ignores SIGINT) would die of it and break
-        # the pool: the worker is started with the signals blocked, which it inherits.
-        blocked = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
-        try:
-            future = pool.submit(extract_page, page, self.clean)
-        finally:
-            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
-        return await asyncio.wrap_future(future)
+        done = page.extracted
+        if done is not None:
+            # Extracted by the worker that read the page, before the spider knew the series
+            # pages that list it.
+            if done.error is not None:
+                raise done.error
+            from pipeline.series.listed import listed_memberships
+
+            record: PostRecord = done.record
+            record.series.extend(listed_memberships(page.listed_in_series))
+            return record
+        result: PostRecord = await self.workers.run(extract_page, page, self.clean)
+        return result
 
 
 def extraction_key(settings: BaseSettings) -> str:
@@ -143,28 +114,6 @@ def extraction_key(settings: BaseSettings) -> str:
             digest.update(f"{package} missing".encode())
     digest.update(b"clean" if settings.getbool("BLOGARCHIVE_CLEAN") else b"raw")
     return digest.hexdigest()[:20]
-
-
-def exit_with_parent(parent_pid: int, interval: float = 0.5) -> None:
-    """Make this worker process exit as soon as the crawl process that started it is gone.
-
-    A worker waits on a queue whose writing end it holds itself, so a crawl killed with
-    SIGKILL (which runs no cleanup) would leave its workers waiting forever.
-
-    The worker also ignores SIGINT and SIGTERM: a terminal's Ctrl-C reaches the whole process
-    group, and the crawl decides what stops (it finishes the extractions under way, then
-    shuts the pool down); a worker that died of it would break the pool mid-page.
-    """
-    for signum in STOP_SIGNALS:
-        signal.signal(signum, signal.SIG_IGN)  # also drops one that arrived while starting
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
-
-    def watch() -> None:
-        while os.getppid() == parent_pid:
-            time.sleep(interval)
-        os._exit(1)
-
-    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
 def extract_page(page: FetchedPage, clean: bool = True) -> PostRecord:

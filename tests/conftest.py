@@ -114,7 +114,7 @@ def dict_rows(db: Path, sql: str, params: tuple[object, ...] = ()) -> list[dict[
 def run_cli(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
     """Run ``blogarchive ARGS`` in its own process (a Scrapy reactor runs once per process)."""
     return subprocess.run(
-        [sys.executable, "-m", "blogarchive.cli", *args],
+        [sys.executable, "-m", "archive.cli", *args],
         cwd=ROOT,
         capture_output=True,
         text=True,

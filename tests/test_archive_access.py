@@ -203,7 +203,7 @@ def test_serve_on_a_taken_port_exits_non_zero_in_one_line(tmp_path: Path) -> Non
             [
                 sys.executable,
                 "-m",
-                "blogarchive.cli",
+                "archive.cli",
                 "serve",
                 "--db",
                 str(db),

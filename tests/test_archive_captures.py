@@ -343,7 +343,7 @@ def test_sigkill_mid_crawl_leaves_only_complete_indexed_records_and_recovers(
     db = tmp_path / "archive.db"
     with serve(FixtureSite(site_root, validators=True, delay=0.3)) as running:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "blogarchive.cli", "crawl", f"{running.base}/", "--db", str(db),
+            [sys.executable, "-m", "archive.cli", "crawl", f"{running.base}/", "--db", str(db),
              "--workers", "0", "-q", "-s", "DOWNLOAD_DELAY=0"],
             cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip

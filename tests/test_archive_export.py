@@ -11,9 +11,9 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
+from archive.cli import cli
 from archive.export import FIELDS, markdown_path, write_markdown
 from archive.store import Archive
-from blogarchive.cli import cli
 from tests.test_archive_search import POSTS, store
 
 

@@ -34,7 +34,7 @@ def snapshot(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def served(snapshot: Path) -> Iterator[str]:
     db = snapshot.parent.parent / "archive.db"
-    serve = [sys.executable, "-m", "blogarchive.cli", "serve", "--db", str(db), "--port", "0"]
+    serve = [sys.executable, "-m", "archive.cli", "serve", "--db", str(db), "--port", "0"]
     with serving(serve) as url:
         yield url
 

@@ -81,7 +81,7 @@ def test_serve_shows_a_snapshot_published_while_it_runs_to_every_request(
     serve = [
         sys.executable,
         "-m",
-        "blogarchive.cli",
+        "archive.cli",
         "serve",
         "--db",
         str(archive_db),
@@ -145,7 +145,7 @@ def test_allow_indexing_turns_robots_and_noindex_off(archive_db: Path) -> None:
 def test_serve_rejects_an_unknown_setting_in_one_line(archive_db: Path) -> None:
     from click.testing import CliRunner
 
-    from blogarchive.cli import cli
+    from archive.cli import cli
 
     result = CliRunner().invoke(
         cli, ["serve", "--db", str(archive_db), "--setting", "no_such_setting", "1"]
@@ -172,7 +172,7 @@ def test_a_download_under_way_finishes_with_the_snapshot_it_started_on(
     serve = [
         sys.executable,
         "-m",
-        "blogarchive.cli",
+        "archive.cli",
         "serve",
         "--db",
         str(archive_db),
@@ -204,7 +204,7 @@ def test_a_snapshot_rewritten_in_place_would_break_a_download_under_way(
     serve = [
         sys.executable,
         "-m",
-        "blogarchive.cli",
+        "archive.cli",
         "serve",
         "--db",
         str(archive_db),

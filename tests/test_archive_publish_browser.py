@@ -24,7 +24,7 @@ from tests.test_archive_live import add_post
 def served(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     db = tmp_path / "archive.db"
     add_post(db, "first", "An ordinary post about bus shelters and their timetables.")
-    serve = [sys.executable, "-m", "blogarchive.cli", "serve", "--db", str(db), "--port", "0"]
+    serve = [sys.executable, "-m", "archive.cli", "serve", "--db", str(db), "--port", "0"]
     with serving(serve) as url:
         yield url, db
 

@@ -24,7 +24,7 @@ def served(demo_sites: DemoSites, tmp_path_factory: pytest.TempPathFactory) -> I
     sources, db = crawl_demo(demo_sites, tmp_path_factory.mktemp("reading"))
     crawl = run_cli(*crawl_args(sources, db))
     assert crawl.returncode == 0, crawl.stderr
-    serve = [sys.executable, "-m", "blogarchive.cli", "serve", "--db", str(db), "--port", "0"]
+    serve = [sys.executable, "-m", "archive.cli", "serve", "--db", str(db), "--port", "0"]
     with serving(serve) as url:
         yield url + db.stem
 

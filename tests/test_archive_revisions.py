@@ -251,7 +251,7 @@ def test_without_rechecks_a_deleted_post_goes_unnoticed(evolution: Evolution) ->
 
 @pytest.fixture(scope="module")
 def served(evolution: Evolution) -> Iterator[str]:
-    command = [sys.executable, "-m", "blogarchive.cli", "serve", "--db", str(evolution.db)]
+    command = [sys.executable, "-m", "archive.cli", "serve", "--db", str(evolution.db)]
     with serving([*command, "--port", "0"]) as url:
         yield url + evolution.db.stem
 

@@ -77,7 +77,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Serve an archive holding a series with gaps and a copy; yield the database URL."""
     db = tmp_path_factory.mktemp("series") / "archive.db"
     _archive(db)
-    serve = [sys.executable, "-m", "blogarchive.cli", "serve", "--db", str(db), "--port", "0"]
+    serve = [sys.executable, "-m", "archive.cli", "serve", "--db", str(db), "--port", "0"]
     with serving(serve) as url:
         yield url + db.stem
 

@@ -26,7 +26,7 @@ from tests.crawler_server import FixtureSite, serve
 from tests.evolving_blog import new_blog
 
 POSTS = 20
-CRAWL = [sys.executable, "-m", "blogarchive.cli", "crawl", "--workers", "1"]
+CRAWL = [sys.executable, "-m", "archive.cli", "crawl", "--workers", "1"]
 # Per post: rows in run_posts, the full-text index and sites, written in its transaction.
 TORN_POSTS = """
 select count(*) from posts
@@ -59,7 +59,7 @@ def serving_quietly(db: Path) -> Iterator[str]:
     """Run `blogarchive serve`; yield its URL. Its output is drained: Datasette's access log
     (one stdout line a request) would fill an unread pipe after ~700 requests and block it."""
     proc = subprocess.Popen(
-        [sys.executable, "-m", "blogarchive.cli", "serve", "--db", str(db), "--port", "0"],
+        [sys.executable, "-m", "archive.cli", "serve", "--db", str(db), "--port", "0"],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,

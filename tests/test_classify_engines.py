@@ -21,7 +21,7 @@ from crawler.evidence import SiteEvidence, byline, url_shape
 from crawler.items import FetchedPage
 from crawler.pages import classify_page, settle
 from crawler.spiders.blog import BlogSpider
-from pipeline.clean import parse_html
+from pipeline.document import parse_html
 from pipeline.extract import extract_post
 from pipeline.metadata import read_metadata
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from blogarchive.cli import cli
+from archive.cli import cli
 from demo import expected
 from tests.conftest import DemoSites, run_cli
 

@@ -382,7 +382,7 @@ def test_a_time_budget_ends_the_trap_as_partial_and_says_so(
 
 # -- all faults together, by the real command, over an archive that already has the posts ---
 
-CLI = (sys.executable, "-m", "blogarchive.cli")
+CLI = (sys.executable, "-m", "archive.cli")
 BROKEN = {  # good posts archived by a healthy crawl, then answering with a fault
     "/posts/good-1/": "http-500",
     "/posts/good-2/": "empty-200",
@@ -398,7 +398,7 @@ def crawl_cli(base: str, db: Path, *extra: str) -> tuple[subprocess.CompletedPro
         [
             sys.executable,
             "-m",
-            "blogarchive.cli",
+            "archive.cli",
             "crawl",
             base + "/",
             "--db",

@@ -55,7 +55,7 @@ class Crawl:
             [
                 sys.executable,
                 "-m",
-                "blogarchive.cli",
+                "archive.cli",
                 "crawl",
                 base + "/",
                 "--db",

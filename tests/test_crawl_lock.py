@@ -47,7 +47,7 @@ def held_site(tmp_path: Path) -> Iterator[tuple[FixtureSite, threading.Event]]:
 
 def start_crawl(base: str, db: Path) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, "-m", "blogarchive.cli", "crawl", base + "/", "--db", str(db), *FAST],
+        [sys.executable, "-m", "archive.cli", "crawl", base + "/", "--db", str(db), *FAST],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from blogarchive.cli import cli
+from archive.cli import cli
 from crawler.outcome import EXIT_CODES, Outcome, crawl_outcome
 from tests.conftest import run_cli
 from tests.crawler_server import FixtureSite, serve

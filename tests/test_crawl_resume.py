@@ -38,7 +38,7 @@ VOLATILE = {"first_run_id", "last_run_id", "run_id", "from_run_id", "first_seen_
 
 
 def crawl_command(base: str, db: Path) -> list[str]:
-    return [sys.executable, "-m", "blogarchive.cli", "crawl", base + "/", "--db", str(db), *FAST]
+    return [sys.executable, "-m", "archive.cli", "crawl", base + "/", "--db", str(db), *FAST]
 
 
 def columns(conn: sqlite3.Connection, table: str) -> list[str]:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from blogarchive.cli import cli
+from archive.cli import cli
 from crawler.run import CrawlOptions, crawl_settings
 from tests.conftest import run_cli
 from tests.crawler_server import JITTER, FixtureSite, serve

@@ -8,10 +8,11 @@ from pathlib import Path
 import pytest
 import trafilatura
 
-from pipeline import clean, extract
+from pipeline import document, extract
 from pipeline.body import block_elements, inline_text
-from pipeline.clean import clean_html, parse_html
+from pipeline.document import parse_html
 from pipeline.extract import ExtractionError, extract_post
+from pipeline.furniture_markup import clean_html
 from pipeline.metadata import clean_title, common_site_name, normalise_date, read_metadata
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"
@@ -395,7 +396,7 @@ def test_a_post_after_a_stray_end_of_document_is_read_as_a_browser_reads_it(
     assert "front-line staff" in record.text
     assert (record.published or "").startswith("2024-02-27")
 
-    monkeypatch.setattr(clean, "_fold_content_after_the_document", lambda root: None)
+    monkeypatch.setattr(document, "_fold_content_after_the_document", lambda root: None)
     with pytest.raises(ExtractionError):
         extract_post(html.encode(), "https://hr.example.com/blog/hr-outsourcing/")
 

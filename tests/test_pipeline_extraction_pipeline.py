@@ -69,16 +69,16 @@ def test_pipeline_extracts_in_other_processes() -> None:
     pipeline = ExtractionPipeline(2)
     pipeline.open_spider()
     # Workers start with the first page to extract: a run that extracts nothing spawns none.
-    assert pipeline.pool is None
+    assert pipeline.workers.pool is None
     try:
-        pool = pipeline._start_pool()
+        pool = pipeline.workers.start()
         pids = {pool.submit(_pid).result(timeout=60) for _ in range(4)}
     finally:
         pipeline.close_spider()
     import os
 
     assert os.getpid() not in pids
-    assert pipeline.pool is None
+    assert pipeline.workers.pool is None
 
 
 def _pid() -> int:

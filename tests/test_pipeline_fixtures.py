@@ -51,15 +51,16 @@ def test_fixture_page_extracts_as_expected(page: Path) -> None:
     for sentence in expected["with"]:
         if sentence not in record.text:
             problems.append(
-                f"lost body text {sentence!r}: check pipeline/clean.py did not remove its "
-                "block and that trafilatura kept it (precision mode drops short blocks)"
+                f"lost body text {sentence!r}: check pipeline/furniture_markup.py did not remove"
+                " its block and that trafilatura kept it (precision mode drops short blocks)"
             )
     for furniture in expected["without"]:
         where = [f for f in ("title", "text") if furniture in getattr(record, f)]
         if where:
             problems.append(
                 f"furniture {furniture!r} leaked into {where}: add its id/class to "
-                "pipeline/clean.py (or its wording to FURNITURE_TEXT if it is a small block)"
+                "pipeline/furniture_markup.py (or its wording to FURNITURE_TEXT if it is a small"
+                " block)"
             )
     for wanted in expected.get("series", []):
         found = [s for s in record.series if s.name == wanted["name"]]

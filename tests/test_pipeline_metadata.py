@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from pipeline.clean import parse_html
+from pipeline.document import parse_html
 from pipeline.extract import site_from_title
 from pipeline.metadata import PageMetadata, clean_title, read_metadata
 

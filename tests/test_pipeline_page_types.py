@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from lxml.html import HtmlElement
 
-from pipeline import clean, extract
+from pipeline import extract, furniture_markup
 from pipeline.extract import ExtractionError, extract_post
 from pipeline.metadata import PageMetadata
 
@@ -47,7 +47,7 @@ def test_forum_thread_in_a_comments_container_keeps_every_post() -> None:
 def test_forum_thread_loses_its_posts_as_comments_without_the_rule(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(clean, "discussion_element", lambda tree: None)
+    monkeypatch.setattr(furniture_markup, "discussion_element", lambda tree: None)
     text = _text("invision-forum-topic.html", "https://forum.example.org/topic/1-lathe/")
     assert not any(sentence in text for sentence in FORUM_POSTS)
 

@@ -14,7 +14,7 @@ import pytest
 from pipeline import extract
 from pipeline.body import body_text
 from pipeline.extract import extract_post
-from pipeline.trim import trim_body
+from pipeline.furniture_text import trim_body
 
 URL = "https://news.example.org/2019/11/council-opens-library/"
 PROSE = (

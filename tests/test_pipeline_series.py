@@ -9,7 +9,7 @@ import lxml.etree
 import lxml.html
 import pytest
 
-from pipeline.clean import parse_html
+from pipeline.document import parse_html
 from pipeline.records import SeriesMembership
 from pipeline.series.detect import detect_series, merge_memberships
 from pipeline.series.markup import _short_texts

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from demo import civic_lab_notes, magazine, wordpress
@@ -14,6 +18,7 @@ from pipeline.signatures import (
     Signature,
     choose_original,
     jaccard,
+    lsh_bands,
     shingles,
 )
 
@@ -27,6 +32,7 @@ BOILERPLATE = (
     " experiments in public services and publishes everything it learns."
 )
 FINGERPRINTER = Fingerprinter()
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def original_post(slug: str) -> PostRecord:
@@ -174,3 +180,29 @@ def test_rel_canonical_is_the_url_within_the_site_and_the_declared_original_acro
     page = PAGE.format(canonical=canonical, text=" ".join(["Start small and finish."] * 20))
     record = extract_post(page.encode(), fetched)
     assert (record.url, record.declared_original) == (url, declared)
+
+
+def test_lsh_bands_are_datasketchs() -> None:
+    # Stored band keys depend on (bands, rows): the scipy-free computation must not move them.
+    # Every threshold in steps of 0.05 (datasketch's integrals take seconds each; a run over
+    # 0.01 to 0.99 for 16, 64, 128 and 256 permutations, in benchmarks/RESULTS.md, agreed too).
+    from datasketch.lsh import _optimal_param
+
+    for threshold in sorted({DedupSettings().candidate_threshold, *(k / 20 for k in range(1, 20))}):
+        expected = _optimal_param(threshold, 128, 0.5, 0.5)
+        assert lsh_bands(threshold, 128) == expected, f"threshold {threshold}"
+
+
+def test_default_bands_are_the_stored_ones() -> None:
+    assert FINGERPRINTER.bands == lsh_bands(DedupSettings().candidate_threshold, 128) == (32, 4)
+
+
+def test_making_no_signature_imports_no_scipy() -> None:
+    code = (
+        "import sys; from pipeline.signatures import Fingerprinter; f = Fingerprinter();"
+        " f.bands; f.signature('too short'); print('scipy' in sys.modules)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    assert done.stdout.strip() == "False", done.stderr

@@ -63,7 +63,7 @@ def hostile_archive(db: Path) -> tuple[Path, list[str]]:
 def hostile_served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, list[str]]]:
     db = tmp_path_factory.mktemp("hostile") / "archive.db"
     _, urls = hostile_archive(db)
-    command = [sys.executable, "-m", "blogarchive.cli", "serve", "--db", str(db), "--port", "0"]
+    command = [sys.executable, "-m", "archive.cli", "serve", "--db", str(db), "--port", "0"]
     with serving(command) as url:
         yield url + db.stem, urls
 

@@ -41,7 +41,7 @@ def free_port() -> int:
 
 
 def cli(*args: str) -> list[str]:
-    return [sys.executable, "-m", "crawler.cli", *args]
+    return [sys.executable, "-m", "archive.cli", *args]
 
 
 def wait_cpu(proc: subprocess.Popen[bytes]) -> tuple[int, float]:

@@ -48,7 +48,7 @@ def crawl(
     before = traffic.snapshot()
     started = time.perf_counter()
     proc = subprocess.run(
-        [sys.executable, "-m", "blogarchive.cli", "crawl", "--sources", str(sources),
+        [sys.executable, "-m", "archive.cli", "crawl", "--sources", str(sources),
          "--db", str(db), "-q", "-s", "DOWNLOAD_DELAY=0", *extra],
         cwd=ROOT, capture_output=True, text=True, check=False,
     )  # fmt: skip

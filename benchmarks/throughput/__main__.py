@@ -148,7 +148,7 @@ def crawl(
     ``seconds``: stop the crawl after that long (Scrapy's CLOSESPIDER_TIMEOUT): a partial run.
     """
     db = work / "archive.db"
-    command = [sys.executable, "-m", "blogarchive.cli", "crawl", "--sources",
+    command = [sys.executable, "-m", "archive.cli", "crawl", "--sources",
                str(work / "sources.toml"), "--db", str(db), "--no-throttle",
                "--concurrency", str(CONCURRENCY), "-q"]  # fmt: skip
     if workers is not None:

@@ -141,7 +141,7 @@ class Served:
     """``blogarchive serve`` on a free port, as a user runs it."""
 
     def __init__(self, db: Path) -> None:
-        command = [sys.executable, "-m", "blogarchive.cli", "serve", "--db", str(db), "--port", "0"]
+        command = [sys.executable, "-m", "archive.cli", "serve", "--db", str(db), "--port", "0"]
         self.proc = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)
         assert self.proc.stdout is not None
         line = self.proc.stdout.readline()

@@ -51,8 +51,10 @@ from crawler.meta import (
     LISTED_IN_SERIES,
     NOT_MODIFIED,
     PAGE_LINKS,
+    PAGE_READING,
     PAYLOAD_DIGEST,
     PROBE,
+    READ_PAGE,
     SCOPE_EXEMPT,
     SETTLE_LATE,
     SOURCE,
@@ -61,7 +63,9 @@ from crawler.meta import (
 from crawler.outcome import STAT_LIMIT_PREFIX, STAT_SOURCES, STAT_UNREACHABLE_PREFIX
 from crawler.pages import (
     PageInfo,
+    PageReading,
     classify_page,
+    decide,
     entry_document,
     is_crawlable,
     links_key,
@@ -259,7 +263,12 @@ class BlogSpider(scrapy.Spider):
                 "download_slot": netloc(url),
                 # A configured delay is fixed: AutoThrottle would lower it towards DOWNLOAD_DELAY.
                 "autothrottle_dont_adjust_delay": source.delay is not None,
-                **({LINKS_KEY: self.links_keys[source.name]} if callback is None else {}),
+                # A page: read in a worker (crawler.reading.PageReader) before parse_page.
+                **(
+                    {LINKS_KEY: self.links_keys[source.name], READ_PAGE: True}
+                    if callback is None
+                    else {}
+                ),
                 **(meta or {}),
             },
         )
@@ -532,10 +541,9 @@ class BlogSpider(scrapy.Spider):
             yield links
         if info is None and response.request is not None:
             # Asked again once the crawl has seen the site's posts (pages.settle).
+            again = {k: v for k, v in response.meta.items() if k != PAGE_READING}
             yield response.request.replace(
-                dont_filter=True,
-                priority=PRIORITY_UNSETTLED,
-                meta={**response.meta, SETTLE_LATE: True},
+                dont_filter=True, priority=PRIORITY_UNSETTLED, meta={**again, SETTLE_LATE: True}
             )
         if info is None:
             return
@@ -556,7 +564,9 @@ class BlogSpider(scrapy.Spider):
                 in_series[post_url] = [(listing.name, url)]
         if info.kind == "post":
             self.crawler.stats.inc_value("blogarchive/posts")
-            yield self._fetched_page(response, source, url, response.body, "post")
+            yield self._fetched_page(
+                response, source, url, response.body, "post", response.meta.get(PAGE_READING)
+            )
         elif info.kind == "listing":
             for entry in info.entries:
                 if entry.permalink is None:
@@ -613,14 +623,20 @@ class BlogSpider(scrapy.Spider):
             if info.kind == "post":
                 site.learn_post(url)
             return info, None
-        info = classify_page(
-            response.url,
-            response.body,
-            encoding=response.encoding,
-            post_patterns=source.post_patterns,
-            series_patterns=source.series_patterns,
-            site=site,
-        )
+        reading: tuple[PageReading, Any] | None = response.meta.get(PAGE_READING)
+        if reading is not None:
+            # Read in a worker (crawler.reading.PageReader): weighed here with the site.
+            info = decide(reading[0], response.url, site)
+        else:
+            self.crawler.stats.inc_value("blogarchive/pages_read_here")
+            info = classify_page(
+                response.url,
+                response.body,
+                encoding=response.encoding,
+                post_patterns=source.post_patterns,
+                series_patterns=source.series_patterns,
+                site=site,
+            )
         if info.kind == "post" and info.settled:
             site.learn_post(url)
         elif info.kind == "post":
@@ -642,7 +658,13 @@ class BlogSpider(scrapy.Spider):
         return info, None
 
     def _fetched_page(
-        self, response: Response, source: Source, url: str, body: bytes, kind: str
+        self,
+        response: Response,
+        source: Source,
+        url: str,
+        body: bytes,
+        kind: str,
+        reading: tuple[PageReading, Any] | None = None,
     ) -> FetchedPage | UnchangedPage:
         stored = response.meta.get(STORED_POSTS) or {}
         if response.meta.get(NOT_MODIFIED) and url in stored:
@@ -661,16 +683,19 @@ class BlogSpider(scrapy.Spider):
             value = response.headers.get(name)
             if value:
                 headers[name] = value.decode("latin-1")
+        # Extracted already by the worker that read the page (crawler.workers).
+        extracted = reading[1] if reading is not None else None
         return FetchedPage(
             url=url,
-            body=body,
+            body=b"" if extracted is not None else body,
             source=source.name,
-            fetched_at=utc_now(),
+            fetched_at=extracted.fetched_at if extracted is not None else utc_now(),
             status=response.status,
             encoding=getattr(response, "encoding", None),
             headers=headers,
             kind=kind,
             listed_in_series=listed if kind == "post" else [],
+            extracted=extracted,
         )
 
     def remember_series_member(self, post_url: str, member: tuple[str, str]) -> None:

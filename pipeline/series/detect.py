@@ -44,7 +44,7 @@ from dataclasses import replace
 
 from lxml.html import HtmlElement
 
-from pipeline.clean import parse_html
+from pipeline.document import parse_html
 from pipeline.records import SeriesMembership
 from pipeline.series.markup import CAPITALISED, NOT_SERIES_NAMES, markup_signals
 

@@ -1,7 +1,7 @@
 """Trim news and blog furniture that survives extraction, from trafilatura's extracted body.
 
-:mod:`pipeline.clean` removes furniture by what the page calls it (ids, classes) before
-extraction. What is left is furniture written as prose inside the article's own container,
+:mod:`pipeline.furniture_markup` removes furniture by what the page calls it (ids, classes)
+before extraction. What is left is furniture written as prose inside the article's own container,
 recognisable only by where it sits and what it says:
 
 - the header: the headline repeated above the text, the standfirst under it, bylines,

@@ -1,8 +1,10 @@
 """The ``blogarchive`` command: crawl, extract, serve, export, migrate, runs, duplicates.
 
-Command bodies stay a few lines over the stage functions, with no SQL of their own; this
-package is the one that sees every stage (crawler -> pipeline -> archive), which never
-import a later one (import-linter's contracts in pyproject.toml, run by ``make lint``).
+Command bodies stay a few lines over the stage functions, with no SQL of their own. It lives
+in the last stage, the only one allowed to import the others (crawler -> pipeline -> archive;
+no stage imports a later one: import-linter's contracts in pyproject.toml, run by
+``make lint``), and with the fleet's writer it is the one archive module that may use the
+crawler's runners, not only its data.
 """
 
 from __future__ import annotations
@@ -389,7 +391,7 @@ def writer(
     import time
 
     from archive.errors import ArchiveError
-    from blogarchive.writer import run_writer
+    from archive.writer import run_writer
     from crawler.fleet import FleetError
     from crawler.fleet_run import start_fleet_crawl
     from crawler.run import CrawlFailed, crawl_settings, summarize

@@ -1,0 +1,131 @@
+"""Rewrite markup trafilatura misreads, before extraction: layout tables, loose text, embeds.
+
+Nothing is removed here (furniture is :mod:`pipeline.furniture_markup`'s): text split by
+``<br><br>`` or written as divs becomes paragraphs, layout tables become divs, and quoted
+social posts leave the "embed" wrappers that would make trafilatura drop them.
+"""
+
+from __future__ import annotations
+
+import re
+
+import lxml.html
+from lxml.html import HtmlElement
+
+from pipeline.document import BLOCK_TAGS, drop_element, element_text
+
+
+def unwrap_layout_tables(tree: HtmlElement) -> None:
+    """Turn tables used for page layout (cells holding headings or paragraphs) into divs.
+
+    Trafilatura keeps tables as tables, flattening a whole hand-made page into cells.
+    """
+    for table in list(tree.iter("table")):
+        cells = table.xpath("./tr/td | ./tbody/tr/td | ./tr/th | ./tbody/tr/th")
+        if not any(cell.find(tag) is not None for cell in cells for tag in ("h1", "h2", "p")):
+            continue
+        for element in [table, *table.xpath("./tbody | ./thead | ./tr | ./*/tr"), *cells]:
+            element.tag = "div"
+            for attribute in ("width", "valign", "cellpadding", "cellspacing", "border"):
+                element.attrib.pop(attribute, None)
+
+
+def paragraphise_breaks(container: HtmlElement) -> None:
+    """Turn loose text split by ``<br><br>`` (Blogger's post body) into ``<p>`` elements.
+
+    Trafilatura cuts such text at the first inline link, leaving "In" and "the first
+    part I described..." as two paragraphs with the space between them lost.
+    """
+    has_loose_text = (container.text or "").strip() or any(
+        (child.tail or "").strip() for child in container
+    )
+    if not has_loose_text or sum(1 for child in container if child.tag == "br") < 2:
+        return
+    tokens: list[str | HtmlElement] = [container.text or ""]
+    for child in container:
+        tokens += [child, child.tail or ""]
+        child.tail = None
+    container.text = None
+    for child in list(container):
+        container.remove(child)
+    paragraph = lxml.html.Element("p")
+    last_break: HtmlElement | None = None
+
+    def flush() -> None:
+        nonlocal paragraph
+        while len(paragraph) and paragraph[-1].tag == "br":
+            drop_element(paragraph[-1])
+        if (paragraph.text or "").strip() or len(paragraph):
+            container.append(paragraph)
+        paragraph = lxml.html.Element("p")
+
+    for token in tokens:
+        if isinstance(token, str):
+            if token.strip():
+                last_break = None
+            if len(paragraph):
+                paragraph[-1].tail = (paragraph[-1].tail or "") + token
+            else:
+                paragraph.text = (paragraph.text or "") + token
+        elif token.tag == "br":
+            if last_break is not None:  # a blank line ends the paragraph
+                last_break = None
+                flush()
+            else:
+                paragraph.append(token)
+                last_break = token
+        elif isinstance(token.tag, str) and token.tag in BLOCK_TAGS:
+            flush()
+            container.append(token)
+            last_break = None
+        else:
+            paragraph.append(token)
+            last_break = None
+    flush()
+
+
+# --- Embedded posts (extraction recall) ----------------------------------------------------
+# A tweet or Instagram post quoted in an article is part of what the author wrote about, but
+# it arrives as <div class="social-media-embed"><blockquote class="twitter-tweet">, and
+# "social" and "embed" mark share bars to trafilatura, which then drops the quote with them.
+EMBEDDED_POST_CLASSES = frozenset(
+    ("twitter-tweet", "instagram-media", "tiktok-embed", "bluesky-embed", "threads-post")
+)
+_EMBED_WRAPPER = re.compile(r"social|embed", re.IGNORECASE)
+
+
+def unwrap_embedded_posts(tree: HtmlElement) -> None:
+    """Lift quoted social posts out of their "embed" wrappers and drop their embed classes."""
+    for quote in list(tree.iter("blockquote")):
+        tokens = (quote.get("class") or "").lower().split()
+        if not any(token in EMBEDDED_POST_CLASSES for token in tokens):
+            continue
+        outermost = quote
+        for ancestor in quote.iterancestors():
+            marker = f"{ancestor.get('class') or ''} {ancestor.get('id') or ''}"
+            if not _EMBED_WRAPPER.search(marker) or element_text(ancestor) != element_text(quote):
+                break
+            outermost = ancestor
+        for name in ("class", "data-lang", "data-instgrm-permalink"):
+            quote.attrib.pop(name, None)
+        if outermost is not quote:
+            quote.tail = outermost.tail
+            outermost.getparent().replace(outermost, quote)
+
+
+def paragraphise_text_divs(container: HtmlElement) -> None:
+    """Turn a body written as divs (Blogger's "div" mode) into paragraphs.
+
+    Blogger's editor can write each paragraph as a ``<div>`` with ``<div><br></div>`` between;
+    trafilatura then drops the space after a link that opens such a div ("schoolsshow"). Only
+    bodies with such spacer divs are touched, and only their direct children that hold text
+    and inline markup: elsewhere a leaf div is as likely a caption or a widget as a paragraph.
+    """
+    divs = [child for child in container if child.tag == "div"]
+    if not any(
+        len(div) and not element_text(div) and all(c.tag == "br" for c in div) for div in divs
+    ):
+        return
+    for div in divs:
+        if not any(isinstance(child.tag, str) and child.tag in BLOCK_TAGS for child in div):
+            div.tag = "p"
