@@ -30,9 +30,9 @@ test-fast: $(STAMP)
 	$(BIN)/python -m pytest -n auto --dist loadgroup -m "not e2e"
 
 lint: $(STAMP)
-	$(BIN)/ruff check blogarchive crawler pipeline archive demo tests benchmarks
-	$(BIN)/ruff format --check blogarchive crawler pipeline archive demo tests benchmarks
-	$(BIN)/mypy blogarchive crawler pipeline archive
+	$(BIN)/ruff check crawler pipeline archive demo tests benchmarks
+	$(BIN)/ruff format --check crawler pipeline archive demo tests benchmarks
+	$(BIN)/mypy crawler pipeline archive
 	$(BIN)/lint-imports
 
 clean:
