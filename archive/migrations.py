@@ -618,8 +618,9 @@ def m013_post_fetches(db: Database) -> None:
     under its canonical URL, and ``posts.fetched_url`` names one page only. Without the
     others, a re-crawl finds no stored post for such a page and extracts its unchanged
     payload again, on every run. Filled from ``posts.fetched_url`` for archived posts.
-    Written to run again (``IF NOT EXISTS``, ``OR IGNORE``): ``executescript`` commits each
-    statement, so a process killed during the fill leaves the table without the migration.
+    Like every migration it runs in one transaction with its record (sqlite-utils runs
+    ``executescript`` statement by statement inside one), so a process killed during the fill
+    leaves neither; ``IF NOT EXISTS`` and ``OR IGNORE`` are belt and braces.
     """
     db.executescript(
         """
