@@ -11,6 +11,7 @@ import os
 import sqlite3
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from typing import Any
 
 from archive.errors import ArchiveError
 
@@ -51,12 +52,17 @@ def check_archive(path: Path | str, *, write: bool, create: bool = False) -> Non
         _check_schema(path)
 
 
+def connect_read_only(path: Path, **options: Any) -> sqlite3.Connection:
+    """Open the archive at ``path`` read-only (SQLite's ``mode=ro``), whatever the path holds."""
+    return sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True, **options)
+
+
 def _check_schema(path: Path) -> None:
     """Refuse an archive whose schema has migrations this version does not know."""
     from archive.migrations import migrations
 
     try:
-        conn = sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True, timeout=5)
+        conn = connect_read_only(path, timeout=5)
         try:
             tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
             if "_sqlite_migrations" not in tables:

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from archive.access import connect_read_only
 from archive.errors import ArchiveError
 
 FORMATS = ("jsonl", "csv", "markdown")
@@ -54,7 +55,7 @@ def iter_posts(db_path: Path) -> Iterator[dict[str, Any]]:
     """Yield every post of the archive at ``db_path`` as a dict of :data:`FIELDS`."""
     if not db_path.is_file():
         raise ArchiveError(db_path, "no such archive")
-    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    conn = connect_read_only(db_path)
     conn.row_factory = sqlite3.Row
     try:
         for row in conn.execute(POSTS_SQL):

@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from archive.access import connect_read_only
 from archive.warc import StoredResponse, WarcError, read_response
 
 if TYPE_CHECKING:
@@ -52,8 +53,7 @@ class ArchiveHistory:
         if self._conn is None:
             if not self.db_path.exists():
                 return []
-            uri = f"{self.db_path.resolve().as_uri()}?mode=ro"
-            self._conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
+            self._conn = connect_read_only(self.db_path.resolve(), check_same_thread=False)
             self._conn.execute("PRAGMA busy_timeout = 5000")
         try:
             return self._conn.execute(sql, params).fetchall()

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from archive.access import connect_read_only
 from archive.errors import ArchiveError
 
 
@@ -52,7 +53,7 @@ class ReextractReport:
 def _connect(db_path: Path) -> sqlite3.Connection:
     if not db_path.exists():
         raise ArchiveError(db_path, "no such archive")
-    return sqlite3.connect(f"{db_path.resolve().as_uri()}?mode=ro", uri=True)
+    return connect_read_only(db_path.resolve())
 
 
 def last_crawl_plan(db_path: Path) -> ReplayPlan:

@@ -6,7 +6,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from archive.access import describe_sqlite_error
+from archive.access import connect_read_only, describe_sqlite_error
 from archive.errors import ArchiveError
 from archive.lock import is_held
 
@@ -20,7 +20,7 @@ def recent_runs(db_path: Path, limit: int) -> list[dict[str, Any]]:
     """
     crawling = is_held(db_path)
     try:
-        conn = sqlite3.connect(f"{db_path.absolute().as_uri()}?mode=ro", uri=True, timeout=5)
+        conn = connect_read_only(db_path, timeout=5)
         conn.row_factory = sqlite3.Row
         try:
             rows = [
