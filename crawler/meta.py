@@ -19,7 +19,7 @@ LISTED_IN_SERIES = "listed_in_series"  # (series name, series page URL) pairs th
 SETTLE_LATE = "settle_late"  # True: asked again once the site's posts are known (pages.settle)
 READ_PAGE = "read_page"  # True: a page parse_page reads (crawler.reading.PageReader reads it)
 
-# Set by the capture middleware (crawler/captures.py); read by it and by the spider.
+# Set by the capture middleware (crawler/capture_middleware.py); read by it and by the spider.
 PAYLOAD_DIGEST = "payload_digest"  # digest of the payload the spider sees (or the stored one)
 STORED_TYPE = "stored_type"  # the Content-Type of the URL's last capture
 REVALIDATING = "revalidating"  # id of the capture a conditional request revalidates

@@ -15,7 +15,7 @@ from scrapy.core.downloader.handlers.base import BaseDownloadHandler
 from scrapy.http import Response
 
 from crawler import settings as project_settings
-from crawler.captures import stored_to_response
+from crawler.capture_middleware import stored_to_response
 from crawler.history import history_of
 
 if TYPE_CHECKING:
@@ -86,12 +86,12 @@ def replay_settings() -> dict[str, Any]:
     for name in (
         "crawler.middlewares.CrawlDelayMiddleware",
         "crawler.middlewares.RetryAfterMiddleware",
-        "crawler.captures.CaptureMiddleware",
+        "crawler.capture_middleware.CaptureMiddleware",
     ):
         downloader[name] = None
     spider = dict(getattr(project_settings, "SPIDER_MIDDLEWARES", {}))
     # Every page is rebuilt from its capture: none may be answered from its parsed links.
-    spider["crawler.captures.DatedPageShortcut"] = None
+    spider["crawler.dated_shortcut.DatedPageShortcut"] = None
     spider["crawler.replay.StoredPostSeeds"] = 1000
     return {
         "DOWNLOAD_HANDLERS": {"http": handler, "https": handler},

@@ -196,7 +196,7 @@ ITEM_PIPELINES = {
 SPIDER_MIDDLEWARES = {
     # Closest to the spider: pages a sitemap dates unchanged are parsed from the archive at
     # once; their links pass through depth, referer and the rest as the sitemap's output.
-    "crawler.captures.DatedPageShortcut": 950,
+    "crawler.dated_shortcut.DatedPageShortcut": 950,
     # Before DepthMiddleware (900): links past a trap rule are dropped, dead ends counted.
     "crawler.traps.TrapGuard": 920,
 }
@@ -204,7 +204,7 @@ SPIDER_MIDDLEWARES = {
 EXTENSIONS = {
     # The same throttle, except that a 304 may lower the delay like a 200 (incremental runs).
     "scrapy.extensions.throttle.AutoThrottle": None,
-    "crawler.captures.RevalidatingAutoThrottle": 0,
+    "crawler.throttle.RevalidatingAutoThrottle": 0,
     # The worker processes that read pages and extract posts (crawler/workers.py).
     "crawler.workers.Workers": 0,
 }
@@ -224,5 +224,5 @@ DOWNLOADER_MIDDLEWARES = {
     # After redirects are scheduled, before compression and redirects handle the answer.
     "crawler.traps.TrapGate": 940,
     # Next to the downloader: final request headers, raw (still compressed) bodies, redirects.
-    "crawler.captures.CaptureMiddleware": 950,
+    "crawler.capture_middleware.CaptureMiddleware": 950,
 }
