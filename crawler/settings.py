@@ -83,6 +83,12 @@ declared = (
         "Revalidate captured pages with If-None-Match/If-Modified-Since; --full turns it off.",
     ),
     Setting(
+        "BLOGARCHIVE_ROBOTS_WAIT",
+        5.0,
+        "Seconds the start pages wait for robots.txt, so the sitemaps it names are queued"
+        " first (their dates spare a re-crawl its unchanged pages).",
+    ),
+    Setting(
         "BLOGARCHIVE_TRUST_LASTMOD",
         True,
         "A sitemap lastmod or feed date before the page's capture: reuse it, no request.",
