@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -19,7 +19,7 @@ def benchmark_options(
     *,
     dataset: Path,
     dataset_help: str,
-    systems: Sequence[str],
+    systems: Collection[str],
     section: str,
     per_page_help: str,
 ) -> Callable[[F], F]:
