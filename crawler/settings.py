@@ -1,6 +1,8 @@
 """Scrapy settings for blogarchive, each with its reason; per-run overrides come from the CLI."""
 
+import difflib
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -177,8 +179,33 @@ declared = (
     ),
 )
 # As Scrapy reads a settings module: one upper-case name per setting. The CLI refuses other
-# BLOGARCHIVE_* names (a misspelling).
+# BLOGARCHIVE_* names (a misspelling: parse_overrides below).
 globals().update({setting.name: setting.default for setting in declared})
+
+
+class OverrideError(ValueError):
+    """A ``NAME=VALUE`` setting override that cannot be used, in words."""
+
+
+def parse_overrides(overrides: Iterable[str]) -> dict[str, Any]:
+    """Turn ``NAME=VALUE`` overrides (the CLI's repeated ``-s``) into a settings dict.
+
+    A ``BLOGARCHIVE_*`` name this version does not know is refused with the nearest known
+    one: a misspelt setting would otherwise be ignored without a word.
+    """
+    known = sorted(setting.name for setting in declared)
+    settings: dict[str, Any] = {}
+    for item in overrides:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            raise OverrideError(f"expected NAME=VALUE, got {item!r}")
+        if name.upper().startswith("BLOGARCHIVE_") and name not in known:
+            nearest = difflib.get_close_matches(name.upper(), known, n=1, cutoff=0.0)
+            hint = f"; did you mean {nearest[0]}?" if nearest else ""
+            raise OverrideError(f"unknown setting {name}{hint}")
+        settings[name] = value
+    return settings
+
 
 # Scrapy re-reads and re-parses a callback's source on every response to warn about
 # `return value` in generators (its cache is keyed by short-lived bound methods): a third of an
