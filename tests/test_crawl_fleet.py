@@ -275,7 +275,8 @@ def test_max_pages_is_one_budget_for_the_whole_fleet(
     fetched = [re.findall(r"(\d+) pages fetched", text)[-1] for text in (one.stderr, stderr)]
     assert fetched == ["3", "3"], (one.stderr[-1000:], stderr[-1000:])
     runs = dict_rows(tmp_path / "fleet.db", "SELECT status, reason FROM crawl_runs")
-    assert runs[0]["status"] == "partial" and "max_pages=3" in runs[0]["reason"], runs
+    assert runs[0]["status"] == "partial", runs
+    assert "max_pages=3" in runs[0]["reason"], runs
 
 
 def test_a_time_budget_ends_the_whole_fleet_as_partial(
