@@ -27,6 +27,7 @@ from crawler.items import (
     Capture,
     CrawlError,
     PageLinks,
+    RunEnd,
     SeriesListing,
     UnchangedPage,
     utc_now,
@@ -329,35 +330,49 @@ class ArchivePipeline:
         self.page_links.clear()
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
+        """End the run (:meth:`end_run`) with the crawl's stats; the stats then say what the
+        archive recorded (status, reason, counts), which the CLI reports."""
+        said: dict[str, Any] = {}
+        try:
+            self.end_run(RunEnd(reason, self._stats.get_stats()), said)
+        finally:
+            for key, value in said.items():
+                self._stats.set_value(key, value)
+
+    def end_run(self, end: RunEnd, said: dict[str, Any] | None = None) -> dict[str, Any]:
         """Finish the run with its outcome and counts, publish the snapshot and close.
 
-        A write that fails here (a full disk, a file made read-only) is reported, not raised:
+        ``end`` is data (a one-process crawl's close, or a fleet writer's merged stats);
+        return the stats the archive sets (in ``said`` if given, as they are set):
+        ``STAT_STATUS``, ``STAT_REASON``, the posts' counts and the captures stored. A
+        write that fails here (a full disk, a file made read-only) is reported, not raised:
         the run is marked failed if anything can still be written, and the CLI says why.
         """
+        said = {} if said is None else said
         if self.archive is None or self.run_id is None:
-            return
-        outcome = crawl_outcome(reason, self._stats.get_stats())
-        self._stats.set_value(STAT_STATUS, outcome.status)
-        self._stats.set_value(STAT_REASON, outcome.reason)
+            return said
+        outcome = crawl_outcome(end.reason, end.stats)
+        said[STAT_STATUS], said[STAT_REASON] = outcome.status, outcome.reason
         try:
-            self._finish(outcome)
+            self._finish(outcome, end, said)
         except ArchiveError as exc:
             logger.debug("finishing run %s failed", self.run_id, exc_info=True)
             why = outcome.reason if self.failure else f"archive not writable: {exc.message}"
             # When even this cannot be written, the next crawl closes the run as interrupted.
             with contextlib.suppress(ArchiveError):
-                self._end_run(Outcome("failed", why))
+                self._end_run(Outcome("failed", why), end, said)
         finally:
             self._release()
+        return said
 
-    def _finish(self, outcome: Outcome) -> None:
+    def _finish(self, outcome: Outcome, end: RunEnd, said: dict[str, Any]) -> None:
         assert self.archive is not None
         assert self.run_id is not None
         if self.failure is not None:
             # Only the run's end: batches and the snapshot would be refused as the write was.
             if self.batch is not None:
                 self.batch.rollback()
-            self._end_run(outcome)
+            self._end_run(outcome, end, said)
             return
         self._stop_ticker()
         if self.batch is not None:
@@ -365,20 +380,20 @@ class ArchivePipeline:
         self.flush()  # the fleet's writer: inside no batch of ours
         if self.captures is not None:
             self.captures.close()
-            self._stats.set_value("blogarchive/captures_stored", self.captures.stored)
+            said["blogarchive/captures_stored"] = self.captures.stored
         if self.snapshot_path is not None:
             problem = self.archive.publish_space_problem(self.snapshot_path)
             if problem is not None:
                 logger.info("%s: %s", self.db_path, problem)  # the summary line says it
-                self._end_run(Outcome("failed", f"archive not writable: {problem}"))
+                self._end_run(Outcome("failed", f"archive not writable: {problem}"), end, said)
                 return
-        run = self._end_run(outcome)
+        run = self._end_run(outcome, end, said)
         # The archive's counts are the true ones: a copy stored before its original
         # was counted new, then became a duplicate when the original came.
         for kind in ("new", "updated", "unchanged", "gone", "duplicate"):
             key, count = f"blogarchive/posts_{kind}", run[f"posts_{kind}"]
-            if count or self._stats.get_value(key) is not None:
-                self._stats.set_value(key, count)
+            if count or end.stats.get(key) is not None:
+                said[key] = count
         logger.info(
             "crawl run %d %s (%s): %d new, %d updated, %d unchanged, %d gone,"
             " %d duplicate, %d errors",
@@ -395,15 +410,14 @@ class ArchivePipeline:
         if self.snapshot_path is not None:
             self.archive.publish(self.snapshot_path)
 
-    def _end_run(self, outcome: Outcome) -> dict[str, Any]:
-        """Record the run's end with ``outcome``; the stats (and so the CLI) say the same."""
+    def _end_run(self, outcome: Outcome, end: RunEnd, said: dict[str, Any]) -> dict[str, Any]:
+        """Record the run's end with ``outcome``; ``said`` (and so the CLI) says the same."""
         assert self.archive is not None
         assert self.run_id is not None
-        self._stats.set_value(STAT_STATUS, outcome.status)
-        self._stats.set_value(STAT_REASON, outcome.reason)
+        said[STAT_STATUS], said[STAT_REASON] = outcome.status, outcome.reason
         return self.archive.finish_run(
             self.run_id,
-            pages_fetched=int(self._stats.get_value("downloader/response_count", 0)),
+            pages_fetched=int(end.stats.get("downloader/response_count") or 0),
             status=outcome.status,
             reason=outcome.reason,
         )

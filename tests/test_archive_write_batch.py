@@ -16,7 +16,8 @@ from scrapy.utils.test import get_crawler
 
 from archive.archive_pipeline import ArchivePipeline
 from archive.history import ArchiveHistory
-from crawler.items import Capture, CrawlError, utc_now
+from crawler.items import Capture, CrawlError, RunEnd, utc_now
+from crawler.outcome import STAT_REASON, STAT_STATUS
 from pipeline.records import PostRecord
 
 SITE = "https://batch.example.org"
@@ -161,3 +162,27 @@ def test_a_run_closed_without_its_end_keeps_no_pending_write(tmp_path: Path) -> 
     assert committed(db, "SELECT count(*) FROM captures") == 0
     assert committed(db, "SELECT count(*) FROM posts") == 0
     assert committed(db, "SELECT count(*) FROM crawl_runs WHERE status = 'running'") == 1
+
+
+def test_the_runs_end_is_data_the_archive_consumes(tmp_path: Path) -> None:
+    """What a fleet's writer hands over as a one-process crawl does: a RunEnd, no crawler."""
+    pipeline = open_pipeline(tmp_path, rows=50)
+    db = pipeline.db_path
+    pipeline.process_item(capture(1))
+    pipeline.process_item(post(1))
+    end = RunEnd("finished", {"downloader/response_count": 3, "blogarchive/posts_new": 1})
+    said = pipeline.end_run(end)
+    assert said == {
+        STAT_STATUS: "finished",
+        STAT_REASON: "finished",
+        "blogarchive/captures_stored": 1,
+        "blogarchive/posts_new": 1,
+    }
+    # The crawler's own stats are not the archive's to write here.
+    assert pipeline.crawler.stats.get_value(STAT_STATUS) is None
+    conn = sqlite3.connect(db)
+    try:
+        run = conn.execute("SELECT status, pages_fetched, posts_new FROM crawl_runs").fetchall()
+    finally:
+        conn.close()
+    assert run == [("finished", 3, 1)]
