@@ -250,6 +250,11 @@ def is_post(path: str) -> bool:
     return path.count("/") == 4 and "/post-" in path
 
 
+# Writes committed three at a time (the default is 50, archive/write_batch.py): the 24 posts
+# then reach the archive a few at a time, so "half stored" and "all stored" happen while the
+# crawl is still going, and kills land inside batches and between them.
+SMALL_BATCHES = ("-s", "BLOGARCHIVE_WRITE_BATCH=3")
+
 KILL_POINTS: dict[str, dict[str, Any]] = {
     # Before any post is fetched: robots.txt, the home page and probes are under way.
     "early, while fetching": {"kill_when": lambda path, n, phase: n == 3 and phase == "request"},
@@ -271,7 +276,9 @@ def test_killed_crawl_resumes_to_the_same_archive(
     point = KILL_POINTS[moment]
     site.kill_when = point.get("kill_when")
     db = tmp_path / "archive.db"
-    killed, stored, resumed = kill_and_resume(site, db, at_stored=point.get("at_stored"))
+    killed, stored, resumed = kill_and_resume(
+        site, db, at_stored=point.get("at_stored"), settings=SMALL_BATCHES
+    )
     assert killed, "no kill happened"
     assert resumed.returncode == 0, resumed.stderr[-3000:]
     assert "1 interrupted earlier run(s) closed" in resumed.stderr
