@@ -1,6 +1,8 @@
 """Scrapy settings for blogarchive, each with its reason; per-run overrides come from the CLI."""
 
+import difflib
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -81,6 +83,12 @@ declared = (
         "BLOGARCHIVE_CONDITIONAL",
         True,
         "Revalidate captured pages with If-None-Match/If-Modified-Since; --full turns it off.",
+    ),
+    Setting(
+        "BLOGARCHIVE_ROBOTS_WAIT",
+        5.0,
+        "Seconds the start pages wait for robots.txt, so the sitemaps it names are queued"
+        " first (their dates spare a re-crawl its unchanged pages).",
     ),
     Setting(
         "BLOGARCHIVE_TRUST_LASTMOD",
@@ -184,8 +192,33 @@ declared = (
     ),
 )
 # As Scrapy reads a settings module: one upper-case name per setting. The CLI refuses other
-# BLOGARCHIVE_* names (a misspelling).
+# BLOGARCHIVE_* names (a misspelling: parse_overrides below).
 globals().update({setting.name: setting.default for setting in declared})
+
+
+class OverrideError(ValueError):
+    """A ``NAME=VALUE`` setting override that cannot be used, in words."""
+
+
+def parse_overrides(overrides: Iterable[str]) -> dict[str, Any]:
+    """Turn ``NAME=VALUE`` overrides (the CLI's repeated ``-s``) into a settings dict.
+
+    A ``BLOGARCHIVE_*`` name this version does not know is refused with the nearest known
+    one: a misspelt setting would otherwise be ignored without a word.
+    """
+    known = sorted(setting.name for setting in declared)
+    settings: dict[str, Any] = {}
+    for item in overrides:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            raise OverrideError(f"expected NAME=VALUE, got {item!r}")
+        if name.upper().startswith("BLOGARCHIVE_") and name not in known:
+            nearest = difflib.get_close_matches(name.upper(), known, n=1, cutoff=0.0)
+            hint = f"; did you mean {nearest[0]}?" if nearest else ""
+            raise OverrideError(f"unknown setting {name}{hint}")
+        settings[name] = value
+    return settings
+
 
 # Scrapy re-reads and re-parses a callback's source on every response to warn about
 # `return value` in generators (its cache is keyed by short-lived bound methods): a third of an
@@ -209,7 +242,7 @@ ITEM_PIPELINES = {
 SPIDER_MIDDLEWARES = {
     # Closest to the spider: pages a sitemap dates unchanged are parsed from the archive at
     # once; their links pass through depth, referer and the rest as the sitemap's output.
-    "crawler.captures.DatedPageShortcut": 950,
+    "crawler.dated_shortcut.DatedPageShortcut": 950,
     # Before DepthMiddleware (900): links past a trap rule are dropped, dead ends counted.
     "crawler.traps.TrapGuard": 920,
 }
@@ -217,7 +250,7 @@ SPIDER_MIDDLEWARES = {
 EXTENSIONS = {
     # The same throttle, except that a 304 may lower the delay like a 200 (incremental runs).
     "scrapy.extensions.throttle.AutoThrottle": None,
-    "crawler.captures.RevalidatingAutoThrottle": 0,
+    "crawler.throttle.RevalidatingAutoThrottle": 0,
     # The worker processes that read pages and extract posts (crawler/workers.py).
     "crawler.workers.Workers": 0,
 }
@@ -237,5 +270,5 @@ DOWNLOADER_MIDDLEWARES = {
     # After redirects are scheduled, before compression and redirects handle the answer.
     "crawler.traps.TrapGate": 940,
     # Next to the downloader: final request headers, raw (still compressed) bodies, redirects.
-    "crawler.captures.CaptureMiddleware": 950,
+    "crawler.capture_middleware.CaptureMiddleware": 950,
 }
