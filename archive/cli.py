@@ -18,9 +18,12 @@ from typing import Any, TypeVar
 
 import click
 
+from crawler.settings import CONCURRENT_REQUESTS_PER_DOMAIN
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
+CRAWLERS = 2  # crawler processes of `crawl --redis` without --crawlers
 
 
 def db_option(fn: F) -> F:
@@ -118,7 +121,8 @@ def crawl_scope_options(fn: F) -> F:
         click.option(
             "--concurrency",
             type=click.IntRange(min=1),
-            help="Requests in flight at once to one site (default: 2).",
+            help="Requests in flight at once to one site"
+            f" (default: {CONCURRENT_REQUESTS_PER_DOMAIN}).",
         ),
         click.option(
             "--full",
@@ -222,7 +226,7 @@ def cli() -> None:
 @click.option(
     "--crawlers",
     type=click.IntRange(min=1),
-    help="Crawler processes on this machine with --redis (default: 2).",
+    help=f"Crawler processes on this machine with --redis (default: {CRAWLERS}).",
 )
 @verbose_option
 @quiet_option
@@ -279,7 +283,7 @@ def crawl(
     if crawlers is not None and not redis_url:
         raise click.UsageError("--crawlers needs --redis URL (the frontier they share)")
     if redis_url:
-        sys.exit(crawl_fleet(redis_url, options, crawlers or 2, workers, verbose))
+        sys.exit(crawl_fleet(redis_url, options, crawlers or CRAWLERS, workers, verbose))
     try:
         # Taken here, before Scrapy starts, so that a second run stops with one clear line.
         with RunLock.acquire(db_path, started_at=utc_now()):

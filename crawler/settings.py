@@ -119,6 +119,19 @@ declared = (
         "Link near-duplicate posts to their original (off only to compare).",
     ),
     Setting(
+        "BLOGARCHIVE_WRITE_BATCH",
+        50,
+        "Writes (posts, captures, errors, ...) committed together in one transaction; a kill"
+        " loses at most the batch under way, which the next run fetches again. 1: each on its"
+        " own.",
+    ),
+    Setting(
+        "BLOGARCHIVE_WRITE_BATCH_SECONDS",
+        1.0,
+        "A batch is also committed once its first write is this old (readers of the archive"
+        " see a crawl's writes this late at most).",
+    ),
+    Setting(
         "BLOGARCHIVE_SNAPSHOT",
         None,
         "Where the published copy goes; unset: published/<db name> beside the db; empty: not"
