@@ -36,6 +36,10 @@ PAGE_READING = "page_reading"
 COUNTED = "blog_counted"  # True: counted towards its source's max_pages (middlewares.py)
 ANSWERED = "answered"  # the status of an answer refused after it came (traps.TrapGate)
 
+# Set and read by the downloader (crawler/politeness.py) in a fleet: the per-host slot it
+# holds in Redis for the request while it downloads, a (slot key, holder) pair.
+FLEET_SLOT = "fleet_slot"
+
 # The values of EXPECT. A failed probe (a guessed feed path) says nothing about the blog; a
 # discovery request (robots.txt, feeds, sitemaps) fails as "discover", content as "fetch".
 PROBE, DISCOVERY, CONTENT = "probe", "discovery", "content"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from scrapy.core.downloader.handlers.base import BaseDownloadHandler
@@ -78,8 +79,11 @@ class StoredPostSeeds:
             entry["delay"] = 0.0
 
 
-def replay_settings() -> dict[str, Any]:
-    """Return the Scrapy settings that turn a crawl into a replay of the captures."""
+def replay_settings(sources_path: Path | None, urls: list[str]) -> dict[str, Any]:
+    """Return the Scrapy settings that turn a crawl into a replay of the captures.
+
+    The run is recorded as a re-extraction of ``sources_path`` or ``urls``.
+    """
     handler = "crawler.replay.ReplayDownloadHandler"
     downloader = dict(getattr(project_settings, "DOWNLOADER_MIDDLEWARES", {}))
     # No server to be polite to, nothing to capture again, no validators to send.
@@ -101,4 +105,9 @@ def replay_settings() -> dict[str, Any]:
         "DOWNLOAD_DELAY": 0,
         "RETRY_ENABLED": False,
         "CONCURRENT_REQUESTS_PER_DOMAIN": 16,
+        "BLOGARCHIVE_RUN_ARGS": {
+            "reextract": True,
+            "sources": str(sources_path) if sources_path else None,
+            "urls": urls,
+        },
     }
