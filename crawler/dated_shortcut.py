@@ -63,6 +63,6 @@ class DatedPageShortcut:
             return
         # Counted as SourceScopeMiddleware counts a request it lets through.
         item.meta[COUNTED] = True
-        spider.pages_sent[source.name] += 1
+        spider.count_page(source)
         self.crawler.stats.inc_value("blogarchive/unscheduled")
         yield from item.callback(response)

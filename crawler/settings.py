@@ -190,6 +190,18 @@ declared = (
         "Records waiting for a fleet's writer at which every crawler pauses, until half are"
         " written.",
     ),
+    Setting(
+        "BLOGARCHIVE_FLEET_SLOT_AWARE",
+        True,
+        "A fleet's crawler takes from the shared frontier only requests for hosts with fewer"
+        " requests leased than their concurrency (off only to compare).",
+    ),
+    Setting(
+        "BLOGARCHIVE_FLEET_SHARED_ROBOTS",
+        True,
+        "A fleet fetches each host's robots.txt once, for all its crawlers, through Redis (off"
+        " only to compare: each crawler fetches it).",
+    ),
 )
 # As Scrapy reads a settings module: one upper-case name per setting. The CLI refuses other
 # BLOGARCHIVE_* names (a misspelling: parse_overrides below).

@@ -206,6 +206,13 @@ class BlogSpider(scrapy.Spider):
         """Tell whether a source has used up its max_pages."""
         return source.max_pages is not None and self.pages_sent[source.name] >= source.max_pages
 
+    def count_page(self, source: Source) -> bool:
+        """Count one page sent against the source's max_pages; False if it is used up."""
+        if self.source_full(source):
+            return False
+        self.pages_sent[source.name] += 1
+        return True
+
     def _request(
         self,
         url: str,
