@@ -18,6 +18,7 @@ import html
 import json
 import os
 import re
+import resource
 import statistics
 import subprocess
 import sys
@@ -138,6 +139,8 @@ def build(
     from archive.write_batch import WriteBatch
 
     network = _network(posts)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    workers_before = before.ru_utime + before.ru_stime
     started = time.perf_counter()
     cpu = time.process_time()
     archive = Archive.open(db)
@@ -163,6 +166,7 @@ def build(
                     rate = stored / (time.perf_counter() - started)
                     click.echo(f"{stored:,} posts stored ({rate:.0f}/s)", err=True)
     writes.commit()
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)  # the workers, waited for
     archive.finish_run(run_id, pages_fetched=stored)
     store_seconds = time.perf_counter() - started
     store_cpu = time.process_time() - cpu
@@ -176,6 +180,7 @@ def build(
         "store_cpu_seconds": store_cpu,
         "build_seconds": time.perf_counter() - started,
         "build_cpu_seconds": time.process_time() - cpu,
+        "worker_cpu_seconds": children.ru_utime + children.ru_stime - workers_before,
         "commits": writes.commits,
         "db_bytes": db.stat().st_size,
         "snapshot_bytes": snapshot.stat().st_size,
