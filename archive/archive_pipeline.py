@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import logging
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
@@ -18,13 +18,16 @@ from scrapy.utils.defer import deferred_from_coro
 
 from archive.capture_store import CaptureStore
 from archive.errors import ArchiveError
+from archive.history import ArchiveHistory
 from archive.lock import RunLock
 from archive.publish import default_snapshot_path
 from archive.store import Archive
+from archive.write_batch import WriteBatch
 from crawler.items import (
     Capture,
     CrawlError,
     PageLinks,
+    RunEnd,
     SeriesListing,
     UnchangedPage,
     utc_now,
@@ -36,6 +39,9 @@ logger = logging.getLogger(__name__)
 
 UNCHANGED_BATCH = 500
 
+if TYPE_CHECKING:
+    from twisted.internet.task import LoopingCall
+
 
 class ArchivePipeline:
     """Store every item of a crawl (PostRecord, SeriesListing, CrawlError, UnchangedPage,
@@ -44,8 +50,12 @@ class ArchivePipeline:
     Settings (declared with their defaults in crawler/settings.py): ``BLOGARCHIVE_DB``
     (required, the working database), ``BLOGARCHIVE_SNAPSHOT`` (where the published copy
     goes; unset: :func:`archive.publish.default_snapshot_path`, empty: not published),
-    ``BLOGARCHIVE_RUN_ARGS`` (a dict kept with the run) and ``BLOGARCHIVE_DEDUP`` (false
-    stores near-duplicate posts unlinked).
+    ``BLOGARCHIVE_RUN_ARGS`` (a dict kept with the run), ``BLOGARCHIVE_DEDUP`` (false
+    stores near-duplicate posts unlinked) and ``BLOGARCHIVE_WRITE_BATCH`` /
+    ``BLOGARCHIVE_WRITE_BATCH_SECONDS``: writes are committed together, a batch of that many
+    or that old at most (:mod:`archive.write_batch`); the crawl's history reads through the
+    writing connection, so it sees the batch under way. A kill loses the uncommitted batch
+    only, and the next run fetches what it held again.
     The run is finished and the snapshot published on ``spider_closed``, the first moment
     the close reason is known; :func:`crawler.outcome.crawl_outcome` turns it and the crawl's
     stats into the run's status and reason, which the CLI's exit status then follows.
@@ -69,6 +79,12 @@ class ArchivePipeline:
         self.captures: CaptureStore | None = None
         self.lock: RunLock | None = None
         self.dedup = crawler.settings.getbool("BLOGARCHIVE_DEDUP")
+        self.batch_rows = crawler.settings.getint("BLOGARCHIVE_WRITE_BATCH")
+        self.batch_seconds = crawler.settings.getfloat("BLOGARCHIVE_WRITE_BATCH_SECONDS")
+        self.batch: WriteBatch | None = None
+        self.ticker: LoopingCall | None = None
+        # The crawl's history, when it reads this archive: it reads through our connection.
+        self.history: ArchiveHistory | None = None
         # Unchanged posts are recorded in batches: one transaction (one fsync) per batch.
         self.unchanged: list[str] = []
         # So are the links of parsed pages (a cache: a batch lost to a kill costs a re-parse).
@@ -107,6 +123,7 @@ class ArchivePipeline:
         except BaseException:
             self._release()
             raise
+        self._start_batches(self.archive)
         self.lock.record(run_id=self.run_id)
         self._stats.set_value("blogarchive/run_id", self.run_id)
         self._stats.set_value("blogarchive/interrupted_runs", len(interrupted))
@@ -129,36 +146,89 @@ class ArchivePipeline:
         except BaseException:
             self._release()
             raise
+        self._start_batches(self.archive)
         self.lock.record(run_id=run_id)
         self._stats.set_value("blogarchive/run_id", run_id)
         logger.info("archive %s: crawl run %d resumed", self.db_path, run_id)
         return True
 
+    def _start_batches(self, archive: Archive) -> None:
+        """Batch the run's writes; let the crawl's history read through this connection."""
+        self.batch = WriteBatch(
+            archive.db,
+            self.db_path,
+            rows=self.batch_rows,
+            seconds=self.batch_seconds,
+            before_commit=self.flush,
+        )
+        history = getattr(self._crawler_part("spider"), "history", None)
+        if isinstance(history, ArchiveHistory) and history.reads(self.db_path):
+            history.read_through(archive.db.conn)
+            self.history = history
+        if self._crawler_part("engine") is not None and self.batch_rows > 1:
+            # Under Scrapy: a batch also ends by age when no write comes to end it.
+            from twisted.internet.task import LoopingCall
+
+            self.ticker = LoopingCall(self._commit_due)
+            self.ticker.start(max(0.05, self.batch_seconds / 2), now=False)
+
+    def _commit_due(self) -> None:
+        if self.batch is None or self.failure is not None or not self.batch.due():
+            return
+        try:
+            self.batch.commit()
+        except ArchiveError as exc:
+            self._archive_failed(exc)
+
+    def commit(self) -> None:
+        """Commit the batch under way now (ArchiveError if the archive refuses it)."""
+        if self.batch is not None:
+            self.batch.commit()
+
     def flush(self) -> None:
-        """Write the batched unchanged posts and page links now (the writer's transaction)."""
+        """Write the batched unchanged posts and page links now (in the open transaction)."""
         self._flush_unchanged()
         self._flush_page_links()
 
     def process_item(self, item: Any) -> Any:
         """Store the item according to its type and count the outcome in the crawl stats.
 
-        An archive that cannot be written at all (a full disk, a file made read-only) stops
-        the crawl: see :meth:`_archive_failed`.
+        The write joins the batch under way (:mod:`archive.write_batch`). An archive that
+        cannot be written at all (a full disk, a file made read-only) stops the crawl: see
+        :meth:`_archive_failed`.
         """
-        if isinstance(item, Capture):
-            self.store_capture(item)
-            return item
-        if isinstance(item, PageLinks):
-            self.store_page_links(item)
-            return item
         if self.failure is not None:
-            self._stats.inc_value("blogarchive/items_not_stored")
+            if not isinstance(item, (Capture, PageLinks)):
+                self._stats.inc_value("blogarchive/items_not_stored")
             return item
+        if self.batch is not None:
+            try:
+                self.batch.begin()
+            except ArchiveError as exc:
+                self._archive_failed(exc)
+                return item
         try:
-            self._store_item(item)
+            if isinstance(item, Capture):
+                self.store_capture(item)
+            elif isinstance(item, PageLinks):
+                self.store_page_links(item)
+            else:
+                try:
+                    self._store_item(item)
+                except ArchiveError as exc:
+                    self._archive_failed(exc)
+        finally:
+            self._wrote()
+        return item
+
+    def _wrote(self) -> None:
+        """Count a write in the batch, which commits when full or old enough."""
+        if self.batch is None or self.failure is not None:
+            return
+        try:
+            self.batch.wrote()
         except ArchiveError as exc:
             self._archive_failed(exc)
-        return item
 
     def _archive_failed(self, exc: ArchiveError) -> None:
         """Stop the crawl after a write the archive refused, saying so once.
@@ -169,6 +239,13 @@ class ArchivePipeline:
         if self.failure is not None:
             return
         self.failure = exc.message
+        if self.batch is not None:
+            # Keep what the batch holds if the archive still takes it; else it is lost and
+            # the run ends failed, counted from what it did store.
+            try:
+                self.batch.commit()
+            except ArchiveError:
+                self.batch.rollback()
         self._stats.set_value(STAT_ARCHIVE_ERROR, exc.message)
         logger.error("%s: archive not writable, stopping the crawl: %s", self.db_path, exc.message)
         engine = self.crawler.engine
@@ -253,52 +330,70 @@ class ArchivePipeline:
         self.page_links.clear()
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
+        """End the run (:meth:`end_run`) with the crawl's stats; the stats then say what the
+        archive recorded (status, reason, counts), which the CLI reports."""
+        said: dict[str, Any] = {}
+        try:
+            self.end_run(RunEnd(reason, self._stats.get_stats()), said)
+        finally:
+            for key, value in said.items():
+                self._stats.set_value(key, value)
+
+    def end_run(self, end: RunEnd, said: dict[str, Any] | None = None) -> dict[str, Any]:
         """Finish the run with its outcome and counts, publish the snapshot and close.
 
-        A write that fails here (a full disk, a file made read-only) is reported, not raised:
+        ``end`` is data (a one-process crawl's close, or a fleet writer's merged stats);
+        return the stats the archive sets (in ``said`` if given, as they are set):
+        ``STAT_STATUS``, ``STAT_REASON``, the posts' counts and the captures stored. A
+        write that fails here (a full disk, a file made read-only) is reported, not raised:
         the run is marked failed if anything can still be written, and the CLI says why.
         """
+        said = {} if said is None else said
         if self.archive is None or self.run_id is None:
-            return
-        outcome = crawl_outcome(reason, self._stats.get_stats())
-        self._stats.set_value(STAT_STATUS, outcome.status)
-        self._stats.set_value(STAT_REASON, outcome.reason)
+            return said
+        outcome = crawl_outcome(end.reason, end.stats)
+        said[STAT_STATUS], said[STAT_REASON] = outcome.status, outcome.reason
         try:
-            self._finish(outcome)
+            self._finish(outcome, end, said)
         except ArchiveError as exc:
             logger.debug("finishing run %s failed", self.run_id, exc_info=True)
             why = outcome.reason if self.failure else f"archive not writable: {exc.message}"
             # When even this cannot be written, the next crawl closes the run as interrupted.
             with contextlib.suppress(ArchiveError):
-                self._end_run(Outcome("failed", why))
+                self._end_run(Outcome("failed", why), end, said)
         finally:
             self._release()
+        return said
 
-    def _finish(self, outcome: Outcome) -> None:
+    def _finish(self, outcome: Outcome, end: RunEnd, said: dict[str, Any]) -> None:
         assert self.archive is not None
         assert self.run_id is not None
         if self.failure is not None:
             # Only the run's end: batches and the snapshot would be refused as the write was.
-            self._end_run(outcome)
+            if self.batch is not None:
+                self.batch.rollback()
+            self._end_run(outcome, end, said)
             return
-        self._flush_unchanged()
-        self._flush_page_links()
+        self._stop_ticker()
+        if self.batch is not None:
+            self.batch.commit()  # with the batched unchanged posts and page links
+        self.flush()  # the fleet's writer: inside no batch of ours
         if self.captures is not None:
             self.captures.close()
-            self._stats.set_value("blogarchive/captures_stored", self.captures.stored)
+            said["blogarchive/captures_stored"] = self.captures.stored
         if self.snapshot_path is not None:
             problem = self.archive.publish_space_problem(self.snapshot_path)
             if problem is not None:
                 logger.info("%s: %s", self.db_path, problem)  # the summary line says it
-                self._end_run(Outcome("failed", f"archive not writable: {problem}"))
+                self._end_run(Outcome("failed", f"archive not writable: {problem}"), end, said)
                 return
-        run = self._end_run(outcome)
+        run = self._end_run(outcome, end, said)
         # The archive's counts are the true ones: a copy stored before its original
         # was counted new, then became a duplicate when the original came.
         for kind in ("new", "updated", "unchanged", "gone", "duplicate"):
             key, count = f"blogarchive/posts_{kind}", run[f"posts_{kind}"]
-            if count or self._stats.get_value(key) is not None:
-                self._stats.set_value(key, count)
+            if count or end.stats.get(key) is not None:
+                said[key] = count
         logger.info(
             "crawl run %d %s (%s): %d new, %d updated, %d unchanged, %d gone,"
             " %d duplicate, %d errors",
@@ -315,20 +410,34 @@ class ArchivePipeline:
         if self.snapshot_path is not None:
             self.archive.publish(self.snapshot_path)
 
-    def _end_run(self, outcome: Outcome) -> dict[str, Any]:
-        """Record the run's end with ``outcome``; the stats (and so the CLI) say the same."""
+    def _end_run(self, outcome: Outcome, end: RunEnd, said: dict[str, Any]) -> dict[str, Any]:
+        """Record the run's end with ``outcome``; ``said`` (and so the CLI) says the same."""
         assert self.archive is not None
         assert self.run_id is not None
-        self._stats.set_value(STAT_STATUS, outcome.status)
-        self._stats.set_value(STAT_REASON, outcome.reason)
+        said[STAT_STATUS], said[STAT_REASON] = outcome.status, outcome.reason
         return self.archive.finish_run(
             self.run_id,
-            pages_fetched=int(self._stats.get_value("downloader/response_count", 0)),
+            pages_fetched=int(end.stats.get("downloader/response_count") or 0),
             status=outcome.status,
             reason=outcome.reason,
         )
 
+    def _stop_ticker(self) -> None:
+        if self.ticker is not None:
+            if self.ticker.running:
+                self.ticker.stop()
+            self.ticker = None
+
     def _release(self) -> None:
+        self._stop_ticker()
+        if self.history is not None:
+            self.history.read_through(None)
+            self.history = None
+        if self.batch is not None:
+            # Only a batch an error left open: a finished run committed it.
+            with contextlib.suppress(Exception):
+                self.batch.rollback()
+            self.batch = None
         if self.captures is not None:
             try:
                 self.captures.close()
@@ -342,6 +451,13 @@ class ArchivePipeline:
         if self.lock is not None:
             self.lock.release()
             self.lock = None
+
+    def _crawler_part(self, name: str) -> Any:
+        """Return the crawler's spider or engine, None before the crawl (or in the writer)."""
+        try:
+            return getattr(self.crawler, name, None)
+        except RuntimeError:  # Scrapy: "Crawler.engine is not set yet"
+            return None
 
     @property
     def _stats(self) -> Any:

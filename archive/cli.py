@@ -18,9 +18,12 @@ from typing import Any, TypeVar
 
 import click
 
+from crawler.settings import CONCURRENT_REQUESTS_PER_DOMAIN
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
+CRAWLERS = 2  # crawler processes of `crawl --redis` without --crawlers
 
 
 def db_option(fn: F) -> F:
@@ -69,27 +72,13 @@ def verbose_option(fn: F) -> F:
 
 
 def parse_settings(overrides: tuple[str, ...]) -> dict[str, Any]:
-    """Turn repeated ``-s NAME=VALUE`` options into a settings dict.
+    """Turn repeated ``-s NAME=VALUE`` options into a settings dict (crawler/settings.py)."""
+    from crawler.settings import OverrideError, parse_overrides
 
-    A ``BLOGARCHIVE_*`` name this version does not know is refused with the nearest known
-    one: a misspelt setting would otherwise be ignored without a word.
-    """
-    import difflib
-
-    from crawler import settings as project_settings
-
-    known = sorted(setting.name for setting in project_settings.declared)
-    settings: dict[str, Any] = {}
-    for item in overrides:
-        name, sep, value = item.partition("=")
-        if not sep or not name:
-            raise click.BadParameter(f"expected NAME=VALUE, got {item!r}", param_hint="--set")
-        if name.upper().startswith("BLOGARCHIVE_") and name not in known:
-            nearest = difflib.get_close_matches(name.upper(), known, n=1, cutoff=0.0)
-            hint = f"; did you mean {nearest[0]}?" if nearest else ""
-            raise click.BadParameter(f"unknown setting {name}{hint}", param_hint="--set")
-        settings[name] = value
-    return settings
+    try:
+        return parse_overrides(overrides)
+    except OverrideError as exc:
+        raise click.BadParameter(str(exc), param_hint="--set") from exc
 
 
 def settings_option(fn: F) -> F:
@@ -132,7 +121,8 @@ def crawl_scope_options(fn: F) -> F:
         click.option(
             "--concurrency",
             type=click.IntRange(min=1),
-            help="Requests in flight at once to one site (default: 2).",
+            help="Requests in flight at once to one site"
+            f" (default: {CONCURRENT_REQUESTS_PER_DOMAIN}).",
         ),
         click.option(
             "--full",
@@ -146,13 +136,13 @@ def crawl_scope_options(fn: F) -> F:
     return fn
 
 
-def workers_option(fn: F) -> F:
-    """Add ``--workers``, the extraction processes of a crawler."""
+def workers_option(where: str) -> Callable[[F], F]:
+    """Add ``--workers``, the extraction processes; with 0 it extracts in ``where``."""
     return click.option(
         "--workers",
         type=click.IntRange(min=0),
-        help="Extraction processes (default: one per core; 0 extracts in the crawler process).",
-    )(fn)
+        help=f"Extraction processes (default: one per core; 0 extracts in {where}).",
+    )
 
 
 def targets_option(sources_help: str) -> Callable[[F], F]:
@@ -168,6 +158,12 @@ def targets_option(sources_help: str) -> Callable[[F], F]:
         return click.argument("urls", nargs=-1)(fn)
 
     return decorate
+
+
+def no_contradiction(delay: float | None, no_throttle: bool) -> None:
+    """Refuse ``--delay`` with ``--no-throttle`` (``crawl`` and ``writer``)."""
+    if no_throttle and delay:
+        raise click.UsageError("--delay and --no-throttle contradict each other: give one")
 
 
 def crawl_options(
@@ -211,7 +207,7 @@ def cli() -> None:
 @cli.command()
 @targets_option("A sources.toml naming the blogs to crawl (instead of URLS).")
 @db_option
-@workers_option
+@workers_option("the crawler process")
 @click.option(
     "--time-budget",
     type=click.FloatRange(min=1),
@@ -230,7 +226,7 @@ def cli() -> None:
 @click.option(
     "--crawlers",
     type=click.IntRange(min=1),
-    help="Crawler processes on this machine with --redis (default: 2).",
+    help=f"Crawler processes on this machine with --redis (default: {CRAWLERS}).",
 )
 @verbose_option
 @quiet_option
@@ -272,8 +268,7 @@ def crawl(
 
     if bool(urls) == bool(sources_path):
         raise click.UsageError("give either start URLS or --sources FILE (one of the two)")
-    if no_throttle and delay:
-        raise click.UsageError("--delay and --no-throttle contradict each other: give one")
+    no_contradiction(delay, no_throttle)
     sources = load_crawl_sources(urls, sources_path)
     options = crawl_options(
         db_path,
@@ -288,7 +283,7 @@ def crawl(
     if crawlers is not None and not redis_url:
         raise click.UsageError("--crawlers needs --redis URL (the frontier they share)")
     if redis_url:
-        sys.exit(crawl_fleet(redis_url, options, crawlers or 2, workers, verbose))
+        sys.exit(crawl_fleet(redis_url, options, crawlers or CRAWLERS, workers, verbose))
     try:
         # Taken here, before Scrapy starts, so that a second run stops with one clear line.
         with RunLock.acquire(db_path, started_at=utc_now()):
@@ -331,7 +326,7 @@ def redis_option(fn: F) -> F:
 
 @cli.command("crawler")
 @redis_option
-@workers_option
+@workers_option("the crawler process")
 @verbose_option
 def crawler_command(redis_url: str, workers: int | None, verbose: bool) -> None:
     """Join the crawl in Redis as one crawler process; any number, on any machine.
@@ -396,8 +391,7 @@ def writer(
     from crawler.fleet_run import start_fleet_crawl
     from crawler.run import CrawlFailed, crawl_settings, summarize
 
-    if no_throttle and delay:
-        raise click.UsageError("--delay and --no-throttle contradict each other: give one")
+    no_contradiction(delay, no_throttle)
     options = crawl_options(db_path, urls, sources_path, locals())
     usable_archive(db_path, write=True, create=True)
     started = time.monotonic()
@@ -421,19 +415,9 @@ def writer(
 
 
 @cli.command()
-@click.argument("urls", nargs=-1)
-@click.option(
-    "--sources",
-    "sources_path",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="The sources.toml to replay (default: the one the last crawl used).",
-)
+@targets_option("The sources.toml to replay (default: the one the last crawl used).")
 @db_option
-@click.option(
-    "--workers",
-    type=click.IntRange(min=0),
-    help="Extraction processes (default: one per core; 0 extracts in this process).",
-)
+@workers_option("this process")
 @settings_option
 @verbose_option
 @quiet_option
@@ -457,7 +441,7 @@ def reextract(
         blogarchive reextract --db archive.db -s BLOGARCHIVE_CLEAN=False
     """
     from archive.errors import ArchiveError
-    from archive.reextract import ReplayPlan, last_crawl_plan, report
+    from archive.reextract import replay_plan, report
     from crawler.replay import replay_settings
     from crawler.run import CrawlFailed, CrawlOptions, run_crawl
 
@@ -465,20 +449,11 @@ def reextract(
         raise click.UsageError("give start URLS or --sources FILE, not both")
     usable_archive(db_path, write=True)
     try:
-        plan = ReplayPlan(sources_path, list(urls)) if urls or sources_path else None
-        plan = plan or last_crawl_plan(db_path)
+        plan = replay_plan(db_path, sources_path, list(urls))
     except ArchiveError as exc:
         raise click.ClickException(str(exc)) from exc
-    if plan.sources_path is not None and not plan.sources_path.is_file():
-        raise click.ClickException(f"{plan.sources_path}: sources file of the last crawl is gone")
     sources = load_crawl_sources(plan.urls, plan.sources_path)
-    settings = replay_settings()
-    settings["BLOGARCHIVE_RUN_ARGS"] = {
-        "reextract": True,
-        "sources": str(plan.sources_path) if plan.sources_path else None,
-        "urls": plan.urls,
-    }
-    settings.update(parse_settings(overrides))
+    settings = replay_settings(plan.sources_path, plan.urls) | parse_settings(overrides)
     options = CrawlOptions(
         db_path=db_path,
         sources_path=plan.sources_path,

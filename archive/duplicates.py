@@ -20,7 +20,14 @@ from collections.abc import Iterable
 from sqlite_utils.db import Database
 
 from crawler.urls import url_key
-from pipeline.signatures import METHOD_MINHASH, Candidate, Fingerprinter, Signature, choose_original
+from pipeline.signatures import (
+    METHOD_MINHASH,
+    Candidate,
+    Fingerprinter,
+    Signature,
+    choose_original,
+    from_fingerprint,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -43,8 +50,12 @@ class DuplicateIndex:
         outcome: str,
         run_id: int,
         now: str,
+        fingerprint: tuple[str, bytes | None] | None = None,
     ) -> bool:
         """Fingerprint a stored post and link it to its copies or original.
+
+        ``fingerprint``: the text's signature made where it was extracted
+        (:func:`pipeline.signatures.fingerprint`), used if it is of this index's scheme.
 
         Return True when the post is new to the archive (``outcome`` "new") but its text,
         or the original its page declares, is already archived under another URL: it is
@@ -59,7 +70,7 @@ class DuplicateIndex:
         ).fetchone()
         if outcome == "unchanged" and stored == (scheme, declared_key):
             return False
-        signature = self.fingerprinter.signature(text)
+        signature = from_fingerprint(fingerprint, text, self.fingerprinter)
         self._store_signature(url, signature, declared_key, now)
         cluster = self._relink(url, signature, declared_key, run_id, now)
         if not cluster:

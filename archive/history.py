@@ -2,6 +2,9 @@
 
 :class:`ArchiveHistory` implements :class:`crawler.history.History`, named by the crawl's
 ``BLOGARCHIVE_HISTORY`` setting; it reads, never writes (:mod:`archive.capture_store` writes).
+While the same process writes the archive (:class:`archive.archive_pipeline.ArchivePipeline`),
+it reads through the writer's connection, which sees the batch of writes not committed yet
+(:mod:`archive.write_batch`): what this run captured or stored is found as soon as it is.
 """
 
 from __future__ import annotations
@@ -43,13 +46,25 @@ class ArchiveHistory:
     def __init__(self, db_path: Path | str) -> None:
         self.db_path = Path(db_path)
         self._conn: sqlite3.Connection | None = None
+        self._through: sqlite3.Connection | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchiveHistory:
         """Open the history of the archive the crawl writes (setting ``BLOGARCHIVE_DB``)."""
         return cls(crawler.settings["BLOGARCHIVE_DB"])
 
+    def reads(self, db_path: Path | str) -> bool:
+        """Tell whether this is the history of the archive at ``db_path``."""
+        return self.db_path.resolve() == Path(db_path).resolve()
+
+    def read_through(self, conn: sqlite3.Connection | None) -> None:
+        """Answer through ``conn``, the archive's writing connection in this process (None:
+        through its own read-only one again). It sees its own uncommitted writes."""
+        self._through = conn
+
     def _query(self, sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
+        if self._through is not None:
+            return self._through.execute(sql, params).fetchall()
         if self._conn is None:
             if not self.db_path.exists():
                 return []

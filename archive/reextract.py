@@ -72,6 +72,17 @@ def last_crawl_plan(db_path: Path) -> ReplayPlan:
     raise ArchiveError(db_path, "no crawl run names its sources; give URLS or --sources")
 
 
+def replay_plan(db_path: Path, sources_path: Path | None, urls: list[str]) -> ReplayPlan:
+    """Return what a re-extraction replays: the sources given, else the last crawl's.
+
+    A sources file that is no longer there is an :class:`ArchiveError`.
+    """
+    plan = ReplayPlan(sources_path, urls) if urls or sources_path else last_crawl_plan(db_path)
+    if plan.sources_path is not None and not plan.sources_path.is_file():
+        raise ArchiveError(plan.sources_path, "sources file of the last crawl is gone")
+    return plan
+
+
 def report(db_path: Path, run_id: int) -> ReextractReport:
     """Read what run ``run_id`` did to each post from ``run_posts``."""
     conn = _connect(db_path)

@@ -287,6 +287,7 @@ class Archive:
                 outcome=outcome,
                 run_id=run_id,
                 now=now,
+                fingerprint=record.fingerprint,
             ):
                 outcome = "duplicate"
             if written:

@@ -120,7 +120,8 @@ class Writer:
                 logger.error("%s", state["abort"])
                 return "crawlers_stopped"
             if "done" in state and not client.xlen(OUTBOX_KEY) and not client.scard(CRAWLERS_KEY):
-                return "finished"
+                # A fleet-wide budget ended it (CLOSESPIDER_TIMEOUT...): partial, not finished.
+                return state.get("limit", "finished")
 
     def _read(self, start: str) -> list[tuple[bytes, dict[bytes, bytes]]]:
         block = None if start == "0" else max(1, int(self.poll * 1000))

@@ -2,7 +2,10 @@
 
 One crawl lives under one Redis database (the URL's ``/N``). Its keys:
 
-- ``blogarchive:requests`` (sorted set): the frontier, scrapy-redis's priority queue.
+- ``blogarchive:requests:<host:port>`` (sorted sets): the frontier, one scrapy-redis
+  priority queue per download slot; ``blogarchive:requests`` (sorted set) names the slots
+  with queued requests, scored by their best request; ``blogarchive:leased`` (hash) counts
+  each slot's requests leased to crawlers, ``blogarchive:limits`` (hash) its concurrency.
 - ``blogarchive:seen`` (set): scrapy-redis's duplicate filter, one fingerprint a request.
 - ``blogarchive:leases:<crawler>`` (hash): requests a crawler took from the frontier and has
   not finished; a dead crawler's are put back (:mod:`crawler.shared_frontier`).
@@ -10,6 +13,9 @@ One crawl lives under one Redis database (the URL's ``/N``). Its keys:
 - ``blogarchive:outbox`` (stream): items, captures and page links for the one writer.
 - ``blogarchive:hosts:<host:port>`` / ``blogarchive:next:<host:port>``: the per-host slots
   and next start time every crawler's downloader asks for (:mod:`crawler.politeness`).
+- ``blogarchive:robots-answers`` (hash: robots.txt URL -> status and body, or null) and
+  ``blogarchive:robots-claim:<url>`` (the crawler fetching it): each robots.txt is fetched
+  once a fleet (:class:`RobotsBoard`).
 - ``blogarchive:config`` (what to crawl, as JSON), ``blogarchive:state`` (hash: seeding,
   re-check, done), ``blogarchive:stats`` (the crawlers' summed Scrapy stats),
   ``blogarchive:epoch`` (a token naming this crawl; see :meth:`Fleet.check`).
@@ -17,15 +23,20 @@ One crawl lives under one Redis database (the URL's ``/N``). Its keys:
 
 from __future__ import annotations
 
+import asyncio
+import base64
 import json
 import os
 import secrets
 import socket
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
 PREFIX = "blogarchive:"
-QUEUE_KEY = PREFIX + "requests"
+QUEUE_KEY = PREFIX + "requests"  # the slots with queued requests; each has QUEUE_KEY:<slot>
+LEASED_KEY = PREFIX + "leased"
+LIMITS_KEY = PREFIX + "limits"
 SEEN_KEY = PREFIX + "seen"
 OUTBOX_KEY = PREFIX + "outbox"
 CONFIG_KEY = PREFIX + "config"
@@ -34,6 +45,7 @@ STATS_KEY = PREFIX + "stats"
 EPOCH_KEY = PREFIX + "epoch"
 CRAWLERS_KEY = PREFIX + "crawlers"  # set of crawler ids that joined (and did not leave)
 SERIES_KEY = PREFIX + "series"  # hash: post URL -> JSON [[series name, series page URL]]
+PAGES_KEY = PREFIX + "pages"  # hash: source name -> pages sent (counted against max_pages)
 ROBOTS_KEY = PREFIX + "robots"  # set: robots.txt URLs read (the seeder waits for them)
 WRITER_GROUP = "writer"
 
@@ -56,6 +68,22 @@ def holdings_key(crawler_id: str) -> str:
 def host_keys(slot: str) -> tuple[str, str]:
     """Return the keys of a download slot's (host:port's) holders and next start time."""
     return f"{PREFIX}hosts:{slot}", f"{PREFIX}next:{slot}"
+
+
+def slot_queue_key(slot: str) -> str:
+    """Return the key of the sorted set holding one download slot's queued requests."""
+    return f"{QUEUE_KEY}:{slot}"
+
+
+def queued(client: Any) -> int:
+    """Return the requests in the frontier, all slots together."""
+    slots = [slot.decode() for slot in client.zrange(QUEUE_KEY, 0, -1)]
+    if not slots:
+        return 0
+    pipe = client.pipeline(transaction=False)
+    for slot in slots:
+        pipe.zcard(slot_queue_key(slot))
+    return sum(int(n) for n in pipe.execute())
 
 
 def new_crawler_id() -> str:
@@ -115,6 +143,11 @@ class Fleet:
                 " (the archive keeps what was written)."
             )
 
+    def now(self) -> float:
+        """Return Redis's clock, in seconds (the one clock every machine of the fleet reads)."""
+        seconds, micro = self.client.time()
+        return float(seconds) + micro / 1_000_000
+
     def config(self) -> dict[str, Any]:
         """Return what the crawl was asked to do (see :func:`start_crawl`)."""
         raw = self.client.get(CONFIG_KEY)
@@ -140,11 +173,62 @@ class Fleet:
         ids = [m.decode() for m in self.client.smembers(CRAWLERS_KEY)]
         leased = sum(self.client.hlen(lease_key(i)) for i in ids) // 2
         return {
-            "frontier": int(self.client.zcard(QUEUE_KEY)),
+            "frontier": queued(self.client),
             "leased": leased,
             "outbox": int(self.client.xlen(OUTBOX_KEY)) if self.client.exists(OUTBOX_KEY) else 0,
             "crawlers": len(self.live_crawlers()),
         }
+
+
+ROBOTS_ANSWERS_KEY = PREFIX + "robots-answers"  # hash: robots.txt URL -> the fleet's answer
+ROBOTS_WAIT = 0.05  # seconds between looks for another crawler's robots.txt answer
+
+
+def robots_claim_key(url: str) -> str:
+    """Return the key naming the crawler that fetches robots.txt ``url`` for the fleet."""
+    return f"{PREFIX}robots-claim:{url}"
+
+
+class RobotsBoard:
+    """Each robots.txt fetched once a fleet: claimed by one crawler, its answer in Redis.
+
+    The answer is ``(status, body)``, or None when the fetch failed (every crawler then
+    crawls the host without rules, as one process does).
+    """
+
+    def __init__(self, client: Any, crawler_id: str, claim_ttl: float) -> None:
+        self.client = client
+        self.crawler_id = crawler_id
+        self.claim_ttl_ms = max(1, round(claim_ttl * 1000))
+
+    async def answer(
+        self, url: str, fetch: Callable[[], Awaitable[tuple[int, bytes]]]
+    ) -> tuple[int, bytes] | None:
+        """Return the fleet's answer for robots.txt ``url``, fetching it if no one has."""
+        claim = robots_claim_key(url)
+        while True:
+            stored = self.client.hget(ROBOTS_ANSWERS_KEY, url)
+            if stored is not None:
+                found = json.loads(stored)
+                return None if found is None else (found[0], base64.b64decode(found[1]))
+            if self.client.set(claim, self.crawler_id, nx=True, px=self.claim_ttl_ms):
+                break
+            holder = self.client.get(claim)
+            if holder is not None and not self.client.exists(alive_key(holder.decode())):
+                self.client.delete(claim)  # the claimer died before it answered
+            await asyncio.sleep(ROBOTS_WAIT)
+        try:
+            status, body = await fetch()
+        except Exception:
+            self.client.hset(ROBOTS_ANSWERS_KEY, url, json.dumps(None))
+            raise
+        except BaseException:  # cancelled (the crawler is closing): another may fetch it
+            self.client.delete(claim)
+            raise
+        self.client.hset(
+            ROBOTS_ANSWERS_KEY, url, json.dumps([status, base64.b64encode(body).decode()])
+        )
+        return status, body
 
 
 def start_crawl(url: str, config: dict[str, Any]) -> Fleet:
@@ -166,6 +250,8 @@ def start_crawl(url: str, config: dict[str, Any]) -> Fleet:
     if keys:
         client.delete(*keys)
     fleet.epoch = secrets.token_hex(8)
+    if config.get("time_budget") is not None:
+        config = {**config, "deadline": fleet.now() + float(config["time_budget"])}
     pipe = client.pipeline(transaction=True)
     pipe.set(CONFIG_KEY, json.dumps(config))
     pipe.set(EPOCH_KEY, fleet.epoch)

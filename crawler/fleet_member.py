@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
 import logging
 import pickle
@@ -28,6 +29,7 @@ from twisted.internet.task import LoopingCall
 
 from crawler.fleet import (
     OUTBOX_KEY,
+    PAGES_KEY,
     ROBOTS_KEY,
     SERIES_KEY,
     STATE_KEY,
@@ -37,7 +39,12 @@ from crawler.fleet import (
     alive_key,
 )
 from crawler.items import Capture
-from crawler.outcome import STAT_LIMIT_PREFIX, STAT_SOURCES, STAT_UNREACHABLE_PREFIX
+from crawler.outcome import (
+    LIMIT_REASONS,
+    STAT_LIMIT_PREFIX,
+    STAT_SOURCES,
+    STAT_UNREACHABLE_PREFIX,
+)
 from crawler.shared_frontier import LEASE_META, SharedFrontier, current_lease
 from crawler.spiders.blog import BlogSpider
 
@@ -47,12 +54,23 @@ if TYPE_CHECKING:
     from scrapy import Request, Spider
     from scrapy.crawler import Crawler
 
+    from crawler.sources import Source
+
 logger = logging.getLogger(__name__)
 
-TICK = 0.1  # seconds between looks at the fleet (wake-ups, back-pressure)
+TICK = 0.05  # seconds between wake-ups of an engine with room for requests
+BACKLOG_EVERY = 0.25  # seconds between looks at the writer's backlog (back-pressure)
 STAT_FLEET_ERROR = "blogarchive/fleet_error"
 # Stats every crawler sets to the same value: kept once, not summed.
 SHARED_STATS = frozenset({STAT_SOURCES})
+
+
+# KEYS: pages sent per source. ARGV: source, its max_pages. 1: counted; 0: the cap is reached.
+COUNT_PAGE = """
+if tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '0') >= tonumber(ARGV[2]) then return 0 end
+redis.call('HINCRBY', KEYS[1], ARGV[1], 1)
+return 1
+"""
 
 
 def message(item: Any) -> bytes:
@@ -69,6 +87,10 @@ class FleetSpider(BlogSpider):
     """
 
     fleet: Fleet
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.sources_full: set[str] = set()  # max_pages used up by the fleet (it only fills)
 
     async def start(self) -> AsyncIterator[Any]:
         """Queue the start requests if this crawler is the first; else only get ready."""
@@ -108,6 +130,35 @@ class FleetSpider(BlogSpider):
     def _robots_done(self, url: str) -> None:
         super()._robots_done(url)
         self.fleet.client.sadd(ROBOTS_KEY, url)
+
+    def source_full(self, source: Source) -> bool:
+        """Tell whether the fleet has sent the source's max_pages pages."""
+        if source.max_pages is None:
+            return False
+        if source.name in self.sources_full:
+            return True
+        sent = int(self.fleet.client.hget(PAGES_KEY, source.name) or 0)
+        if sent >= source.max_pages:
+            self.sources_full.add(source.name)
+            return True
+        return False
+
+    def count_page(self, source: Source) -> bool:
+        """Count one page against the source's max_pages for the whole fleet."""
+        if source.max_pages is None:
+            self.pages_sent[source.name] += 1
+            return True
+        if source.name in self.sources_full:
+            return False
+        if not self._count_page(keys=[PAGES_KEY], args=[source.name, source.max_pages]):
+            self.sources_full.add(source.name)
+            return False
+        self.pages_sent[source.name] += 1
+        return True
+
+    @functools.cached_property
+    def _count_page(self) -> Any:
+        return self.fleet.client.register_script(COUNT_PAGE)
 
     def remember_series_member(self, post_url: str, member: tuple[str, str]) -> None:
         """Note that series page ``member`` lists ``post_url``, for every crawler."""
@@ -153,6 +204,8 @@ class FleetMember:
         self.paused = False
         self.closing = False
         self.last_check = 0.0
+        self.last_backlog = 0.0
+        self.backlog = 0
         self.ticker = LoopingCall(self.tick)
 
     @classmethod
@@ -223,7 +276,15 @@ class FleetMember:
             if time.monotonic() - self.last_check > 1.0:
                 self.last_check = time.monotonic()
                 self.fleet.check()
-            backlog = int(self.fleet.client.xlen(OUTBOX_KEY))
+                limit = self.fleet.state("limit")
+                if limit is not None:
+                    # Another crawler reached the fleet's budget: the crawl ends for all.
+                    self._close(limit)
+                    return
+            backlog = self.backlog
+            if time.monotonic() - self.last_backlog > BACKLOG_EVERY:
+                self.last_backlog = time.monotonic()
+                backlog = self.backlog = int(self.fleet.client.xlen(OUTBOX_KEY))
         except FleetError as exc:
             self._stop(str(exc))
             return
@@ -238,16 +299,20 @@ class FleetMember:
         elif self.paused and backlog < self.outbox_max // 2:
             self.paused = False
             engine.unpause()
-        if not self.paused and engine._slot is not None:
-            # Scrapy looks at an idle scheduler every 5 s; other crawlers fill this one.
+        if not self.paused and engine._slot is not None and not engine.downloader.needs_backout():
+            # Scrapy looks at an idle scheduler every 5 s; other crawlers fill this one, and
+            # free the host slots its pop waits for (SharedFrontier leases by host).
             engine._slot.nextcall.schedule()
 
     def _stop(self, why: str) -> None:
         logger.error("%s", why)
-        self.closing = True
         self.crawler.stats.set_value(STAT_FLEET_ERROR, why)
+        self._close("fleet_error")
+
+    def _close(self, reason: str) -> None:
+        self.closing = True
         if self.crawler.engine is not None:
-            deferred_from_coro(self.crawler.engine.close_spider_async(reason="fleet_error"))
+            deferred_from_coro(self.crawler.engine.close_spider_async(reason=reason))
 
     # -- the end -------------------------------------------------------------------------------
 
@@ -292,6 +357,12 @@ class FleetMember:
         if self.paused and self.crawler.engine is not None:
             self.crawler.engine.unpause()
         try:
+            if reason in LIMIT_REASONS:
+                # A budget of the whole fleet (the time budget's deadline is the fleet's):
+                # the crawl ends here for every crawler, partial; what is queued stays.
+                client = self.fleet.client
+                client.hsetnx(STATE_KEY, "limit", reason)
+                client.hsetnx(STATE_KEY, "done", self.crawler_id)
             self._push_stats(reason)
             if self.frontier is not None and (returned := self.frontier.give_back()):
                 logger.info("%d requests this crawler held queued again", returned)

@@ -20,13 +20,14 @@ from typing import Any
 
 from scrapy.settings import SETTINGS_PRIORITIES, Settings
 
-from crawler.fleet import STATE_KEY, Fleet, FleetError, new_crawler_id, start_crawl
+from crawler.fleet import STATE_KEY, Fleet, new_crawler_id, start_crawl
 from crawler.run import CrawlOptions, InterruptibleProcess, crawl_settings, quiet_loggers
 
 logger = logging.getLogger(__name__)
 
 # Settings a crawl's definition never carries to the crawlers: each process sets its own.
-LOCAL_SETTINGS = frozenset({"LOG_LEVEL", "BLOGARCHIVE_EXTRACT_WORKERS"})
+# (A time budget is the fleet's, from the crawl's start: see fleet_settings.)
+LOCAL_SETTINGS = frozenset({"LOG_LEVEL", "BLOGARCHIVE_EXTRACT_WORKERS", "CLOSESPIDER_TIMEOUT"})
 
 
 def crawl_definition(options: CrawlOptions) -> dict[str, Any]:
@@ -47,18 +48,31 @@ def crawl_definition(options: CrawlOptions) -> dict[str, Any]:
         spider["max_pages"] = options.max_pages
     if options.max_depth is not None:
         spider["max_depth"] = options.max_depth
-    return {"db": str(Path(options.db_path).resolve()), "settings": overrides, "spider": spider}
+    config: dict[str, Any] = {
+        "db": str(Path(options.db_path).resolve()),
+        "settings": overrides,
+        "spider": spider,
+    }
+    if options.time_budget is not None:
+        config["time_budget"] = options.time_budget
+    return config
 
 
 def start_fleet_crawl(url: str, options: CrawlOptions) -> Fleet:
-    """Put a new crawl's definition at Redis ``url``; FleetError if one is under way there."""
-    if options.time_budget is not None:
-        raise FleetError("--time-budget is not supported with --redis yet")
+    """Put a new crawl's definition at Redis ``url``; FleetError if one is under way there.
+
+    A time budget runs from now for the whole fleet (``deadline``, on Redis's clock).
+    """
     return start_crawl(url, crawl_definition(options))
 
 
-def fleet_settings(config: dict[str, Any], url: str, crawler_id: str) -> Settings:
-    """Return the Scrapy settings of one crawler of the crawl defined by ``config``."""
+def fleet_settings(
+    config: dict[str, Any], url: str, crawler_id: str, now: float | None = None
+) -> Settings:
+    """Return the Scrapy settings of one crawler of the crawl defined by ``config``.
+
+    ``now`` (Redis's clock) turns the crawl's deadline into this crawler's CLOSESPIDER_TIMEOUT.
+    """
     settings = Settings()
     settings.setmodule("crawler.settings", priority="project")
     fleet = {
@@ -72,12 +86,22 @@ def fleet_settings(config: dict[str, Any], url: str, crawler_id: str) -> Setting
             "crawler.fleet_member.OutboxPipeline": 900,
         },
         "EXTENSIONS": {**settings.getdict("EXTENSIONS"), "crawler.fleet_member.FleetMember": 10},
+        # Each host's robots.txt is fetched once for the whole fleet.
+        "DOWNLOADER_MIDDLEWARES": {
+            **settings.getdict("DOWNLOADER_MIDDLEWARES"),
+            "crawler.middlewares.SharedRobotsTxtMiddleware": None,
+            "crawler.middlewares.FleetRobotsTxtMiddleware": 100,
+        },
     }
     for name, value in fleet.items():
         settings.set(name, value, priority="cmdline")
     # The crawl's own -s settings win (DOWNLOADER, to compare without the host slots).
     for name, value in config.get("settings", {}).items():
         settings.set(name, value, priority="cmdline")
+    if "deadline" in config and now is not None:
+        # 0 turns the timeout off: a crawler joining after the deadline closes at once.
+        left = max(0.001, float(config["deadline"]) - now)
+        settings.set("CLOSESPIDER_TIMEOUT", left, priority="cmdline")
     db = Path(config.get("db", ""))
     if not db.is_file():
         # History (captures, stored posts) is read from the archive's file; a crawler on
@@ -119,7 +143,7 @@ def run_fleet_crawler(
     fleet = Fleet.join(url)
     config = fleet.config()
     crawler_id = new_crawler_id()
-    settings = fleet_settings(config, url, crawler_id)
+    settings = fleet_settings(config, url, crawler_id, now=fleet.now())
     settings.set("LOG_LEVEL", log_level, priority="cmdline")
     if workers is not None:
         settings.set("BLOGARCHIVE_EXTRACT_WORKERS", workers, priority="cmdline")

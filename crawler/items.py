@@ -119,6 +119,16 @@ class Capture:
         return next((v for k, v in self.response_headers if k.lower() == wanted), None)
 
 
+@dataclass(frozen=True)
+class RunEnd:
+    """How a crawl ended, as data for whoever keeps the run (the archive): Scrapy's close
+    ``reason`` and the crawl's ``stats`` when it closed (plain values; a fleet's writer
+    merges its crawlers'). :func:`crawler.outcome.crawl_outcome` reads both."""
+
+    reason: str
+    stats: dict[str, Any] = field(repr=False)
+
+
 def payload_digest(body: bytes) -> str:
     """Return a payload's WARC-Payload-Digest (SHA-1, base32), as warcio writes it."""
     return "sha1:" + base64.b32encode(hashlib.sha1(body).digest()).decode("ascii")

@@ -19,7 +19,7 @@ LISTED_IN_SERIES = "listed_in_series"  # (series name, series page URL) pairs th
 SETTLE_LATE = "settle_late"  # True: asked again once the site's posts are known (pages.settle)
 READ_PAGE = "read_page"  # True: a page parse_page reads (crawler.reading.PageReader reads it)
 
-# Set by the capture middleware (crawler/captures.py); read by it and by the spider.
+# Set by the capture middleware (crawler/capture_middleware.py); read by it and by the spider.
 PAYLOAD_DIGEST = "payload_digest"  # digest of the payload the spider sees (or the stored one)
 STORED_TYPE = "stored_type"  # the Content-Type of the URL's last capture
 REVALIDATING = "revalidating"  # id of the capture a conditional request revalidates
@@ -35,6 +35,10 @@ PAGE_READING = "page_reading"
 # Set and read by the downloader middlewares.
 COUNTED = "blog_counted"  # True: counted towards its source's max_pages (middlewares.py)
 ANSWERED = "answered"  # the status of an answer refused after it came (traps.TrapGate)
+
+# Set and read by the downloader (crawler/politeness.py) in a fleet: the per-host slot it
+# holds in Redis for the request while it downloads, a (slot key, holder) pair.
+FLEET_SLOT = "fleet_slot"
 
 # The values of EXPECT. A failed probe (a guessed feed path) says nothing about the blog; a
 # discovery request (robots.txt, feeds, sitemaps) fails as "discover", content as "fetch".

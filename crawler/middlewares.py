@@ -12,6 +12,8 @@ from scrapy import signals
 from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Request, Response
+from scrapy.http.request import NO_CALLBACK
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.defer import Deferred
@@ -24,7 +26,6 @@ from crawler.urls import netloc
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
-    from scrapy.http import Request, Response
     from scrapy.robotstxt import RobotParser
 
 logger = logging.getLogger(__name__)
@@ -69,14 +70,13 @@ class SourceScopeMiddleware:
             raise IgnoreRequest(f"{netloc(request.url)} cannot be reached")
         if request.meta.get(EXPECT) != CONTENT or request.meta.get(COUNTED):
             return
-        if source.max_pages is not None and spider.pages_sent[name] >= source.max_pages:
+        # Counted when sent, not when answered, so concurrency cannot overshoot the cap;
+        # the flag travels with retries and redirects (request.copy/replace keep meta).
+        if not spider.count_page(source):
             stats.inc_value("blogarchive/max_pages_dropped")
             stats.set_value(f"{STAT_LIMIT_PREFIX}{name}", f"max_pages={source.max_pages} reached")
             raise IgnoreRequest(f"source {name!r} reached max_pages={source.max_pages}")
-        # Counted when sent, not when answered, so concurrency cannot overshoot the cap;
-        # the flag travels with retries and redirects (request.copy/replace keep meta).
         request.meta[COUNTED] = True
-        spider.pages_sent[name] += 1
         stats.inc_value("blogarchive/page_requests")
 
 
@@ -112,6 +112,66 @@ class SharedRobotsTxtMiddleware(RobotsTxtMiddleware):
     def _robots_error(self, exc: Exception, netloc: str) -> None:
         super()._robots_error(exc, netloc)
         self._read.setdefault(netloc, asyncio.Event()).set()
+
+
+class FleetRobotsTxtMiddleware(SharedRobotsTxtMiddleware):
+    """The robots.txt middleware of a fleet's crawler: each host's robots.txt fetched once a fleet.
+
+    The first crawler to need a host's rules claims its robots.txt in Redis, fetches it and
+    leaves the answer there (status and body, or that the fetch failed); the others wait for
+    it (or take the claim over if the claimer's heartbeat stopped) and parse the same body.
+    Each crawler still sends ``robots_parsed``, so Crawl-delay applies in every downloader.
+    ``BLOGARCHIVE_FLEET_SHARED_ROBOTS=False``: every crawler fetches it (only to compare).
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler)
+        self.board: Any = None
+        settings = crawler.settings
+        shared = settings.getbool("BLOGARCHIVE_FLEET_SHARED_ROBOTS")
+        if settings.get("BLOGARCHIVE_REDIS") and shared:
+            from crawler.fleet import RobotsBoard, connect
+
+            claim_ttl = settings.getfloat("DOWNLOAD_TIMEOUT") + 30
+            self.board = RobotsBoard(
+                connect(settings["BLOGARCHIVE_REDIS"]), settings["BLOGARCHIVE_FLEET_ID"], claim_ttl
+            )
+
+    async def robot_parser(self, request: Request) -> Any:
+        """Return the host's rules, from the fleet's one fetch of its robots.txt."""
+        netloc = urlparse_cached(request).netloc
+        if self.board is None or netloc in self._parsers:
+            return await super().robot_parser(request)
+        self._parsers[netloc] = Deferred()
+        parts = urlparse_cached(request)
+        url = f"{parts.scheme}://{netloc}/robots.txt"
+        try:
+            answer = await self.board.answer(url, lambda: self._fetch(url))
+        except Exception as exc:
+            if not isinstance(exc, IgnoreRequest):
+                logger.error("Error downloading %s: %s", url, exc)
+            self._robots_error(exc, netloc)
+        else:
+            if answer is None:  # the fetch failed in the crawler that made it
+                self._robots_error(IgnoreRequest(f"{url}: not read"), netloc)
+            else:
+                status, body = answer
+                response = Response(url, status=status, body=body, request=Request(url))
+                await self._parse_robots(response, netloc, request)
+        return self._parsers[netloc]
+
+    async def _fetch(self, url: str) -> tuple[int, bytes]:
+        robots = Request(
+            url,
+            priority=self.DOWNLOAD_PRIORITY,
+            meta={"dont_obey_robotstxt": True},
+            callback=NO_CALLBACK,
+        )
+        engine = self.crawler.engine
+        assert engine is not None
+        response = await engine.download_async(robots)
+        self._stats.inc_value("robotstxt/request_count")
+        return response.status, response.body
 
 
 class CrawlDelayMiddleware:

@@ -29,6 +29,7 @@ from twisted.internet.defer import Deferred
 from twisted.python.failure import Failure
 
 from crawler.fleet import host_keys
+from crawler.meta import FLEET_SLOT
 from crawler.urls import netloc
 
 
@@ -128,7 +129,7 @@ class FleetDownloader(PoliteDownloader):
                 slot.latercall = call_later(wait / 1000, self._latercall, slot)
                 return
             slot.queue.popleft()
-            request.meta["fleet_slot"] = (key, holder)
+            request.meta[FLEET_SLOT] = (key, holder)
             slot.lastseen = monotonic()
             slot.transferring.add(request)
             _schedule_coro(self._wait_for_download(slot, request, queue_dfd))
@@ -146,7 +147,7 @@ class FleetDownloader(PoliteDownloader):
             queue_dfd.callback(response)
 
     def _give_back(self, request: Request) -> None:
-        key, holder = request.meta.pop("fleet_slot", (None, None))
+        key, holder = request.meta.pop(FLEET_SLOT, (None, None))
         if key is None:
             return
         holders, _ = host_keys(key)

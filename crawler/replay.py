@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from scrapy.core.downloader.handlers.base import BaseDownloadHandler
 from scrapy.http import Response
 
 from crawler import settings as project_settings
-from crawler.captures import stored_to_response
+from crawler.capture_middleware import stored_to_response
 from crawler.history import history_of
 
 if TYPE_CHECKING:
@@ -78,20 +79,23 @@ class StoredPostSeeds:
             entry["delay"] = 0.0
 
 
-def replay_settings() -> dict[str, Any]:
-    """Return the Scrapy settings that turn a crawl into a replay of the captures."""
+def replay_settings(sources_path: Path | None, urls: list[str]) -> dict[str, Any]:
+    """Return the Scrapy settings that turn a crawl into a replay of the captures.
+
+    The run is recorded as a re-extraction of ``sources_path`` or ``urls``.
+    """
     handler = "crawler.replay.ReplayDownloadHandler"
     downloader = dict(getattr(project_settings, "DOWNLOADER_MIDDLEWARES", {}))
     # No server to be polite to, nothing to capture again, no validators to send.
     for name in (
         "crawler.middlewares.CrawlDelayMiddleware",
         "crawler.middlewares.RetryAfterMiddleware",
-        "crawler.captures.CaptureMiddleware",
+        "crawler.capture_middleware.CaptureMiddleware",
     ):
         downloader[name] = None
     spider = dict(getattr(project_settings, "SPIDER_MIDDLEWARES", {}))
     # Every page is rebuilt from its capture: none may be answered from its parsed links.
-    spider["crawler.captures.DatedPageShortcut"] = None
+    spider["crawler.dated_shortcut.DatedPageShortcut"] = None
     spider["crawler.replay.StoredPostSeeds"] = 1000
     return {
         "DOWNLOAD_HANDLERS": {"http": handler, "https": handler},
@@ -101,4 +105,9 @@ def replay_settings() -> dict[str, Any]:
         "DOWNLOAD_DELAY": 0,
         "RETRY_ENABLED": False,
         "CONCURRENT_REQUESTS_PER_DOMAIN": 16,
+        "BLOGARCHIVE_RUN_ARGS": {
+            "reextract": True,
+            "sources": str(sources_path) if sources_path else None,
+            "urls": urls,
+        },
     }

@@ -1,6 +1,8 @@
 """Scrapy settings for blogarchive, each with its reason; per-run overrides come from the CLI."""
 
+import difflib
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -83,6 +85,12 @@ declared = (
         "Revalidate captured pages with If-None-Match/If-Modified-Since; --full turns it off.",
     ),
     Setting(
+        "BLOGARCHIVE_ROBOTS_WAIT",
+        5.0,
+        "Seconds the start pages wait for robots.txt, so the sitemaps it names are queued"
+        " first (their dates spare a re-crawl its unchanged pages).",
+    ),
+    Setting(
         "BLOGARCHIVE_TRUST_LASTMOD",
         True,
         "A sitemap lastmod or feed date before the page's capture: reuse it, no request.",
@@ -109,6 +117,19 @@ declared = (
         "BLOGARCHIVE_DEDUP",
         True,
         "Link near-duplicate posts to their original (off only to compare).",
+    ),
+    Setting(
+        "BLOGARCHIVE_WRITE_BATCH",
+        50,
+        "Writes (posts, captures, errors, ...) committed together in one transaction; a kill"
+        " loses at most the batch under way, which the next run fetches again. 1: each on its"
+        " own.",
+    ),
+    Setting(
+        "BLOGARCHIVE_WRITE_BATCH_SECONDS",
+        1.0,
+        "A batch is also committed once its first write is this old (readers of the archive"
+        " see a crawl's writes this late at most).",
     ),
     Setting(
         "BLOGARCHIVE_SNAPSHOT",
@@ -169,10 +190,47 @@ declared = (
         "Records waiting for a fleet's writer at which every crawler pauses, until half are"
         " written.",
     ),
+    Setting(
+        "BLOGARCHIVE_FLEET_SLOT_AWARE",
+        True,
+        "A fleet's crawler takes from the shared frontier only requests for hosts with fewer"
+        " requests leased than their concurrency (off only to compare).",
+    ),
+    Setting(
+        "BLOGARCHIVE_FLEET_SHARED_ROBOTS",
+        True,
+        "A fleet fetches each host's robots.txt once, for all its crawlers, through Redis (off"
+        " only to compare: each crawler fetches it).",
+    ),
 )
 # As Scrapy reads a settings module: one upper-case name per setting. The CLI refuses other
-# BLOGARCHIVE_* names (a misspelling).
+# BLOGARCHIVE_* names (a misspelling: parse_overrides below).
 globals().update({setting.name: setting.default for setting in declared})
+
+
+class OverrideError(ValueError):
+    """A ``NAME=VALUE`` setting override that cannot be used, in words."""
+
+
+def parse_overrides(overrides: Iterable[str]) -> dict[str, Any]:
+    """Turn ``NAME=VALUE`` overrides (the CLI's repeated ``-s``) into a settings dict.
+
+    A ``BLOGARCHIVE_*`` name this version does not know is refused with the nearest known
+    one: a misspelt setting would otherwise be ignored without a word.
+    """
+    known = sorted(setting.name for setting in declared)
+    settings: dict[str, Any] = {}
+    for item in overrides:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            raise OverrideError(f"expected NAME=VALUE, got {item!r}")
+        if name.upper().startswith("BLOGARCHIVE_") and name not in known:
+            nearest = difflib.get_close_matches(name.upper(), known, n=1, cutoff=0.0)
+            hint = f"; did you mean {nearest[0]}?" if nearest else ""
+            raise OverrideError(f"unknown setting {name}{hint}")
+        settings[name] = value
+    return settings
+
 
 # Scrapy re-reads and re-parses a callback's source on every response to warn about
 # `return value` in generators (its cache is keyed by short-lived bound methods): a third of an
@@ -196,7 +254,7 @@ ITEM_PIPELINES = {
 SPIDER_MIDDLEWARES = {
     # Closest to the spider: pages a sitemap dates unchanged are parsed from the archive at
     # once; their links pass through depth, referer and the rest as the sitemap's output.
-    "crawler.captures.DatedPageShortcut": 950,
+    "crawler.dated_shortcut.DatedPageShortcut": 950,
     # Before DepthMiddleware (900): links past a trap rule are dropped, dead ends counted.
     "crawler.traps.TrapGuard": 920,
 }
@@ -204,7 +262,7 @@ SPIDER_MIDDLEWARES = {
 EXTENSIONS = {
     # The same throttle, except that a 304 may lower the delay like a 200 (incremental runs).
     "scrapy.extensions.throttle.AutoThrottle": None,
-    "crawler.captures.RevalidatingAutoThrottle": 0,
+    "crawler.throttle.RevalidatingAutoThrottle": 0,
     # The worker processes that read pages and extract posts (crawler/workers.py).
     "crawler.workers.Workers": 0,
 }
@@ -224,5 +282,5 @@ DOWNLOADER_MIDDLEWARES = {
     # After redirects are scheduled, before compression and redirects handle the answer.
     "crawler.traps.TrapGate": 940,
     # Next to the downloader: final request headers, raw (still compressed) bodies, redirects.
-    "crawler.captures.CaptureMiddleware": 950,
+    "crawler.capture_middleware.CaptureMiddleware": 950,
 }

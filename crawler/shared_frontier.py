@@ -29,14 +29,18 @@ from scrapy_redis.queue import Base as RedisQueue
 
 from crawler.fleet import (
     CRAWLERS_KEY,
+    LEASED_KEY,
+    LIMITS_KEY,
     OUTBOX_KEY,
     QUEUE_KEY,
     SEEN_KEY,
     alive_key,
     holdings_key,
     lease_key,
+    queued,
+    slot_queue_key,
 )
-from crawler.urls import url_key
+from crawler.urls import netloc, url_key
 
 if TYPE_CHECKING:
     from scrapy import Request, Spider
@@ -51,28 +55,58 @@ current_lease: contextvars.ContextVar[str | None] = contextvars.ContextVar(
     "current_lease", default=None
 )
 
-# KEYS: frontier, lease hash, lease counter. Pops the best request into a new lease.
+# The frontier is one sorted set of requests per download slot (host:port), and one sorted
+# set of the slots that have requests, each scored by its best request. A pop takes the best
+# request of the best slot whose leased requests are under the slot's concurrency (a
+# downloader-aware queue, as Scrapy's DownloaderAwarePriorityQueue is in one process): a
+# crawler pops requests for hosts it can download from, not a run of one host's requests
+# that wait in its downloader for the host's fleet-wide slots while its other slots idle.
+
+# KEYS: slots, leased counts, slot limits, lease hash, lease counter. ARGV: default limit,
+# prefix of the slot queues. Pops the best request with room into a new lease.
 POP = """
-local popped = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
-if #popped == 0 then return false end
-redis.call('ZREM', KEYS[1], popped[1])
-local id = tostring(redis.call('INCR', KEYS[3]))
-redis.call('HSET', KEYS[2], id, popped[1], id .. ':score', popped[2])
+local slots = redis.call('ZRANGE', KEYS[1], 0, -1)
+local chosen = nil
+for _, slot in ipairs(slots) do
+  local limit = tonumber(redis.call('HGET', KEYS[3], slot) or ARGV[1])
+  if tonumber(redis.call('HGET', KEYS[2], slot) or '0') < limit then
+    chosen = slot
+    break
+  end
+end
+if not chosen then return false end
+local queue = ARGV[2] .. chosen
+local popped = redis.call('ZRANGE', queue, 0, 0, 'WITHSCORES')
+redis.call('ZREM', queue, popped[1])
+local rest = redis.call('ZRANGE', queue, 0, 0, 'WITHSCORES')
+if #rest == 0 then
+  redis.call('ZREM', KEYS[1], chosen)
+else
+  redis.call('ZADD', KEYS[1], rest[2], chosen)
+end
+redis.call('HINCRBY', KEYS[2], chosen, 1)
+local id = tostring(redis.call('INCR', KEYS[5]))
+redis.call('HSET', KEYS[4], id, popped[1], id .. ':at', popped[2] .. ' ' .. chosen)
 return {id, popped[1]}
 """
 
-# KEYS: lease hash, frontier, alive key, crawlers set, host slots held; ARGV: crawler id.
-# Puts a dead crawler's leased requests back with their priorities and frees the host slots
-# it held (crawler.politeness.FleetDownloader); nothing if it is alive.
+# KEYS: lease hash, slots, alive key, crawlers set, host slots held, leased counts; ARGV:
+# crawler id, prefix of the slot queues. Puts a dead crawler's leased requests back in their
+# slots' queues with their priorities and frees the host slots it held
+# (crawler.politeness.FleetDownloader); nothing if it is alive.
 RECLAIM = """
 if redis.call('EXISTS', KEYS[3]) == 1 then return -1 end
 local fields = redis.call('HGETALL', KEYS[1])
 local count = 0
 for i = 1, #fields, 2 do
   local name = fields[i]
-  if not string.find(name, ':score', 1, true) then
-    local score = redis.call('HGET', KEYS[1], name .. ':score')
-    redis.call('ZADD', KEYS[2], score, fields[i + 1])
+  if not string.find(name, ':', 1, true) then
+    local at = redis.call('HGET', KEYS[1], name .. ':at')
+    local space = string.find(at, ' ', 1, true)
+    local score, slot = string.sub(at, 1, space - 1), string.sub(at, space + 1)
+    redis.call('ZADD', ARGV[2] .. slot, score, fields[i + 1])
+    redis.call('ZADD', KEYS[2], 'LT', score, slot)
+    redis.call('HINCRBY', KEYS[6], slot, -1)
     count = count + 1
   end
 end
@@ -86,10 +120,14 @@ redis.call('DEL', KEYS[5])
 return count
 """
 
-# KEYS: frontier, crawlers set. Requests queued plus leased, read in one step (a request
-# moves from one to the other atomically, so the sum never misses one in transit).
+# KEYS: slots, crawlers set. ARGV: prefix of the slot queues. Requests queued plus leased,
+# read in one step (a request moves from one to the other atomically, so the sum never
+# misses one in transit).
 OUTSTANDING = """
-local total = redis.call('ZCARD', KEYS[1])
+local total = 0
+for _, slot in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
+  total = total + redis.call('ZCARD', ARGV[1] .. slot)
+end
 for _, id in ipairs(redis.call('SMEMBERS', KEYS[2])) do
   total = total + redis.call('HLEN', 'blogarchive:leases:' .. id) / 2
 end
@@ -97,16 +135,29 @@ return total
 """
 
 
+UNLIMITED = 2**31  # the slot limit of a pop that ignores leased counts (comparisons only)
+
+
 class LeasingQueue(RedisQueue):
-    """scrapy-redis's priority queue, whose pop leases the request to one crawler."""
+    """scrapy-redis's priority queue, one per download slot, whose pop leases the request.
+
+    ``key`` names the set of slots with queued requests; each slot's requests are in
+    ``key:<slot>`` (see the scripts above).
+    """
 
     def __init__(self, server: Any, spider: Spider, key: str, serializer: Any = None) -> None:
         super().__init__(server, spider, key, serializer)
         self.crawler_id = ""
+        self.default_limit = 2
+        # Per-slot settings (the downloader's DOWNLOAD_SLOTS): a slot's own concurrency.
+        self.limits: dict[str, dict[str, Any]] = {}
         self._pop = server.register_script(POP)
 
     def __len__(self) -> int:
-        return int(self.server.zcard(self.key))
+        return queued(self.server)
+
+    def __bool__(self) -> bool:
+        return bool(self.server.exists(self.key))
 
     def encode(self, request: Request) -> bytes:
         """Return the request as stored in Redis."""
@@ -114,18 +165,40 @@ class LeasingQueue(RedisQueue):
 
     def push(self, request: Request) -> None:
         """Queue a request (higher priority first, as Scrapy's scheduler does)."""
-        self.server.zadd(self.key, {self.encode(request): -request.priority})
+        pipe = self.server.pipeline(transaction=True)
+        self.push_into(pipe, request)
+        pipe.execute()
+
+    def push_into(self, pipe: Any, request: Request) -> None:
+        """Queue a request in its slot's queue, as part of the transaction ``pipe``."""
+        slot = request_slot(request)
+        score = -request.priority
+        pipe.zadd(slot_queue_key(slot), {self.encode(request): score})
+        pipe.zadd(self.key, {slot: score}, lt=True)
+        limit = self.limits.get(slot, {}).get("concurrency")
+        if limit is not None:
+            pipe.hset(LIMITS_KEY, slot, int(limit))
 
     def pop(self, timeout: int = 0) -> Request | None:
-        """Take the best request and lease it to this crawler (``meta["fleet_lease"]``)."""
-        keys = [self.key, lease_key(self.crawler_id), lease_key(self.crawler_id) + ":n"]
-        popped = self._pop(keys=keys)
+        """Take the best request a slot has room for and lease it (``meta["fleet_lease"]``).
+
+        The request's slot is in ``meta["fleet_lease_slot"]``.
+        """
+        lease_hash = lease_key(self.crawler_id)
+        keys = [self.key, LEASED_KEY, LIMITS_KEY, lease_hash, lease_hash + ":n"]
+        popped = self._pop(keys=keys, args=[self.default_limit, slot_queue_key("")])
         if not popped:
             return None
         lease, data = popped
         request = self._decode_request(data)
         request.meta[LEASE_META] = lease.decode()
         return request
+
+
+def request_slot(request: Request) -> str:
+    """Return the download slot a request goes through (as crawler.politeness keys them)."""
+    slot = request.meta.get("download_slot")
+    return str(slot) if slot is not None else netloc(request.url)
 
 
 class KeyDupeFilter(RFPDupeFilter):
@@ -194,7 +267,7 @@ class SharedFrontier(BaseScheduler):
         self.queue: LeasingQueue | None = None
         self.df = KeyDupeFilter(server, SEEN_KEY)
         self.pending: dict[str, list[bytes]] = defaultdict(list)
-        self.active: set[str] = set()  # leases taken and not released
+        self.active: dict[str, str] = {}  # leases taken and not released: lease -> slot
         self._reclaim = server.register_script(RECLAIM)
         timeout = crawler.settings.getfloat("BLOGARCHIVE_FLEET_TIMEOUT")
         self.heart = Heartbeat(server, alive_key(crawler_id), timeout)
@@ -215,6 +288,15 @@ class SharedFrontier(BaseScheduler):
         self.spider = spider
         self.queue = LeasingQueue(self.server, spider, QUEUE_KEY)
         self.queue.crawler_id = self.crawler_id
+        settings = self.crawler.settings
+        self.queue.default_limit = settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN")
+        if not settings.getbool("BLOGARCHIVE_FLEET_SLOT_AWARE"):
+            self.queue.default_limit = UNLIMITED
+            self.queue.limits = {}
+        else:
+            # The spider sets its sources' concurrency here as it starts (DOWNLOAD_SLOTS).
+            downloader = getattr(self.crawler.engine, "downloader", None)
+            self.queue.limits = getattr(downloader, "per_slot_settings", {})
         self.heart.start()
         self.server.sadd(CRAWLERS_KEY, self.crawler_id)
 
@@ -223,7 +305,7 @@ class SharedFrontier(BaseScheduler):
 
     def has_pending_requests(self) -> bool:
         """Tell whether the shared frontier holds requests."""
-        return self.queue is not None and len(self.queue) > 0
+        return self.queue is not None and bool(self.queue)
 
     def enqueue_request(self, request: Request) -> bool:
         """Queue ``request`` unless seen; a leased one (redirect, retry) ends its lease here."""
@@ -238,7 +320,7 @@ class SharedFrontier(BaseScheduler):
             self.queue.push(request)
             return True
         pipe = self.server.pipeline(transaction=True)
-        pipe.zadd(QUEUE_KEY, {self.queue.encode(request): -request.priority})
+        self.queue.push_into(pipe, request)
         self._release_into(pipe, lease)
         pipe.execute()
         return True
@@ -250,7 +332,7 @@ class SharedFrontier(BaseScheduler):
         if request is not None:
             self.crawler.stats.inc_value("scheduler/dequeued/redis")
             lease = request.meta[LEASE_META]
-            self.active.add(lease)
+            self.active[lease] = request_slot(request)
             current_lease.set(lease)
         return request
 
@@ -272,21 +354,26 @@ class SharedFrontier(BaseScheduler):
         self._release_into(pipe, lease)
         pipe.execute()
 
-    def _release_into(self, pipe: Any, lease: str) -> None:
-        self.active.discard(lease)
+    def _release_into(self, pipe: Any, lease: str, slot: str | None = None) -> None:
+        slot = self.active.pop(lease, slot)
         for message in self.pending.pop(lease, []):
             pipe.xadd(OUTBOX_KEY, {"m": message})
-        pipe.hdel(lease_key(self.crawler_id), lease, f"{lease}:score")
+        pipe.hdel(lease_key(self.crawler_id), lease, f"{lease}:at")
+        if slot is not None:
+            pipe.hincrby(LEASED_KEY, slot, -1)
 
     def release_all(self) -> int:
         """End every lease this crawler still holds (when it is idle: they are finished)."""
-        leases = [
-            name.decode()
-            for name in self.server.hkeys(lease_key(self.crawler_id))
-            if not name.endswith(b":score")
-        ]
-        for lease in leases:
-            self.release(lease)
+        held = self.server.hgetall(lease_key(self.crawler_id))
+        leases = {
+            name.decode().removesuffix(":at"): value.decode().partition(" ")[2]
+            for name, value in held.items()
+            if name.endswith(b":at")
+        }
+        for lease, slot in leases.items():
+            pipe = self.server.pipeline(transaction=True)
+            self._release_into(pipe, lease, slot)
+            pipe.execute()
         return len(leases)
 
     def reclaim(self) -> int:
@@ -297,8 +384,8 @@ class SharedFrontier(BaseScheduler):
             if other == self.crawler_id:
                 continue
             keys = [lease_key(other), QUEUE_KEY, alive_key(other), CRAWLERS_KEY]
-            keys.append(holdings_key(other))
-            count = int(self._reclaim(keys=keys, args=[other]))
+            keys += [holdings_key(other), LEASED_KEY]
+            count = int(self._reclaim(keys=keys, args=[other, slot_queue_key("")]))
             if count > 0:
                 logger.warning("crawler %s stopped: %d of its requests queued again", other, count)
                 returned += count
@@ -311,11 +398,12 @@ class SharedFrontier(BaseScheduler):
         self.heart.stop()
         own = self.crawler_id
         keys = [lease_key(own), QUEUE_KEY, alive_key(own), CRAWLERS_KEY, holdings_key(own)]
-        return max(0, int(self._reclaim(keys=keys, args=[self.crawler_id])))
+        keys.append(LEASED_KEY)
+        return max(0, int(self._reclaim(keys=keys, args=[own, slot_queue_key("")])))
 
     def outstanding(self) -> int:
         """Return the requests queued or leased anywhere in the fleet."""
-        return int(self._outstanding(keys=[QUEUE_KEY, CRAWLERS_KEY]))
+        return int(self._outstanding(keys=[QUEUE_KEY, CRAWLERS_KEY], args=[slot_queue_key("")]))
 
     def decode(self, data: bytes) -> Request:
         """Return a request as :class:`LeasingQueue` stored it."""

@@ -29,20 +29,30 @@ class ExtractionPipeline:
     Settings (declared with their defaults in crawler/settings.py):
     ``BLOGARCHIVE_EXTRACT_WORKERS``, worker processes (0 extracts inline in the crawler's
     process, which is handy for debugging); ``BLOGARCHIVE_CLEAN``, furniture removal before
-    extraction.
+    extraction; ``BLOGARCHIVE_DEDUP``: the worker also makes the post's near-duplicate
+    signature (:func:`pipeline.signatures.fingerprint`), which the archive would otherwise
+    make in the crawler's process.
     A page with no extractable text becomes a ``CrawlError(stage="extract")``.
     """
 
-    def __init__(self, workers: int | Workers, *, clean: bool = True) -> None:
+    def __init__(
+        self, workers: int | Workers, *, clean: bool = True, signature: bool = True
+    ) -> None:
         self.workers = workers if isinstance(workers, Workers) else Workers(workers)
         self.clean = clean
+        self.signature = signature
         self.stats: StatsCollector | None = None
-        self.workers.extractor = functools.partial(extract_page, clean=clean)
+        self.workers.extractor = functools.partial(extract_page, clean=clean, signature=signature)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ExtractionPipeline:
         """Take the crawl's worker pool and register extraction with it."""
-        pipeline = cls(Workers.of(crawler), clean=crawler.settings.getbool("BLOGARCHIVE_CLEAN"))
+        settings = crawler.settings
+        pipeline = cls(
+            Workers.of(crawler),
+            clean=settings.getbool("BLOGARCHIVE_CLEAN"),
+            signature=settings.getbool("BLOGARCHIVE_DEDUP"),
+        )
         pipeline.stats = crawler.stats
         return pipeline
 
@@ -92,7 +102,7 @@ class ExtractionPipeline:
             record: PostRecord = done.record
             record.series.extend(listed_memberships(page.listed_in_series))
             return record
-        result: PostRecord = await self.workers.run(extract_page, page, self.clean)
+        result: PostRecord = await self.workers.run(extract_page, page, self.clean, self.signature)
         return result
 
 
@@ -116,13 +126,15 @@ def extraction_key(settings: BaseSettings) -> str:
     return digest.hexdigest()[:20]
 
 
-def extract_page(page: FetchedPage, clean: bool = True) -> PostRecord:
-    """Extract one fetched page, with the series pages that listed it.
+def extract_page(page: FetchedPage, clean: bool = True, signature: bool = False) -> PostRecord:
+    """Extract one fetched page, with the series pages that listed it (``signature``: and
+    the text's near-duplicate signature).
 
     Module-level: worker processes receive it by name.
     """
     from pipeline.extract import extract_post
     from pipeline.series.listed import listed_memberships
+    from pipeline.signatures import fingerprint
 
     record = extract_post(
         page.body,
@@ -134,4 +146,6 @@ def extract_page(page: FetchedPage, clean: bool = True) -> PostRecord:
         entry=page.kind == "entry",
     )
     record.series.extend(listed_memberships(page.listed_in_series))
+    if signature:
+        record.fingerprint = fingerprint(record.text)
     return record

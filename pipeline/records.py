@@ -60,6 +60,10 @@ class PostRecord:
     # The page's rel=canonical when it names another site: how a syndicated copy points at
     # its original. Not the record's URL (see pipeline.extract.canonical_url).
     declared_original: str | None = None
+    # The text's near-duplicate signature, made where the post was extracted (a worker) so
+    # the archive need not: (scheme name, LeanMinHash bytes or None for a text too short to
+    # compare); None when not made. See pipeline.signatures.fingerprint.
+    fingerprint: tuple[str, bytes | None] | None = field(default=None, repr=False, compare=False)
 
     def content_hash(self) -> str:
         """Hash what the post says (not when it was fetched), to tell unchanged from updated.
@@ -78,6 +82,7 @@ class PostRecord:
             "fetched_url",
             "source",
             "declared_original",
+            "fingerprint",
             *DERIVED_RENDERINGS,
         ):
             data.pop(volatile)
@@ -87,4 +92,6 @@ class PostRecord:
 
     def to_json(self) -> dict[str, object]:
         """Return the record as plain JSON-ready data (what ``blogarchive extract`` prints)."""
-        return asdict(self)
+        data = asdict(self)
+        del data["fingerprint"]  # bytes, and only a cache of what the text gives
+        return data

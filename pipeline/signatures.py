@@ -149,6 +149,29 @@ class Fingerprinter:
         return similarity >= self.settings.threshold
 
 
+_DEFAULT = Fingerprinter()
+
+
+def fingerprint(text: str, fingerprinter: Fingerprinter = _DEFAULT) -> tuple[str, bytes | None]:
+    """Return ``text``'s signature as plain data: (scheme name, bytes or None if too short).
+
+    Made in the extraction worker and carried on the record
+    (:attr:`pipeline.records.PostRecord.fingerprint`); :func:`from_fingerprint` reads it.
+    """
+    signature = fingerprinter.signature(text)
+    return fingerprinter.settings.name, signature.to_bytes() if signature else None
+
+
+def from_fingerprint(
+    made: tuple[str, bytes | None] | None, text: str, fingerprinter: Fingerprinter = _DEFAULT
+) -> Signature | None:
+    """Return the signature ``made`` carries if it is of ``fingerprinter``'s scheme, else
+    make it from ``text``."""
+    if made is not None and made[0] == fingerprinter.settings.name:
+        return Signature.from_bytes(made[1]) if made[1] is not None else None
+    return fingerprinter.signature(text)
+
+
 def lsh_bands(threshold: float, num_perm: int) -> tuple[int, int]:
     """Return (bands, rows per band) minimising false positives plus false negatives.
 

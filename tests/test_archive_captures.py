@@ -23,7 +23,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from archive.capture_store import CaptureStore
 from archive.store import Archive
-from crawler.captures import unchanged_since
+from crawler.capture_middleware import unchanged_since
 from tests.conftest import ROOT, run_cli
 from tests.crawler_server import FixtureSite, serve
 

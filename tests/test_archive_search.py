@@ -10,6 +10,7 @@ import pytest
 import sqlite_utils
 from datasette.utils import escape_fts
 
+import archive.search
 from archive.migrations import migrations
 from archive.publish import default_snapshot_path
 from archive.search import reader_query
@@ -166,3 +167,55 @@ def test_stemming_migration_rebuilds_the_index_of_an_older_archive(tmp_path: Pat
     with Archive.open(path) as archive:
         assert hits(archive.db) == 3
         assert archive.db.execute("select count(*) from series_fts").fetchone()[0] == 1
+
+
+def test_search_page_filters_by_year_and_site(snapshot: Path) -> None:
+    assert titles(get(snapshot, "/-/search?q=data+OR+budget&year=2023").text) == [
+        "Budgeting with residents"
+    ]
+    assert titles(get(snapshot, "/-/search?q=data&site=Parish+News&year=2024&author=Ben").text) == [
+        "Notes"
+    ]
+    assert titles(get(snapshot, "/-/search?q=data&site=Elsewhere").text) == []
+
+
+def test_search_counts_every_match_and_facets_the_best_and_says_so(
+    snapshot: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    page = get(snapshot, "/-/search?q=data+OR+library+OR+budget").text
+    assert '<h2 class="count">4 posts</h2>' in page
+    assert "best matches" not in page  # every match counted in the facets
+    assert re.search(r">Ana</a> 3</li>", page)
+    monkeypatch.setattr(archive.search, "FACET_MATCHES", 2)
+    monkeypatch.setattr(archive.search, "PAGE_SIZE", 2)
+    page = get(snapshot, "/-/search?q=data+OR+library+OR+budget").text
+    assert '<h2 class="count">4 posts</h2>' in page
+    assert "Counts among the 2 best matches" in page
+    counts = re.findall(r'class="facet facet-author">(.*?)</ul>', page, re.S)[0]
+    assert sum(int(n) for n in re.findall(r"</a> (\d+)</li>", counts)) == 2
+
+
+def _posts_reads(db: sqlite3.Connection, sql: str, params: dict[str, object]) -> list[str]:
+    """Return how a statement reads the posts table: the plan's lines that name it."""
+    plan = db.execute("explain query plan " + sql, params).fetchall()
+    return [row[3] for row in plan if re.search(r"\b(posts|p)\b", row[3])]
+
+
+def test_search_count_and_filters_never_read_a_post_row_per_match(snapshot: Path) -> None:
+    """The count and every filter read posts from covering indexes, not the table.
+
+    The check fails on the statement the page ran before (the matches joined to posts).
+    """
+    db = sqlite3.connect(snapshot)
+    filters = {"site": "Parish News", "author": "Ana", "year": "2024", "year_after": "2025",
+               "series": "1"}  # fmt: skip
+    reads = _posts_reads(db, archive.search.COUNT_SQL, {"q": '"data"'} | filters)
+    assert reads, "the filters read posts"
+    assert all("COVERING INDEX" in line for line in reads), reads
+    joined = (
+        "select count(*) from posts_fts join posts as p on p.rowid = posts_fts.rowid"
+        " where posts_fts match :q and (:site = '' or p.site = :site)"
+    )
+    assert not all(
+        "COVERING INDEX" in line for line in _posts_reads(db, joined, {"q": '"data"', "site": ""})
+    )

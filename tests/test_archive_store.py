@@ -350,7 +350,7 @@ def test_every_page_a_post_came_from_finds_it_stored_not_only_the_last(
     index = ArchiveHistory(archive.path)
     try:
         # A re-crawl that gets either page's payload again knows its post is stored, so it
-        # does not extract it again (crawler.captures: the page's "yields" are all stored).
+        # does not extract it again (crawler.capture_middleware: its "yields" are all stored).
         assert index.stored_posts(variant) == {variant: page}
         assert index.stored_posts(page) == {page: page}
         # Without post_fetches only the post's own last page would be known.

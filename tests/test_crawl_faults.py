@@ -58,7 +58,7 @@ RETRIES = 2  # RETRY_TIMES (the project's default)
 RETRY_AFTER = 1  # BLOGARCHIVE_MAX_RETRY_AFTER of the tests
 CONCURRENCY = 2  # CONCURRENT_REQUESTS_PER_DOMAIN (the project's default)
 PATTERN_LIMIT = 5
-ROBOTS_WAIT = 5.0  # crawler.spiders.blog.ROBOTS_WAIT
+ROBOTS_WAIT = 5.0  # BLOGARCHIVE_ROBOTS_WAIT's default
 START, PER_PAGE, SLACK = 15.0, 0.25, 10.0
 FAST: dict[str, Any] = {
     "DOWNLOAD_TIMEOUT": TIMEOUT,

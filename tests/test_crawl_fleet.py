@@ -44,7 +44,10 @@ ARCHIVE_QUERIES = {
     "series_listings": "SELECT s.name, l.post_url, l.listed_position, l.listing_url"
     " FROM series_listings l JOIN series s ON s.id = l.series_id",
     "links": "SELECT post_url, position, url, text FROM links",
-    # robots.txt aside: every crawler process reads it (Scrapy's robots middleware).
+    # robots.txt aside: fetched as often (twice a host: the spider's and the robots
+    # middleware's; demo_paths counts them), but one process asks the second time with the
+    # validators of the capture it has just made (304), and a fleet's crawler may not have
+    # made it (200, stored as a revisit).
     "captures": "SELECT run_id, url, method, status, content_type, content_length,"
     " payload_digest, etag, last_modified, source, revisit_of IS NULL AS original"
     " FROM captures WHERE url NOT LIKE '%/robots.txt'",
@@ -105,14 +108,10 @@ def assert_same_summary(one: str, fleet: str) -> None:
 
 
 def demo_paths(demo_sites: DemoSites, since: int) -> collections.Counter[str]:
-    """Count the requests the demo server logged from line ``since`` on, robots.txt aside.
-
-    robots.txt is read by Scrapy's robots middleware in every crawler process (and by the
-    spider once), so it is the one file a fleet asks for more often.
-    """
+    """Count the requests the demo server logged from line ``since`` on (robots.txt too)."""
     lines = demo_sites.log_path.read_text().splitlines()[since:]
     paths = (line.split("\t") for line in lines)
-    return collections.Counter(f"{p[0]} {p[2]}" for p in paths if not p[2].endswith("/robots.txt"))
+    return collections.Counter(f"{p[0]} {p[2]}" for p in paths)
 
 
 def log_length(demo_sites: DemoSites) -> int:
@@ -185,6 +184,8 @@ def test_without_redis_host_slots_three_crawlers_overrun_the_limit(
             overlapped.set()
 
     slow_blog.before_answer = hold_the_first_post
+    # Both halves off: the host slots in the downloader, and the frontier's pop that leases
+    # no more of a host's requests than its concurrency.
     downloader = "DOWNLOADER=crawler.politeness.PoliteDownloader"
     fleet_crawl(
         redis_url,
@@ -192,8 +193,115 @@ def test_without_redis_host_slots_three_crawlers_overrun_the_limit(
         f"{slow_blog.base}/",
         *ONE_AT_A_TIME,
         *("-s", "DOWNLOAD_TIMEOUT=120", "-s", downloader),
+        *("-s", "BLOGARCHIVE_FLEET_SLOT_AWARE=False"),
     )
     assert slow_blog.max_in_flight > 1
+
+
+@pytest.mark.parametrize("slot_aware", [True, False])
+def test_the_frontier_leases_each_host_up_to_its_concurrency(
+    redis_url: str, slot_aware: bool
+) -> None:
+    # Four free places in a crawler's downloader, two per host: a pop that looks only at
+    # priorities hands out the first host's requests (they sort first), which wait for that
+    # host's two slots while the second host's requests idle in the frontier.
+    import redis
+    from scrapy import Request
+
+    from crawler.shared_frontier import LeasingQueue
+    from crawler.spiders.blog import BlogSpider
+
+    spider = BlogSpider(urls="http://a.example/")
+    queue = LeasingQueue(redis.Redis.from_url(redis_url), spider, "blogarchive:requests")
+    queue.crawler_id = "test"
+    queue.default_limit = 2 if slot_aware else 2**31
+    for host in ("a.example", "b.example"):
+        for n in range(5):
+            queue.push(Request(f"http://{host}/post-{n}/", meta={"download_slot": host}))
+    hosts = [queue.pop().meta["download_slot"] for _ in range(4)]  # type: ignore[union-attr]
+    if slot_aware:
+        assert sorted(hosts) == ["a.example", "a.example", "b.example", "b.example"]
+        assert queue.pop() is None  # both hosts at their limit until a lease ends
+    else:
+        assert hosts == ["a.example"] * 4
+    assert len(queue) == 6
+
+
+@pytest.mark.parametrize("shared", [True, False])
+def test_a_fleet_fetches_each_robots_txt_as_often_as_one_process(
+    slow_blog: FixtureSite, redis_url: str, tmp_path: Path, shared: bool
+) -> None:
+    import redis
+
+    base = [f"{slow_blog.base}/", "--no-throttle"]
+    one = run_cli("crawl", *base, "--db", str(tmp_path / "one.db"), "-q")
+    assert one.returncode == 0, one.stderr[-3000:]
+    one_count = slow_blog.paths().count("/robots.txt")
+    client = redis.Redis.from_url(redis_url)
+
+    def hold_until_three_crawlers(path: str, number: int) -> None:
+        # Three places per host, one per crawler: each crawler holds a request of the blog
+        # (and needs its rules) before the first answer comes back.
+        deadline = time.monotonic() + 60
+        while client.scard("blogarchive:crawlers") < 3 and time.monotonic() < deadline:
+            time.sleep(0.05)
+
+    slow_blog.before_answer = hold_until_three_crawlers
+    args = [*base, "--concurrency", "3", "-s", "CONCURRENT_REQUESTS=1"]
+    if not shared:
+        args += ["-s", "BLOGARCHIVE_FLEET_SHARED_ROBOTS=False"]
+    fleet = fleet_crawl(redis_url, tmp_path / "fleet.db", *args)
+    fleet_count = slow_blog.paths().count("/robots.txt") - one_count
+    working = len(re.findall(r"crawler \S+ finished: [1-9]", fleet.stderr))
+    if shared:
+        assert fleet_count == one_count, (fleet_count, one_count)
+    else:
+        assert working > 1, fleet.stderr[-2000:]
+        assert fleet_count > one_count, (fleet_count, one_count)
+
+
+def test_max_pages_is_one_budget_for_the_whole_fleet(
+    slow_blog: FixtureSite, redis_url: str, tmp_path: Path
+) -> None:
+    # Counted in each crawler, three crawlers would fetch up to three times the budget.
+    args = [f"{slow_blog.base}/", "--no-throttle", "--max-pages", "3"]
+    one = run_cli("crawl", *args, "--db", str(tmp_path / "one.db"), "-q")
+    assert one.returncode == 3, one.stderr[-3000:]
+    proc = start_fleet(redis_url, tmp_path / "fleet.db", *args)
+    _, stderr = proc.communicate(timeout=300)
+    assert proc.returncode == 3, stderr[-3000:]  # partial, as one process
+    # Which three pages depends on the order the crawlers take them in; how many does not
+    # (the summary line's "N pages fetched": the pages max_pages counts, discovery aside).
+    fetched = [re.findall(r"(\d+) pages fetched", text)[-1] for text in (one.stderr, stderr)]
+    assert fetched == ["3", "3"], (one.stderr[-1000:], stderr[-1000:])
+    runs = dict_rows(tmp_path / "fleet.db", "SELECT status, reason FROM crawl_runs")
+    assert runs[0]["status"] == "partial", runs
+    assert "max_pages=3" in runs[0]["reason"], runs
+
+
+def test_a_time_budget_ends_the_whole_fleet_as_partial(
+    slow_blog: FixtureSite, redis_url: str, tmp_path: Path
+) -> None:
+    # The posts are held far beyond the budget: only the budget can end the crawl.
+    released = threading.Event()
+
+    def hold_posts(path: str, number: int) -> None:
+        if path.startswith("/post-"):
+            released.wait(120)
+
+    slow_blog.before_answer = hold_posts
+    started = time.monotonic()
+    proc = start_fleet(
+        redis_url, tmp_path / "a.db", f"{slow_blog.base}/", "--no-throttle", "--time-budget", "10"
+    )
+    try:
+        _, stderr = proc.communicate(timeout=300)
+    finally:
+        released.set()
+    assert proc.returncode == 3, stderr[-3000:]
+    assert time.monotonic() - started < 100, "ended by the held pages, not by the budget"
+    runs = dict_rows(tmp_path / "a.db", "SELECT status, reason FROM crawl_runs")
+    assert runs == [{"status": "partial", "reason": "time budget reached (CLOSESPIDER_TIMEOUT)"}]
 
 
 def crawler_pids(url: str) -> dict[str, int]:

@@ -17,6 +17,8 @@ from pipeline.signatures import (
     Fingerprinter,
     Signature,
     choose_original,
+    fingerprint,
+    from_fingerprint,
     jaccard,
     lsh_bands,
     shingles,
@@ -123,6 +125,38 @@ def test_signature_survives_storage_as_bytes() -> None:
     again = Signature.from_bytes(data)
     assert again.similarity(signature) == 1.0
     assert FINGERPRINTER.band_keys(again) == FINGERPRINTER.band_keys(signature)
+
+
+def test_the_signature_made_in_the_worker_is_the_one_the_archive_would_make() -> None:
+    """extract_page carries the signature on the record; the archive reads it, not the text."""
+    from crawler.items import FetchedPage
+    from pipeline.extraction_pipeline import extract_page
+
+    post = civic_lab_notes.SITE.post("creative-councils-starting-small")
+    page = wordpress.render_post(post, BASES)
+    url = wordpress.permalink(BASES["wordpress"], post)
+    fetched = FetchedPage(url=url, body=page.body, source="civic", fetched_at="2024-01-01")
+    record = extract_page(fetched, signature=True)
+    assert record.fingerprint is not None
+    assert record.fingerprint[0] == FINGERPRINTER.settings.name
+    made = FINGERPRINTER.signature(record.text)
+    assert made is not None
+    assert record.fingerprint[1] == made.to_bytes()
+    # Not part of what the post says, nor of what `blogarchive extract` prints.
+    assert record.content_hash() == extract_page(fetched).content_hash()
+    assert extract_page(fetched).fingerprint is None
+    assert "fingerprint" not in record.to_json()
+    # The archive takes the carried signature as it is (another text would give another)...
+    carried = from_fingerprint(record.fingerprint, "an unrelated text " * 20)
+    assert carried is not None
+    assert carried.similarity(made) == 1.0
+    # ...unless it is of another scheme: then it is made again from the text.
+    other = Fingerprinter(DedupSettings(num_perm=64))
+    again = from_fingerprint(record.fingerprint, record.text, other)
+    assert again is not None
+    assert len(again.minhash.hashvalues) == 64
+    assert fingerprint("Too short to compare.") == (FINGERPRINTER.settings.name, None)
+    assert from_fingerprint(fingerprint("Too short to compare."), "x " * 100) is None
 
 
 def test_short_texts_get_no_signature() -> None:

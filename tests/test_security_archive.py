@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from crawler.captures import SECRET_HEADERS
+from crawler.capture_middleware import SECRET_HEADERS
 from tests.conftest import run_cli
 from tests.crawler_server import FixtureSite, serve
 from tests.test_archive_datasette import get

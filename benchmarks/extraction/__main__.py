@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from benchmarks.extraction.dataset import DatasetError, load_pages, split_halves
+from benchmarks.extraction.options import CONTEXT_SETTINGS, ROOT, benchmark_options, quiet_option
 from benchmarks.extraction.report import (
     changes_table,
     environment,
@@ -31,39 +32,16 @@ from benchmarks.extraction.systems import (
     version,
 )
 
-ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DATASET = ROOT / ".." / "shared" / "datasets" / "article-extraction-benchmark"
-DEFAULT_OUTPUT = ROOT / "benchmarks" / "RESULTS.md"
 
 
-@click.command(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option(
-    "--dataset",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=DEFAULT_DATASET,
-    show_default=True,
-    help="Folder holding ground-truth.json and html/.",
-)
-@click.option(
-    "--systems",
-    default=",".join(SYSTEMS),
-    show_default=True,
-    help="Comma-separated systems to run.",
-)
-@click.option(
-    "--jobs", type=click.IntRange(1), default=2, show_default=True, help="Worker processes."
-)
-@click.option(
-    "--output",
-    default=str(DEFAULT_OUTPUT),
-    show_default=True,
-    help="Markdown file whose benchmark section is (re)written; '-' to write nothing.",
-)
-@click.option(
-    "--per-page",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="Write per-page scores of every system to this JSON file.",
+@click.command(context_settings=CONTEXT_SETTINGS)
+@benchmark_options(
+    dataset=DEFAULT_DATASET,
+    dataset_help="Folder holding ground-truth.json and html/.",
+    systems=SYSTEMS,
+    section="benchmark",
+    per_page_help="Write per-page scores of every system to this JSON file.",
 )
 @click.option("--per-page-text", is_flag=True, help="Also store each prediction in --per-page.")
 @click.option(
@@ -76,7 +54,7 @@ DEFAULT_OUTPUT = ROOT / "benchmarks" / "RESULTS.md"
     default=None,
     help="A --per-page file of an earlier run: list the pages that got worse or better.",
 )
-@click.option("--quiet", is_flag=True, help="No progress on stderr.")
+@quiet_option
 def main(
     dataset: Path,
     systems: str,

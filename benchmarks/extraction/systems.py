@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection
 from importlib import metadata
 
 import click
@@ -104,7 +104,7 @@ def version(name: str) -> str:
         return "?"
 
 
-def parse_systems(value: str, known: Sequence[str]) -> list[str]:
+def parse_systems(value: str, known: Collection[str]) -> list[str]:
     """Read a comma-separated ``--systems`` value; refuse a name not in ``known``."""
     names = [name.strip() for name in value.split(",") if name.strip()]
     unknown = [name for name in names if name not in known]

@@ -18,6 +18,7 @@ from pathlib import Path
 import click
 
 from benchmarks.extraction.dataset import DatasetError
+from benchmarks.extraction.options import CONTEXT_SETTINGS, ROOT, benchmark_options, quiet_option
 from benchmarks.extraction.report import environment, write_section
 from benchmarks.extraction.systems import parse_systems, unavailable_reason, version
 from benchmarks.extraction.wcxb_data import WcxbPage, load_wcxb, word_score
@@ -30,9 +31,7 @@ from benchmarks.extraction.wcxb_report import (
 )
 from benchmarks.extraction.wcxb_run import WCXB_SYSTEMS, Output, Scored, run_systems
 
-ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DATASET = ROOT / ".." / "shared" / "datasets" / "wcxb-dev"
-DEFAULT_OUTPUT = ROOT / "benchmarks" / "RESULTS.md"
 SECTION_TITLE = "## WCXB development split"
 
 
@@ -68,34 +67,13 @@ def _chosen(pages: list[WcxbPage], page_types: str, half: str | None) -> list[Wc
     ]
 
 
-@click.command(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option(
-    "--dataset",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=DEFAULT_DATASET,
-    show_default=True,
-    help="The wcxb-dev folder (index.json, html/, ground-truth/).",
-)
-@click.option(
-    "--systems",
-    default=",".join(WCXB_SYSTEMS),
-    show_default=True,
-    help="Comma-separated systems to run.",
-)
-@click.option(
-    "--jobs", type=click.IntRange(1), default=2, show_default=True, help="Worker processes."
-)
-@click.option(
-    "--output",
-    default=str(DEFAULT_OUTPUT),
-    show_default=True,
-    help="Markdown file whose WCXB section is (re)written; '-' to write nothing.",
-)
-@click.option(
-    "--per-page",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="Write every system's output per page to this JSON file.",
+@click.command(context_settings=CONTEXT_SETTINGS)
+@benchmark_options(
+    dataset=DEFAULT_DATASET,
+    dataset_help="The wcxb-dev folder (index.json, html/, ground-truth/).",
+    systems=WCXB_SYSTEMS,
+    section="WCXB",
+    per_page_help="Write every system's output per page to this JSON file.",
 )
 @click.option(
     "--reuse",
@@ -122,7 +100,7 @@ def _chosen(pages: list[WcxbPage], page_types: str, half: str | None) -> list[Wc
     default=None,
     help="Run one half only (for iterating, with --output -).",
 )
-@click.option("--quiet", is_flag=True, help="No progress on stderr.")
+@quiet_option
 def main(
     dataset: Path,
     systems: str,

@@ -105,14 +105,21 @@ def run(
     timeout: float = 3600,
     probe: Callable[[], float | None] | None = None,
     probe_every: float = 2.0,
+    stdout: Path | None = None,
 ) -> Measured:
     """Run ``command``, sampling its process tree every ``interval`` seconds.
 
     Every ``probe_every`` seconds the root's resident size is recorded with ``probe()``'s
-    reading (the posts stored so far, say) in ``Measured.curve``.
+    reading (the posts stored so far, say) in ``Measured.curve``. ``stdout``: write the
+    command's output to this file (otherwise it is discarded).
     """
     started = time.perf_counter()
-    proc = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    out = stdout.open("wb") if stdout is not None else subprocess.DEVNULL
+    try:
+        proc = subprocess.Popen(command, cwd=cwd, stdout=out, stderr=subprocess.PIPE)
+    finally:
+        if stdout is not None:
+            out.close()  # type: ignore[union-attr]
     seen: dict[int, Proc] = {proc.pid: Proc(proc.pid, "root")}
     stderr: list[bytes] = []
     reader = threading.Thread(target=lambda: stderr.append(proc.stderr.read()), daemon=True)  # type: ignore[union-attr]

@@ -93,7 +93,7 @@ def post_record(site: BlogSite, n: int) -> Any:
     )
 
 
-def build(db: Path, posts: int, *, progress: bool = True) -> dict[str, Any]:
+def build(db: Path, posts: int, *, batch: int = 500, progress: bool = True) -> dict[str, Any]:
     """Store every post of a ``posts``-post network in a fresh archive at ``db``; publish it."""
     from archive.publish import default_snapshot_path
     from archive.store import Archive
@@ -114,13 +114,17 @@ def build(db: Path, posts: int, *, progress: bool = True) -> dict[str, Any]:
     # Sites interleaved, newest first, as a crawl of the network stores them.
     order = [(s, n) for k in range(max(s.posts for s in network.sites)) for s in network.sites
              if (n := s.posts - 1 - k) >= 0]  # fmt: skip
-    for site, n in order:
-        outcome = archive.store_post(post_record(site, n), run_id)
-        outcomes[outcome] = outcomes.get(outcome, 0) + 1
-        stored += 1
-        if progress and stored % 5000 == 0:
-            rate = stored / (time.perf_counter() - started)
-            click.echo(f"{stored:,} posts stored ({rate:.0f}/s)", err=True)
+    for first in range(0, len(order), batch):
+        # One transaction a batch, each store_post a savepoint inside it, as a crawl's
+        # writes are committed together.
+        with archive.db.atomic():
+            for site, n in order[first : first + batch]:
+                outcome = archive.store_post(post_record(site, n), run_id)
+                outcomes[outcome] = outcomes.get(outcome, 0) + 1
+                stored += 1
+                if progress and stored % 5000 == 0:
+                    rate = stored / (time.perf_counter() - started)
+                    click.echo(f"{stored:,} posts stored ({rate:.0f}/s)", err=True)
     archive.finish_run(run_id, pages_fetched=stored)
     store_seconds = time.perf_counter() - started
     snapshot = default_snapshot_path(db)

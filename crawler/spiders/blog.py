@@ -90,8 +90,6 @@ SILENT_FAILURES = {
     "DownloadCancelledError": "cancelled: the body grew past DOWNLOAD_MAXSIZE",
     "ResponseDataLossError": "the connection closed before the body's Content-Length",
 }
-# Seconds the start pages wait for robots.txt, so the sitemaps it names are fetched first.
-ROBOTS_WAIT = 5.0
 # Failures that, on a host which never answered, mean the host cannot be reached at all.
 UNREACHABLE_ERRORS = (
     CannotResolveHostError,
@@ -208,6 +206,13 @@ class BlogSpider(scrapy.Spider):
         """Tell whether a source has used up its max_pages."""
         return source.max_pages is not None and self.pages_sent[source.name] >= source.max_pages
 
+    def count_page(self, source: Source) -> bool:
+        """Count one page sent against the source's max_pages; False if it is used up."""
+        if self.source_full(source):
+            return False
+        self.pages_sent[source.name] += 1
+        return True
+
     def _request(
         self,
         url: str,
@@ -278,7 +283,7 @@ class BlogSpider(scrapy.Spider):
     async def start(self) -> AsyncIterator[scrapy.Request]:
         """Yield robots.txt, then start pages, configured feeds and sitemaps and feed probes.
 
-        The rest wait until robots.txt is read (at most ``ROBOTS_WAIT`` seconds), so the
+        The rest wait until robots.txt is read (at most ``BLOGARCHIVE_ROBOTS_WAIT`` seconds), so the
         sitemaps it names are queued ahead of pages: on a re-crawl their dates answer most
         posts from their captures, and the pages would otherwise hold the sitemap back.
         """
@@ -293,7 +298,9 @@ class BlogSpider(scrapy.Spider):
         if robots:
             waits = [event.wait() for event in self.robots_read.values()]
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(asyncio.gather(*waits), ROBOTS_WAIT)
+                await asyncio.wait_for(
+                    asyncio.gather(*waits), self.settings.getfloat("BLOGARCHIVE_ROBOTS_WAIT")
+                )
         for request in requests:
             if request.callback != self.parse_robots:
                 yield request

@@ -19,27 +19,24 @@ classifier's key (``meta[LINKS_KEY]``); the archive keeps it. A page answered fr
 capture whose payload was parsed before, and whose posts are all stored, is answered from
 that record alone (an empty body, ``meta[PAGE_LINKS]``): no WARC read, no HTML parse. A
 page dated unchanged by a sitemap or feed is answered that way before it is even scheduled
-(:class:`DatedPageShortcut`, a spider middleware). A 200 whose payload repeats the URL's
-last capture (a server without validators) is answered that way too once it arrives.
+(:class:`~crawler.dated_shortcut.DatedPageShortcut`, a spider middleware). A 200 whose
+payload repeats the URL's last capture (a server without validators) is answered that way
+too once it arrives.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from scrapy.extensions.throttle import AutoThrottle
 from scrapy.http import Headers, HtmlResponse
-from scrapy.http import Request as ScrapyRequest
 from scrapy.responsetypes import responsetypes
 
 from crawler.history import History, StoredResponse, history_of
 from crawler.items import Capture, payload_digest, utc_now
 from crawler.meta import (
     CONDITIONAL,
-    COUNTED,
     LASTMOD,
     LINKS_KEY,
     NOT_MODIFIED,
@@ -53,7 +50,6 @@ from crawler.meta import (
 from crawler.urls import canonicalize_url
 
 if TYPE_CHECKING:
-    from scrapy.core.downloader import Slot
     from scrapy.crawler import Crawler
     from scrapy.http import Request, Response
 
@@ -319,70 +315,3 @@ class CaptureMiddleware:
         if cached is None or any(url not in stored_posts for url in cached.get("yields", [])):
             return None
         return cached
-
-
-class RevalidatingAutoThrottle(AutoThrottle):
-    """AutoThrottle that lets a 304 lower the delay as a 200 does.
-
-    Scrapy's never lowers the delay on a non-200 answer (error pages are fast and would
-    speed the crawl up against a failing server). A 304 is the healthy answer to a
-    conditional request; without this an incremental run stays at the start delay.
-    """
-
-    def _adjust_delay(self, slot: Slot, latency: float, response: Response) -> None:
-        if response.status == 304:
-            response = response.replace(status=200)
-        super()._adjust_delay(slot, latency, response)
-
-
-class DatedPageShortcut:
-    """Spider middleware: pages dated unchanged are parsed from the archive, never scheduled.
-
-    A request whose sitemap ``<lastmod>`` (or Atom ``<updated>``) is older than its last
-    capture would be answered from that capture without a request anyway; when the
-    archive also has the capture's links and the page's posts, the callback is called here
-    on that record at once, sparing Scrapy's scheduler, downloader and spider middleware
-    round trip (most of an unchanged re-crawl's time). Nothing is fetched, so robots.txt is
-    not asked; the page still counts towards its source's ``max_pages``, and its links,
-    followed as usual, are checked against robots.txt like any request.
-    """
-
-    def __init__(self, crawler: Crawler, capture: CaptureMiddleware) -> None:
-        self.crawler = crawler
-        self.capture = capture
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> DatedPageShortcut:
-        """Build the middleware over the crawl's history."""
-        return cls(crawler, CaptureMiddleware.from_crawler(crawler))
-
-    def process_spider_output(self, response: Response, result: Iterable[Any]) -> Iterator[Any]:
-        """Replace each page answered from the archive by what its callback yields."""
-        for item in result:
-            yield from self._answer(item)
-
-    async def process_spider_output_async(
-        self, response: Response, result: AsyncIterator[Any]
-    ) -> AsyncIterator[Any]:
-        """Replace each page answered from the archive by what its callback yields."""
-        async for item in result:
-            for out in self._answer(item):
-                yield out
-
-    def _answer(self, item: Any) -> Iterator[Any]:
-        spider: Any = self.crawler.spider
-        source = None
-        if isinstance(item, ScrapyRequest) and item.callback is not None:
-            source = getattr(spider, "sources", {}).get(item.meta.get(SOURCE))
-        if source is None or spider.source_full(source):
-            yield item
-            return
-        response = self.capture.answer_dated(item)
-        if response is None:
-            yield item
-            return
-        # Counted as SourceScopeMiddleware counts a request it lets through.
-        item.meta[COUNTED] = True
-        spider.pages_sent[source.name] += 1
-        self.crawler.stats.inc_value("blogarchive/unscheduled")
-        yield from item.callback(response)

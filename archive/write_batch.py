@@ -1,0 +1,113 @@
+"""A crawl's writes committed together: one transaction over many writes, by count or age.
+
+Each write the archive makes is its own ``atomic`` block (:meth:`archive.store.Archive._writing`);
+inside an open batch those blocks are SQLite savepoints, so each write is still all or
+nothing, and the batch as a whole is one transaction: committed entirely or, after a kill,
+not at all (the next run fetches what it held again). The connection that writes sees its
+own pending rows, and so does the crawl's history when it reads through that connection
+(:meth:`archive.history.ArchiveHistory.read_through`): a page captured earlier in the same
+run is found whether or not its batch was committed.
+
+A batch is the writer's only when it began the transaction: inside one somebody else opened
+(the fleet's writer commits a stream batch at a time, archive/writer.py), it neither begins
+nor commits.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import sqlite_utils
+
+from archive.access import describe_sqlite_error
+from archive.errors import ArchiveError
+
+
+class WriteBatch:
+    """Group writes on ``db`` into transactions of ``rows`` writes or ``seconds`` at most."""
+
+    def __init__(
+        self,
+        db: sqlite_utils.Database,
+        path: Path,
+        *,
+        rows: int,
+        seconds: float,
+        before_commit: Callable[[], None] = lambda: None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.db = db
+        self.path = path
+        self.rows = max(1, rows)
+        self.seconds = seconds
+        self.before_commit = before_commit
+        self.clock = clock
+        self.pending = 0  # writes since the batch began
+        self.began: float | None = None  # when this batch's transaction began (ours only)
+        self.commits = 0
+
+    @property
+    def open(self) -> bool:
+        """Tell whether a transaction this batch began is under way."""
+        return self.began is not None
+
+    def begin(self) -> None:
+        """Make sure a transaction is open before a write (begin one if none is)."""
+        if self.rows <= 1 or self.began is not None or self.db.conn.in_transaction:
+            return
+        try:
+            self.db.execute("BEGIN")
+        except sqlite3.Error as exc:
+            raise ArchiveError(self.path, f"begin a batch: {describe_sqlite_error(exc)}") from exc
+        self.began = self.clock()
+
+    def wrote(self) -> None:
+        """Count one write; commit when the batch is full or old enough."""
+        if self.began is None:
+            return
+        self.lost_check()
+        self.pending += 1
+        if self.pending >= self.rows or self.due():
+            self.commit()
+
+    def due(self) -> bool:
+        """Tell whether the open batch's first write is ``seconds`` old."""
+        return self.began is not None and self.clock() - self.began >= self.seconds
+
+    def commit(self) -> None:
+        """Write what the batch holds (``before_commit`` first) and commit it."""
+        if self.began is None:
+            return
+        self.lost_check()
+        self.before_commit()
+        try:
+            self.db.execute("COMMIT")
+        except sqlite3.Error as exc:
+            self.rollback()
+            raise ArchiveError(
+                self.path, f"commit {self.pending} writes: {describe_sqlite_error(exc)}"
+            ) from exc
+        self.began = None
+        self.pending = 0
+        self.commits += 1
+
+    def rollback(self) -> None:
+        """Drop the open batch (after a refused write the crawl stops: nothing more is kept)."""
+        if self.began is not None and self.db.conn.in_transaction:
+            self.db.conn.rollback()
+        self.began = None
+        self.pending = 0
+
+    def lost_check(self) -> None:
+        """Raise if SQLite rolled the whole batch back on its own (a full disk, an I/O error).
+
+        The writes it held are gone, so the run cannot say it stored them.
+        """
+        if self.began is not None and not self.db.conn.in_transaction:
+            lost = self.pending
+            self.began = None
+            self.pending = 0
+            raise ArchiveError(self.path, f"SQLite rolled back a batch of {lost} writes")

@@ -1,0 +1,188 @@
+"""The archive's writes in batches: one transaction per batch, seen by the same run's history.
+
+The pipeline and the history are the real ones, in one process as in a crawl; a second,
+read-only connection plays any other reader of the archive (Datasette, the next run).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+from scrapy import Spider
+from scrapy.utils.test import get_crawler
+
+from archive.archive_pipeline import ArchivePipeline
+from archive.history import ArchiveHistory
+from crawler.items import Capture, CrawlError, RunEnd, utc_now
+from crawler.outcome import STAT_REASON, STAT_STATUS
+from pipeline.records import PostRecord
+
+SITE = "https://batch.example.org"
+
+
+def capture(n: int) -> Capture:
+    return Capture(
+        url=f"{SITE}/page-{n}/",
+        fetched_at=utc_now(),
+        status=200,
+        request_headers=[("User-Agent", "test")],
+        response_headers=[("Content-Type", "text/html"), ("ETag", f'"v{n}"')],
+        body=f"<html><body><p>page {n}</p></body></html>".encode(),
+    )
+
+
+def post(n: int) -> PostRecord:
+    return PostRecord(
+        url=f"{SITE}/page-{n}/",
+        title=f"Page {n}",
+        text=f"The text of page number {n}, long enough to be a post of its own. " * 5,
+        source="batch",
+        fetched_url=f"{SITE}/page-{n}/",
+    )
+
+
+class HistorySpider(Spider):
+    """Holds the crawl's history as BlogSpider does."""
+
+    name = "batch"
+    history: ArchiveHistory
+
+
+def open_pipeline(tmp_path: Path, rows: int, seconds: float = 3600.0) -> ArchivePipeline:
+    db = tmp_path / "archive.db"
+    settings: dict[str, Any] = {
+        "BLOGARCHIVE_DB": str(db),
+        "BLOGARCHIVE_SNAPSHOT": "",
+        "BLOGARCHIVE_DEDUP": False,
+        "BLOGARCHIVE_WRITE_BATCH": rows,
+        "BLOGARCHIVE_WRITE_BATCH_SECONDS": seconds,
+    }
+    crawler = get_crawler(HistorySpider, settings_dict=settings)
+    spider = HistorySpider()
+    spider.history = ArchiveHistory(db)
+    crawler.spider = spider
+    pipeline = ArchivePipeline.from_crawler(crawler)
+    pipeline.open_spider()
+    return pipeline
+
+
+def committed(db: Path, sql: str) -> int:
+    """Count as another process would: only what was committed."""
+    conn = sqlite3.connect(f"{db.as_uri()}?mode=ro", uri=True)
+    try:
+        return int(conn.execute(sql).fetchone()[0])
+    finally:
+        conn.close()
+
+
+def history_of(pipeline: ArchivePipeline) -> ArchiveHistory:
+    spider = pipeline.crawler.spider
+    assert isinstance(spider, HistorySpider)
+    return spider.history
+
+
+def close(pipeline: ArchivePipeline) -> None:
+    pipeline.spider_closed(pipeline.crawler.spider, "finished")  # type: ignore[arg-type]
+
+
+def test_the_runs_history_sees_its_pending_batch_and_nobody_else_does(tmp_path: Path) -> None:
+    pipeline = open_pipeline(tmp_path, rows=50)
+    history = history_of(pipeline)
+    db = pipeline.db_path
+    pipeline.process_item(capture(1))
+    pipeline.process_item(post(1))
+
+    # Not committed: another reader sees nothing yet...
+    assert committed(db, "SELECT count(*) FROM captures") == 0
+    assert committed(db, "SELECT count(*) FROM posts") == 0
+    # ...but the run's own history does: a conditional request, a stored post.
+    validators = history.validators(f"{SITE}/page-1/")
+    assert validators is not None
+    assert validators.etag == '"v1"'
+    assert history.load(validators.capture_id).body == capture(1).body
+    assert history.stored_posts(f"{SITE}/page-1/") == {f"{SITE}/page-1/": f"{SITE}/page-1/"}
+
+    # The mechanism off (the history on its own read-only connection): the capture is missed.
+    history.read_through(None)
+    assert history.validators(f"{SITE}/page-1/") is None
+    assert history.stored_posts(f"{SITE}/page-1/") == {}
+    history.read_through(pipeline.archive.db.conn)  # type: ignore[union-attr]
+
+    close(pipeline)
+    assert committed(db, "SELECT count(*) FROM captures") == 1
+    assert committed(db, "SELECT count(*) FROM posts") == 1
+    # The run ends counted from what it stored (no fetch counted here: not "finished").
+    assert committed(db, "SELECT posts_new FROM crawl_runs WHERE status != 'running'") == 1
+    history.close()
+
+
+@pytest.mark.parametrize("rows", [1, 3])
+def test_a_batch_is_committed_whole_when_it_holds_its_count(tmp_path: Path, rows: int) -> None:
+    pipeline = open_pipeline(tmp_path, rows=rows)
+    db = pipeline.db_path
+    seen = []
+    for n in range(1, 8):
+        pipeline.process_item(capture(n))
+        seen.append(committed(db, "SELECT count(*) FROM captures"))
+    # Batches of 3: nothing, then all three at once; 1: each write on its own (no batching).
+    expected = [1, 2, 3, 4, 5, 6, 7] if rows == 1 else [0, 0, 3, 3, 3, 6, 6]
+    assert seen == expected
+    close(pipeline)
+    assert committed(db, "SELECT count(*) FROM captures") == 7
+
+
+def test_a_batch_is_committed_when_its_first_write_is_old_enough(tmp_path: Path) -> None:
+    pipeline = open_pipeline(tmp_path, rows=1000, seconds=1.0)
+    assert pipeline.batch is not None
+    now = [100.0]
+    pipeline.batch.clock = lambda: now[0]
+    db = pipeline.db_path
+    pipeline.process_item(capture(1))
+    now[0] += 0.5
+    pipeline.process_item(CrawlError(f"{SITE}/missing/", "fetch", "404 Not Found", "batch"))
+    assert committed(db, "SELECT count(*) FROM captures") == 0
+    now[0] += 0.5
+    pipeline._commit_due()  # what the crawl's one-second ticker calls
+    assert committed(db, "SELECT count(*) FROM captures") == 1
+    assert committed(db, "SELECT count(*) FROM errors") == 1
+    close(pipeline)
+
+
+def test_a_run_closed_without_its_end_keeps_no_pending_write(tmp_path: Path) -> None:
+    """What a kill does to the batch under way: the transaction never commits."""
+    pipeline = open_pipeline(tmp_path, rows=1000)
+    db = pipeline.db_path
+    for n in range(1, 4):
+        pipeline.process_item(capture(n))
+        pipeline.process_item(post(n))
+    pipeline._release()  # the connection closes with the batch uncommitted
+    assert committed(db, "SELECT count(*) FROM captures") == 0
+    assert committed(db, "SELECT count(*) FROM posts") == 0
+    assert committed(db, "SELECT count(*) FROM crawl_runs WHERE status = 'running'") == 1
+
+
+def test_the_runs_end_is_data_the_archive_consumes(tmp_path: Path) -> None:
+    """What a fleet's writer hands over as a one-process crawl does: a RunEnd, no crawler."""
+    pipeline = open_pipeline(tmp_path, rows=50)
+    db = pipeline.db_path
+    pipeline.process_item(capture(1))
+    pipeline.process_item(post(1))
+    end = RunEnd("finished", {"downloader/response_count": 3, "blogarchive/posts_new": 1})
+    said = pipeline.end_run(end)
+    assert said == {
+        STAT_STATUS: "finished",
+        STAT_REASON: "finished",
+        "blogarchive/captures_stored": 1,
+        "blogarchive/posts_new": 1,
+    }
+    # The crawler's own stats are not the archive's to write here.
+    assert pipeline.crawler.stats.get_value(STAT_STATUS) is None
+    conn = sqlite3.connect(db)
+    try:
+        run = conn.execute("SELECT status, pages_fetched, posts_new FROM crawl_runs").fetchall()
+    finally:
+        conn.close()
+    assert run == [("finished", 3, 1)]
