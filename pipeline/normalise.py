@@ -18,16 +18,28 @@ from pipeline.document import BLOCK_TAGS, drop_element, element_text
 def unwrap_layout_tables(tree: HtmlElement) -> None:
     """Turn tables used for page layout (cells holding headings or paragraphs) into divs.
 
-    Trafilatura keeps tables as tables, flattening a whole hand-made page into cells.
+    Trafilatura keeps tables as tables, flattening a whole hand-made page into cells. A grid
+    of two rows and two columns or more whose cells hold no heading is data (a comparison
+    chart whose editor wraps each cell's text in ``<p>``), and stays a table.
     """
     for table in list(tree.iter("table")):
         cells = table.xpath("./tr/td | ./tbody/tr/td | ./tr/th | ./tbody/tr/th")
         if not any(cell.find(tag) is not None for cell in cells for tag in ("h1", "h2", "p")):
             continue
+        if _is_data_grid(table, cells):
+            continue
         for element in [table, *table.xpath("./tbody | ./thead | ./tr | ./*/tr"), *cells]:
             element.tag = "div"
             for attribute in ("width", "valign", "cellpadding", "cellspacing", "border"):
                 element.attrib.pop(attribute, None)
+
+
+def _is_data_grid(table: HtmlElement, cells: list[HtmlElement]) -> bool:
+    """Tell whether a table is a grid of data: 2 rows and 2 columns or more, no headings."""
+    if any(cell.find(tag) is not None for cell in cells for tag in ("h1", "h2")):
+        return False
+    rows = table.xpath("./tr | ./tbody/tr")
+    return len(rows) >= 2 and len(cells) >= 2 * len(rows)
 
 
 def paragraphise_breaks(container: HtmlElement) -> None:

@@ -388,3 +388,27 @@ def test_prose_in_a_widget_grid_is_taken_from_the_element_holding_the_pages_pros
     # The mechanism off: trafilatura alone keeps the lines above the grid.
     monkeypatch.setattr(extract, "_from_prose_container", lambda *args: args[3])
     assert "Beingin whole find close therei threei" not in extract_post(html, URL).text
+
+
+def test_a_comparison_chart_whose_cells_hold_paragraphs_stays_a_table() -> None:
+    # Page editors wrap some of a chart's cells in <p> (its row labels) and leave the rest
+    # inline: a grid of rows and columns without headings is data, not page layout, and its
+    # text belongs to the post.
+    def row(cells: list[str]) -> str:
+        label, *values = cells
+        tds = "".join(f"<td><span>{value}</span></td>" for value in values)
+        return f"<tr><td><p><strong>{label}</strong></p></td>{tds}</tr>"
+
+    chart = (
+        "<table><tbody>"
+        + row(["Library", "Opening hours", "Study rooms"])
+        + row(["Central", "Open until eight every weekday evening", "Six, bookable online"])
+        + row(["Northgate", "Closed on Sundays through the winter", "Two, first come"])
+        + row(["Riverside", "Shares its hours with the leisure centre", "None yet"])
+        + "</tbody></table>"
+    )
+    body = f"<div class='entry-content'>{PROSE}<h2>How the branches compare</h2>{chart}</div>"
+    record = extract_post(page(body), URL)
+    assert "Closed on Sundays through the winter" in record.text
+    assert "Shares its hours with the leisure centre" in record.text
+    assert "<table>" in record.html
