@@ -672,6 +672,22 @@ def m015_queue_positions(db: Database) -> None:
     )
 
 
+@migrations()
+def m016_posts_site_author_by_date(db: Database) -> None:
+    """Index a site's and an author's posts by date, the order the posts table is shown in.
+
+    A site's page of the posts table (``?site=``, newest first) otherwise reads every post of
+    the site from the table to sort them: 12,500 rows for a site of a 100,000-post archive
+    to show 100. (``IF NOT EXISTS``: see m013.)
+    """
+    db.executescript(
+        """
+        CREATE INDEX IF NOT EXISTS idx_posts_site_published ON posts (site, published);
+        CREATE INDEX IF NOT EXISTS idx_posts_author_published ON posts (author, published);
+        """
+    )
+
+
 def transform_keeping_triggers(db: Database, table: str, **transform: Any) -> None:
     """Run ``Table.transform`` and put back the triggers it drops.
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -100,21 +99,46 @@ _FILTERS = """
 # How many posts match :q and the filters: the FTS index and the filters' indexes alone.
 COUNT_SQL = "select count(*) from posts_fts where posts_fts match :q" + _FILTERS
 # The best :best matches by relevance (bm25 weights a title match over a text match), ranked
-# in the FTS index alone, then read from the posts table: what the page shows (equal
-# scores, newest first) and what the facets count, one row each.
-BEST_SQL = (
+# in the FTS index alone, then read from the posts table, once (materialised): the page's
+# rows (equal scores, newest first), how many were counted, and each facet's ten largest
+# values among them, in one statement; no row per match reaches Python.
+_BEST = (
     """
 with best as materialized (
     select posts_fts.rowid as rid, bm25(posts_fts, 5.0, 1.0) as score from posts_fts
     where posts_fts match :q"""
     + _FILTERS
     + """    order by score limit :best
+),
+matched as materialized (
+    select best.rid, best.score, p.url, p.site, p.author, p.published,
+           substr(p.published, 1, 4) as year
+    from best join posts as p on p.rowid = best.rid
 )
-select best.rid, best.score, p.url, p.site, p.author, p.published,
-       substr(p.published, 1, 4) as year
-from best join posts as p on p.rowid = best.rid
-order by best.score, p.published desc
 """
+)
+FACET_SQL = {
+    "site": "select site as value, site as label, count(*) as n from matched group by 1",
+    "author": "select author as value, author as label, count(*) as n from matched group by 1",
+    "year": "select year as value, year as label, count(*) as n from matched group by 1",
+    "series": """select s.id as value, s.name as label, count(*) as n from matched
+                 join series_posts as sp on sp.post_url = matched.url
+                 join series as s on s.id = sp.series_id group by s.id""",
+}
+BEST_SQL = (
+    _BEST
+    + """select * from (
+    select 'page' as facet, rid, score, url, site, author, published, year,
+           null as value, null as label, null as n
+    from matched order by score, published desc limit :limit offset :offset)
+union all select 'counted', null, null, null, null, null, null, null, null, null, count(*)
+    from matched"""
+    + "".join(
+        f"""
+union all select * from (select '{name}', null, null, null, null, null, null, null, *
+    from ({sql}) where value is not null order by n desc, label limit 10)"""
+        for name, sql in FACET_SQL.items()
+    )
 )
 SNIPPETS_SQL = """
 select posts_fts.rowid as rid, p.title,
@@ -122,7 +146,7 @@ select posts_fts.rowid as rid, p.title,
 from posts_fts join posts as p on p.rowid = posts_fts.rowid
 where posts_fts match :q and posts_fts.rowid in (select value from json_each(:rids))
 """
-# The series of the best matches: the page's posts say theirs, the series facet counts them.
+# The series of the page's posts.
 SERIES_OF_SQL = """
 select sp.post_url, s.id, s.name, sp.stated_part from series_posts as sp
 join series as s on s.id = sp.series_id where sp.post_url in (select value from json_each(:urls))
@@ -139,13 +163,6 @@ def _year_after(year: str) -> str:
     return str(int(year) + 1) if year.isdigit() else year
 
 
-def _facet(values: list[tuple[Any, Any]]) -> list[dict[str, Any]]:
-    """Return the ten most frequent (value, label) pairs, most frequent first, then by label."""
-    counts = Counter((value, label) for value, label in values if value is not None)
-    ranked = sorted(counts.items(), key=lambda item: (-item[1], str(item[0][1])))
-    return [{"value": v, "label": label, "n": n} for (v, label), n in ranked[:10]]
-
-
 async def search_archive(
     db: Any, query: str, filters: dict[str, str], page: int = 1
 ) -> SearchResults:
@@ -158,17 +175,26 @@ async def search_archive(
     params["year_after"] = _year_after(params["year"])
     offset = (max(page, 1) - 1) * PAGE_SIZE
     results.total = (await db.execute(COUNT_SQL, params)).first()[0]
-    best = list(
-        await db.execute(BEST_SQL, params | {"best": max(FACET_MATCHES, offset + PAGE_SIZE)})
-    )
-    results.counted = len(best)
-    shown = best[offset : offset + PAGE_SIZE]
+    best = max(FACET_MATCHES, offset + PAGE_SIZE)
+    shown = []
+    results.facets = {name: [] for name in FACET_SQL}
+    for row in await db.execute(
+        BEST_SQL, params | {"best": best, "limit": PAGE_SIZE, "offset": offset}
+    ):
+        if row["facet"] == "page":
+            shown.append(row)
+        elif row["facet"] == "counted":
+            results.counted = row["n"]
+        else:
+            results.facets[row["facet"]].append(
+                {"value": row["value"], "label": row["label"], "n": row["n"]}
+            )
     rids = json.dumps([row["rid"] for row in shown])
     made = {
         row["rid"]: row for row in await db.execute(SNIPPETS_SQL, {"q": expression, "rids": rids})
     }
     memberships: dict[str, list[dict[str, Any]]] = {}
-    urls = json.dumps([row["url"] for row in best])
+    urls = json.dumps([row["url"] for row in shown])
     for row in await db.execute(SERIES_OF_SQL, {"urls": urls}):
         memberships.setdefault(row["post_url"], []).append(dict(row))
     results.posts = [
@@ -185,12 +211,6 @@ async def search_archive(
         }
         for row in shown
     ]
-    results.facets = {
-        "site": _facet([(row["site"], row["site"]) for row in best]),
-        "author": _facet([(row["author"], row["author"]) for row in best]),
-        "series": _facet([(m["id"], m["name"]) for ms in memberships.values() for m in ms]),
-        "year": _facet([(row["year"], row["year"]) for row in best]),
-    }
     if await db.table_exists("series_fts"):
         results.series = [
             dict(row) | {"snippet": highlighted(row["snippet"])}

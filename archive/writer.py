@@ -12,10 +12,12 @@ crawl run it started goes on under the same id.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import pickle
 import signal
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,6 +40,8 @@ from crawler.fleet import (
     FleetError,
 )
 from crawler.outcome import STAT_SIGNAL
+from crawler.remote_history import CALLS_KEY, reply_key
+from crawler.remote_history import METHODS as HISTORY_METHODS
 
 logger = logging.getLogger(__name__)
 
@@ -180,6 +184,68 @@ class Writer:
         self.signum = signum
 
 
+class HistoryServer:
+    """Answer the crawlers' history lookups from the archive, in a thread of the writer.
+
+    The crawlers' :class:`crawler.remote_history.RemoteHistory` asks through Redis; this
+    answers from :class:`archive.history.ArchiveHistory` on a read-only connection of its own,
+    so a crawler sees what a one-process crawl's history shows: the archive's captures and
+    posts, those of this run included as soon as the writer committed them.
+    """
+
+    def __init__(self, url: str, db_path: Path) -> None:
+        from archive.history import ArchiveHistory
+        from crawler.fleet import connect
+
+        self.client = connect(url)
+        self.history = ArchiveHistory(db_path)
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._run, name="history-server", daemon=True)
+
+    def start(self) -> None:
+        """Start answering."""
+        self.thread.start()
+
+    def stop(self) -> None:
+        """Stop answering (within a second) and close the archive's read-only connection."""
+        self.stopped.set()
+        if self.thread.is_alive():
+            self.thread.join(timeout=5)
+        self.history.close()
+
+    def _run(self) -> None:
+        while not self.stopped.is_set():
+            try:
+                call = self.client.brpop([CALLS_KEY], timeout=1)
+            except redis.RedisError as exc:  # the writer's own loop says so too
+                logger.debug("history server: %s", exc)
+                self.stopped.wait(1)
+                continue
+            if call is not None:
+                self.answer(call[1])
+
+    def answer(self, raw: bytes) -> None:
+        """Answer one call: ``(call id, method, arguments)``, pickled."""
+        call_id, method, args = pickle.loads(raw)
+        try:
+            if method not in HISTORY_METHODS:
+                raise LookupError(f"no history method {method!r}")
+            reply: tuple[bool, Any] = (True, plain(getattr(self.history, method)(*args)))
+        except Exception as exc:  # the crawler's call raises it (an unreadable WARC...)
+            reply = (False, f"{type(exc).__name__}: {exc}")
+        pipe = self.client.pipeline(transaction=True)
+        pipe.lpush(reply_key(call_id), pickle.dumps(reply, protocol=-1))
+        pipe.expire(reply_key(call_id), 300)  # a crawler that gave up never reads it
+        pipe.execute()
+
+
+def plain(value: Any) -> Any:
+    """Return a history answer as plain data (the archive's dataclasses as tuples)."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.astuple(value)
+    return value
+
+
 def _number_or_json(text: str) -> Any:
     """Return a stat as the crawlers pushed it: a number (summed) or JSON (set once)."""
     try:
@@ -204,6 +270,8 @@ def run_writer(url: str, db_path: Path, settings: Settings) -> Writer:
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, writer.stop)
     writer.open()
+    history = HistoryServer(url, db_path)
+    history.start()
     try:
         reason = writer.run()
     except (FleetError, redis.RedisError) as exc:
@@ -211,5 +279,7 @@ def run_writer(url: str, db_path: Path, settings: Settings) -> Writer:
         writer.stats.set_value("blogarchive/fleet_error", why)
         writer.finish("fleet_error")
         raise FleetError(why) from exc
+    finally:
+        history.stop()
     writer.finish(reason)
     return writer

@@ -80,6 +80,9 @@ def fleet_settings(
         "BLOGARCHIVE_FLEET_ID": crawler_id,
         "SCHEDULER": "crawler.shared_frontier.SharedFrontier",
         "DOWNLOADER": "crawler.politeness.FleetDownloader",
+        # The writer answers what was captured and stored before: a crawler never opens the
+        # archive, wherever it runs (the crawl's -s BLOGARCHIVE_HISTORY= turns it off).
+        "BLOGARCHIVE_HISTORY": "crawler.remote_history.RemoteHistory",
         # Extraction stays with the crawlers; the archive pipeline runs in the writer.
         "ITEM_PIPELINES": {
             "pipeline.extraction_pipeline.ExtractionPipeline": 300,
@@ -103,11 +106,6 @@ def fleet_settings(
         left = max(0.001, float(config["deadline"]) - now)
         settings.set("CLOSESPIDER_TIMEOUT", left, priority="cmdline")
     db = Path(config.get("db", ""))
-    if not db.is_file():
-        # History (captures, stored posts) is read from the archive's file; a crawler on
-        # a machine without it fetches every page whole and re-checks nothing.
-        logger.warning("%s: archive not on this machine: no conditional requests", db)
-        settings.set("BLOGARCHIVE_HISTORY", "", priority="cmdline")
     settings.set("BLOGARCHIVE_DB", str(db), priority="cmdline")
     return settings
 

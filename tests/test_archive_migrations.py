@@ -73,6 +73,19 @@ def test_migrations_keep_indexes_and_foreign_keys_of_posts(tmp_path: Path) -> No
     # The facets' columns (m014): Datasette counts them on every page of the posts table.
     assert {"idx_posts_site_author", "idx_posts_author", "idx_posts_language"} <= index_names
     assert "idx_posts_tags" in index_names
+    # A site's or an author's posts by date (m016): the posts table's order, filtered.
+    assert {"idx_posts_site_published", "idx_posts_author_published"} <= index_names
+    for column in ("site", "author"):
+        plan = " ".join(
+            row[3]
+            for row in db.execute(
+                f"explain query plan select * from posts where {column} = ?"
+                " order by published desc, rowid desc limit 101",
+                ["x"],
+            )
+        )
+        assert f"idx_posts_{column}_published" in plan, plan
+        assert "TEMP B-TREE" not in plan, plan  # no sort of every post of the site
     assert {(fk.column, fk.other_table) for fk in db["posts"].foreign_keys} == {
         ("site_id", "sites"),
         ("first_run_id", "crawl_runs"),

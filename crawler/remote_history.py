@@ -1,0 +1,119 @@
+"""The history port of a fleet's crawler: the writer answers it, through Redis.
+
+A crawler of a fleet never opens the archive (it may run on a machine without it): each
+question of :class:`crawler.history.History` goes to the list ``blogarchive:history:calls``
+as ``(call id, method, arguments)``, and the writer, which owns the archive, answers it from
+the archive as a one-process crawl's history does (``archive.writer.HistoryServer``) on
+``blogarchive:history:reply:<call id>``. Answers are plain data (tuples, dicts, lists).
+"""
+
+from __future__ import annotations
+
+import pickle
+import secrets
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from crawler.fleet import PREFIX, FleetError, connect
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+
+CALLS_KEY = PREFIX + "history:calls"
+# The History methods a crawler may call (the writer answers no other name).
+METHODS = frozenset(
+    {"validators", "load", "latest", "stored_posts", "page_links", "recheck_urls", "post_pages"}
+)
+
+
+def reply_key(call_id: str) -> str:
+    """Return the list the answer of one history call is pushed to."""
+    return f"{PREFIX}history:reply:{call_id}"
+
+
+@dataclass(frozen=True)
+class RemoteValidators:
+    """A capture's validators as the writer sent them (:class:`crawler.history.Validators`)."""
+
+    capture_id: int
+    etag: str | None
+    last_modified: str | None
+    fetched_at: str
+    payload_digest: str
+    content_type: str | None
+
+
+@dataclass(frozen=True)
+class RemoteResponse:
+    """A stored response as the writer sent it (:class:`crawler.history.StoredResponse`)."""
+
+    url: str
+    status: int
+    headers: list[tuple[str, str]]
+    body: bytes
+    protocol: str
+
+
+class RemoteHistory:
+    """What was captured and stored before, asked of the fleet's writer (module docstring).
+
+    ``timeout``: seconds to wait for an answer (a writer being restarted answers late); past
+    it, FleetError.
+    """
+
+    def __init__(self, client: Any, timeout: float) -> None:
+        self.client = client
+        self.timeout = timeout
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RemoteHistory:
+        """Ask the writer of the crawl at ``BLOGARCHIVE_REDIS``."""
+        settings = crawler.settings
+        # The writer may be restarted (crawl --crawlers does it): wait several heartbeats.
+        timeout = 6 * settings.getfloat("BLOGARCHIVE_FLEET_TIMEOUT")
+        return cls(connect(settings["BLOGARCHIVE_REDIS"]), timeout)
+
+    def _call(self, method: str, *args: Any) -> Any:
+        call_id = secrets.token_hex(8)
+        self.client.lpush(CALLS_KEY, pickle.dumps((call_id, method, args), protocol=-1))
+        answer = self.client.brpop([reply_key(call_id)], timeout=max(1, round(self.timeout)))
+        if answer is None:
+            raise FleetError(f"the writer did not answer a history lookup in {self.timeout:.0f} s")
+        ok, value = pickle.loads(answer[1])
+        if not ok:
+            raise LookupError(value)
+        return value
+
+    def validators(self, url: str) -> RemoteValidators | None:
+        """Return the validators of the last kept 200 capture of ``url``."""
+        found = self._call("validators", url)
+        return RemoteValidators(*found) if found is not None else None
+
+    def load(self, capture_id: int) -> RemoteResponse:
+        """Return the stored response of one capture (LookupError if it cannot be read)."""
+        return RemoteResponse(*self._call("load", capture_id))
+
+    def latest(self, url: str) -> RemoteResponse | None:
+        """Return the last kept response of ``url``, or None when it was never captured."""
+        found = self._call("latest", url)
+        return RemoteResponse(*found) if found is not None else None
+
+    def stored_posts(self, url: str) -> dict[str, str]:
+        """Map the fetched URLs on page ``url`` (itself, or its ``#entries``) to stored posts."""
+        return dict(self._call("stored_posts", url))
+
+    def page_links(self, url: str, payload_digest: str, links_key: str) -> dict[str, Any] | None:
+        """Return what page ``url`` was and linked to when this payload was parsed last."""
+        found: dict[str, Any] | None = self._call("page_links", url, payload_digest, links_key)
+        return found
+
+    def recheck_urls(self) -> list[str]:
+        """Return the pages stored posts were fetched from (no listing entries)."""
+        return list(self._call("recheck_urls"))
+
+    def post_pages(self) -> list[tuple[str, str]]:
+        """Return (source, page URL) of every page a stored post was extracted from."""
+        return [(source, url) for source, url in self._call("post_pages")]
+
+    def close(self) -> None:
+        """Nothing to close: the writer holds the archive."""
