@@ -210,7 +210,7 @@ def _run_trafilatura(cleaned: HtmlElement, url: str, *, article: bool = True) ->
     page = cleaned.find("body")
     prose = prose_chars(page if page is not None else cleaned)
     if content is None and not article:
-        document = _bare_extraction(cleaned, url, favor_precision=False)
+        document = _without_image_choice(cleaned, url)
         if document is not None:
             if _kept_chars(document) < RECALL_SHARE * prose and page is not None:
                 document = _from_prose_container(cleaned, page, url, document, prose)
@@ -231,6 +231,20 @@ def _run_trafilatura(cleaned: HtmlElement, url: str, *, article: bool = True) ->
     if kept < RECALL_SHARE * prose and page is not None:
         document = _from_prose_container(cleaned, page, url, document, prose)
     return document
+
+
+def _without_image_choice(cleaned: HtmlElement, url: str) -> Document | None:
+    """Extract without precision mode, with images and without; the longer text wins.
+
+    Images sway trafilatura's choice of blocks both ways: with them kept it can end the text
+    at a run of icon rows (a course outline) or take a grid of pictured cards for the main
+    block, and without them it drops a grid of pictured tiles that is the page's content (a
+    shop's category). Each way, the wrong choice keeps less text, as between precision and
+    default mode. Images stay in the HTML rendering when the extraction with them wins.
+    """
+    pictured = _bare_extraction(cleaned, url, favor_precision=False)
+    plain = _bare_extraction(cleaned, url, favor_precision=False, images=False)
+    return plain if _kept_chars(plain) > _kept_chars(pictured) else pictured
 
 
 def _from_prose_container(
@@ -298,7 +312,9 @@ def _kept_chars(document: Document | None) -> int:
 RECALL_SHARE = 0.5
 
 
-def _bare_extraction(tree: HtmlElement, url: str, *, favor_precision: bool) -> Document | None:
+def _bare_extraction(
+    tree: HtmlElement, url: str, *, favor_precision: bool, images: bool = True
+) -> Document | None:
     document = trafilatura.bare_extraction(
         copy.deepcopy(tree),
         url=url,
@@ -307,7 +323,7 @@ def _bare_extraction(tree: HtmlElement, url: str, *, favor_precision: bool) -> D
         include_tables=True,
         include_links=True,
         include_formatting=True,
-        include_images=True,
+        include_images=images,
         with_metadata=True,
         # htmldate's extensive search turns a "/2009/" in any link into 2009-01-01.
         date_extraction_params=set_date_params(extensive=False),
