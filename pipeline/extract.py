@@ -240,11 +240,20 @@ def _without_image_choice(cleaned: HtmlElement, url: str) -> Document | None:
     at a run of icon rows (a course outline) or take a grid of pictured cards for the main
     block, and without them it drops a grid of pictured tiles that is the page's content (a
     shop's category). Each way, the wrong choice keeps less text, as between precision and
-    default mode. Images stay in the HTML rendering when the extraction with them wins.
+    default mode, so the text without images wins when it is clearly longer. Images stay in the
+    HTML rendering when the extraction with them wins.
     """
     pictured = _bare_extraction(cleaned, url, favor_precision=False)
     plain = _bare_extraction(cleaned, url, favor_precision=False, images=False)
-    return plain if _kept_chars(plain) > _kept_chars(pictured) else pictured
+    if _kept_chars(plain) > IMAGELESS_GAIN * _kept_chars(pictured):
+        return plain
+    return pictured
+
+
+# The text extracted without images replaces the one with them when it is this many times
+# longer: a few more characters are an image's neighbour (a print header's URL) left behind as
+# a block, not another choice of blocks.
+IMAGELESS_GAIN = 1.25
 
 
 def _from_prose_container(
