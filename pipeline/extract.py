@@ -42,7 +42,7 @@ from pipeline.metadata import (
     heading_text,
     read_metadata,
 )
-from pipeline.normalise import unwrap_embedded_posts
+from pipeline.normalise import restore_lazy_images, unwrap_embedded_posts
 from pipeline.records import Link, PostRecord
 from pipeline.series.detect import detect_series
 
@@ -98,6 +98,7 @@ def extract_post(
     drop_captions(cleaned)
     drop_inline_popups(cleaned)
     unwrap_embedded_posts(cleaned)
+    restore_lazy_images(cleaned)
     absolutise_links(cleaned, url)
     document = _run_trafilatura(cleaned, url, article=meta.declares_article)
     if document is None or document.body is None:
@@ -163,8 +164,36 @@ _SOFT_HYPHEN = re.compile(r"\u00ad|&shy;|&#173;|&#x0*ad;", re.IGNORECASE)
 
 
 def normalise_characters(html: str) -> str:
-    """Drop soft hyphens and compose characters (NFC): "e" + U+0301 is stored as "é"."""
-    return unicodedata.normalize("NFC", _SOFT_HYPHEN.sub("", html))
+    """Drop soft hyphens, repair double-encoded UTF-8 and compose characters (NFC)."""
+    return unicodedata.normalize("NFC", repair_double_encoding(_SOFT_HYPHEN.sub("", html)))
+
+
+# C1 control characters are never text: on a web page they are the continuation bytes of
+# UTF-8 that was read as Latin-1 and written out again as UTF-8 ("donâ\x80\x99t").
+_C1_CONTROL = re.compile("[\u0080-\u009f]")
+# One UTF-8 sequence spelt in Latin-1: a lead byte and its continuation bytes.
+_UTF8_AS_LATIN1 = re.compile(
+    "[\u00c2-\u00df][\u0080-\u00bf]|[\u00e0-\u00ef][\u0080-\u00bf]{2}"
+    "|[\u00f0-\u00f4][\u0080-\u00bf]{3}"
+)
+
+
+def repair_double_encoding(text: str) -> str:
+    """Decode UTF-8 that was encoded twice: "doesnâ\\x80\\x99t" is "doesn\u2019t".
+
+    Only on a page that holds C1 control characters, which no text contains; each
+    sequence is decoded on its own, so a page mixing both spellings is repaired too.
+    """
+    if not _C1_CONTROL.search(text):
+        return text
+
+    def decode(match: re.Match[str]) -> str:
+        try:
+            return match[0].encode("latin-1").decode("utf-8")
+        except UnicodeDecodeError:
+            return match[0]
+
+    return _UTF8_AS_LATIN1.sub(decode, text)
 
 
 def _decode_bytes(body: bytes, encoding: str | None) -> str:
