@@ -231,13 +231,16 @@ def _run_trafilatura(cleaned: HtmlElement, url: str, *, article: bool = True) ->
 
     Precision mode first; when what it kept is a small part of the page's prose (it chose
     one block of a long page), the page is extracted again without it and the longer body wins.
-    A page that is not an article (it declares none and has no post body container: a
-    product, service, documentation or listing page) is extracted without precision mode,
-    whose rules for short blocks and lists were written for articles.
+    A page that is not an article (it declares none, or has fewer than two paragraphs of
+    prose, and has no post body container: a product, service, documentation or listing
+    page) is extracted without precision mode, whose rules for short blocks and lists were
+    written for articles.
     """
     content = find_content(cleaned)
     page = cleaned.find("body")
     prose = prose_chars(page if page is not None else cleaned)
+    if content is None and page is not None and prose_blocks(page) < ARTICLE_PROSE_BLOCKS:
+        article = False  # declared an article, but with no post body and no paragraphs
     if content is None and not article:
         document = _without_image_choice(cleaned, url)
         if document is not None:
@@ -344,6 +347,12 @@ def _longest_block(text: str) -> str:
 def _kept_chars(document: Document | None) -> int:
     """Return the characters of trafilatura's blocks (its choices are measured on them)."""
     return len(body_text(document.body, loose=False)) if document is not None else 0
+
+
+# A page declaring an article, without a post body container, needs this many paragraphs of
+# prose to be treated as one: a documentation index of one-line summaries declares
+# ``og:type`` "article" too, and precision mode keeps its first line only.
+ARTICLE_PROSE_BLOCKS = 2
 
 
 # Precision mode keeping less than this share of the page's prose lost the post's text.

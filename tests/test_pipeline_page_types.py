@@ -77,6 +77,7 @@ def test_page_that_is_no_article_loses_its_cards_in_precision_mode(
         return meta
 
     monkeypatch.setattr(extract, "read_metadata", declaring_an_article)
+    monkeypatch.setattr(extract, "ARTICLE_PROSE_BLOCKS", 0)
     text = _text("events-schedule-cards.html", "https://makers.example.org/schedule/")
     assert "All sessions are free" in text
     assert not any(card in text for card in EVENT_CARDS)
@@ -139,3 +140,28 @@ def test_shop_category_loses_its_tiles_extracted_without_images(
     text = _text("shop-category-pictured-tiles.html", SHOP_URL)
     assert "Choosing a charcoal grill" in text
     assert not any(tile in text for tile in TILES)
+
+
+DOCS_URL = "https://docs.tideway.example/en/pipelines/write/"
+GUIDES = ("Starting from a template", "Choosing where it runs", "Keeping secrets out of logs")
+
+
+def test_index_declaring_an_article_without_paragraphs_is_no_article() -> None:
+    """A documentation index declares ``og:type`` "article" but has no paragraph of prose.
+
+    Its cards (a linked heading, a one-line summary) are its text; precision mode, written
+    for articles, drops every linked heading.
+    """
+    text = _text("docs-index-declared-article.html", DOCS_URL)
+    assert "Store tokens once" in text
+    for guide in GUIDES:
+        assert guide in text
+
+
+def test_index_declaring_an_article_loses_its_headings_as_an_article(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(extract, "ARTICLE_PROSE_BLOCKS", 0)
+    text = _text("docs-index-declared-article.html", DOCS_URL)
+    assert "Store tokens once" in text
+    assert not any(guide in text for guide in GUIDES)
