@@ -9,9 +9,13 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
+
+import sqlite_utils
 
 from archive.errors import ArchiveError
 
@@ -85,6 +89,19 @@ def _check_schema(path: Path) -> None:
             f"written by a newer blogarchive (schema {unknown[-1]}, unknown to version"
             f" {_version()}); upgrade blogarchive to use this archive",
         )
+
+
+@contextmanager
+def writing(
+    db: sqlite_utils.Database, path: Path, what: str, *, url: str | None = None
+) -> Iterator[None]:
+    """Run one transaction (a savepoint inside an open one); a SQLite failure inside it
+    becomes an :class:`ArchiveError` saying ``what`` was being written."""
+    try:
+        with db.atomic():
+            yield
+    except sqlite3.Error as exc:
+        raise ArchiveError(path, f"{what}: {describe_sqlite_error(exc)}", url=url) from exc
 
 
 def describe_sqlite_error(exc: BaseException) -> str:

@@ -5,21 +5,21 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
-import os
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any, Literal
 
 import sqlite_utils
 
-from archive.access import describe_sqlite_error
+from archive.access import describe_sqlite_error, writing
 from archive.duplicates import DuplicateIndex
 from archive.errors import ArchiveError
 from archive.migrations import migrate
 from archive.publish import publish, space_problem
 from archive.revisions import changed_fields, mark_gone, save_revision
+from archive.runs import RunLog
 from archive.series.memberships import relink_copies, store_listing, store_post_series
 from crawler.items import CrawlError, SeriesListing, utc_now
 from crawler.outcome import STATUSES as RUN_STATUSES
@@ -56,6 +56,7 @@ class Archive:
         self.db = db
         self.path = path
         self._now = clock
+        self.runs = RunLog(db, path, clock=clock)
         # dedup=False stores every post as its own, unlinked (to measure what dedup does).
         self.duplicates = DuplicateIndex(db) if dedup else None
 
@@ -88,41 +89,28 @@ class Archive:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    # Runs and errors
+    # Runs (archive.runs.RunLog) and errors
 
     def start_run(self, args: dict[str, Any]) -> int:
         """Record the start of a crawl run and return its id."""
-        with self._writing("start run"):
-            cursor = self.db.execute(
-                "INSERT INTO crawl_runs (started_at, status, args, pid)"
-                " VALUES (?, 'running', ?, ?)",
-                [self._now(), json.dumps(args, sort_keys=True, default=str), os.getpid()],
-            )
-        run_id = cursor.lastrowid
-        assert run_id is not None
-        return run_id
+        return self.runs.start(args)
 
     def run_status(self, run_id: int) -> str | None:
         """Return run ``run_id``'s status, or None if there is no such run."""
-        row = self.db.execute("SELECT status FROM crawl_runs WHERE id = ?", [run_id]).fetchone()
-        return row[0] if row else None
+        return self.runs.status(run_id)
 
     def queue_position(self, queue: str) -> tuple[int, int]:
         """Return the last entry of Redis stream ``queue`` applied here, (0, 0) if none."""
-        row = self.db.execute(
-            "SELECT last_id FROM queue_positions WHERE queue = ?", [queue]
-        ).fetchone()
-        if row is None:
-            return (0, 0)
-        ms, _, seq = row[0].partition("-")
-        return int(ms), int(seq)
+        return self.runs.queue_position(queue)
 
     def save_queue_position(self, queue: str, position: tuple[int, int]) -> None:
         """Record the last entry of ``queue`` applied, in the caller's transaction."""
-        self.db.execute(
-            "INSERT OR REPLACE INTO queue_positions (queue, last_id, updated_at) VALUES (?, ?, ?)",
-            [queue, f"{position[0]}-{position[1]}", self._now()],
-        )
+        self.runs.save_queue_position(queue, position)
+
+    def close_interrupted_runs(self) -> list[int]:
+        """Close every run left 'running' as 'interrupted'; return their ids (see
+        :meth:`archive.runs.RunLog.close_interrupted`: only under the run lock)."""
+        return self.runs.close_interrupted()
 
     def record_error(self, err: CrawlError, run_id: int | None) -> int:
         """Store a page that could not be fetched or used; return the error's id.
@@ -158,65 +146,8 @@ class Archive:
         with self._writing("finish run"):
             # Copies found during the run (issue 5) become the part they copy.
             relink_copies(self.db)
-            self._close_run(run_id, status, pages_fetched, self._now(), reason or status)
+            self.runs.close(run_id, status, pages_fetched, self._now(), reason or status)
         return dict(self.db.table("crawl_runs").get(run_id))
-
-    def close_interrupted_runs(self) -> list[int]:
-        """Close every run left 'running' as 'interrupted'; return their ids.
-
-        Call only while holding the run lock (:mod:`archive.lock`): then no live process can
-        own a running run, so each one belongs to a crawl that was killed. It ends at the last
-        thing it stored, with counts from what it stored; what it stored stays, and the next
-        run goes on from there (a post it stored is found unchanged).
-        """
-        with self._writing("close interrupted runs"):
-            stale = self.db.execute(
-                "SELECT id, max(started_at,"
-                " coalesce((SELECT max(seen_at) FROM run_posts WHERE run_id = crawl_runs.id), ''),"
-                " coalesce((SELECT max(at) FROM errors WHERE run_id = crawl_runs.id), ''))"
-                " FROM crawl_runs WHERE status = 'running' ORDER BY id"
-            ).fetchall()
-            for run_id, last_write in stale:
-                self._close_run(
-                    run_id, "interrupted", None, last_write, "its process died before it ended"
-                )
-        for run_id, _ in stale:
-            logger.warning("crawl run %d was interrupted (its process died); closed it", run_id)
-        return [run_id for run_id, _ in stale]
-
-    def _close_run(
-        self, run_id: int, status: str, pages_fetched: int | None, finished_at: str, reason: str
-    ) -> None:
-        """Set a run's status, reason, end and counts (counted from what it stored)."""
-        outcomes = dict(
-            self.db.execute(
-                "SELECT outcome, count(*) FROM run_posts WHERE run_id = ? GROUP BY outcome",
-                [run_id],
-            ).fetchall()
-        )
-        errors = self.db.execute(
-            "SELECT count(*) FROM errors WHERE run_id = ?", [run_id]
-        ).fetchone()[0]
-        cursor = self.db.execute(
-            "UPDATE crawl_runs SET finished_at = ?, status = ?, reason = ?,"
-            " pages_fetched = coalesce(?, pages_fetched), posts_new = ?, posts_updated = ?,"
-            " posts_unchanged = ?, posts_gone = ?, errors = ?, posts_duplicate = ? WHERE id = ?",
-            [
-                finished_at,
-                status,
-                reason,
-                pages_fetched,
-                outcomes.get("new", 0),
-                outcomes.get("updated", 0),
-                outcomes.get("unchanged", 0),
-                outcomes.get("gone", 0),
-                errors,
-                outcomes.get("duplicate", 0),
-                run_id,
-            ],
-        )
-        if cursor.rowcount != 1:
-            raise ArchiveError(self.path, f"no crawl run with id {run_id}")
 
     # Posts
 
@@ -407,11 +338,6 @@ class Archive:
         """Write a compacted, self-contained copy of the archive to ``snapshot_path``."""
         return publish(self.db, self.path, snapshot_path, now=self._now())
 
-    @contextmanager
-    def _writing(self, what: str, *, url: str | None = None) -> Iterator[None]:
+    def _writing(self, what: str, *, url: str | None = None) -> AbstractContextManager[None]:
         """Run one transaction; turn a SQLite failure inside it into an ArchiveError."""
-        try:
-            with self.db.atomic():
-                yield
-        except sqlite3.Error as exc:
-            raise ArchiveError(self.path, f"{what}: {describe_sqlite_error(exc)}", url=url) from exc
+        return writing(self.db, self.path, what, url=url)

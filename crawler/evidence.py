@@ -14,13 +14,13 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from lxml import etree
 from parsel import Selector
 
 from crawler.seen import SeenSet
-from crawler.urls import canonicalize_url
+from crawler.urls import canonicalize_url, join_url
 
 # Archives of a tag, category, author or date, pagination and search: their entries link to
 # posts elsewhere, so such a page is never a post, whatever markup wraps its list.
@@ -201,7 +201,7 @@ def in_foreign_entry(element: etree._Element, own: str, page_url: str) -> bool:
         if not hrefs:
             continue
         for href in hrefs:
-            target = canonicalize_url(urljoin(page_url, href.strip()))
+            target = canonicalize_url(join_url(page_url, href.strip()))
             if target == own or is_archive_url(target) or urlsplit(target).path in ("", "/"):
                 continue
             if urlsplit(target).netloc != urlsplit(own).netloc:
@@ -212,14 +212,60 @@ def in_foreign_entry(element: etree._Element, own: str, page_url: str) -> bool:
 
 
 def _own(element: etree._Element, own: str, page_url: str) -> bool:
-    return not element.xpath(NOT_OWN_XPATH) and not in_foreign_entry(element, own, page_url)
+    return not not_own(element, {}) and not in_foreign_entry(element, own, page_url)
+
+
+COMMENT_CLASSES = frozenset(
+    {"comment", "comments", "comment-body", "comments-area", "commentlist", "comment-list"}
+)
+
+
+def not_own(element: etree._Element, memo: dict[etree._Element, bool]) -> bool:
+    """Tell whether ``element`` is in what ``NOT_OWN_XPATH`` names (comments, a site footer).
+
+    ``bool(element.xpath(NOT_OWN_XPATH))``, without an XPath per element: ``memo`` keeps
+    the answer for each ancestor, so the paragraphs of one block climb their ancestors once.
+    """
+    chain = []
+    answer = False
+    current: etree._Element | None = element
+    while current is not None:
+        known = memo.get(current)
+        if known is not None:
+            answer = known
+            break
+        chain.append(current)
+        if _names_not_own(current):
+            answer = True
+            break
+        current = current.getparent()
+    for visited in chain:  # each has the answer: below a not-own element, or all climbed
+        memo[visited] = answer
+    return answer
+
+
+def _names_not_own(element: etree._Element) -> bool:
+    tag = element.tag
+    if not isinstance(tag, str):
+        return False
+    if element.get("id") in ("comments", "respond"):
+        return True
+    classes = element.get("class")
+    if classes is not None:
+        words = tokens(classes)
+        if not COMMENT_CLASSES.isdisjoint(words):
+            return True
+        if tag not in ("html", "body", "main", "article") and "-comments " in (
+            " " + " ".join(w for w in classes.translate(_XML_SPACE).split(" ") if w) + " "
+        ):
+            return True
+    return tag == "footer" and next(element.iterancestors("article"), None) is None
 
 
 def own_date(sel: Selector, page_url: str) -> Evidence | None:
     """Return the page's own visible date: a ``<time>`` or date element outside others' blocks."""
     own = canonicalize_url(page_url)
-    for element in sel.xpath(DATE_XPATH):
-        root = element.root
+    for root in scan(sel.root).dates:
         value = root.get("datetime") or root.get("title") or _text(root)
         if not value or not (
             re.match(r"\d{4}-\d{2}-\d{2}", value.strip()) or DATE_TEXT_RE.search(value)
@@ -233,17 +279,15 @@ def own_date(sel: Selector, page_url: str) -> Evidence | None:
 def byline(sel: Selector, page_url: str) -> Evidence | None:
     """Return the page's byline: rel=author, a byline or author element, a "By NAME" line."""
     own = canonicalize_url(page_url)
-    candidates = list(sel.xpath(BYLINE_XPATH))
-    candidates += [
-        a for a in sel.xpath("//a[@href]") if AUTHOR_ARCHIVE_RE.search(a.attrib.get("href", ""))
-    ]
+    found = scan(sel.root)
+    candidates = list(found.bylines)
+    candidates += [a for a in found.links if AUTHOR_ARCHIVE_RE.search(a.get("href", ""))]
     candidates += [
         e
-        for e in sel.xpath("//p | //span | //div[not(*)] | //address")
-        if BY_LINE_RE.match(_text(e.root)) and len(_text(e.root)) <= MAX_BYLINE_CHARS
+        for e in found.by_lines
+        if BY_LINE_RE.match(_text(e)) and len(_text(e)) <= MAX_BYLINE_CHARS
     ]
-    for element in candidates:
-        root = element.root
+    for root in candidates:
         text = _text(root)
         if not text or len(text) > MAX_BYLINE_CHARS * 3:
             continue
@@ -254,10 +298,107 @@ def byline(sel: Selector, page_url: str) -> Evidence | None:
     return None
 
 
+# XPath's normalize-space() takes these four for white space, and no other.
+_XML_SPACE = str.maketrans("\t\n\r", "   ")
+_NORMALIZED = etree.XPath("normalize-space()")
+
+
+def tokens(value: str | None) -> set[str]:
+    """Return the words of an attribute as ``contains(concat(' ', normalize-space(@a), ' '),
+    ' word ')`` finds them (split on XML white space only)."""
+    return set(value.translate(_XML_SPACE).split(" ")) - {""} if value else set()
+
+
+@dataclass
+class Scan:
+    """What one pass over a document's elements finds, in document order.
+
+    The same elements as ``DATE_XPATH`` and ``BYLINE_XPATH`` select, ``//a[@href]`` and
+    ``//p | //span | //div[not(*)] | //address``, for a fraction of the whole-document
+    XPaths' CPU: each of those walks the document once per branch of its union.
+    """
+
+    dates: list[etree._Element] = field(default_factory=list)
+    bylines: list[etree._Element] = field(default_factory=list)
+    links: list[etree._Element] = field(default_factory=list)
+    by_lines: list[etree._Element] = field(default_factory=list)
+    # Pagination towards older posts: what crawler.pages.NEXT_PAGE_XPATH selects.
+    next_links: list[etree._Element] = field(default_factory=list)
+
+
+DATE_CLASSES = frozenset(
+    {"published", "dt-published", "entry-date", "post-date", "date", "date-header"}
+)
+BYLINE_CLASSES = frozenset({"byline", "author", "p-author"})
+_last_scan: list[tuple[etree._Element, Scan]] = []
+
+
+def document_elements(element: etree._Element) -> list[etree._Element]:
+    """Return every element of ``element``'s document (what ``//*`` selects), in order."""
+    top = element.getroottree().getroot()
+    tops = [*reversed(list(top.itersiblings(preceding=True))), top, *top.itersiblings()]
+    return [e for t in tops if isinstance(t.tag, str) for e in t.iter() if isinstance(e.tag, str)]
+
+
+NEXT_CONTAINERS = ("nav-previous", "pager__item--next", "pager-next")
+
+
+def scan(root: etree._Element) -> Scan:
+    """Return the scan of ``root``'s document (the last one is kept: one page at a time)."""
+    if _last_scan and _last_scan[0][0] is root:
+        return _last_scan[0][1]
+    found = Scan()
+    in_next_containers: set[etree._Element] = set()  # links inside a pager's older-posts part
+    next_candidates: list[etree._Element] = []
+    with_href: list[etree._Element] = []  # every <a> and <link> with an href, in order
+    for element in document_elements(root):
+        tag = element.tag
+        classes = element.get("class")
+        words = tokens(classes)
+        if (
+            (tag == "time" and (element.get("datetime") is not None or _NORMALIZED(element)))
+            or not DATE_CLASSES.isdisjoint(words)
+            or (element.get("itemprop") == "datePublished" and tag != "meta")
+        ):
+            found.dates.append(element)
+        if (
+            (tag == "a" and "author" in tokens(element.get("rel")))
+            or not BYLINE_CLASSES.isdisjoint(words)
+            or (classes is not None and "post-author" in classes)
+            or (element.get("itemprop") == "author" and tag not in ("meta", "link"))
+        ):
+            found.bylines.append(element)
+        if tag == "a" and element.get("href") is not None:
+            found.links.append(element)
+            with_href.append(element)
+            if (
+                "next" in words
+                or "next" in tokens(element.get("rel"))
+                or (classes is not None and "blog-pager-older-link" in classes)
+            ):
+                next_candidates.append(element)
+        elif tag == "link" and element.get("href") is not None:
+            with_href.append(element)
+            if "next" in tokens(element.get("rel")):
+                next_candidates.append(element)
+        if classes is not None and any(name in classes for name in NEXT_CONTAINERS):
+            in_next_containers.update(element.iterdescendants("a"))
+        if tag in ("p", "span", "address") or (
+            tag == "div" and not any(isinstance(child.tag, str) for child in element)
+        ):
+            found.by_lines.append(element)
+    if in_next_containers:  # rare: most pages name no such container
+        chosen = set(next_candidates) | in_next_containers
+        next_candidates = [e for e in with_href if e in chosen]
+    found.next_links = next_candidates
+    _last_scan[:] = [(root, found)]
+    return found
+
+
 def links_home(element: etree._Element, page_url: str) -> bool:
     """Tell whether an element is a link to the site's home page (the site, not an author)."""
     href = element.get("href") if element.tag == "a" else None
-    return href is not None and urlsplit(urljoin(page_url, href.strip())).path in ("", "/")
+    return href is not None and urlsplit(join_url(page_url, href.strip())).path in ("", "/")
 
 
 def in_author_list(element: etree._Element) -> bool:
@@ -277,7 +418,7 @@ def post_navigation(sel: Selector, page_url: str) -> Evidence | None:
         " | //a[contains(concat(' ', normalize-space(@rel), ' '), ' next ')"
         " or contains(concat(' ', normalize-space(@rel), ' '), ' prev ')]/@href"
     ).getall():
-        target = canonicalize_url(urljoin(page_url, href.strip()))
+        target = canonicalize_url(join_url(page_url, href.strip()))
         if target == own or is_pagination_url(target) or is_archive_url(target):
             continue
         if urlsplit(target).path in ("", "/"):
@@ -298,7 +439,7 @@ def teasers(sel: Selector, page_url: str) -> list[str]:
         "//*[self::h2 or self::h3 or self::h4][not(ancestor::aside or ancestor::nav"
         " or ancestor::footer)]//a/@href"
     ).getall():
-        target = canonicalize_url(urljoin(page_url, href.strip()))
+        target = canonicalize_url(join_url(page_url, href.strip()))
         if target == own or urlsplit(target).netloc != urlsplit(own).netloc:
             continue
         if is_archive_url(target) or urlsplit(target).path in ("", "/"):
@@ -328,10 +469,11 @@ def headline_and_text(sel: Selector, block: Selector) -> Evidence | None:
     ) or sel.xpath("//h1")
     if not headline:
         return None
+    memo: dict[etree._Element, bool] = {}
     words = sum(
-        len(_text(p.root).split())
-        for p in block.xpath(".//p")
-        if not p.root.xpath(NOT_OWN_XPATH) and not p.root.xpath("ancestor::a")
+        len(_text(p).split())
+        for p in block.root.iterdescendants("p")
+        if not not_own(p, memo) and next(p.iterancestors("a"), None) is None
     )
     if words < LONG_TEXT_WORDS:
         return None

@@ -12,7 +12,7 @@ import urllib.request
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from parsel import Selector
 
@@ -26,9 +26,11 @@ from crawler.evidence import (
     main_block,
     own_date,
     post_navigation,
+    scan,
     site_evidence,
     structured_evidence,
     teasers,
+    tokens,
     url_shape,
 )
 from crawler.series import (
@@ -38,7 +40,7 @@ from crawler.series import (
     looks_like_series,
 )
 from crawler.settings import USER_AGENT
-from crawler.urls import canonicalize_url
+from crawler.urls import canonicalize_url, join_url
 
 ENTRY_CSS = "article, .post, .hentry, .h-entry, .type-post, .node--type-article, .blog-post, .entry"
 # Entries inside these are widgets (recent posts, related posts, comments), not the page's own.
@@ -219,13 +221,66 @@ def _text(sel: Selector) -> str:
     return " ".join(" ".join(sel.root.xpath("descendant-or-self::text()")).split())
 
 
+ENTRY_CLASSES = frozenset(
+    {"post", "hentry", "h-entry", "type-post", "node--type-article", "blog-post", "entry"}
+)
+HEADING_CSS = "h1, .page-title, .archive-title, .series-title, .taxonomy-title"
+HEADING_CLASSES = frozenset({"page-title", "archive-title", "series-title", "taxonomy-title"})
+DESCRIPTION_CSS = ".archive-description, .taxonomy-description, .series-description"
+DESCRIPTION_CLASSES = frozenset(
+    {"archive-description", "taxonomy-description", "series-description"}
+)
+
+
+@dataclass
+class Selected:
+    """What the reader's CSS selections pick on a page, from one pass over its elements.
+
+    ``entries``: ``sel.css(ENTRY_CSS)``; ``headings``: ``sel.css(HEADING_CSS)``;
+    ``descriptions``: ``sel.css(DESCRIPTION_CSS)``; ``feed``: whether
+    ``sel.css(".h-feed, .hfeed.blog")`` selects anything. Each CSS selection is an XPath
+    union that walks the page once per selector.
+    """
+
+    entries: list[Selector] = field(default_factory=list)
+    headings: list[Selector] = field(default_factory=list)
+    descriptions: list[Selector] = field(default_factory=list)
+    feed: bool = False
+
+
+_last_selected: list[tuple[Any, Selected]] = []
+
+
+def select(sel: Selector) -> Selected:
+    """Return the selections on ``sel``'s page (the last page's are kept: one at a time)."""
+    root = sel.root
+    if _last_selected and _last_selected[0][0] is root:
+        return _last_selected[0][1]
+    found = Selected()
+    for element in root.iter():
+        tag = element.tag
+        if not isinstance(tag, str):
+            continue
+        words = tokens(element.get("class"))
+        if tag == "article" or not ENTRY_CLASSES.isdisjoint(words):
+            found.entries.append(Selector(root=element, type="html"))
+        if tag == "h1" or not HEADING_CLASSES.isdisjoint(words):
+            found.headings.append(Selector(root=element, type="html"))
+        if not DESCRIPTION_CLASSES.isdisjoint(words):
+            found.descriptions.append(Selector(root=element, type="html"))
+        if "h-feed" in words or ("hfeed" in words and "blog" in words):
+            found.feed = True
+    _last_selected[:] = [(root, found)]
+    return found
+
+
 def _abs(base: str, href: str | None) -> str | None:
     if not href:
         return None
     href = href.strip()
     if href.startswith(("#", "mailto:", "javascript:", "tel:", "data:")):
         return None
-    return canonicalize_url(urljoin(base, href))
+    return canonicalize_url(join_url(base, href))
 
 
 def slugify(text: str) -> str:
@@ -242,7 +297,7 @@ def find_entries(sel: Selector) -> list[Selector]:
     """Return the page's own outermost entry elements, in document order."""
     candidates = [
         s
-        for s in sel.css(ENTRY_CSS)
+        for s in select(sel).entries
         # Some themes put "post" on <body>; that is the page, not an entry in it.
         if s.root.tag not in {"body", "html"} and not s.xpath(FURNITURE_XPATH)
     ]
@@ -312,18 +367,38 @@ def _entry_title(entry: Selector) -> str:
     return ""
 
 
+NEXT_PAGE_XPATH = (
+    "//link[contains(concat(' ', normalize-space(@rel), ' '), ' next ')]/@href"
+    " | //a[contains(concat(' ', normalize-space(@rel), ' '), ' next ')]/@href"
+    " | //a[contains(concat(' ', normalize-space(@class), ' '), ' next ')]/@href"
+    " | //*[contains(@class, 'nav-previous')]//a/@href"
+    " | //a[contains(@class, 'blog-pager-older-link')]/@href"
+    " | //*[contains(@class, 'pager__item--next') or contains(@class, 'pager-next')]//a/@href"
+)
+# Every word of NEXT_TEXT_RE's alternatives holds one of these (in lower case).
+NEXT_TEXT_WORDS = ("older", "next", "more")
+
+
 def find_next_pages(sel: Selector, page_url: str) -> list[str]:
-    """Return pagination links towards older posts."""
-    hrefs = sel.xpath(
-        "//link[contains(concat(' ', normalize-space(@rel), ' '), ' next ')]/@href"
-        " | //a[contains(concat(' ', normalize-space(@rel), ' '), ' next ')]/@href"
-        " | //a[contains(concat(' ', normalize-space(@class), ' '), ' next ')]/@href"
-        " | //*[contains(@class, 'nav-previous')]//a/@href"
-        " | //a[contains(@class, 'blog-pager-older-link')]/@href"
-        " | //*[contains(@class, 'pager__item--next') or contains(@class, 'pager-next')]//a/@href"
-    ).getall()
-    hrefs += [a.attrib.get("href", "") for a in sel.css("a") if NEXT_TEXT_RE.match(_text(a))]
-    hrefs += [h for h in sel.css("a::attr(href)").getall() if PAGE_N_RE.search(h.split("?")[0])]
+    """Return pagination links towards older posts.
+
+    What ``NEXT_PAGE_XPATH`` selects (read off the page's one scan), then the links whose
+    text says "older posts" or "next", then links to ``/page/N``.
+    """
+    root = sel.root
+    hrefs = [link.get("href") for link in scan(root).next_links]
+    links = list(root.iter("a"))
+    for link in links:
+        # A cheap look first: a link whose text holds none of the words cannot match.
+        words = "".join(link.itertext()).lower()
+        if any(word in words for word in NEXT_TEXT_WORDS) and NEXT_TEXT_RE.match(
+            _text(Selector(root=link, type="html"))
+        ):
+            hrefs.append(link.get("href", ""))
+    for link in links:
+        href = link.get("href")
+        if href is not None and PAGE_N_RE.search(href.split("?")[0]):
+            hrefs.append(href)
     urls: list[str] = []
     for href in hrefs:
         url = _abs(page_url, href)
@@ -351,7 +426,7 @@ def find_links(sel: Selector, page_url: str) -> list[str]:
     seen: dict[str, None] = {}
     for href in sel.xpath("//a/@href").getall():
         url = _abs(page_url, href)
-        if url and is_crawlable(urljoin(page_url, href.strip())):
+        if url and is_crawlable(join_url(page_url, href.strip())):
             seen.setdefault(url, None)
     return list(seen)
 
@@ -364,15 +439,8 @@ def _series_name(
     The word "series" in a heading or description only counts on an archive-like page:
     a post announcing "a new blog series" is still a post.
     """
-    headings = [
-        _text(h)
-        for h in sel.css("h1, .page-title, .archive-title, .series-title, .taxonomy-title")
-        if _text(h)
-    ]
-    descriptions = " ".join(
-        _text(d)
-        for d in sel.css(".archive-description, .taxonomy-description, .series-description")
-    )
+    headings = [_text(h) for h in select(sel).headings if _text(h)]
+    descriptions = " ".join(_text(d) for d in select(sel).descriptions)
     body = _body_classes(sel)
     for heading in headings:
         match = SERIES_HEADING_RE.match(heading)
@@ -520,9 +588,7 @@ def read_page(
     body_classes = _body_classes(sel)
     is_post_url = any(re.search(p, url) for p in post_patterns)
     archive = is_archive_url(url)
-    listing_signals = bool(
-        body_classes & LISTING_BODY_CLASSES or archive or sel.css(".h-feed, .hfeed.blog")
-    )
+    listing_signals = bool(body_classes & LISTING_BODY_CLASSES or archive or select(sel).feed)
     series_name = (
         None
         if is_post_url
@@ -533,10 +599,7 @@ def read_page(
         info.evidence = [Evidence("series", 0, series_name)]
         info.series = SeriesInfo(
             name=series_name,
-            description=" ".join(
-                _text(d)
-                for d in sel.css(".archive-description, .taxonomy-description, .series-description")
-            ),
+            description=" ".join(_text(d) for d in select(sel).descriptions),
             post_urls=_series_links(sel, entries, url),
         )
         return PageReading(info)

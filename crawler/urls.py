@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import functools
 import re
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from courlan.clean import TRACKERS_RE
 from w3lib.url import canonicalize_url as w3lib_canonicalize_url
@@ -97,6 +97,33 @@ def canonicalize_url(url: str, *, keep_fragment: bool = False) -> str:
         host = f"{parts.username}@{host}"
     query = _query_without_trackers(parts.query)
     return urlunsplit((scheme, host, parts.path or "/", query, parts.fragment))
+
+
+def join_url(base: str, href: str) -> str:
+    """Return ``urljoin(base, href)``, from a cache when ``href`` names its own host.
+
+    Such a link joins the same way against any page of the same scheme (``urljoin`` then
+    reads nothing of the base but its scheme), and pages repeat their menus' and footers'
+    links: most of a crawl's joins are repeats.
+    """
+    if not base:
+        return urljoin(base, href)
+    joined = _join_to_host(_scheme(base), href)
+    return joined if joined is not None else urljoin(base, href)
+
+
+@functools.lru_cache(maxsize=1024)
+def _scheme(base: str) -> str:
+    return urlsplit(base).scheme
+
+
+@functools.lru_cache(maxsize=8192)
+def _join_to_host(scheme: str, href: str) -> str | None:
+    # urljoin(base, href) when href has a host: href as it is for another scheme, else href
+    # reassembled; either way the base's scheme is all it reads of the base.
+    if not scheme or not urlsplit(href, scheme).netloc:
+        return None
+    return urljoin(f"{scheme}://base.invalid/", href)
 
 
 def url_key(url: str, *, keep_fragment: bool = False) -> str:
