@@ -206,9 +206,9 @@ def _run_trafilatura(cleaned: HtmlElement, url: str, *, article: bool = True) ->
     product, service, documentation or listing page) is extracted without precision mode,
     whose rules for short blocks and lists were written for articles.
     """
-    content = find_content(cleaned)
     page = cleaned.find("body")
     prose = prose_chars(page if page is not None else cleaned)
+    content = find_content(cleaned, prose)
     if content is None and not article:
         document = _bare_extraction(cleaned, url, favor_precision=False)
         if document is not None:
