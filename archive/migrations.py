@@ -688,6 +688,23 @@ def m016_posts_site_author_by_date(db: Database) -> None:
     )
 
 
+@migrations()
+def m017_posts_facets_within_site_and_author(db: Database) -> None:
+    """Index the language and tags facets within a site and within an author.
+
+    A site's page of the posts table counts the language and tag facets over the site's
+    posts; without these each count reads every post of the site from the table (10 ms each
+    for a site of 8,000 posts). (``IF NOT EXISTS``: see m013.)
+    """
+    db.executescript(
+        """
+        CREATE INDEX IF NOT EXISTS idx_posts_site_language_tags ON posts (site, language, tags);
+        CREATE INDEX IF NOT EXISTS idx_posts_author_language_tags
+            ON posts (author, language, tags);
+        """
+    )
+
+
 def transform_keeping_triggers(db: Database, table: str, **transform: Any) -> None:
     """Run ``Table.transform`` and put back the triggers it drops.
 

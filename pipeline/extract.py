@@ -42,7 +42,7 @@ from pipeline.metadata import (
     heading_text,
     read_metadata,
 )
-from pipeline.normalise import unwrap_embedded_posts
+from pipeline.normalise import restore_lazy_images, unwrap_embedded_posts
 from pipeline.records import Link, PostRecord
 from pipeline.series.detect import detect_series
 
@@ -98,6 +98,7 @@ def extract_post(
     drop_captions(cleaned)
     drop_inline_popups(cleaned)
     unwrap_embedded_posts(cleaned)
+    restore_lazy_images(cleaned)
     absolutise_links(cleaned, url)
     document = _run_trafilatura(cleaned, url, article=meta.declares_article)
     if document is None or document.body is None:
@@ -163,8 +164,36 @@ _SOFT_HYPHEN = re.compile(r"\u00ad|&shy;|&#173;|&#x0*ad;", re.IGNORECASE)
 
 
 def normalise_characters(html: str) -> str:
-    """Drop soft hyphens and compose characters (NFC): "e" + U+0301 is stored as "é"."""
-    return unicodedata.normalize("NFC", _SOFT_HYPHEN.sub("", html))
+    """Drop soft hyphens, repair double-encoded UTF-8 and compose characters (NFC)."""
+    return unicodedata.normalize("NFC", repair_double_encoding(_SOFT_HYPHEN.sub("", html)))
+
+
+# C1 control characters are never text: on a web page they are the continuation bytes of
+# UTF-8 that was read as Latin-1 and written out again as UTF-8 ("donâ\x80\x99t").
+_C1_CONTROL = re.compile("[\u0080-\u009f]")
+# One UTF-8 sequence spelt in Latin-1: a lead byte and its continuation bytes.
+_UTF8_AS_LATIN1 = re.compile(
+    "[\u00c2-\u00df][\u0080-\u00bf]|[\u00e0-\u00ef][\u0080-\u00bf]{2}"
+    "|[\u00f0-\u00f4][\u0080-\u00bf]{3}"
+)
+
+
+def repair_double_encoding(text: str) -> str:
+    """Decode UTF-8 that was encoded twice: "doesnâ\\x80\\x99t" is "doesn\u2019t".
+
+    Only on a page that holds C1 control characters, which no text contains; each
+    sequence is decoded on its own, so a page mixing both spellings is repaired too.
+    """
+    if not _C1_CONTROL.search(text):
+        return text
+
+    def decode(match: re.Match[str]) -> str:
+        try:
+            return match[0].encode("latin-1").decode("utf-8")
+        except UnicodeDecodeError:
+            return match[0]
+
+    return _UTF8_AS_LATIN1.sub(decode, text)
 
 
 def _decode_bytes(body: bytes, encoding: str | None) -> str:
@@ -210,7 +239,7 @@ def _run_trafilatura(cleaned: HtmlElement, url: str, *, article: bool = True) ->
     prose = prose_chars(page if page is not None else cleaned)
     content = find_content(cleaned, prose)
     if content is None and not article:
-        document = _bare_extraction(cleaned, url, favor_precision=False)
+        document = _without_image_choice(cleaned, url)
         if document is not None:
             if _kept_chars(document) < RECALL_SHARE * prose and page is not None:
                 document = _from_prose_container(cleaned, page, url, document, prose)
@@ -231,6 +260,29 @@ def _run_trafilatura(cleaned: HtmlElement, url: str, *, article: bool = True) ->
     if kept < RECALL_SHARE * prose and page is not None:
         document = _from_prose_container(cleaned, page, url, document, prose)
     return document
+
+
+def _without_image_choice(cleaned: HtmlElement, url: str) -> Document | None:
+    """Extract without precision mode, with images and without; the longer text wins.
+
+    Images sway trafilatura's choice of blocks both ways: with them kept it can end the text
+    at a run of icon rows (a course outline) or take a grid of pictured cards for the main
+    block, and without them it drops a grid of pictured tiles that is the page's content (a
+    shop's category). Each way, the wrong choice keeps less text, as between precision and
+    default mode, so the text without images wins when it is clearly longer. Images stay in the
+    HTML rendering when the extraction with them wins.
+    """
+    pictured = _bare_extraction(cleaned, url, favor_precision=False)
+    plain = _bare_extraction(cleaned, url, favor_precision=False, images=False)
+    if _kept_chars(plain) > IMAGELESS_GAIN * _kept_chars(pictured):
+        return plain
+    return pictured
+
+
+# The text extracted without images replaces the one with them when it is this many times
+# longer: a few more characters are an image's neighbour (a print header's URL) left behind as
+# a block, not another choice of blocks.
+IMAGELESS_GAIN = 1.25
 
 
 def _from_prose_container(
@@ -298,7 +350,9 @@ def _kept_chars(document: Document | None) -> int:
 RECALL_SHARE = 0.5
 
 
-def _bare_extraction(tree: HtmlElement, url: str, *, favor_precision: bool) -> Document | None:
+def _bare_extraction(
+    tree: HtmlElement, url: str, *, favor_precision: bool, images: bool = True
+) -> Document | None:
     document = trafilatura.bare_extraction(
         copy.deepcopy(tree),
         url=url,
@@ -307,7 +361,7 @@ def _bare_extraction(tree: HtmlElement, url: str, *, favor_precision: bool) -> D
         include_tables=True,
         include_links=True,
         include_formatting=True,
-        include_images=True,
+        include_images=images,
         with_metadata=True,
         # htmldate's extensive search turns a "/2009/" in any link into 2009-01-01.
         date_extraction_params=set_date_params(extensive=False),

@@ -188,18 +188,23 @@ def read_metadata(tree: HtmlElement, url: str) -> PageMetadata:
 
 
 def author_or_none(author: str | None, site_names: list[str]) -> str | None:
-    """Return ``author`` unless it names the site or publisher, or is a number (a user id).
+    """Return ``author`` unless it names the site or a role, or is a number (a user id).
 
-    CMSs fill the author field with the publisher ("Cleveland Clinic") or an account number
-    when a post has no byline of its own; the next source may still name the writer.
+    CMSs fill the author field with the publisher ("Cleveland Clinic"), a role account
+    ("admin", "Webmaster") or an account number when a post has no byline of its own; the
+    next source may still name the writer.
     """
     if not author:
         return None
     if author.casefold() in {name.casefold() for name in site_names}:
         return None
-    if re.fullmatch(r"[\d\W_]+", author):
+    if re.fullmatch(r"[\d\W_]+", author) or author.casefold() in ROLE_ACCOUNTS:
         return None
     return author
+
+
+# Accounts a CMS publishes under when nobody signed the post.
+ROLE_ACCOUNTS = frozenset(("admin", "administrator", "site admin", "webmaster"))
 
 
 def clean_title(title: str, site_names: list[str]) -> str:
@@ -359,7 +364,7 @@ def _microformats(tree: HtmlElement) -> _Found:
         + _class_xpath("vcard", ".//")
         + " | .//a[@rel='author']"
     )
-    authors = [a for a in authors if not a.xpath(NOT_OWN_XPATH)]
+    authors = [a for a in authors if not a.xpath(NOT_OWN_XPATH) and not _contact_card(a)]
     if authors:
         names = [_strip_by(_squash(a.text_content())) for a in authors]
         found["author"] = "; ".join(_unique(n for n in names if n)) or None
@@ -382,6 +387,22 @@ def _microformats(tree: HtmlElement) -> _Found:
     )
     found["tags"] = _unique(_squash(a.text_content()) for a in [*tags, *labels])
     return found
+
+
+def _contact_card(element: HtmlElement) -> bool:
+    """Tell whether an hCard is an organisation's contact card (telephone, address, e-mail).
+
+    A footer's "vcard" gives the site's phone number and address; a byline's names a person.
+    """
+    return bool(element.xpath(_CONTACT_XPATH))
+
+
+_CONTACT_XPATH = (
+    "descendant-or-self::*[contains(concat(' ', normalize-space(@class), ' '), ' tel ')"
+    " or contains(concat(' ', normalize-space(@class), ' '), ' adr ')"
+    " or contains(concat(' ', normalize-space(@class), ' '), ' email ')"
+    " or @itemprop='telephone' or @itemprop='address' or @itemprop='email']"
+)
 
 
 # Anchors themes append to headings so a reader can link to them: "Title¶", "Title #".

@@ -141,3 +141,34 @@ def paragraphise_text_divs(container: HtmlElement) -> None:
     for div in divs:
         if not any(isinstance(child.tag, str) and child.tag in BLOCK_TAGS for child in div):
             div.tag = "p"
+
+
+def restore_lazy_images(tree: HtmlElement) -> None:
+    """Give a lazy-loaded image followed by text its real ``src``, or unwrap it.
+
+    Lazy-loading themes write a placeholder (a ``data:`` URI, or nothing) into ``src`` and
+    the image's URL into ``data-src``, ``data-lazy-src``... Trafilatura discards an image
+    without a usable source together with the text that follows it in the same block (a
+    section's opening sentences written straight after its picture).
+    """
+    for img in list(tree.iter("img")):
+        if _usable_src(img.get("src")) or not (img.tail or "").strip():
+            continue
+        lazy = next(
+            (
+                value.strip()
+                for name, value in img.attrib.items()
+                if (name.endswith("src") or name == "data-original") and _usable_src(value)
+            ),
+            None,
+        )
+        if lazy:
+            img.set("src", lazy)
+        else:
+            img.drop_tag()  # keeps the text after it
+
+
+def _usable_src(value: str | None) -> bool:
+    """Tell whether an image source is one URL (not a data: placeholder, not a srcset)."""
+    value = (value or "").strip()
+    return bool(value) and not value.startswith("data:") and " " not in value

@@ -86,6 +86,17 @@ def test_migrations_keep_indexes_and_foreign_keys_of_posts(tmp_path: Path) -> No
         )
         assert f"idx_posts_{column}_published" in plan, plan
         assert "TEMP B-TREE" not in plan, plan  # no sort of every post of the site
+        # ... and its language and tag facets counted from an index (m017)
+        for facet in ("language", "tags"):
+            plan = " ".join(
+                row[3]
+                for row in db.execute(
+                    f"explain query plan select {facet}, count(*) from"
+                    f" (select * from posts where {column} = ?) group by {facet}",
+                    ["x"],
+                )
+            )
+            assert "COVERING INDEX" in plan, plan
     assert {(fk.column, fk.other_table) for fk in db["posts"].foreign_keys} == {
         ("site_id", "sites"),
         ("first_run_id", "crawl_runs"),

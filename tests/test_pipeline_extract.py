@@ -122,6 +122,18 @@ def test_an_undeclared_utf8_page_with_a_bad_byte_is_still_utf8() -> None:
     assert record.title == "Zoë\u2019s post"
 
 
+def test_utf8_encoded_twice_is_repaired() -> None:
+    # A CMS that read its UTF-8 templates as Latin-1 and wrote the page out as UTF-8 again:
+    # the page's bytes are valid UTF-8 of "donâ\x80\x99t" (C1 controls mid-word).
+    words = "residents don\u2019t mind \u2013 the caf\u00e9\u00ae is open"
+    twice = words.encode("utf-8").decode("latin-1")
+    html = page(BODY.replace("residents", twice), '<meta charset="utf-8">')
+    record = extract_post(html.encode("utf-8"), "https://blog.example.org/p")
+    assert words in record.text
+    assert "\u0080" not in record.text
+    assert "\u00c2" not in record.text
+
+
 def test_an_undeclared_cp1252_page_is_read_as_cp1252() -> None:
     html = page(BODY.replace("residents", "résidents"), "<title>Zoë\u2019s post</title>")
     record = extract_post(html.encode("cp1252"), "https://blog.example.org/p")

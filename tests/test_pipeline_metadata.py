@@ -119,6 +119,35 @@ def test_an_author_naming_the_publisher_or_an_account_number_is_not_the_author()
     assert meta.author == "Shauna Mitchell"
 
 
+def test_a_role_account_is_not_the_author() -> None:
+    # A CMS's default account signs posts nobody signed ("admin", "Webmaster"); a writer's
+    # byline further down still counts.
+    for author in ("admin", "Webmaster"):
+        head = f'<meta name="author" content="{author}">'
+        html = f"<html><head>{head}</head><body><p>Text.</p></body></html>"
+        assert read_metadata(parse_html(html), "https://quill.example/blog/p/").author is None
+    head = '<meta name="author" content="admin">'
+    body = '<p class="byline">By <a rel="author" href="/author/ines/">Ines Varga</a></p>'
+    html = f"<html><head>{head}</head><body>{body}<p>Text.</p></body></html>"
+    assert read_metadata(parse_html(html), "https://quill.example/blog/p/").author == "Ines Varga"
+
+
+def test_a_footers_contact_card_is_not_the_author() -> None:
+    # An hCard in the site's foot (a div, not a <footer>) holds the organisation's phone
+    # number and contact link; without an h-entry the whole page is searched for vcards,
+    # and a contact card names nobody.
+    footer = (
+        '<div class="site-foot"><div class="site-contact"><div class="vcard"><h4>Phone:</h4>'
+        '<p><span itemprop="telephone" class="tel">555/014-2200</span></p>'
+        '<h4><a href="/contact/">Contact Us</a></h4></div></div></div>'
+    )
+    html = f"<html><body><main><h1>Webcams</h1><p>Text.</p></main>{footer}</body></html>"
+    assert read_metadata(parse_html(html), "https://parks.example/webcams/").author is None
+    card = '<span class="author vcard"><a class="url fn n" href="/u/ada/">Ada Osei</a></span>'
+    html = f"<html><body><main><h1>Webcams</h1>{card}<p>Text.</p></main>{footer}</body></html>"
+    assert read_metadata(parse_html(html), "https://parks.example/webcams/").author == "Ada Osei"
+
+
 def test_tags_are_read_from_any_themes_tag_class_not_from_tag_clouds() -> None:
     # Without tag archive links, the tag elements' class is the only sign: "tag" or a theme's
     # prefix before it; a sidebar's tag cloud and its links are not the post's tags.

@@ -412,3 +412,22 @@ def test_a_comparison_chart_whose_cells_hold_paragraphs_stays_a_table() -> None:
     assert "Closed on Sundays through the winter" in record.text
     assert "Shares its hours with the leisure centre" in record.text
     assert "<table>" in record.html
+
+
+def test_text_after_a_lazy_loaded_image_is_kept() -> None:
+    # Lazy-loading themes put a data: placeholder in src and the picture's URL elsewhere;
+    # trafilatura dropped such an image together with the sentences written after it.
+    img = (
+        "<img alt='The reading room' width='600' height='300' class='wp-image-31 lazy' "
+        "data-lazy-src='https://news.example.org/img/room.png' "
+        "src='data:image/svg+xml;base64,PHN2ZyB2aWV3Qm94PSIwIDAgNjAwIDMwMCI+PC9zdmc+'>"
+    )
+    body = (
+        f"<div class='entry-content'>{PROSE}<h3><strong>2. The reading room:</strong> quiet at "
+        f"last</h3>{img} The reading room seats eighty people at long oak tables, and every "
+        "seat has a lamp and a socket for a laptop.<h3>3. The café</h3>"
+        f"{PROSE}</div>"
+    )
+    record = extract_post(page(body), URL)
+    assert "The reading room seats eighty people at long oak tables" in record.text
+    assert "https://news.example.org/img/room.png" in record.html
