@@ -236,9 +236,9 @@ def _run_trafilatura(cleaned: HtmlElement, url: str, *, article: bool = True) ->
     page) is extracted without precision mode, whose rules for short blocks and lists were
     written for articles.
     """
-    content = find_content(cleaned)
     page = cleaned.find("body")
     prose = prose_chars(page if page is not None else cleaned)
+    content = find_content(cleaned, prose)
     if content is None and page is not None and prose_blocks(page) < ARTICLE_PROSE_BLOCKS:
         article = False  # declared an article, but with no post body and no paragraphs
     if content is None and not article:
