@@ -64,13 +64,15 @@ def _fold_content_after_the_document(root: HtmlElement) -> None:
 _PARSER = lxml.html.HTMLParser(remove_comments=True, remove_pis=True)
 
 
-def find_content(tree: HtmlElement) -> HtmlElement | None:
+def find_content(tree: HtmlElement, prose: int | None = None) -> HtmlElement | None:
     """Return the post body's container on a recognised platform, or None.
 
     The container must hold most of the page's prose (:func:`holds_main_text`): the first
     ``entry-content`` on a page can be a teaser card, a standfirst or one live-blog entry.
+    ``prose`` is the page's (its body's) prose characters, when the caller has counted them.
     """
-    prose = prose_chars(tree.find("body") if tree.find("body") is not None else tree)
+    if prose is None:
+        prose = prose_chars(tree.find("body") if tree.find("body") is not None else tree)
     for xpath in CONTENT_XPATHS:
         candidates = [el for el in tree.xpath(xpath) if len(element_text(el)) >= CONTENT_MIN_CHARS]
         if not candidates:

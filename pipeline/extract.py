@@ -231,15 +231,18 @@ def _run_trafilatura(cleaned: HtmlElement, url: str, *, article: bool = True) ->
 
     Precision mode first; when what it kept is a small part of the page's prose (it chose
     one block of a long page), the page is extracted again without it and the longer body wins.
-    A page that is not an article (it declares none and has no post body container: a
-    product, service, documentation or listing page) is extracted without precision mode,
-    whose rules for short blocks and lists were written for articles.
+    A page that is not an article (it declares none, or has fewer than two paragraphs of
+    prose, and has no post body container: a product, service, documentation or listing
+    page) is extracted without precision mode, whose rules for short blocks and lists were
+    written for articles.
     """
-    content = find_content(cleaned)
     page = cleaned.find("body")
     prose = prose_chars(page if page is not None else cleaned)
+    content = find_content(cleaned, prose)
+    if content is None and page is not None and prose_blocks(page) < ARTICLE_PROSE_BLOCKS:
+        article = False  # declared an article, but with no post body and no paragraphs
     if content is None and not article:
-        document = _bare_extraction(cleaned, url, favor_precision=False)
+        document = _without_image_choice(cleaned, url)
         if document is not None:
             if _kept_chars(document) < RECALL_SHARE * prose and page is not None:
                 document = _from_prose_container(cleaned, page, url, document, prose)
@@ -260,6 +263,29 @@ def _run_trafilatura(cleaned: HtmlElement, url: str, *, article: bool = True) ->
     if kept < RECALL_SHARE * prose and page is not None:
         document = _from_prose_container(cleaned, page, url, document, prose)
     return document
+
+
+def _without_image_choice(cleaned: HtmlElement, url: str) -> Document | None:
+    """Extract without precision mode, with images and without; the longer text wins.
+
+    Images sway trafilatura's choice of blocks both ways: with them kept it can end the text
+    at a run of icon rows (a course outline) or take a grid of pictured cards for the main
+    block, and without them it drops a grid of pictured tiles that is the page's content (a
+    shop's category). Each way, the wrong choice keeps less text, as between precision and
+    default mode, so the text without images wins when it is clearly longer. Images stay in the
+    HTML rendering when the extraction with them wins.
+    """
+    pictured = _bare_extraction(cleaned, url, favor_precision=False)
+    plain = _bare_extraction(cleaned, url, favor_precision=False, images=False)
+    if _kept_chars(plain) > IMAGELESS_GAIN * _kept_chars(pictured):
+        return plain
+    return pictured
+
+
+# The text extracted without images replaces the one with them when it is this many times
+# longer: a few more characters are an image's neighbour (a print header's URL) left behind as
+# a block, not another choice of blocks.
+IMAGELESS_GAIN = 1.25
 
 
 def _from_prose_container(
@@ -323,11 +349,19 @@ def _kept_chars(document: Document | None) -> int:
     return len(body_text(document.body, loose=False)) if document is not None else 0
 
 
+# A page declaring an article, without a post body container, needs this many paragraphs of
+# prose to be treated as one: a documentation index of one-line summaries declares
+# ``og:type`` "article" too, and precision mode keeps its first line only.
+ARTICLE_PROSE_BLOCKS = 2
+
+
 # Precision mode keeping less than this share of the page's prose lost the post's text.
 RECALL_SHARE = 0.5
 
 
-def _bare_extraction(tree: HtmlElement, url: str, *, favor_precision: bool) -> Document | None:
+def _bare_extraction(
+    tree: HtmlElement, url: str, *, favor_precision: bool, images: bool = True
+) -> Document | None:
     document = trafilatura.bare_extraction(
         copy.deepcopy(tree),
         url=url,
@@ -336,7 +370,7 @@ def _bare_extraction(tree: HtmlElement, url: str, *, favor_precision: bool) -> D
         include_tables=True,
         include_links=True,
         include_formatting=True,
-        include_images=True,
+        include_images=images,
         with_metadata=True,
         # htmldate's extensive search turns a "/2009/" in any link into 2009-01-01.
         date_extraction_params=set_date_params(extensive=False),

@@ -113,6 +113,8 @@ FURNITURE_CLASSES = frozenset(
 
 # Parts of id/class tokens only consent banners use ("site-cookie-banner", "cookie-consent-v2").
 FURNITURE_FRAGMENTS = ("cookie-banner", "cookie-consent", "consent-banner", "cookiebanner")
+# One search for any of them (every element of every page is asked).
+_FRAGMENTS = re.compile("|".join(re.escape(fragment) for fragment in FURNITURE_FRAGMENTS))
 
 # Layout elements that are furniture when they do not hold the post body.
 LAYOUT_TAGS = frozenset(("nav", "aside", "footer", "header"))
@@ -235,7 +237,7 @@ def _is_furniture_by_identity(element: HtmlElement) -> bool:
     tokens = (element.get("class") or "").lower().split()
     if ident in FURNITURE_IDS or any(token in FURNITURE_CLASSES for token in tokens):
         return True
-    if any(fragment in name for name in (ident, *tokens) for fragment in FURNITURE_FRAGMENTS):
+    if any(_FRAGMENTS.search(name) for name in (ident, *tokens)):
         return True
     if element.get("role") == "dialog" and (element.get("aria-modal") or "").lower() == "true":
         return True

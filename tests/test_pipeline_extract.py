@@ -409,8 +409,11 @@ def test_a_post_after_a_stray_end_of_document_is_read_as_a_browser_reads_it(
     assert (record.published or "").startswith("2024-02-27")
 
     monkeypatch.setattr(document, "_fold_content_after_the_document", lambda root: None)
-    with pytest.raises(ExtractionError):
-        extract_post(html.encode(), "https://hr.example.com/blog/hr-outsourcing/")
+    try:  # the header's navigation alone is left: no post, or a post of a link
+        lost = extract_post(html.encode(), "https://hr.example.com/blog/hr-outsourcing/").text
+    except ExtractionError:
+        lost = ""
+    assert "Councils across the region" not in lost
 
 
 def test_a_visible_numeric_date_read_day_first_yields_to_the_declared_one(

@@ -183,8 +183,10 @@ def report(rows: list[dict[str, Any]], memory: dict[str, float], meta: dict[str,
         " per response), each crawler held to `CONCURRENT_REQUESTS=4` (two per host, no"
         f" delay: at most {budget:.0f} pages/s a crawler, {6 * 2 / meta['latency']:.0f} for the"
         " six hosts), extraction in the crawler process (`--workers 0`). Pages per second over"
-        " the span the server saw requests (process start-up aside; the crawl is long enough"
-        " that a run's start and end, about 1 s each, are a small part of it), and end to end."
+        " the span the server saw requests (process start-up aside; 100 posts a site by"
+        " default, so that the first requests, before the home pages list the posts, and the"
+        " tail, when few hosts have requests left, are a small part of the span), and end to"
+        " end."
         ' "Pop by priority only" is the shared frontier without its host-aware pop'
         " (`-s BLOGARCHIVE_FLEET_SLOT_AWARE=False`): a crawler takes requests in priority order,"
         " which groups one host's requests, and they wait for that host's two slots while its"
@@ -222,6 +224,7 @@ def report(rows: list[dict[str, Any]], memory: dict[str, float], meta: dict[str,
 
 
 def write_section(text: str) -> None:
+    text = text.rstrip("\n") + "\n\n"  # a blank line before the next section
     current = RESULTS.read_text(encoding="utf-8")
     if HEADING in current:
         start = current.index(HEADING)

@@ -25,7 +25,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parents[2]
-DATASETS = HERE.parent.parent / "shared" / "datasets"
+DATASETS = HERE / ".." / "shared" / "datasets"  # as the extraction benchmarks read them
 
 
 def _pages(code: Path, datasets: Path, posts: int) -> Iterator[tuple[str, str, str, bytes]]:
@@ -69,7 +69,15 @@ def _plain(value: object) -> object:
     return value
 
 
-def dump(code: Path, out: Path, datasets: Path, posts: int, only: str | None) -> None:
+def dump(
+    code: Path,
+    out: Path,
+    datasets: Path,
+    posts: int,
+    only: str | None,
+    every: int = 1,
+    extract: bool = True,
+) -> None:
     """Write every page's outputs, as the code in ``code`` gives them."""
     sys.path.insert(0, str(code))
     from crawler.evidence import SiteEvidence
@@ -77,12 +85,15 @@ def dump(code: Path, out: Path, datasets: Path, posts: int, only: str | None) ->
     from pipeline.extract import ExtractionError, extract_post
 
     with out.open("w", encoding="utf-8") as f:
-        for kind, key, url, body in _pages(code, datasets, posts):
-            if only and not key.startswith(tuple(only.split(","))):
+        for number, (kind, key, url, body) in enumerate(_pages(code, datasets, posts)):
+            if (only and not key.startswith(tuple(only.split(",")))) or number % every:
                 continue
             line: dict[str, object] = {"key": key}
+            if not extract and kind == "extract":
+                continue
             try:
-                line["record"] = _plain(extract_post(body, url))
+                if extract:
+                    line["record"] = _plain(extract_post(body, url))
             except ExtractionError as exc:
                 line["record"] = {"error": exc.message}
             if kind == "both":
@@ -95,11 +106,16 @@ def dump(code: Path, out: Path, datasets: Path, posts: int, only: str | None) ->
 
 
 def _read(path: Path) -> dict[str, dict[str, object]]:
-    lines = (json.loads(line) for line in path.read_text("utf-8").splitlines() if line)
+    lines = (json.loads(line) for line in path.read_text("utf-8").split("\n") if line)
     return {line["key"]: line for line in lines}
 
 
 def _differences(before: object, after: object, where: str = "") -> Iterator[str]:
+    if where == "" and isinstance(before, dict) and isinstance(after, dict):
+        # A dump without records (--no-extract) is compared on what both hold.
+        shared = set(before) & set(after)
+        before = {k: v for k, v in before.items() if k in shared}
+        after = {k: v for k, v in after.items() if k in shared}
     if isinstance(before, dict) and isinstance(after, dict):
         for name in sorted(set(before) | set(after)):
             yield from _differences(before.get(name), after.get(name), f"{where}.{name}")
@@ -134,12 +150,22 @@ def main() -> int:
     d.add_argument(
         "--only", help="only pages whose key starts with one of these (comma-separated: wcxb/,aeb/)"
     )
+    d.add_argument("--no-extract", action="store_true", help="the classifier's outputs only")
+    d.add_argument("--every", type=int, default=1, help="only every N-th page (a quick look)")
     c = commands.add_parser("compare", help="name every page whose outputs differ")
     c.add_argument("before", type=Path)
     c.add_argument("after", type=Path)
     args = parser.parse_args()
     if args.command == "dump":
-        dump(args.code.resolve(), args.out, args.datasets, args.posts, args.only)
+        dump(
+            args.code.resolve(),
+            args.out,
+            args.datasets,
+            args.posts,
+            args.only,
+            args.every,
+            not args.no_extract,
+        )
         return 0
     return compare(args.before, args.after)
 
