@@ -21,6 +21,7 @@ from typing import Any
 from scrapy.settings import SETTINGS_PRIORITIES, Settings
 
 from crawler.fleet import STATE_KEY, Fleet, new_crawler_id, start_crawl
+from crawler.outcome import COMPLETE_REASONS, EXIT_CODES, INTERRUPT_REASONS, LIMIT_REASONS
 from crawler.run import CrawlOptions, InterruptibleProcess, crawl_settings, quiet_loggers
 
 logger = logging.getLogger(__name__)
@@ -126,10 +127,16 @@ class CrawlerResult:
 
     @property
     def exit_code(self) -> int:
-        """Return 0 if the crawl ran out of work, 130 if interrupted, else 1."""
-        if self.reason == "finished":
-            return 0
-        return 130 if self.reason == "shutdown" else 1
+        """Return the exit status for this crawler's close reason, in crawler.outcome's terms:
+        0 when the crawl ran out of work, 3 when it stopped at a limit (partial), 130 when
+        interrupted, else 1."""
+        if self.reason in COMPLETE_REASONS:
+            return EXIT_CODES["finished"]
+        if self.reason in LIMIT_REASONS:
+            return EXIT_CODES["partial"]
+        if self.reason in INTERRUPT_REASONS:
+            return EXIT_CODES["interrupted"]
+        return EXIT_CODES["failed"]
 
 
 def run_fleet_crawler(

@@ -194,3 +194,23 @@ def test_every_blogarchive_setting_the_code_reads_is_known() -> None:
         for path in (root / package).rglob("*.py"):
             read |= set(re.findall(r"[\"'](BLOGARCHIVE_[A-Z_]+)[\"']", path.read_text()))
     assert read <= set(vars(settings)), read - set(vars(settings))
+
+
+@pytest.mark.parametrize(
+    ("reason", "code"),
+    [
+        ("finished", 0),
+        ("closespider_timeout", 3),  # a fleet's time budget: partial, as one process says
+        ("closespider_pagecount", 3),
+        ("shutdown", 130),
+        ("archive_error", 1),
+        ("not started", 1),
+    ],
+)
+def test_a_fleet_crawler_exits_with_the_status_one_process_gives_its_close_reason(
+    reason: str, code: int
+) -> None:
+    from crawler.fleet_run import CrawlerResult
+
+    result = CrawlerResult(crawler_id="c", reason=reason, pages=1, fleet_error=None)
+    assert result.exit_code == code
