@@ -39,6 +39,7 @@ from typing import Any
 
 import pytest
 
+from crawler.settings import declared
 from tests.conftest import ROOT
 from tests.fault_server import (
     ALL_TOGETHER,
@@ -58,7 +59,8 @@ RETRIES = 2  # RETRY_TIMES (the project's default)
 RETRY_AFTER = 1  # BLOGARCHIVE_MAX_RETRY_AFTER of the tests
 CONCURRENCY = 2  # CONCURRENT_REQUESTS_PER_DOMAIN (the project's default)
 PATTERN_LIMIT = 5
-ROBOTS_WAIT = 5.0  # BLOGARCHIVE_ROBOTS_WAIT's default
+# How long start pages wait for robots.txt: the declared default, not a copy of it.
+ROBOTS_WAIT = float(next(s.default for s in declared if s.name == "BLOGARCHIVE_ROBOTS_WAIT"))
 START, PER_PAGE, SLACK = 15.0, 0.25, 10.0
 FAST: dict[str, Any] = {
     "DOWNLOAD_TIMEOUT": TIMEOUT,
