@@ -7,24 +7,16 @@ them, and on edge pages: each XPath selects something exactly when its mark is o
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from pipeline.document import CONTENT_MARKS, CONTENT_XPATHS, _page_marks, parse_html
+from tests.html_pages import html_pages
 
-ROOT = Path(__file__).resolve().parents[1]
-PAGES = sorted(ROOT.glob("tests/**/*.html")) + sorted(ROOT.glob("benchmarks/blogset/pages/*.html"))
 EDGES = [
     # split by a tab (XPath white space) and by a non-breaking space (not white space to it)
     '<html><body><div class="x\tentry-content">a</div><div class="x\u00a0post-body">b</div>'
     '<div itemprop="articleBody x">c</div></body></html><div class="gh-content">after</div>',
 ]
-
-
-def pages() -> list[tuple[str, str]]:
-    found = [(p.name, p.read_text("utf-8", errors="replace")) for p in PAGES]
-    return found + [(f"edge-{n}", html) for n, html in enumerate(EDGES)]
 
 
 def test_each_mark_is_the_word_its_xpath_looks_for() -> None:
@@ -33,7 +25,7 @@ def test_each_mark_is_the_word_its_xpath_looks_for() -> None:
         assert f"' {word} '" in xpath or f"'{word}'" in xpath
 
 
-@pytest.mark.parametrize(("name", "html"), pages())
+@pytest.mark.parametrize(("name", "html"), html_pages(EDGES))
 def test_a_mark_is_on_the_page_exactly_when_its_xpath_selects(name: str, html: str) -> None:
     tree = parse_html(html or "<html></html>")
     marks = _page_marks(tree)

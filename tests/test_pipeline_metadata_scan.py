@@ -11,8 +11,6 @@ whose "author" block is the scope itself, tag links inside category blocks, Blog
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from lxml.html import HtmlElement
 
@@ -32,9 +30,8 @@ from pipeline.metadata_scan import (
     below,
     scan,
 )
+from tests.html_pages import html_pages
 
-ROOT = Path(__file__).resolve().parents[1]
-PAGES = sorted(ROOT.glob("tests/**/*.html")) + sorted(ROOT.glob("benchmarks/blogset/pages/*.html"))
 EDGES = [
     # class words split by a tab, a newline and a non-breaking space; an fn under the
     # scope's own "author" class; tag links in and out of a category block; labels.
@@ -56,16 +53,11 @@ EDGES = [
 ]
 
 
-def pages() -> list[tuple[str, str]]:
-    found = [(p.name, p.read_text("utf-8", errors="replace")) for p in PAGES]
-    return found + [(f"edge-{n}", html) for n, html in enumerate(EDGES)]
-
-
 def _tree(html: str) -> HtmlElement:
     return parse_html(html or "<html></html>")
 
 
-@pytest.mark.parametrize(("name", "html"), pages())
+@pytest.mark.parametrize(("name", "html"), html_pages(EDGES))
 def test_one_pass_selects_what_the_metadata_xpaths_select(name: str, html: str) -> None:
     tree = _tree(html)
     found = scan(tree)
