@@ -61,10 +61,10 @@ def quiet_option(fn: F) -> F:
 
 def load_crawl_sources(urls: tuple[str, ...] | list[str], sources_path: Path | None) -> list[Any]:
     """Load a run's sources from a sources file or start URLs; bad input is a ClickException."""
-    from crawler.sources import SourcesError, load_sources, sources_from_urls
+    from crawler.sources import SourcesError, run_sources
 
     try:
-        return load_sources(sources_path) if sources_path else sources_from_urls(list(urls))
+        return run_sources(sources_path, list(urls))
     except SourcesError as exc:
         raise click.ClickException(str(exc)) from exc
 
@@ -264,9 +264,7 @@ def crawl(
         blogarchive crawl http://127.0.0.1:8000/ --no-throttle --concurrency 16
         blogarchive crawl --sources sources.toml --redis redis://127.0.0.1:6379/0 --crawlers 3
     """
-    from archive.lock import RunLock
-    from crawler.items import utc_now
-    from crawler.run import run_crawl
+    from archive.crawl import crawl as run_one_crawl
 
     if bool(urls) == bool(sources_path):
         raise click.UsageError("give either start URLS or --sources FILE (one of the two)")
@@ -293,13 +291,7 @@ def crawl(
         except FleetError as exc:
             raise click.ClickException(str(exc)) from exc
         sys.exit(code)
-
-    def run() -> CrawlSummary:
-        # Taken here, before Scrapy starts, so that a second run stops with one clear line.
-        with RunLock.acquire(db_path, started_at=utc_now()):
-            return run_crawl(sources, options)
-
-    end_with_summary(run)
+    end_with_summary(lambda: run_one_crawl(sources, options))
 
 
 def end_with_summary(run: Callable[[], CrawlSummary]) -> None:
@@ -428,39 +420,31 @@ def reextract(
         blogarchive reextract --db archive.db
         blogarchive reextract --db archive.db -s BLOGARCHIVE_CLEAN=False
     """
+    from archive.crawl import reextract as run_reextraction
     from archive.errors import ArchiveError
-    from archive.reextract import replay_plan, report
-    from crawler.replay import replay_settings
-    from crawler.run import CrawlFailed, CrawlOptions, run_crawl
+    from crawler.run import CrawlFailed, CrawlOptions
+    from crawler.sources import SourcesError
 
     if urls and sources_path:
         raise click.UsageError("give start URLS or --sources FILE, not both")
     usable_archive(db_path, write=True)
-    try:
-        plan = replay_plan(db_path, sources_path, list(urls))
-    except ArchiveError as exc:
-        raise click.ClickException(str(exc)) from exc
-    sources = load_crawl_sources(plan.urls, plan.sources_path)
-    settings = replay_settings(plan.sources_path, plan.urls) | parse_settings(overrides)
     options = CrawlOptions(
         db_path=db_path,
-        sources_path=plan.sources_path,
-        urls=plan.urls,
+        sources_path=sources_path,
+        urls=list(urls),
         workers=workers,
-        settings=settings,
+        settings=parse_settings(overrides),
         log_level="INFO" if verbose else "WARNING",
         progress=not quiet and sys.stderr.isatty(),
     )
     try:
-        summary = run_crawl(sources, options)
-    except CrawlFailed as exc:
+        done = run_reextraction(options)
+    except (ArchiveError, SourcesError, CrawlFailed) as exc:
         raise click.ClickException(str(exc)) from exc
-    assert summary.run_id is not None
-    result = report(db_path, summary.run_id)
-    for line in result.lines():
+    for line in done.report.lines():
         click.echo(json.dumps(line, ensure_ascii=False))
-    click.echo(result.summary(), err=True)
-    sys.exit(summary.outcome.exit_code)
+    click.echo(done.report.summary(), err=True)
+    sys.exit(done.summary.outcome.exit_code)
 
 
 @cli.command()
