@@ -14,11 +14,14 @@ import logging
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from crawler.settings import CONCURRENT_REQUESTS_PER_DOMAIN
+
+if TYPE_CHECKING:
+    from crawler.run import CrawlSummary
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -261,10 +264,9 @@ def crawl(
         blogarchive crawl http://127.0.0.1:8000/ --no-throttle --concurrency 16
         blogarchive crawl --sources sources.toml --redis redis://127.0.0.1:6379/0 --crawlers 3
     """
-    from archive.errors import ArchiveError
     from archive.lock import RunLock
     from crawler.items import utc_now
-    from crawler.run import CrawlFailed, run_crawl
+    from crawler.run import run_crawl
 
     if bool(urls) == bool(sources_path):
         raise click.UsageError("give either start URLS or --sources FILE (one of the two)")
@@ -284,12 +286,28 @@ def crawl(
         raise click.UsageError("--crawlers needs --redis URL (the frontier they share)")
     if redis_url:
         sys.exit(crawl_fleet(redis_url, options, crawlers or CRAWLERS, workers, verbose))
-    try:
+
+    def run() -> CrawlSummary:
         # Taken here, before Scrapy starts, so that a second run stops with one clear line.
         with RunLock.acquire(db_path, started_at=utc_now()):
-            summary = run_crawl(sources, options)
-    except (CrawlFailed, ArchiveError) as exc:
-        # As a ClickException prints it, with the crawl's own exit status (130 for Ctrl-C).
+            return run_crawl(sources, options)
+
+    end_with_summary(run)
+
+
+def end_with_summary(run: Callable[[], CrawlSummary]) -> None:
+    """Run a crawl, print its summary line and exit with its status (``crawl``, ``writer``).
+
+    A crawl that could not run says why in one ``Error:`` line, as a ClickException prints
+    it, with the crawl's own exit status (130 for Ctrl-C).
+    """
+    from archive.errors import ArchiveError
+    from crawler.fleet import FleetError
+    from crawler.run import CrawlFailed
+
+    try:
+        summary = run()
+    except (CrawlFailed, ArchiveError, FleetError) as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(getattr(exc, "exit_code", 1))
     click.echo(summary.line(), err=True)
@@ -383,35 +401,15 @@ def writer(
         blogarchive writer --sources sources.toml --redis redis://10.0.0.5:6379/0 --db a.db
         blogarchive writer --redis redis://10.0.0.5:6379/0 --db a.db
     """
-    import time
-
-    from archive.errors import ArchiveError
-    from archive.writer import run_writer
-    from crawler.fleet import FleetError
-    from crawler.fleet_run import start_fleet_crawl
-    from crawler.run import CrawlFailed, crawl_settings, summarize
+    from archive.writer import write_fleet_crawl
 
     no_contradiction(delay, no_throttle)
     options = crawl_options(db_path, urls, sources_path, locals())
     usable_archive(db_path, write=True, create=True)
-    started = time.monotonic()
     logging.basicConfig(level=options.log_level, format="%(levelname)s %(name)s: %(message)s")
-    try:
-        if urls or sources_path:
-            load_crawl_sources(urls, sources_path)
-            start_fleet_crawl(redis_url, options)
-        from crawler.fleet import Fleet
-
-        settings = crawl_settings(options)
-        for name, value in Fleet.join(redis_url).config().get("settings", {}).items():
-            settings.set(name, value, priority="cmdline")
-        done = run_writer(redis_url, db_path, settings)
-        summary = summarize(done.crawler, options, started, signum=done.signum)
-    except (FleetError, CrawlFailed, ArchiveError) as exc:
-        click.echo(f"Error: {exc}", err=True)
-        sys.exit(getattr(exc, "exit_code", 1))
-    click.echo(summary.line(), err=True)
-    sys.exit(summary.outcome.exit_code)
+    if urls or sources_path:
+        load_crawl_sources(urls, sources_path)  # a bad sources file before Redis hears of it
+    end_with_summary(lambda: write_fleet_crawl(redis_url, options))
 
 
 @cli.command()

@@ -19,6 +19,7 @@ import httpx
 import pytest
 
 from tests.browser import chromium, page  # noqa: F401  (fixtures shared by the page tests)
+from tests.redis_server import redis_server, redis_url  # noqa: F401  (the fleet tests')
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -25,7 +25,7 @@ import pytest
 
 from tests.conftest import ROOT, DemoSites, crawl_demo, dict_rows, run_cli
 from tests.crawler_server import FixtureSite, serve
-from tests.redis_server import RedisServer, running_redis
+from tests.redis_server import RedisServer
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("fleet")]
 
@@ -76,20 +76,6 @@ def assert_same_archive(one: Path, fleet: Path) -> None:
             f" in the fleet's: {missing[:3]} / {extra[:3]}"
         )
     assert expected["posts"], "the one-process crawl archived nothing"
-
-
-@pytest.fixture(scope="module")
-def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
-    with running_redis(tmp_path_factory.mktemp("redis")) as server:
-        yield server
-
-
-@pytest.fixture
-def redis_url(redis_server: RedisServer) -> str:
-    if redis_server.proc is None or redis_server.proc.poll() is not None:
-        redis_server.start()  # a test that stopped it
-    redis_server.flush()
-    return redis_server.url
 
 
 def fleet_crawl(url: str, db: Path, *args: str, crawlers: int = 3) -> subprocess.CompletedProcess:
@@ -502,3 +488,39 @@ def test_a_crawler_without_redis_or_without_a_crawl_says_so_in_one_line(redis_ur
     for result in (unreachable, nothing):
         assert "Traceback" not in result.stderr
         assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+
+
+def test_a_writer_started_with_urls_and_a_crawler_joining_it_crawl_as_one_process(
+    slow_blog: FixtureSite, redis_url: str, tmp_path: Path
+) -> None:
+    # The multi-machine commands, started by hand: `writer URLS` starts the crawl, a
+    # `crawler` joins it, and the writer ends with the summary a one-process crawl prints.
+    args = [f"{slow_blog.base}/", "--no-throttle"]
+    one = run_cli("crawl", *args, "--db", str(tmp_path / "one.db"), "-q")
+    assert one.returncode == 0, one.stderr[-3000:]
+    db = tmp_path / "fleet.db"
+    command = [sys.executable, "-m", "archive.cli"]
+    writer = subprocess.Popen(
+        [*command, "writer", *args, "--redis", redis_url, "--db", str(db)],
+        cwd=ROOT,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        import redis
+
+        client = redis.Redis.from_url(redis_url)
+        wait_for(lambda: client.hget("blogarchive:state", "run_id"), "run started by the writer")
+        crawler = run_cli("crawler", "--redis", redis_url)
+        _, stderr = writer.communicate(timeout=300)
+    finally:
+        if writer.poll() is None:
+            writer.kill()
+    assert crawler.returncode == 0, crawler.stderr[-3000:]
+    assert re.search(r"crawler \S+ finished: [1-9]\d* pages fetched", crawler.stderr)
+    assert writer.returncode == 0, stderr[-3000:]
+    assert_same_summary(one.stderr, stderr)
+    one_posts = dict_rows(tmp_path / "one.db", "SELECT url, content_hash FROM posts")
+    assert sorted(dict_rows(db, "SELECT url, content_hash FROM posts"), key=repr) == sorted(
+        one_posts, key=repr
+    )
