@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from crawler.fleet import CRAWLERS
 from crawler.settings import CONCURRENT_REQUESTS_PER_DOMAIN
 
 if TYPE_CHECKING:
@@ -26,7 +27,6 @@ if TYPE_CHECKING:
 F = TypeVar("F", bound=Callable[..., Any])
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
-CRAWLERS = 2  # crawler processes of `crawl --redis` without --crawlers
 
 
 def db_option(fn: F) -> F:
@@ -285,7 +285,14 @@ def crawl(
     if crawlers is not None and not redis_url:
         raise click.UsageError("--crawlers needs --redis URL (the frontier they share)")
     if redis_url:
-        sys.exit(crawl_fleet(redis_url, options, crawlers or CRAWLERS, workers, verbose))
+        from crawler.fleet import FleetError
+        from crawler.fleet_run import run_fleet
+
+        try:
+            code = run_fleet(redis_url, options, crawlers, verbose=verbose)
+        except FleetError as exc:
+            raise click.ClickException(str(exc)) from exc
+        sys.exit(code)
 
     def run() -> CrawlSummary:
         # Taken here, before Scrapy starts, so that a second run stops with one clear line.
@@ -312,23 +319,6 @@ def end_with_summary(run: Callable[[], CrawlSummary]) -> None:
         sys.exit(getattr(exc, "exit_code", 1))
     click.echo(summary.line(), err=True)
     sys.exit(summary.outcome.exit_code)
-
-
-def crawl_fleet(url: str, options: Any, crawlers: int, workers: int | None, verbose: bool) -> int:
-    """Start the crawl in Redis and run a writer and ``crawlers`` crawlers; return the status."""
-    import os
-
-    from crawler.fleet import FleetError
-    from crawler.fleet_run import coordinate, start_fleet_crawl
-
-    if workers is None:
-        # The crawler processes already share the cores; extraction then runs in them.
-        workers = (os.cpu_count() or 1) // crawlers
-    try:
-        start_fleet_crawl(url, options)
-        return coordinate(url, options.db_path, crawlers, workers=workers, verbose=verbose)
-    except FleetError as exc:
-        raise click.ClickException(str(exc)) from exc
 
 
 def redis_option(fn: F) -> F:
