@@ -242,7 +242,7 @@ class HistoryServer:
 
 
 def plain(value: Any) -> Any:
-    """Return a history answer as plain data (the archive's dataclasses as tuples)."""
+    """Return a history answer as plain data (the port's value types as tuples)."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return dataclasses.astuple(value)
     return value

@@ -326,6 +326,47 @@ def test_a_second_fleet_run_asks_the_writer_what_the_archive_has(
     assert off == (0, 0), off
 
 
+def test_the_writer_answers_a_crawler_with_the_archives_own_values(
+    redis_url: str, tmp_path: Path
+) -> None:
+    # One port, one set of value types: what a fleet's crawler gets through Redis equals
+    # what a one-process crawl's history returns (the same classes, the same fields).
+    import redis
+
+    from archive.capture_store import CaptureStore
+    from archive.history import ArchiveHistory
+    from archive.store import Archive
+    from archive.writer import HistoryServer
+    from crawler.history import StoredResponse, Validators
+    from crawler.items import Capture, utc_now
+    from crawler.remote_history import RemoteHistory
+
+    db, url = tmp_path / "a.db", "http://values.example/post/"
+    with Archive.open(db) as archive:
+        captures = CaptureStore.open(archive, archive.start_run({}))
+        for body in (b"<p>first</p>", b"<p>first</p>"):  # the second: a revisit record
+            capture = Capture(url, utc_now(), 200, [("User-Agent", "t")], [("ETag", '"1"')], body)
+            captures.store(capture)
+        captures.close()
+    server = HistoryServer(redis_url, db)
+    server.start()
+    local = ArchiveHistory(db)
+    try:
+        remote = RemoteHistory(redis.Redis.from_url(redis_url), timeout=30)
+        validators = local.validators(url)
+        assert isinstance(validators, Validators)
+        assert remote.validators(url) == validators
+        assert remote.validators(url + "none") is None
+        stored = local.latest(url)
+        assert isinstance(stored, StoredResponse)
+        assert stored.body == b"<p>first</p>"
+        assert remote.latest(url) == stored
+        assert remote.load(validators.capture_id) == local.load(validators.capture_id)
+    finally:
+        server.stop()
+        local.close()
+
+
 def crawler_pids(url: str) -> dict[str, int]:
     """Return the crawlers that joined the crawl and hold leases: id -> pid."""
     import redis
