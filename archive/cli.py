@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from crawler.fleet import CRAWLERS
-from crawler.settings import CONCURRENT_REQUESTS_PER_DOMAIN
+from crawler.settings import CONCURRENT_REQUESTS_PER_DOMAIN, declared_setting
 
 if TYPE_CHECKING:
     from crawler.run import CrawlSummary
@@ -35,7 +35,7 @@ def db_option(fn: F) -> F:
         "--db",
         "db_path",
         type=click.Path(dir_okay=False, path_type=Path),
-        default=Path("archive.db"),
+        default=Path(declared_setting("BLOGARCHIVE_DB").default),
         show_default=True,
         help="The archive's SQLite file (created if missing).",
     )(fn)
@@ -141,10 +141,11 @@ def crawl_scope_options(fn: F) -> F:
 
 def workers_option(where: str) -> Callable[[F], F]:
     """Add ``--workers``, the extraction processes; with 0 it extracts in ``where``."""
+    workers = declared_setting("BLOGARCHIVE_EXTRACT_WORKERS").shown
     return click.option(
         "--workers",
         type=click.IntRange(min=0),
-        help=f"Extraction processes (default: one per core; 0 extracts in {where}).",
+        help=f"Extraction processes (default: {workers}; 0 extracts in {where}).",
     )
 
 
