@@ -475,52 +475,21 @@ def extract(inputs: tuple[str, ...], urls: tuple[str, ...], urls_from: Any) -> N
         blogarchive extract a.html=https://blog.example.org/a/ b.html=https://blog.example.org/b/
         blogarchive extract pages/*.html --urls-from urls.txt | jq .title
     """
-    from pipeline.extract import ExtractionError, extract_post
+    from pipeline.saved_pages import PairingError, extract_saved_pages, pair_with_urls
 
-    jobs = extract_jobs(inputs, urls, urls_from.read().splitlines() if urls_from else None)
+    try:
+        pages = pair_with_urls(inputs, urls, urls_from.read().splitlines() if urls_from else None)
+    except PairingError as exc:
+        raise click.UsageError(str(exc)) from exc
     failed = 0
-    for path, url in jobs:
-        try:
-            line = extract_post(path.read_bytes(), url).to_json()
-        except (ExtractionError, OSError) as exc:
-            message = exc.message if isinstance(exc, ExtractionError) else exc.strerror or str(exc)
-            click.echo(f"Error: {path}: {message}", err=True)
-            line = {"url": url, "text": "", "error": message}
+    for page in extract_saved_pages(pages):
+        if page.error is not None:
+            click.echo(f"Error: {page.path}: {page.error}", err=True)
             failed += 1
-        click.echo(json.dumps({"file": str(path), **line}, ensure_ascii=False))
+        click.echo(json.dumps(page.to_json(), ensure_ascii=False))
     if failed:
-        click.echo(f"{failed} of {len(jobs)} files gave no post", err=True)
+        click.echo(f"{failed} of {len(pages)} files gave no post", err=True)
         sys.exit(1)
-
-
-def extract_jobs(
-    inputs: tuple[str, ...], urls: tuple[str, ...], listed: list[str] | None
-) -> list[tuple[Path, str]]:
-    """Pair each input file with its URL: ``FILE=URL``, ``--url`` or ``--urls-from``."""
-    pairs: list[tuple[Path, str | None]] = []
-    for item in inputs:
-        name, sep, url = item.partition("=")
-        if sep and url.startswith(("http://", "https://")) and not Path(item).exists():
-            pairs.append((Path(name), url))
-        else:
-            pairs.append((Path(item), None))
-    given: list[str] | None = None
-    if listed is not None:
-        given = [line.strip() for line in listed if line.strip()]
-        if len(given) != len(pairs):
-            raise click.UsageError(
-                f"--urls-from has {len(given)} URLs for {len(pairs)} files (one line per file)"
-            )
-    elif len(urls) == 1:
-        given = list(urls) * len(pairs)
-    elif urls:
-        if len(urls) != len(pairs):
-            raise click.UsageError(f"{len(urls)} --url values for {len(pairs)} files")
-        given = list(urls)
-    return [
-        (path, url or (given[i] if given else None) or path.resolve().as_uri())
-        for i, (path, url) in enumerate(pairs)
-    ]
 
 
 @cli.command()
