@@ -32,7 +32,7 @@ test-fast: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check crawler pipeline archive demo tests benchmarks
 	$(BIN)/ruff format --check crawler pipeline archive demo tests benchmarks
-	$(BIN)/mypy crawler pipeline archive
+	$(BIN)/mypy crawler pipeline archive benchmarks
 	$(BIN)/lint-imports
 
 clean:

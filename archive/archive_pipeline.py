@@ -269,8 +269,8 @@ class ArchivePipeline:
             archive.store_series_listing(item, run_id)
             self._stats.inc_value("blogarchive/series_listings")
         elif isinstance(item, CrawlError):
-            archive.record_error(item, run_id)
-            self._stats.inc_value("blogarchive/errors")
+            if archive.record_error(item, run_id) is not None:
+                self._stats.inc_value("blogarchive/errors")
         elif isinstance(item, UnchangedPage):
             self.unchanged.append(item.post_url)
             if len(self.unchanged) >= UNCHANGED_BATCH:

@@ -14,16 +14,19 @@ import logging
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from crawler.settings import CONCURRENT_REQUESTS_PER_DOMAIN
+from crawler.fleet import CRAWLERS
+from crawler.settings import CONCURRENT_REQUESTS_PER_DOMAIN, declared_setting
+
+if TYPE_CHECKING:
+    from crawler.run import CrawlSummary
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
-CRAWLERS = 2  # crawler processes of `crawl --redis` without --crawlers
 
 
 def db_option(fn: F) -> F:
@@ -32,7 +35,7 @@ def db_option(fn: F) -> F:
         "--db",
         "db_path",
         type=click.Path(dir_okay=False, path_type=Path),
-        default=Path("archive.db"),
+        default=Path(declared_setting("BLOGARCHIVE_DB").default),
         show_default=True,
         help="The archive's SQLite file (created if missing).",
     )(fn)
@@ -58,10 +61,10 @@ def quiet_option(fn: F) -> F:
 
 def load_crawl_sources(urls: tuple[str, ...] | list[str], sources_path: Path | None) -> list[Any]:
     """Load a run's sources from a sources file or start URLs; bad input is a ClickException."""
-    from crawler.sources import SourcesError, load_sources, sources_from_urls
+    from crawler.sources import SourcesError, run_sources
 
     try:
-        return load_sources(sources_path) if sources_path else sources_from_urls(list(urls))
+        return run_sources(sources_path, list(urls))
     except SourcesError as exc:
         raise click.ClickException(str(exc)) from exc
 
@@ -138,10 +141,11 @@ def crawl_scope_options(fn: F) -> F:
 
 def workers_option(where: str) -> Callable[[F], F]:
     """Add ``--workers``, the extraction processes; with 0 it extracts in ``where``."""
+    workers = declared_setting("BLOGARCHIVE_EXTRACT_WORKERS").shown
     return click.option(
         "--workers",
         type=click.IntRange(min=0),
-        help=f"Extraction processes (default: one per core; 0 extracts in {where}).",
+        help=f"Extraction processes (default: {workers}; 0 extracts in {where}).",
     )
 
 
@@ -261,10 +265,7 @@ def crawl(
         blogarchive crawl http://127.0.0.1:8000/ --no-throttle --concurrency 16
         blogarchive crawl --sources sources.toml --redis redis://127.0.0.1:6379/0 --crawlers 3
     """
-    from archive.errors import ArchiveError
-    from archive.lock import RunLock
-    from crawler.items import utc_now
-    from crawler.run import CrawlFailed, run_crawl
+    from archive.crawl import crawl as run_one_crawl
 
     if bool(urls) == bool(sources_path):
         raise click.UsageError("give either start URLS or --sources FILE (one of the two)")
@@ -283,34 +284,34 @@ def crawl(
     if crawlers is not None and not redis_url:
         raise click.UsageError("--crawlers needs --redis URL (the frontier they share)")
     if redis_url:
-        sys.exit(crawl_fleet(redis_url, options, crawlers or CRAWLERS, workers, verbose))
+        from crawler.fleet import FleetError
+        from crawler.fleet_run import run_fleet
+
+        try:
+            code = run_fleet(redis_url, options, crawlers, verbose=verbose)
+        except FleetError as exc:
+            raise click.ClickException(str(exc)) from exc
+        sys.exit(code)
+    end_with_summary(lambda: run_one_crawl(sources, options))
+
+
+def end_with_summary(run: Callable[[], CrawlSummary]) -> None:
+    """Run a crawl, print its summary line and exit with its status (``crawl``, ``writer``).
+
+    A crawl that could not run says why in one ``Error:`` line, as a ClickException prints
+    it, with the crawl's own exit status (130 for Ctrl-C).
+    """
+    from archive.errors import ArchiveError
+    from crawler.fleet import FleetError
+    from crawler.run import CrawlFailed
+
     try:
-        # Taken here, before Scrapy starts, so that a second run stops with one clear line.
-        with RunLock.acquire(db_path, started_at=utc_now()):
-            summary = run_crawl(sources, options)
-    except (CrawlFailed, ArchiveError) as exc:
-        # As a ClickException prints it, with the crawl's own exit status (130 for Ctrl-C).
+        summary = run()
+    except (CrawlFailed, ArchiveError, FleetError) as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(getattr(exc, "exit_code", 1))
     click.echo(summary.line(), err=True)
     sys.exit(summary.outcome.exit_code)
-
-
-def crawl_fleet(url: str, options: Any, crawlers: int, workers: int | None, verbose: bool) -> int:
-    """Start the crawl in Redis and run a writer and ``crawlers`` crawlers; return the status."""
-    import os
-
-    from crawler.fleet import FleetError
-    from crawler.fleet_run import coordinate, start_fleet_crawl
-
-    if workers is None:
-        # The crawler processes already share the cores; extraction then runs in them.
-        workers = (os.cpu_count() or 1) // crawlers
-    try:
-        start_fleet_crawl(url, options)
-        return coordinate(url, options.db_path, crawlers, workers=workers, verbose=verbose)
-    except FleetError as exc:
-        raise click.ClickException(str(exc)) from exc
 
 
 def redis_option(fn: F) -> F:
@@ -383,35 +384,15 @@ def writer(
         blogarchive writer --sources sources.toml --redis redis://10.0.0.5:6379/0 --db a.db
         blogarchive writer --redis redis://10.0.0.5:6379/0 --db a.db
     """
-    import time
-
-    from archive.errors import ArchiveError
-    from archive.writer import run_writer
-    from crawler.fleet import FleetError
-    from crawler.fleet_run import start_fleet_crawl
-    from crawler.run import CrawlFailed, crawl_settings, summarize
+    from archive.writer import write_fleet_crawl
 
     no_contradiction(delay, no_throttle)
     options = crawl_options(db_path, urls, sources_path, locals())
     usable_archive(db_path, write=True, create=True)
-    started = time.monotonic()
     logging.basicConfig(level=options.log_level, format="%(levelname)s %(name)s: %(message)s")
-    try:
-        if urls or sources_path:
-            load_crawl_sources(urls, sources_path)
-            start_fleet_crawl(redis_url, options)
-        from crawler.fleet import Fleet
-
-        settings = crawl_settings(options)
-        for name, value in Fleet.join(redis_url).config().get("settings", {}).items():
-            settings.set(name, value, priority="cmdline")
-        done = run_writer(redis_url, db_path, settings)
-        summary = summarize(done.crawler, options, started, signum=done.signum)
-    except (FleetError, CrawlFailed, ArchiveError) as exc:
-        click.echo(f"Error: {exc}", err=True)
-        sys.exit(getattr(exc, "exit_code", 1))
-    click.echo(summary.line(), err=True)
-    sys.exit(summary.outcome.exit_code)
+    if urls or sources_path:
+        load_crawl_sources(urls, sources_path)  # a bad sources file before Redis hears of it
+    end_with_summary(lambda: write_fleet_crawl(redis_url, options))
 
 
 @cli.command()
@@ -440,39 +421,31 @@ def reextract(
         blogarchive reextract --db archive.db
         blogarchive reextract --db archive.db -s BLOGARCHIVE_CLEAN=False
     """
+    from archive.crawl import reextract as run_reextraction
     from archive.errors import ArchiveError
-    from archive.reextract import replay_plan, report
-    from crawler.replay import replay_settings
-    from crawler.run import CrawlFailed, CrawlOptions, run_crawl
+    from crawler.run import CrawlFailed, CrawlOptions
+    from crawler.sources import SourcesError
 
     if urls and sources_path:
         raise click.UsageError("give start URLS or --sources FILE, not both")
     usable_archive(db_path, write=True)
-    try:
-        plan = replay_plan(db_path, sources_path, list(urls))
-    except ArchiveError as exc:
-        raise click.ClickException(str(exc)) from exc
-    sources = load_crawl_sources(plan.urls, plan.sources_path)
-    settings = replay_settings(plan.sources_path, plan.urls) | parse_settings(overrides)
     options = CrawlOptions(
         db_path=db_path,
-        sources_path=plan.sources_path,
-        urls=plan.urls,
+        sources_path=sources_path,
+        urls=list(urls),
         workers=workers,
-        settings=settings,
+        settings=parse_settings(overrides),
         log_level="INFO" if verbose else "WARNING",
         progress=not quiet and sys.stderr.isatty(),
     )
     try:
-        summary = run_crawl(sources, options)
-    except CrawlFailed as exc:
+        done = run_reextraction(options)
+    except (ArchiveError, SourcesError, CrawlFailed) as exc:
         raise click.ClickException(str(exc)) from exc
-    assert summary.run_id is not None
-    result = report(db_path, summary.run_id)
-    for line in result.lines():
+    for line in done.report.lines():
         click.echo(json.dumps(line, ensure_ascii=False))
-    click.echo(result.summary(), err=True)
-    sys.exit(summary.outcome.exit_code)
+    click.echo(done.report.summary(), err=True)
+    sys.exit(done.summary.outcome.exit_code)
 
 
 @cli.command()
@@ -502,52 +475,21 @@ def extract(inputs: tuple[str, ...], urls: tuple[str, ...], urls_from: Any) -> N
         blogarchive extract a.html=https://blog.example.org/a/ b.html=https://blog.example.org/b/
         blogarchive extract pages/*.html --urls-from urls.txt | jq .title
     """
-    from pipeline.extract import ExtractionError, extract_post
+    from pipeline.saved_pages import PairingError, extract_saved_pages, pair_with_urls
 
-    jobs = extract_jobs(inputs, urls, urls_from.read().splitlines() if urls_from else None)
+    try:
+        pages = pair_with_urls(inputs, urls, urls_from.read().splitlines() if urls_from else None)
+    except PairingError as exc:
+        raise click.UsageError(str(exc)) from exc
     failed = 0
-    for path, url in jobs:
-        try:
-            line = extract_post(path.read_bytes(), url).to_json()
-        except (ExtractionError, OSError) as exc:
-            message = exc.message if isinstance(exc, ExtractionError) else exc.strerror or str(exc)
-            click.echo(f"Error: {path}: {message}", err=True)
-            line = {"url": url, "text": "", "error": message}
+    for page in extract_saved_pages(pages):
+        if page.error is not None:
+            click.echo(f"Error: {page.path}: {page.error}", err=True)
             failed += 1
-        click.echo(json.dumps({"file": str(path), **line}, ensure_ascii=False))
+        click.echo(json.dumps(page.to_json(), ensure_ascii=False))
     if failed:
-        click.echo(f"{failed} of {len(jobs)} files gave no post", err=True)
+        click.echo(f"{failed} of {len(pages)} files gave no post", err=True)
         sys.exit(1)
-
-
-def extract_jobs(
-    inputs: tuple[str, ...], urls: tuple[str, ...], listed: list[str] | None
-) -> list[tuple[Path, str]]:
-    """Pair each input file with its URL: ``FILE=URL``, ``--url`` or ``--urls-from``."""
-    pairs: list[tuple[Path, str | None]] = []
-    for item in inputs:
-        name, sep, url = item.partition("=")
-        if sep and url.startswith(("http://", "https://")) and not Path(item).exists():
-            pairs.append((Path(name), url))
-        else:
-            pairs.append((Path(item), None))
-    given: list[str] | None = None
-    if listed is not None:
-        given = [line.strip() for line in listed if line.strip()]
-        if len(given) != len(pairs):
-            raise click.UsageError(
-                f"--urls-from has {len(given)} URLs for {len(pairs)} files (one line per file)"
-            )
-    elif len(urls) == 1:
-        given = list(urls) * len(pairs)
-    elif urls:
-        if len(urls) != len(pairs):
-            raise click.UsageError(f"{len(urls)} --url values for {len(pairs)} files")
-        given = list(urls)
-    return [
-        (path, url or (given[i] if given else None) or path.resolve().as_uri())
-        for i, (path, url) in enumerate(pairs)
-    ]
 
 
 @cli.command()

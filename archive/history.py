@@ -11,27 +11,16 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from archive.access import connect_read_only
-from archive.warc import StoredResponse, WarcError, read_response
+from archive.warc import WarcError, read_response
+from crawler.history import StoredResponse, Validators
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
-
-
-@dataclass(frozen=True)
-class Validators:
-    """What the last kept capture of a URL lets a conditional request send."""
-
-    capture_id: int
-    etag: str | None
-    last_modified: str | None
-    fetched_at: str
-    payload_digest: str
-    content_type: str | None
 
 
 class ArchiveHistory:

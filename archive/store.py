@@ -112,20 +112,26 @@ class Archive:
         :meth:`archive.runs.RunLog.close_interrupted`: only under the run lock)."""
         return self.runs.close_interrupted()
 
-    def record_error(self, err: CrawlError, run_id: int | None) -> int:
+    def record_error(self, err: CrawlError, run_id: int | None) -> int | None:
         """Store a page that could not be fetched or used; return the error's id.
 
-        An archived post that answers 404 or 410 is also recorded as gone in the run.
+        An archived post that answers 404 or 410 is not an error but an outcome of the
+        run: it is recorded as gone in the run (see :func:`archive.revisions.mark_gone`)
+        and None is returned, so the run does not count one deletion twice.
         """
         now = self._now()
         with self._writing("record error", url=err.url):
+            if (
+                run_id is not None
+                and err.stage == "fetch"
+                and mark_gone(self.db, err.url, err.message, run_id=run_id, now=now)
+            ):
+                return None
             cursor = self.db.execute(
                 "INSERT INTO errors (run_id, url, stage, message, source, at)"
                 " VALUES (?, ?, ?, ?, ?, ?)",
                 [run_id, err.url, err.stage, err.message, err.source or None, now],
             )
-            if run_id is not None and err.stage == "fetch":
-                mark_gone(self.db, err.url, err.message, run_id=run_id, now=now)
         assert cursor.lastrowid is not None
         return cursor.lastrowid
 

@@ -24,6 +24,7 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from crawler.history import StoredResponse
 from crawler.items import Capture, payload_digest
 
 logger = logging.getLogger(__name__)
@@ -59,17 +60,6 @@ class Original:
 
     url: str
     fetched_at: str
-
-
-@dataclass(frozen=True)
-class StoredResponse:
-    """A response read back from a WARC file: status, headers and the raw payload."""
-
-    url: str
-    status: int
-    headers: list[tuple[str, str]]
-    body: bytes
-    protocol: str = "HTTP/1.1"
 
 
 def _statusline(status: int) -> str:

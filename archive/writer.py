@@ -39,9 +39,11 @@ from crawler.fleet import (
     Fleet,
     FleetError,
 )
+from crawler.fleet_run import start_fleet_crawl
 from crawler.outcome import STAT_SIGNAL
 from crawler.remote_history import CALLS_KEY, reply_key
 from crawler.remote_history import METHODS as HISTORY_METHODS
+from crawler.run import CrawlOptions, CrawlSummary, crawl_settings, summarize
 
 logger = logging.getLogger(__name__)
 
@@ -240,7 +242,7 @@ class HistoryServer:
 
 
 def plain(value: Any) -> Any:
-    """Return a history answer as plain data (the archive's dataclasses as tuples)."""
+    """Return a history answer as plain data (the port's value types as tuples)."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return dataclasses.astuple(value)
     return value
@@ -266,7 +268,6 @@ def run_writer(url: str, db_path: Path, settings: Settings) -> Writer:
     fleet = Fleet.join(url)
     settings.set("BLOGARCHIVE_DB", str(db_path), priority="cmdline")
     writer = Writer(fleet, settings)
-    writer.started = time.monotonic()  # type: ignore[attr-defined]
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, writer.stop)
     writer.open()
@@ -283,3 +284,32 @@ def run_writer(url: str, db_path: Path, settings: Settings) -> Writer:
         history.stop()
     writer.finish(reason)
     return writer
+
+
+def writer_settings(options: CrawlOptions, config: dict[str, Any]) -> Settings:
+    """Return the writer's Scrapy settings: its own options', under the crawl's ``-s`` ones.
+
+    ``config`` is the crawl's definition in Redis (:func:`crawler.fleet_run.crawl_definition`):
+    the settings the crawl was started with win, so the writer stores what the crawlers
+    extract as one process would, wherever the crawl was started.
+    """
+    settings = crawl_settings(options)
+    for name, value in config.get("settings", {}).items():
+        settings.set(name, value, priority="cmdline")
+    return settings
+
+
+def write_fleet_crawl(url: str, options: CrawlOptions) -> CrawlSummary:
+    """Write the crawl at Redis ``url`` into ``options.db_path``; return the run's summary.
+
+    With start URLs or a sources file in ``options`` it first puts a new crawl of them there
+    for crawlers to join; without, it writes the crawl already there (a writer started again
+    after it stopped goes on where it was). FleetError if there is no crawl, one is already
+    under way or Redis loses it; CrawlFailed if the run never started; ArchiveError.
+    """
+    started = time.monotonic()
+    if options.urls or options.sources_path:
+        start_fleet_crawl(url, options)
+    settings = writer_settings(options, Fleet.join(url).config())
+    done = run_writer(url, options.db_path, settings)
+    return summarize(done.crawler, options, started, signum=done.signum)

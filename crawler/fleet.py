@@ -48,6 +48,9 @@ SERIES_KEY = PREFIX + "series"  # hash: post URL -> JSON [[series name, series p
 PAGES_KEY = PREFIX + "pages"  # hash: source name -> pages sent (counted against max_pages)
 ROBOTS_KEY = PREFIX + "robots"  # set: robots.txt URLs read (the seeder waits for them)
 WRITER_GROUP = "writer"
+# Crawler processes one machine's `blogarchive crawl --redis` starts when not told how many
+# (crawler/fleet_run.py's run_fleet; the CLI's --crawlers).
+CRAWLERS = 2
 
 
 def lease_key(crawler_id: str) -> str:

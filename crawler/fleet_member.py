@@ -39,13 +39,14 @@ from crawler.fleet import (
     alive_key,
 )
 from crawler.items import Capture
+from crawler.meta import FLEET_LEASE
 from crawler.outcome import (
     LIMIT_REASONS,
     STAT_LIMIT_PREFIX,
     STAT_SOURCES,
     STAT_UNREACHABLE_PREFIX,
 )
-from crawler.shared_frontier import LEASE_META, SharedFrontier, current_lease
+from crawler.shared_frontier import SharedFrontier, current_lease
 from crawler.spiders.blog import BlogSpider
 
 if TYPE_CHECKING:
@@ -250,7 +251,7 @@ class FleetMember:
         self.ticker.start(TICK, now=False)
 
     def _finished(self, value: Any, request: Request) -> Any:
-        lease = request.meta.pop(LEASE_META, None)
+        lease = request.meta.pop(FLEET_LEASE, None)
         if lease is not None and self.frontier is not None:
             self.frontier.release(lease)
         return value
@@ -263,7 +264,7 @@ class FleetMember:
         request = getattr(response, "request", None)
         meta = request.meta if request is not None else {}
         assert self.frontier is not None
-        self.frontier.hold(meta.get(LEASE_META), data)
+        self.frontier.hold(meta.get(FLEET_LEASE), data)
 
     # -- liveness, back-pressure, wake-ups -----------------------------------------------------
 

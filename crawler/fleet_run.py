@@ -1,15 +1,16 @@
 """Run a fleet: the crawl's definition in Redis, one crawler process, K crawlers and a writer.
 
-``blogarchive crawl ... --redis URL --crawlers K`` puts the crawl's definition in Redis
-(:func:`start_fleet_crawl`), starts one ``blogarchive writer`` and K ``blogarchive crawler``
-processes on this machine and waits for the writer, which ends the run with the usual
-summary line and exit status (:func:`coordinate`). On several machines the same commands
-are started by hand or by a service manager.
+``blogarchive crawl ... --redis URL --crawlers K`` (:func:`run_fleet`) puts the crawl's
+definition in Redis (:func:`start_fleet_crawl`), starts one ``blogarchive writer`` and K
+``blogarchive crawler`` processes on this machine and waits for the writer, which ends the
+run with the usual summary line and exit status (:func:`coordinate`). On several machines
+the same commands are started by hand or by a service manager.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import subprocess
 import sys
 import tempfile
@@ -20,7 +21,7 @@ from typing import Any
 
 from scrapy.settings import SETTINGS_PRIORITIES, Settings
 
-from crawler.fleet import STATE_KEY, Fleet, new_crawler_id, start_crawl
+from crawler.fleet import CRAWLERS, STATE_KEY, Fleet, new_crawler_id, start_crawl
 from crawler.outcome import COMPLETE_REASONS, EXIT_CODES, INTERRUPT_REASONS, LIMIT_REASONS
 from crawler.run import CrawlOptions, InterruptibleProcess, crawl_settings, quiet_loggers
 
@@ -231,3 +232,21 @@ def coordinate(
         for proc in procs:
             proc.wait()
     return writer.returncode
+
+
+def run_fleet(
+    url: str, options: CrawlOptions, crawlers: int | None = None, *, verbose: bool = False
+) -> int:
+    """Crawl what ``options`` names with a writer and ``crawlers`` crawler processes on this
+    machine, sharing the crawl through Redis ``url``; return the writer's exit status.
+
+    Without ``options.workers`` the crawlers share the cores among them for extraction.
+    FleetError if Redis cannot be used or a crawl is already under way there.
+    """
+    crawlers = crawlers or CRAWLERS
+    workers = options.workers
+    if workers is None:
+        # The crawler processes already share the cores; extraction then runs in them.
+        workers = (os.cpu_count() or 1) // crawlers
+    start_fleet_crawl(url, options)
+    return coordinate(url, options.db_path, crawlers, workers=workers, verbose=verbose)

@@ -3,14 +3,18 @@
 Every question the crawler has for the archive goes through one :class:`History`, opened
 once per crawl by the spider (:func:`open_history`) from the class the
 ``BLOGARCHIVE_HISTORY`` setting names (a dotted path, so this package never imports the
-archive; empty: no history, every page is new). The answers are plain data. What the crawler
-tells the archive goes the other way as items (:mod:`crawler.items`: captures, pages' links,
-posts, errors), through the item pipelines, so both directions could cross a queue.
+archive; empty: no history, every page is new). The answers are plain data, of the value
+types declared here once (:class:`Validators`, :class:`StoredResponse`), which every
+implementation returns: the archive's and the fleet's (:mod:`crawler.remote_history`, which
+the writer answers). What the crawler tells the archive goes the other way as items
+(:mod:`crawler.items`: captures, pages' links, posts, errors), through the item pipelines,
+so both directions could cross a queue.
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 from scrapy.utils.misc import build_from_crawler, load_object
@@ -21,42 +25,27 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
-class StoredResponse(Protocol):
-    """A response read back from a capture: status, headers, body as received."""
+@dataclass(frozen=True)
+class StoredResponse:
+    """A response read back from a capture: status, headers and body as received."""
 
-    @property
-    def status(self) -> int: ...
-
-    @property
-    def headers(self) -> list[tuple[str, str]]: ...
-
-    @property
-    def body(self) -> bytes: ...
-
-    @property
-    def protocol(self) -> str: ...
+    url: str
+    status: int
+    headers: list[tuple[str, str]]
+    body: bytes
+    protocol: str = "HTTP/1.1"
 
 
-class Validators(Protocol):
+@dataclass(frozen=True)
+class Validators:
     """What the last kept capture of a URL lets a conditional request send."""
 
-    @property
-    def capture_id(self) -> int: ...
-
-    @property
-    def etag(self) -> str | None: ...
-
-    @property
-    def last_modified(self) -> str | None: ...
-
-    @property
-    def fetched_at(self) -> str: ...
-
-    @property
-    def payload_digest(self) -> str: ...
-
-    @property
-    def content_type(self) -> str | None: ...
+    capture_id: int
+    etag: str | None
+    last_modified: str | None
+    fetched_at: str
+    payload_digest: str
+    content_type: str | None
 
 
 class History(Protocol):

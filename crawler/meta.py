@@ -1,12 +1,25 @@
 """The ``request.meta`` keys of the project, in one place: who sets each and who reads it.
 
-Scrapy's own keys (``download_slot``, ``dont_obey_robotstxt``, ``download_maxsize``,
-``autothrottle_dont_adjust_delay``, ``dont_retry``, ``retry_times``, ``redirect_urls``) are
-Scrapy's and keep their names; these are ours. They travel with a request and are copied to
-its redirects and retries, so each is plain data (str, int, bool, list, dict).
+Scrapy's own keys (:data:`SCRAPY_KEYS`) are Scrapy's and keep their names; the others are
+ours, and no module spells one as a literal (tests/test_crawler_meta.py). They travel with a
+request and are copied to its redirects and retries, so each is plain data (str, int, bool,
+list, dict).
 """
 
 from __future__ import annotations
+
+# The keys of Scrapy's that the project sets or reads.
+SCRAPY_KEYS = frozenset(
+    {
+        "download_slot",
+        "dont_obey_robotstxt",
+        "download_maxsize",
+        "autothrottle_dont_adjust_delay",
+        "dont_retry",
+        "retry_times",
+        "redirect_urls",
+    }
+)
 
 # Set by the spider on every request it builds (BlogSpider._request).
 SOURCE = "source"  # the name of the source the request belongs to
@@ -39,6 +52,11 @@ ANSWERED = "answered"  # the status of an answer refused after it came (traps.Tr
 # Set and read by the downloader (crawler/politeness.py) in a fleet: the per-host slot it
 # holds in Redis for the request while it downloads, a (slot key, holder) pair.
 FLEET_SLOT = "fleet_slot"
+# Set by the shared frontier (crawler/shared_frontier.py) on a request it pops: the id of the
+# request's lease in Redis. The frontier ends it when the request comes back as another (a
+# redirect, a retry); the fleet's crawler (crawler/fleet_member.py) holds the request's items
+# under it and ends it once they are parsed and sent.
+FLEET_LEASE = "fleet_lease"
 
 # The values of EXPECT. A failed probe (a guessed feed path) says nothing about the blog; a
 # discovery request (robots.txt, feeds, sitemaps) fails as "discover", content as "fetch".

@@ -4,17 +4,19 @@ A crawler of a fleet never opens the archive (it may run on a machine without it
 question of :class:`crawler.history.History` goes to the list ``blogarchive:history:calls``
 as ``(call id, method, arguments)``, and the writer, which owns the archive, answers it from
 the archive as a one-process crawl's history does (``archive.writer.HistoryServer``) on
-``blogarchive:history:reply:<call id>``. Answers are plain data (tuples, dicts, lists).
+``blogarchive:history:reply:<call id>``. Answers travel as plain data (tuples, dicts, lists);
+the port's value types (:class:`crawler.history.Validators`, ``StoredResponse``) are rebuilt
+from their fields here.
 """
 
 from __future__ import annotations
 
 import pickle
 import secrets
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from crawler.fleet import PREFIX, FleetError, connect
+from crawler.history import StoredResponse, Validators
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -29,29 +31,6 @@ METHODS = frozenset(
 def reply_key(call_id: str) -> str:
     """Return the list the answer of one history call is pushed to."""
     return f"{PREFIX}history:reply:{call_id}"
-
-
-@dataclass(frozen=True)
-class RemoteValidators:
-    """A capture's validators as the writer sent them (:class:`crawler.history.Validators`)."""
-
-    capture_id: int
-    etag: str | None
-    last_modified: str | None
-    fetched_at: str
-    payload_digest: str
-    content_type: str | None
-
-
-@dataclass(frozen=True)
-class RemoteResponse:
-    """A stored response as the writer sent it (:class:`crawler.history.StoredResponse`)."""
-
-    url: str
-    status: int
-    headers: list[tuple[str, str]]
-    body: bytes
-    protocol: str
 
 
 class RemoteHistory:
@@ -84,19 +63,19 @@ class RemoteHistory:
             raise LookupError(value)
         return value
 
-    def validators(self, url: str) -> RemoteValidators | None:
+    def validators(self, url: str) -> Validators | None:
         """Return the validators of the last kept 200 capture of ``url``."""
         found = self._call("validators", url)
-        return RemoteValidators(*found) if found is not None else None
+        return Validators(*found) if found is not None else None
 
-    def load(self, capture_id: int) -> RemoteResponse:
+    def load(self, capture_id: int) -> StoredResponse:
         """Return the stored response of one capture (LookupError if it cannot be read)."""
-        return RemoteResponse(*self._call("load", capture_id))
+        return StoredResponse(*self._call("load", capture_id))
 
-    def latest(self, url: str) -> RemoteResponse | None:
+    def latest(self, url: str) -> StoredResponse | None:
         """Return the last kept response of ``url``, or None when it was never captured."""
         found = self._call("latest", url)
-        return RemoteResponse(*found) if found is not None else None
+        return StoredResponse(*found) if found is not None else None
 
     def stored_posts(self, url: str) -> dict[str, str]:
         """Map the fetched URLs on page ``url`` (itself, or its ``#entries``) to stored posts."""

@@ -40,6 +40,7 @@ from crawler.fleet import (
     queued,
     slot_queue_key,
 )
+from crawler.meta import CONTENT, EXPECT, FLEET_LEASE
 from crawler.urls import netloc, url_key
 
 if TYPE_CHECKING:
@@ -48,7 +49,6 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-LEASE_META = "fleet_lease"
 # The lease of the request this task works for: set as the engine takes a request, so the
 # download task (and the captures its middlewares hand over) inherits it.
 current_lease: contextvars.ContextVar[str | None] = contextvars.ContextVar(
@@ -180,10 +180,7 @@ class LeasingQueue(RedisQueue):
             pipe.hset(LIMITS_KEY, slot, int(limit))
 
     def pop(self, timeout: int = 0) -> Request | None:
-        """Take the best request a slot has room for and lease it (``meta["fleet_lease"]``).
-
-        The request's slot is in ``meta["fleet_lease_slot"]``.
-        """
+        """Take the best request a slot has room for and lease it (meta ``FLEET_LEASE``)."""
         lease_hash = lease_key(self.crawler_id)
         keys = [self.key, LEASED_KEY, LIMITS_KEY, lease_hash, lease_hash + ":n"]
         popped = self._pop(keys=keys, args=[self.default_limit, slot_queue_key("")])
@@ -191,7 +188,7 @@ class LeasingQueue(RedisQueue):
             return None
         lease, data = popped
         request = self._decode_request(data)
-        request.meta[LEASE_META] = lease.decode()
+        request.meta[FLEET_LEASE] = lease.decode()
         return request
 
 
@@ -211,7 +208,7 @@ class KeyDupeFilter(RFPDupeFilter):
 
     def request_fingerprint(self, request: Request) -> str:
         """Return ``key:<url_key>`` for a spider's content request, else the URL's."""
-        if request.meta.get("expect") == "content" and "redirect_urls" not in request.meta:
+        if request.meta.get(EXPECT) == CONTENT and "redirect_urls" not in request.meta:
             return "key:" + url_key(request.url)
         return super().request_fingerprint(request)
 
@@ -309,7 +306,7 @@ class SharedFrontier(BaseScheduler):
 
     def enqueue_request(self, request: Request) -> bool:
         """Queue ``request`` unless seen; a leased one (redirect, retry) ends its lease here."""
-        lease = request.meta.pop(LEASE_META, None)
+        lease = request.meta.pop(FLEET_LEASE, None)
         if not request.dont_filter and self.df.request_seen(request):
             if lease is not None:
                 self.release(lease)
@@ -331,7 +328,7 @@ class SharedFrontier(BaseScheduler):
         request = self.queue.pop()
         if request is not None:
             self.crawler.stats.inc_value("scheduler/dequeued/redis")
-            lease = request.meta[LEASE_META]
+            lease = request.meta[FLEET_LEASE]
             self.active[lease] = request_slot(request)
             current_lease.set(lease)
         return request

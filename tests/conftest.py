@@ -19,6 +19,7 @@ import httpx
 import pytest
 
 from tests.browser import chromium, page  # noqa: F401  (fixtures shared by the page tests)
+from tests.redis_server import redis_server, redis_url  # noqa: F401  (the fleet tests')
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -109,6 +110,19 @@ def dict_rows(db: Path, sql: str, params: tuple[object, ...] = ()) -> list[dict[
         return [dict(row) for row in conn.execute(sql, params)]
     finally:
         conn.close()
+
+
+def saved_post(path: Path, title: str) -> str:
+    """Write a saved post page (an article of three paragraphs) to ``path``; return its name."""
+    paragraphs = "".join(
+        f"<p>Paragraph {i} of {title} tells how the harbour wall was rebuilt after the storm.</p>"
+        for i in range(3)
+    )
+    path.write_text(
+        f"<html><head><title>{title}</title></head><body><article><h1>{title}</h1>"
+        f"{paragraphs}</article></body></html>"
+    )
+    return str(path)
 
 
 def run_cli(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:

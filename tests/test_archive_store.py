@@ -266,6 +266,18 @@ def test_record_error_and_finish_run_counts_what_the_run_stored(archive: Archive
         archive.finish_run(run, pages_fetched=0, status="done")
 
 
+def test_an_archived_post_that_answers_404_is_gone_not_an_error(archive: Archive) -> None:
+    archive.store_post(post("deleted"), archive.start_run({}))
+    run = archive.start_run({})
+    deleted = CrawlError(f"{SITE}/deleted/", "fetch", "HTTP 404", "citylab")
+    never_stored = CrawlError(f"{SITE}/typo/", "fetch", "HTTP 404", "citylab")
+    assert archive.record_error(deleted, run) is None
+    assert archive.record_error(never_stored, run) is not None
+    finished = archive.finish_run(run, pages_fetched=2)
+    assert (finished["posts_gone"], finished["errors"]) == (1, 1)
+    assert rows(archive, "SELECT url FROM errors") == [(f"{SITE}/typo/",)]
+
+
 def test_failure_midway_through_store_post_leaves_no_partial_post(archive: Archive) -> None:
     run = archive.start_run({})
     good = Link("https://a.test/", "fine")

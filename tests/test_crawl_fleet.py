@@ -25,7 +25,7 @@ import pytest
 
 from tests.conftest import ROOT, DemoSites, crawl_demo, dict_rows, run_cli
 from tests.crawler_server import FixtureSite, serve
-from tests.redis_server import RedisServer, running_redis
+from tests.redis_server import RedisServer
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("fleet")]
 
@@ -76,20 +76,6 @@ def assert_same_archive(one: Path, fleet: Path) -> None:
             f" in the fleet's: {missing[:3]} / {extra[:3]}"
         )
     assert expected["posts"], "the one-process crawl archived nothing"
-
-
-@pytest.fixture(scope="module")
-def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
-    with running_redis(tmp_path_factory.mktemp("redis")) as server:
-        yield server
-
-
-@pytest.fixture
-def redis_url(redis_server: RedisServer) -> str:
-    if redis_server.proc is None or redis_server.proc.poll() is not None:
-        redis_server.start()  # a test that stopped it
-    redis_server.flush()
-    return redis_server.url
 
 
 def fleet_crawl(url: str, db: Path, *args: str, crawlers: int = 3) -> subprocess.CompletedProcess:
@@ -340,6 +326,47 @@ def test_a_second_fleet_run_asks_the_writer_what_the_archive_has(
     assert off == (0, 0), off
 
 
+def test_the_writer_answers_a_crawler_with_the_archives_own_values(
+    redis_url: str, tmp_path: Path
+) -> None:
+    # One port, one set of value types: what a fleet's crawler gets through Redis equals
+    # what a one-process crawl's history returns (the same classes, the same fields).
+    import redis
+
+    from archive.capture_store import CaptureStore
+    from archive.history import ArchiveHistory
+    from archive.store import Archive
+    from archive.writer import HistoryServer
+    from crawler.history import StoredResponse, Validators
+    from crawler.items import Capture, utc_now
+    from crawler.remote_history import RemoteHistory
+
+    db, url = tmp_path / "a.db", "http://values.example/post/"
+    with Archive.open(db) as archive:
+        captures = CaptureStore.open(archive, archive.start_run({}))
+        for body in (b"<p>first</p>", b"<p>first</p>"):  # the second: a revisit record
+            capture = Capture(url, utc_now(), 200, [("User-Agent", "t")], [("ETag", '"1"')], body)
+            captures.store(capture)
+        captures.close()
+    server = HistoryServer(redis_url, db)
+    server.start()
+    local = ArchiveHistory(db)
+    try:
+        remote = RemoteHistory(redis.Redis.from_url(redis_url), timeout=30)
+        validators = local.validators(url)
+        assert isinstance(validators, Validators)
+        assert remote.validators(url) == validators
+        assert remote.validators(url + "none") is None
+        stored = local.latest(url)
+        assert isinstance(stored, StoredResponse)
+        assert stored.body == b"<p>first</p>"
+        assert remote.latest(url) == stored
+        assert remote.load(validators.capture_id) == local.load(validators.capture_id)
+    finally:
+        server.stop()
+        local.close()
+
+
 def crawler_pids(url: str) -> dict[str, int]:
     """Return the crawlers that joined the crawl and hold leases: id -> pid."""
     import redis
@@ -461,3 +488,39 @@ def test_a_crawler_without_redis_or_without_a_crawl_says_so_in_one_line(redis_ur
     for result in (unreachable, nothing):
         assert "Traceback" not in result.stderr
         assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+
+
+def test_a_writer_started_with_urls_and_a_crawler_joining_it_crawl_as_one_process(
+    slow_blog: FixtureSite, redis_url: str, tmp_path: Path
+) -> None:
+    # The multi-machine commands, started by hand: `writer URLS` starts the crawl, a
+    # `crawler` joins it, and the writer ends with the summary a one-process crawl prints.
+    args = [f"{slow_blog.base}/", "--no-throttle"]
+    one = run_cli("crawl", *args, "--db", str(tmp_path / "one.db"), "-q")
+    assert one.returncode == 0, one.stderr[-3000:]
+    db = tmp_path / "fleet.db"
+    command = [sys.executable, "-m", "archive.cli"]
+    writer = subprocess.Popen(
+        [*command, "writer", *args, "--redis", redis_url, "--db", str(db)],
+        cwd=ROOT,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        import redis
+
+        client = redis.Redis.from_url(redis_url)
+        wait_for(lambda: client.hget("blogarchive:state", "run_id"), "run started by the writer")
+        crawler = run_cli("crawler", "--redis", redis_url)
+        _, stderr = writer.communicate(timeout=300)
+    finally:
+        if writer.poll() is None:
+            writer.kill()
+    assert crawler.returncode == 0, crawler.stderr[-3000:]
+    assert re.search(r"crawler \S+ finished: [1-9]\d* pages fetched", crawler.stderr)
+    assert writer.returncode == 0, stderr[-3000:]
+    assert_same_summary(one.stderr, stderr)
+    one_posts = dict_rows(tmp_path / "one.db", "SELECT url, content_hash FROM posts")
+    assert sorted(dict_rows(db, "SELECT url, content_hash FROM posts"), key=repr) == sorted(
+        one_posts, key=repr
+    )

@@ -79,9 +79,7 @@ def _trafilatura(body: bytes, url: str, *, precision: bool) -> Output:
         text = trafilatura.extract(body, url=url)
     if precision:  # the same metadata as the defaults' (one call, shared in _task)
         return Output(text or "")
-    meta = trafilatura.extract_metadata(body, default_url=url)
-    if meta is None:
-        return Output(text or "")
+    meta = trafilatura.extract_metadata(body, default_url=url)  # empty when nothing is found
     return Output(text or "", meta.title, meta.author, meta.date)
 
 

@@ -80,7 +80,8 @@ def serve(posts: int, latency: float, log_path: Path) -> list[str]:
                 self.end_headers()
                 self.wfile.write(body)
                 with lock:
-                    log.write(f"{time.time():.4f}\t{self.server.server_address[1]}\t{path}\n")
+                    port = self.server.server_address[1]  # type: ignore[index]
+                    log.write(f"{time.time():.4f}\t{port}\t{path}\n")
 
             def log_message(self, format: str, *args: object) -> None:
                 pass

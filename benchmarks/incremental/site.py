@@ -191,7 +191,9 @@ def _handler(site: BlogSite, traffic: Traffic) -> type[BaseHTTPRequestHandler]:
             for name, value in headers.items():
                 self.send_header(name, value)
             self.send_header("Content-Length", str(len(body)))
-            sent = sum(len(line) for line in self._headers_buffer) + 2 + len(body)
+            # The header lines BaseHTTPRequestHandler buffered (bytes each): what goes on the wire.
+            buffered: list[bytes] = self._headers_buffer  # type: ignore[attr-defined]
+            sent = sum(len(line) for line in buffered) + 2 + len(body)
             self.end_headers()
             self.wfile.write(body)
             traffic.add(sent, status)

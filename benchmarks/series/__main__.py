@@ -55,7 +55,7 @@ def score(labels: dict[str, dict], predicted: Pairs, order: dict[str, list[str]]
             missed.append(f"{series} (split or partly missed)")
             continue
         ordered = [u for u in order.get(predicted[members[0]], []) if u in members]
-        parts = [part[u] for u in ordered]
+        parts = [int(part[u] or 0) for u in ordered]  # members of a series carry a part
         if parts == sorted(parts) and len(ordered) == len(members):
             exact += 1
         else:

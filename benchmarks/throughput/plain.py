@@ -39,9 +39,9 @@ class TrafilaturaPipeline:
     def process_item(self, item: dict[str, Any]) -> dict[str, Any]:
         doc = trafilatura.bare_extraction(item["html"], url=item["url"], with_metadata=True)
         if doc is not None:
-            data = doc.as_dict()
+            data = doc if isinstance(doc, dict) else doc.as_dict()
             row = {k: data.get(k) for k in ("title", "author", "date", "sitename", "text")}
-            self.db["posts"].insert({"url": item["url"], **row}, pk="url", replace=True)
+            self.db.table("posts").insert({"url": item["url"], **row}, pk="url", replace=True)
         return {"url": item["url"]}
 
 

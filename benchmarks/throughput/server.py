@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import hashlib
 import json
 import resource
@@ -167,7 +168,7 @@ async def serve(posts: int, validators: bool, name: str = "127.0.0.1") -> None:
     for site in network.sites:
         number = site.number
         server = await loop.create_server(
-            lambda number=number: SiteProtocol(number, answers, served), "127.0.0.1", 0
+            functools.partial(SiteProtocol, number, answers, served), "127.0.0.1", 0
         )
         site.base = f"http://{name}:{server.sockets[0].getsockname()[1]}"
         servers.append(server)

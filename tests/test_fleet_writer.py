@@ -1,0 +1,54 @@
+"""The fleet writer's library functions, without a command line in between (archive/writer.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from archive.writer import write_fleet_crawl, writer_settings
+from crawler.fleet import Fleet, FleetError
+from crawler.fleet_run import crawl_definition, start_fleet_crawl
+from crawler.run import CrawlOptions
+
+
+def test_the_crawls_own_settings_win_over_the_writers_options(tmp_path: Path) -> None:
+    started_with = CrawlOptions(
+        db_path=tmp_path / "a.db",
+        urls=["http://blog.example/"],
+        settings={"BLOGARCHIVE_DEDUP": "False", "BLOGARCHIVE_WRITE_BATCH": "5"},
+    )
+    writer = CrawlOptions(
+        db_path=tmp_path / "b.db",
+        settings={"BLOGARCHIVE_WRITE_BATCH": "7"},
+        full=True,
+        log_level="INFO",
+    )
+    settings = writer_settings(writer, crawl_definition(started_with))
+    assert settings.getbool("BLOGARCHIVE_DEDUP") is False
+    assert settings.getint("BLOGARCHIVE_WRITE_BATCH") == 5
+    # What the crawl did not set, or leaves to each process, stays the writer's own.
+    assert settings["LOG_LEVEL"] == "INFO"
+    assert settings.getbool("BLOGARCHIVE_CONDITIONAL") is False
+    # Without a definition's settings (the mechanism off) the writer's options alone count.
+    alone = writer_settings(writer, {})
+    assert alone.getbool("BLOGARCHIVE_DEDUP") is True
+    assert alone.getint("BLOGARCHIVE_WRITE_BATCH") == 7
+
+
+def test_a_writer_without_a_crawl_in_redis_says_so(redis_url: str, tmp_path: Path) -> None:
+    with pytest.raises(FleetError, match="no crawl here"):
+        write_fleet_crawl(redis_url, CrawlOptions(db_path=tmp_path / "a.db"))
+    assert not (tmp_path / "a.db").exists()
+
+
+def test_a_writer_given_urls_does_not_replace_a_crawl_under_way(
+    redis_url: str, tmp_path: Path
+) -> None:
+    first = CrawlOptions(db_path=tmp_path / "a.db", urls=["http://one.example/"])
+    start_fleet_crawl(redis_url, first)
+    second = CrawlOptions(db_path=tmp_path / "b.db", urls=["http://two.example/"])
+    with pytest.raises(FleetError, match="already under way"):
+        write_fleet_crawl(redis_url, second)
+    assert Fleet.join(redis_url).config()["spider"] == {"urls": "http://one.example/"}
+    assert not (tmp_path / "b.db").exists()
