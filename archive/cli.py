@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from crawler.fleet import CRAWLERS
-from crawler.settings import CONCURRENT_REQUESTS_PER_DOMAIN
+from crawler.settings import CONCURRENT_REQUESTS_PER_DOMAIN, declared_setting
 
 if TYPE_CHECKING:
     from crawler.run import CrawlSummary
@@ -35,7 +35,7 @@ def db_option(fn: F) -> F:
         "--db",
         "db_path",
         type=click.Path(dir_okay=False, path_type=Path),
-        default=Path("archive.db"),
+        default=Path(declared_setting("BLOGARCHIVE_DB").default),
         show_default=True,
         help="The archive's SQLite file (created if missing).",
     )(fn)
@@ -61,10 +61,10 @@ def quiet_option(fn: F) -> F:
 
 def load_crawl_sources(urls: tuple[str, ...] | list[str], sources_path: Path | None) -> list[Any]:
     """Load a run's sources from a sources file or start URLs; bad input is a ClickException."""
-    from crawler.sources import SourcesError, load_sources, sources_from_urls
+    from crawler.sources import SourcesError, run_sources
 
     try:
-        return load_sources(sources_path) if sources_path else sources_from_urls(list(urls))
+        return run_sources(sources_path, list(urls))
     except SourcesError as exc:
         raise click.ClickException(str(exc)) from exc
 
@@ -141,10 +141,11 @@ def crawl_scope_options(fn: F) -> F:
 
 def workers_option(where: str) -> Callable[[F], F]:
     """Add ``--workers``, the extraction processes; with 0 it extracts in ``where``."""
+    workers = declared_setting("BLOGARCHIVE_EXTRACT_WORKERS").shown
     return click.option(
         "--workers",
         type=click.IntRange(min=0),
-        help=f"Extraction processes (default: one per core; 0 extracts in {where}).",
+        help=f"Extraction processes (default: {workers}; 0 extracts in {where}).",
     )
 
 
@@ -264,9 +265,7 @@ def crawl(
         blogarchive crawl http://127.0.0.1:8000/ --no-throttle --concurrency 16
         blogarchive crawl --sources sources.toml --redis redis://127.0.0.1:6379/0 --crawlers 3
     """
-    from archive.lock import RunLock
-    from crawler.items import utc_now
-    from crawler.run import run_crawl
+    from archive.crawl import crawl as run_one_crawl
 
     if bool(urls) == bool(sources_path):
         raise click.UsageError("give either start URLS or --sources FILE (one of the two)")
@@ -293,13 +292,7 @@ def crawl(
         except FleetError as exc:
             raise click.ClickException(str(exc)) from exc
         sys.exit(code)
-
-    def run() -> CrawlSummary:
-        # Taken here, before Scrapy starts, so that a second run stops with one clear line.
-        with RunLock.acquire(db_path, started_at=utc_now()):
-            return run_crawl(sources, options)
-
-    end_with_summary(run)
+    end_with_summary(lambda: run_one_crawl(sources, options))
 
 
 def end_with_summary(run: Callable[[], CrawlSummary]) -> None:
@@ -428,39 +421,31 @@ def reextract(
         blogarchive reextract --db archive.db
         blogarchive reextract --db archive.db -s BLOGARCHIVE_CLEAN=False
     """
+    from archive.crawl import reextract as run_reextraction
     from archive.errors import ArchiveError
-    from archive.reextract import replay_plan, report
-    from crawler.replay import replay_settings
-    from crawler.run import CrawlFailed, CrawlOptions, run_crawl
+    from crawler.run import CrawlFailed, CrawlOptions
+    from crawler.sources import SourcesError
 
     if urls and sources_path:
         raise click.UsageError("give start URLS or --sources FILE, not both")
     usable_archive(db_path, write=True)
-    try:
-        plan = replay_plan(db_path, sources_path, list(urls))
-    except ArchiveError as exc:
-        raise click.ClickException(str(exc)) from exc
-    sources = load_crawl_sources(plan.urls, plan.sources_path)
-    settings = replay_settings(plan.sources_path, plan.urls) | parse_settings(overrides)
     options = CrawlOptions(
         db_path=db_path,
-        sources_path=plan.sources_path,
-        urls=plan.urls,
+        sources_path=sources_path,
+        urls=list(urls),
         workers=workers,
-        settings=settings,
+        settings=parse_settings(overrides),
         log_level="INFO" if verbose else "WARNING",
         progress=not quiet and sys.stderr.isatty(),
     )
     try:
-        summary = run_crawl(sources, options)
-    except CrawlFailed as exc:
+        done = run_reextraction(options)
+    except (ArchiveError, SourcesError, CrawlFailed) as exc:
         raise click.ClickException(str(exc)) from exc
-    assert summary.run_id is not None
-    result = report(db_path, summary.run_id)
-    for line in result.lines():
+    for line in done.report.lines():
         click.echo(json.dumps(line, ensure_ascii=False))
-    click.echo(result.summary(), err=True)
-    sys.exit(summary.outcome.exit_code)
+    click.echo(done.report.summary(), err=True)
+    sys.exit(done.summary.outcome.exit_code)
 
 
 @cli.command()
@@ -490,52 +475,21 @@ def extract(inputs: tuple[str, ...], urls: tuple[str, ...], urls_from: Any) -> N
         blogarchive extract a.html=https://blog.example.org/a/ b.html=https://blog.example.org/b/
         blogarchive extract pages/*.html --urls-from urls.txt | jq .title
     """
-    from pipeline.extract import ExtractionError, extract_post
+    from pipeline.saved_pages import PairingError, extract_saved_pages, pair_with_urls
 
-    jobs = extract_jobs(inputs, urls, urls_from.read().splitlines() if urls_from else None)
+    try:
+        pages = pair_with_urls(inputs, urls, urls_from.read().splitlines() if urls_from else None)
+    except PairingError as exc:
+        raise click.UsageError(str(exc)) from exc
     failed = 0
-    for path, url in jobs:
-        try:
-            line = extract_post(path.read_bytes(), url).to_json()
-        except (ExtractionError, OSError) as exc:
-            message = exc.message if isinstance(exc, ExtractionError) else exc.strerror or str(exc)
-            click.echo(f"Error: {path}: {message}", err=True)
-            line = {"url": url, "text": "", "error": message}
+    for page in extract_saved_pages(pages):
+        if page.error is not None:
+            click.echo(f"Error: {page.path}: {page.error}", err=True)
             failed += 1
-        click.echo(json.dumps({"file": str(path), **line}, ensure_ascii=False))
+        click.echo(json.dumps(page.to_json(), ensure_ascii=False))
     if failed:
-        click.echo(f"{failed} of {len(jobs)} files gave no post", err=True)
+        click.echo(f"{failed} of {len(pages)} files gave no post", err=True)
         sys.exit(1)
-
-
-def extract_jobs(
-    inputs: tuple[str, ...], urls: tuple[str, ...], listed: list[str] | None
-) -> list[tuple[Path, str]]:
-    """Pair each input file with its URL: ``FILE=URL``, ``--url`` or ``--urls-from``."""
-    pairs: list[tuple[Path, str | None]] = []
-    for item in inputs:
-        name, sep, url = item.partition("=")
-        if sep and url.startswith(("http://", "https://")) and not Path(item).exists():
-            pairs.append((Path(name), url))
-        else:
-            pairs.append((Path(item), None))
-    given: list[str] | None = None
-    if listed is not None:
-        given = [line.strip() for line in listed if line.strip()]
-        if len(given) != len(pairs):
-            raise click.UsageError(
-                f"--urls-from has {len(given)} URLs for {len(pairs)} files (one line per file)"
-            )
-    elif len(urls) == 1:
-        given = list(urls) * len(pairs)
-    elif urls:
-        if len(urls) != len(pairs):
-            raise click.UsageError(f"{len(urls)} --url values for {len(pairs)} files")
-        given = list(urls)
-    return [
-        (path, url or (given[i] if given else None) or path.resolve().as_uri())
-        for i, (path, url) in enumerate(pairs)
-    ]
 
 
 @cli.command()

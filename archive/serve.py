@@ -183,8 +183,8 @@ def free_port(host: str) -> int:
 def serve(
     db_path: Path,
     *,
-    host: str = "127.0.0.1",
-    port: int = 8001,
+    host: str,
+    port: int,
     open_browser: bool = False,
     settings: Sequence[tuple[str, str]] = (),
     noindex: bool = True,

@@ -208,6 +208,14 @@ declared = (
 globals().update({setting.name: setting.default for setting in declared})
 
 
+def declared_setting(name: str) -> Setting:
+    """Return the declaration of the project setting ``name`` (its default, its help)."""
+    for setting in declared:
+        if setting.name == name:
+            return setting
+    raise KeyError(name)
+
+
 class OverrideError(ValueError):
     """A ``NAME=VALUE`` setting override that cannot be used, in words."""
 

@@ -241,6 +241,11 @@ def sources_from_urls(urls: list[str]) -> list[Source]:
     return [source_from_urls(group) for group in by_host.values()]
 
 
+def run_sources(sources_path: str | Path | None, urls: list[str]) -> list[Source]:
+    """Return a run's sources: those of the sources file if one is given, else the URLs'."""
+    return load_sources(sources_path) if sources_path else sources_from_urls(urls)
+
+
 def sources_help() -> list[tuple[str, str, str]]:
     """Return (key, type, help) rows for documenting ``sources.toml``."""
     return [(key.name, key.kind, key.help) for key in SOURCE_KEYS]

@@ -112,6 +112,19 @@ def dict_rows(db: Path, sql: str, params: tuple[object, ...] = ()) -> list[dict[
         conn.close()
 
 
+def saved_post(path: Path, title: str) -> str:
+    """Write a saved post page (an article of three paragraphs) to ``path``; return its name."""
+    paragraphs = "".join(
+        f"<p>Paragraph {i} of {title} tells how the harbour wall was rebuilt after the storm.</p>"
+        for i in range(3)
+    )
+    path.write_text(
+        f"<html><head><title>{title}</title></head><body><article><h1>{title}</h1>"
+        f"{paragraphs}</article></body></html>"
+    )
+    return str(path)
+
+
 def run_cli(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
     """Run ``blogarchive ARGS`` in its own process (a Scrapy reactor runs once per process)."""
     return subprocess.run(

@@ -133,7 +133,7 @@ def test_serve_answers_on_a_free_port_until_terminated(tmp_path: Path) -> None:
     build_archive(db)
     code = (
         "from pathlib import Path; from archive.serve import serve;"
-        f" serve(Path({str(db)!r}), port=0)"
+        f" serve(Path({str(db)!r}), host='127.0.0.1', port=0)"
     )
     with serving([sys.executable, "-c", code]) as url:
         response = httpx.get(f"{url}archive/posts.json?_search=spreadsheets", timeout=5)

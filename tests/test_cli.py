@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 from archive.cli import cli
 from demo import expected
-from tests.conftest import DemoSites, run_cli
+from tests.conftest import DemoSites, run_cli, saved_post
 
 
 @pytest.mark.parametrize("command", sorted(cli.commands))
@@ -125,23 +125,11 @@ def test_extract_of_a_broken_page_is_a_clear_error(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
 
 
-def _post(path: Path, title: str) -> str:
-    paragraphs = "".join(
-        f"<p>Paragraph {i} of {title} tells how the harbour wall was rebuilt after the storm.</p>"
-        for i in range(3)
-    )
-    path.write_text(
-        f"<html><head><title>{title}</title></head><body><article><h1>{title}</h1>"
-        f"{paragraphs}</article></body></html>"
-    )
-    return str(path)
-
-
 def test_extract_gives_a_line_to_every_input_even_a_failed_one(tmp_path: Path) -> None:
-    first = _post(tmp_path / "a.html", "First post")
+    first = saved_post(tmp_path / "a.html", "First post")
     empty = tmp_path / "empty.html"
     empty.write_text("<html><body><div></div></body></html>")
-    last = _post(tmp_path / "c.html", "Last post")
+    last = saved_post(tmp_path / "c.html", "Last post")
     missing = str(tmp_path / "gone.html")
     result = run_cli("extract", first, str(empty), missing, last)
     assert result.returncode == 1, "a failed input must show in the exit status"
@@ -155,28 +143,8 @@ def test_extract_gives_a_line_to_every_input_even_a_failed_one(tmp_path: Path) -
     assert "Traceback" not in result.stderr
 
 
-def _urls(stdout: str) -> list[str]:
-    return [json.loads(line)["url"] for line in stdout.splitlines()]
-
-
-def test_extract_takes_one_url_per_file(tmp_path: Path) -> None:
-    a = _post(tmp_path / "a.html", "Post A")
-    b = _post(tmp_path / "b.html", "Post B")
-    paired = run_cli("extract", f"{a}=https://x.example/a/", f"{b}=https://x.example/b/")
-    assert paired.returncode == 0, paired.stderr
-    assert _urls(paired.stdout) == ["https://x.example/a/", "https://x.example/b/"]
-    listed = tmp_path / "urls.txt"
-    listed.write_text("https://y.example/1/\nhttps://y.example/2/\n")
-    from_file = run_cli("extract", a, b, "--urls-from", str(listed))
-    assert _urls(from_file.stdout) == ["https://y.example/1/", "https://y.example/2/"]
-    repeated = run_cli(
-        "extract", a, b, "--url", "https://z.example/1/", "--url", "https://z.example/2/"
-    )
-    assert _urls(repeated.stdout) == ["https://z.example/1/", "https://z.example/2/"]
-
-
 def test_extract_with_too_few_urls_is_a_usage_error(tmp_path: Path) -> None:
-    a = _post(tmp_path / "a.html", "Post A")
+    a = saved_post(tmp_path / "a.html", "Post A")
     listed = tmp_path / "urls.txt"
     listed.write_text("https://y.example/1/\n")
     result = run_cli("extract", a, a, "--urls-from", str(listed))

@@ -5,7 +5,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 from crawler import settings as project_settings
+from crawler.settings import declared_setting
 
 ROOT = Path(__file__).parent.parent
 PACKAGES = ("crawler", "pipeline", "archive")
@@ -64,6 +67,19 @@ def test_scrapy_loads_each_declared_default_and_not_the_table() -> None:
         assert settings[setting.name] == setting.default, setting.name
     assert "DECLARED" not in settings
     assert "Setting" not in settings
+
+
+def test_the_cli_states_no_declared_default_of_its_own() -> None:
+    # Its --db default and --workers help come from the declarations (declared_setting).
+    assert declared_setting("BLOGARCHIVE_DB").default == "archive.db"
+    with pytest.raises(KeyError):
+        declared_setting("BLOGARCHIVE_NO_SUCH_SETTING")
+    cli = (ROOT / "archive" / "cli.py").read_text(encoding="utf-8")
+    for setting in project_settings.declared:
+        if isinstance(setting.default, str) and setting.default:
+            assert f'"{setting.default}"' not in cli, (
+                f"archive/cli.py restates {setting.name}'s default; use declared_setting"
+            )
 
 
 if __name__ == "__main__":
