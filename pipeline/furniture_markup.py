@@ -113,8 +113,13 @@ FURNITURE_CLASSES = frozenset(
 
 # Parts of id/class tokens only consent banners use ("site-cookie-banner", "cookie-consent-v2").
 FURNITURE_FRAGMENTS = ("cookie-banner", "cookie-consent", "consent-banner", "cookiebanner")
+# Parts of id/class tokens of the box about the writer under a post ("about-author-new",
+# "elementor-author-box--layout-image-above", "td-author-bio"): themes vary the exact names.
+AUTHOR_BOX_FRAGMENTS = ("author-box", "author-bio", "about-author")
 # One search for any of them (every element of every page is asked).
-_FRAGMENTS = re.compile("|".join(re.escape(fragment) for fragment in FURNITURE_FRAGMENTS))
+_FRAGMENTS = re.compile(
+    "|".join(re.escape(fragment) for fragment in (*FURNITURE_FRAGMENTS, *AUTHOR_BOX_FRAGMENTS))
+)
 
 # Layout elements that are furniture when they do not hold the post body.
 LAYOUT_TAGS = frozenset(("nav", "aside", "footer", "header"))

@@ -191,11 +191,12 @@ def read_metadata(tree: HtmlElement, url: str) -> PageMetadata:
 
 
 def author_or_none(author: str | None, site_names: list[str]) -> str | None:
-    """Return ``author`` unless it names the site or a role, or is a number (a user id).
+    """Return ``author`` unless it names the site, a role or a company, is a number (a user
+    id) or is a headline.
 
-    CMSs fill the author field with the publisher ("Cleveland Clinic"), a role account
-    ("admin", "Webmaster") or an account number when a post has no byline of its own; the
-    next source may still name the writer.
+    CMSs fill the author field with the publisher ("Cleveland Clinic", "Acme Inc"), a role
+    account ("admin", "Webmaster") or an account number when a post has no byline of its
+    own, and an aggregator's markup names the blog; the next source may still name the writer.
     """
     if not author:
         return None
@@ -203,11 +204,24 @@ def author_or_none(author: str | None, site_names: list[str]) -> str | None:
         return None
     if re.fullmatch(r"[\d\W_]+", author) or author.casefold() in ROLE_ACCOUNTS:
         return None
+    if _COMPANY.search(author) or _is_headline(author):
+        return None
     return author
 
 
 # Accounts a CMS publishes under when nobody signed the post.
 ROLE_ACCOUNTS = frozenset(("admin", "administrator", "site admin", "webmaster"))
+# A company's legal name ("SmartEtailing Inc", "Acme Ltd.") is the publisher, not a writer.
+_COMPANY = re.compile(r"\b(?:inc|llc|ltd|gmbh|corp|plc)\.?$", re.IGNORECASE)
+# A person's name, even with middle names and particles, is under this many words; an author
+# field this long without a separator between names holds a headline or a blog's name (an
+# aggregator's microdata names the blog as the author).
+HEADLINE_WORDS = 8
+_NAME_SEPARATOR = re.compile(r"[,;&|/]|\b(?:and|und|et|y)\b", re.IGNORECASE)
+
+
+def _is_headline(author: str) -> bool:
+    return len(author.split()) >= HEADLINE_WORDS and not _NAME_SEPARATOR.search(author)
 
 
 def clean_title(title: str, site_names: list[str]) -> str:
