@@ -43,6 +43,7 @@ from pipeline.metadata import (
     read_metadata,
 )
 from pipeline.normalise import (
+    drop_box_drawing_styles,
     drop_empty_elements_before_text,
     restore_lazy_images,
     unwrap_embedded_posts,
@@ -104,6 +105,7 @@ def extract_post(
     unwrap_embedded_posts(cleaned)
     restore_lazy_images(cleaned)
     drop_empty_elements_before_text(cleaned)
+    drop_box_drawing_styles(cleaned)
     absolutise_links(cleaned, url)
     document = _run_trafilatura(cleaned, url, article=meta.declares_article)
     if document is None or document.body is None:

@@ -202,3 +202,27 @@ def drop_empty_elements_before_text(tree: HtmlElement) -> None:
         if element.text or "".join(_TEXT_OUTSIDE_DRAWINGS(element)) or _MEDIA(element):
             continue
         drop_element(element)  # its tail joins the previous sibling or the parent
+
+
+# --- Inline styles that only draw a box (extraction recall) --------------------------------
+# Trafilatura reads an inline style mentioning "hidden" as a hidden element (everywhere) and
+# one mentioning "border" as furniture (in precision mode), and drops the element with all its
+# text: a page builder's column ("--awb-border-radius: 8px"), a key-takeaways box with a
+# border, a wrapper that clips its floats ("overflow: hidden"). Those declarations say how a
+# box is drawn, not whether it is shown; only ``display: none`` and ``visibility: hidden`` hide.
+_DRAWING_DECLARATION = re.compile(
+    r"^\s*(?:[\w-]*border[\w-]*|overflow(?:-[xy])?|backface-visibility)\s*:", re.IGNORECASE
+)
+
+
+def drop_box_drawing_styles(tree: HtmlElement) -> None:
+    """Remove border and overflow declarations from inline styles, keeping the rest."""
+    for element in tree.iter():
+        style = element.get("style") if isinstance(element.tag, str) else None
+        if not style or not ("border" in style or "hidden" in style):
+            continue
+        kept = [d for d in style.split(";") if d.strip() and not _DRAWING_DECLARATION.match(d)]
+        if kept:
+            element.set("style", ";".join(kept))
+        else:
+            del element.attrib["style"]

@@ -95,3 +95,49 @@ def test_a_space_written_as_an_empty_looking_element_stays() -> None:
     )
     record = extract_post(page(body), URL)
     assert "We grow rhubarb in the corner bed" in record.text
+
+
+# A page builder's column carries its design tokens as inline custom properties, and a
+# key-takeaways box is drawn with a border; a wrapper clears its floats with overflow hidden.
+BOXED = (
+    f"{PROSE}"
+    "<div class='builder-column' style='--col-border-radius:8px;--col-border-color:#e2e2e2;"
+    "--col-width:100%'><div class='builder-text'>"
+    "<p>Key takeaways: raised beds warm up weeks earlier than the lawn around them, and a "
+    "soaker hose on a timer halves the water they need in a dry summer.</p></div></div>"
+    "<div style='overflow: hidden'><img src='https://garden.example.org/img/beds.jpg' "
+    "alt='The beds in May' style='float:left'><p>By May the first bed is full of lettuce and "
+    "radishes, and the second has peas climbing the netting we stretched along the back.</p>"
+    "</div>"
+    "<p>Next year we will add a fourth bed for asparagus, which needs its own space because "
+    "it stays in the ground for twenty years and does not like to be disturbed.</p>"
+)
+
+
+def test_a_box_drawn_with_a_border_or_clipping_its_floats_keeps_its_text() -> None:
+    record = extract_post(page(BOXED), URL)
+    assert "raised beds warm up weeks earlier" in record.text
+    assert "By May the first bed is full of lettuce" in record.text
+
+
+def test_without_the_style_rule_the_boxed_text_is_lost(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(extract, "drop_box_drawing_styles", lambda tree: None)
+    text = extract_post(page(BOXED), URL).text
+    assert "raised beds warm up weeks earlier" not in text
+    assert "By May the first bed is full of lettuce" not in text
+
+
+def test_a_hidden_element_stays_hidden_to_trafilatura() -> None:
+    # Only the drawing declarations go: display:none keeps its meaning.
+    import lxml.html
+
+    from pipeline.normalise import drop_box_drawing_styles
+
+    tree = lxml.html.fromstring(
+        "<div><div style='border: 1px solid #ccc; display: none'>a</div>"
+        "<div style='overflow-x: hidden; visibility: hidden'>b</div>"
+        "<div style='border-top: 0'>c</div></div>"
+    )
+    drop_box_drawing_styles(tree)
+    styles = [child.get("style") for child in tree]
+    assert styles == [" display: none", " visibility: hidden", None]
