@@ -1,20 +1,24 @@
 """The Scrapy item pipeline that writes the crawl's items to the archive.
 
 Records, series listings, errors, unchanged posts, raw captures and pages' links: all of
-it plain data from the crawler (:mod:`crawler.items`), taken here as items.
+it plain data from the crawler (:mod:`crawler.items`), taken here as items; the crawl's end
+comes as data too (a :class:`crawler.items.RunEnd`). The pipeline never reads or writes the
+crawler's stats nor drives its engine: it keeps its own counts, answers the run's end with
+what it recorded, and says when it refuses more (the signals of :mod:`crawler.outcome`).
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
-from scrapy.utils.defer import deferred_from_coro
+from scrapy.settings import BaseSettings
+from scrapy.utils.conf import build_component_list
 
 from archive.capture_store import CaptureStore
 from archive.errors import ArchiveError
@@ -32,7 +36,16 @@ from crawler.items import (
     UnchangedPage,
     utc_now,
 )
-from crawler.outcome import STAT_ARCHIVE_ERROR, STAT_REASON, STAT_STATUS, Outcome, crawl_outcome
+from crawler.outcome import (
+    RUN_END_EXTENSION,
+    RUN_ENDED,
+    RUN_REFUSED,
+    STAT_ARCHIVE_ERROR,
+    STAT_REASON,
+    STAT_STATUS,
+    Outcome,
+    crawl_outcome,
+)
 from pipeline.records import PostRecord
 
 logger = logging.getLogger(__name__)
@@ -56,31 +69,41 @@ class ArchivePipeline:
     or that old at most (:mod:`archive.write_batch`); the crawl's history reads through the
     writing connection, so it sees the batch under way. A kill loses the uncommitted batch
     only, and the next run fetches what it held again.
-    The run is finished and the snapshot published on ``spider_closed``, the first moment
-    the close reason is known; :func:`crawler.outcome.crawl_outcome` turns it and the crawl's
-    stats into the run's status and reason, which the CLI's exit status then follows.
+    The run is finished and the snapshot published when its end comes (:meth:`end_run`: in a
+    crawl, ``RUN_ENDED`` from :class:`crawler.run_end.RunEnds` as it closes; in the fleet's
+    writer, from the crawlers' stats); :func:`crawler.outcome.crawl_outcome` turns the close
+    reason and stats into the run's status and reason, which the CLI's exit status follows.
+    The pipeline's own counts (``stats``: run id, posts by outcome, errors...) go back with
+    the answer. A write the archive refuses stops the crawl through ``refused``.
     The run holds the archive's run lock (:mod:`archive.lock`) from start to end; runs a
     killed crawl left "running" are closed as "interrupted" before the new one starts.
     """
 
     def __init__(
         self,
-        crawler: Crawler,
+        settings: BaseSettings,
         db_path: Path,
         snapshot_path: Path | None,
         run_args: dict[str, Any],
+        crawler: Crawler | None = None,
     ) -> None:
+        # In a crawl's process: the spider's history reads through our connection, and
+        # batches end by age on the reactor's clock. None: the fleet's writer.
         self.crawler = crawler
         self.db_path = db_path
         self.snapshot_path = snapshot_path
         self.run_args = run_args
+        # What the archive did, counted here ("blogarchive/..." keys): said at the run's end.
+        self.stats: dict[str, Any] = {}
+        # Told once when the archive refuses a write: the crawl should stop (reason in words).
+        self.refused: Callable[[str], None] | None = None
         self.archive: Archive | None = None
         self.run_id: int | None = None
         self.captures: CaptureStore | None = None
         self.lock: RunLock | None = None
-        self.dedup = crawler.settings.getbool("BLOGARCHIVE_DEDUP")
-        self.batch_rows = crawler.settings.getint("BLOGARCHIVE_WRITE_BATCH")
-        self.batch_seconds = crawler.settings.getfloat("BLOGARCHIVE_WRITE_BATCH_SECONDS")
+        self.dedup = settings.getbool("BLOGARCHIVE_DEDUP")
+        self.batch_rows = settings.getint("BLOGARCHIVE_WRITE_BATCH")
+        self.batch_seconds = settings.getfloat("BLOGARCHIVE_WRITE_BATCH_SECONDS")
         self.batch: WriteBatch | None = None
         self.ticker: LoopingCall | None = None
         # The crawl's history, when it reads this archive: it reads through our connection.
@@ -94,8 +117,33 @@ class ArchivePipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchivePipeline:
-        """Read the archive settings; a crawl without BLOGARCHIVE_DB is refused."""
-        settings = crawler.settings
+        """The pipeline of a crawl: its end and refusals travel on crawler.outcome's signals.
+
+        A crawl without the extension that sends the run's end is refused: its run would
+        never be finished.
+        """
+        pipeline = cls.for_settings(crawler.settings, crawler)
+        enabled = build_component_list(crawler.settings.getwithbase("EXTENSIONS"))
+        names = {c if isinstance(c, str) else f"{c.__module__}.{c.__qualname__}" for c in enabled}
+        if RUN_END_EXTENSION not in names:
+            raise ArchiveError(
+                None,
+                f"the archive pipeline needs the extension {RUN_END_EXTENSION} in EXTENSIONS:"
+                " it hands over the crawl's end",
+            )
+        crawler.signals.connect(pipeline.run_ended, signal=RUN_ENDED)
+
+        def refused(reason: str) -> None:
+            crawler.signals.send_catch_log(signal=RUN_REFUSED, reason=reason)
+
+        pipeline.refused = refused
+        return pipeline
+
+    @classmethod
+    def for_settings(
+        cls, settings: BaseSettings, crawler: Crawler | None = None
+    ) -> ArchivePipeline:
+        """Read the archive settings; without BLOGARCHIVE_DB the pipeline is refused."""
         db = settings.get("BLOGARCHIVE_DB")
         if not db:
             raise ArchiveError(
@@ -108,9 +156,7 @@ class ArchivePipeline:
         if snapshot is None:
             snapshot = default_snapshot_path(db_path)
         run_args = dict(settings.getdict("BLOGARCHIVE_RUN_ARGS"))
-        pipeline = cls(crawler, db_path, Path(snapshot) if snapshot else None, run_args)
-        crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
-        return pipeline
+        return cls(settings, db_path, Path(snapshot) if snapshot else None, run_args, crawler)
 
     def open_spider(self) -> None:
         """Take the run lock, open the archive, close interrupted runs and start a run."""
@@ -125,8 +171,8 @@ class ArchivePipeline:
             raise
         self._start_batches(self.archive)
         self.lock.record(run_id=self.run_id)
-        self._stats.set_value("blogarchive/run_id", self.run_id)
-        self._stats.set_value("blogarchive/interrupted_runs", len(interrupted))
+        self.stats["blogarchive/run_id"] = self.run_id
+        self.stats["blogarchive/interrupted_runs"] = len(interrupted)
         logger.info("archive %s: crawl run %d started", self.db_path, self.run_id)
 
     def resume_spider(self, run_id: int) -> bool:
@@ -148,7 +194,7 @@ class ArchivePipeline:
             raise
         self._start_batches(self.archive)
         self.lock.record(run_id=run_id)
-        self._stats.set_value("blogarchive/run_id", run_id)
+        self.stats["blogarchive/run_id"] = run_id
         logger.info("archive %s: crawl run %d resumed", self.db_path, run_id)
         return True
 
@@ -199,7 +245,7 @@ class ArchivePipeline:
         """
         if self.failure is not None:
             if not isinstance(item, (Capture, PageLinks)):
-                self._stats.inc_value("blogarchive/items_not_stored")
+                self._count("blogarchive/items_not_stored")
             return item
         if self.batch is not None:
             try:
@@ -246,11 +292,10 @@ class ArchivePipeline:
                 self.batch.commit()
             except ArchiveError:
                 self.batch.rollback()
-        self._stats.set_value(STAT_ARCHIVE_ERROR, exc.message)
+        self.stats[STAT_ARCHIVE_ERROR] = exc.message
         logger.error("%s: archive not writable, stopping the crawl: %s", self.db_path, exc.message)
-        engine = self.crawler.engine
-        if engine is not None:
-            deferred_from_coro(engine.close_spider_async(reason="archive_error"))
+        if self.refused is not None:
+            self.refused(exc.message)
 
     def _store_item(self, item: Any) -> None:
         archive, run_id = self._open_run()
@@ -262,15 +307,15 @@ class ArchivePipeline:
                 archive.record_error(
                     CrawlError(item.url, "store", exc.message, item.source), run_id
                 )
-                self._stats.inc_value("blogarchive/errors")
+                self._count("blogarchive/errors")
                 raise DropItem(f"could not store {item.url}: {exc.message}") from exc
-            self._stats.inc_value(f"blogarchive/posts_{outcome}")
+            self._count(f"blogarchive/posts_{outcome}")
         elif isinstance(item, SeriesListing):
             archive.store_series_listing(item, run_id)
-            self._stats.inc_value("blogarchive/series_listings")
+            self._count("blogarchive/series_listings")
         elif isinstance(item, CrawlError):
             if archive.record_error(item, run_id) is not None:
-                self._stats.inc_value("blogarchive/errors")
+                self._count("blogarchive/errors")
         elif isinstance(item, UnchangedPage):
             self.unchanged.append(item.post_url)
             if len(self.unchanged) >= UNCHANGED_BATCH:
@@ -282,7 +327,7 @@ class ArchivePipeline:
         archive, run_id = self._open_run()
         recorded = archive.record_unchanged(self.unchanged, run_id)
         self.unchanged.clear()
-        self._stats.inc_value("blogarchive/posts_unchanged", recorded)
+        self._count("blogarchive/posts_unchanged", recorded)
 
     def store_capture(self, capture: Capture) -> None:
         """Write a raw capture to WARC and index it; a refused write is kept as an error."""
@@ -302,7 +347,7 @@ class ArchivePipeline:
             except ArchiveError as again:
                 self._archive_failed(again)
                 return
-            self._stats.inc_value("blogarchive/errors")
+            self._count("blogarchive/errors")
 
     def store_page_links(self, links: PageLinks) -> None:
         """Keep what a parsed page is and links to (batched: a cache, see UNCHANGED_BATCH)."""
@@ -326,32 +371,39 @@ class ArchivePipeline:
             # Only a cache: the next run parses these pages again.
             logger.warning("%s", exc)
         else:
-            self._stats.inc_value("blogarchive/page_links_stored", stored)
+            self._count("blogarchive/page_links_stored", stored)
         self.page_links.clear()
 
-    def spider_closed(self, spider: Spider, reason: str) -> None:
-        """End the run (:meth:`end_run`) with the crawl's stats; the stats then say what the
-        archive recorded (status, reason, counts), which the CLI reports."""
+    def _count(self, key: str, count: int = 1) -> None:
+        self.stats[key] = self.stats.get(key, 0) + count
+
+    def run_ended(self, end: RunEnd) -> dict[str, Any]:
+        """Answer ``RUN_ENDED``: end the run (:meth:`end_run`) and return what was recorded.
+
+        What was said before an unexpected error is still returned (and the error logged).
+        """
         said: dict[str, Any] = {}
         try:
-            self.end_run(RunEnd(reason, self._stats.get_stats()), said)
-        finally:
-            for key, value in said.items():
-                self._stats.set_value(key, value)
+            self.end_run(end, said)
+        except Exception:
+            logger.exception("%s: ending crawl run %s failed", self.db_path, self.run_id)
+        return said
 
     def end_run(self, end: RunEnd, said: dict[str, Any] | None = None) -> dict[str, Any]:
         """Finish the run with its outcome and counts, publish the snapshot and close.
 
         ``end`` is data (a one-process crawl's close, or a fleet writer's merged stats);
-        return the stats the archive sets (in ``said`` if given, as they are set):
-        ``STAT_STATUS``, ``STAT_REASON``, the posts' counts and the captures stored. A
-        write that fails here (a full disk, a file made read-only) is reported, not raised:
-        the run is marked failed if anything can still be written, and the CLI says why.
+        return the stats the archive sets (in ``said`` if given, as they are set): the
+        pipeline's counts (:attr:`stats`), ``STAT_STATUS``, ``STAT_REASON``, the posts' counts
+        as the archive holds them and the captures stored. A write that fails here (a full
+        disk, a file made read-only) is reported, not raised: the run is marked failed if
+        anything can still be written, and the CLI says why.
         """
         said = {} if said is None else said
         if self.archive is None or self.run_id is None:
             return said
-        outcome = crawl_outcome(end.reason, end.stats)
+        # A write refused here is the crawl's outcome too (a fleet's crawlers never knew).
+        outcome = crawl_outcome(end.reason, {**end.stats, **self.stats})
         said[STAT_STATUS], said[STAT_REASON] = outcome.status, outcome.reason
         try:
             self._finish(outcome, end, said)
@@ -362,6 +414,8 @@ class ArchivePipeline:
             with contextlib.suppress(ArchiveError):
                 self._end_run(Outcome("failed", why), end, said)
         finally:
+            for key, value in self.stats.items():
+                said.setdefault(key, value)  # the archive's own counts of posts come first
             self._release()
         return said
 
@@ -392,7 +446,7 @@ class ArchivePipeline:
         # was counted new, then became a duplicate when the original came.
         for kind in ("new", "updated", "unchanged", "gone", "duplicate"):
             key, count = f"blogarchive/posts_{kind}", run[f"posts_{kind}"]
-            if count or end.stats.get(key) is not None:
+            if count or key in self.stats or end.stats.get(key) is not None:
                 said[key] = count
         logger.info(
             "crawl run %d %s (%s): %d new, %d updated, %d unchanged, %d gone,"
@@ -454,14 +508,12 @@ class ArchivePipeline:
 
     def _crawler_part(self, name: str) -> Any:
         """Return the crawler's spider or engine, None before the crawl (or in the writer)."""
+        if self.crawler is None:
+            return None
         try:
             return getattr(self.crawler, name, None)
         except RuntimeError:  # Scrapy: "Crawler.engine is not set yet"
             return None
-
-    @property
-    def _stats(self) -> Any:
-        return self.crawler.stats
 
     def _open_run(self) -> tuple[Archive, int]:
         if self.archive is None or self.run_id is None:

@@ -19,14 +19,13 @@ import pickle
 import signal
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import redis
 from scrapy.exceptions import DropItem
 from scrapy.settings import Settings
-from scrapy.signalmanager import SignalManager
 from scrapy.statscollectors import MemoryStatsCollector
 
 from archive.archive_pipeline import ArchivePipeline
@@ -40,6 +39,7 @@ from crawler.fleet import (
     FleetError,
 )
 from crawler.fleet_run import start_fleet_crawl
+from crawler.items import RunEnd
 from crawler.outcome import STAT_SIGNAL
 from crawler.remote_history import CALLS_KEY, reply_key
 from crawler.remote_history import METHODS as HISTORY_METHODS
@@ -60,11 +60,9 @@ def stream_id(entry_id: bytes | str) -> tuple[int, int]:
 
 @dataclass
 class WriterCrawler:
-    """What the archive pipeline uses of a Scrapy crawler: settings, stats and signals."""
+    """What the run's summary (crawler.run.summarize) reads of a crawler: settings, stats."""
 
     settings: Settings
-    signals: SignalManager = field(default_factory=SignalManager)
-    engine: None = None
     stats: Any = None
 
     def __post_init__(self) -> None:
@@ -77,7 +75,7 @@ class Writer:
     def __init__(self, fleet: Fleet, settings: Settings, *, poll: float = 0.2) -> None:
         self.fleet = fleet
         self.crawler = WriterCrawler(settings)
-        self.pipeline = ArchivePipeline.from_crawler(self.crawler)  # type: ignore[arg-type]
+        self.pipeline = ArchivePipeline.for_settings(settings)
         self.poll = poll
         self.position = (0, 0)
         self.applied = 0
@@ -179,7 +177,12 @@ class Writer:
             self.stats.set_value(name, _number_or_json(raw.decode()))
         if self.signum is not None:
             self.stats.set_value(STAT_SIGNAL, self.signum)
-        self.pipeline.spider_closed(None, reason)  # type: ignore[arg-type]
+        said: dict[str, Any] = {}
+        try:
+            self.pipeline.end_run(RunEnd(reason, dict(self.stats.get_stats())), said)
+        finally:
+            for key, value in said.items():  # what the archive recorded, and its counts
+                self.stats.set_value(key, value)
 
     def stop(self, signum: int, _frame: Any = None) -> None:
         """Stop after the batch under way (SIGINT, SIGTERM); the run is interrupted."""

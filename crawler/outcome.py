@@ -39,9 +39,20 @@ STAT_LIMIT_PREFIX = "blogarchive/limit_hit/"  # + source name: the limit it hit,
 STAT_UNREACHABLE_PREFIX = "blogarchive/unreachable/"  # + source name: why, in words
 STAT_SOURCES = "blogarchive/sources"  # how many sources the crawl had
 STAT_ARCHIVE_ERROR = "blogarchive/archive_error"  # the write the archive refused, in words
-# What the archive recorded (set by the archive pipeline; the CLI reports these).
+# What the archive recorded (the archive's answer to RUN_ENDED; the CLI reports these).
 STAT_STATUS = "blogarchive/status"
 STAT_REASON = "blogarchive/status_reason"
+
+# Scrapy signals between a crawl and whoever keeps its run (the archive's item pipeline);
+# what they carry is data, as a fleet carries it through Redis. crawler.run_end.RunEnds
+# sends RUN_ENDED with ``end``, a crawler.items.RunEnd, when the crawl closes; the keeper
+# returns the stats it recorded (STAT_STATUS, STAT_REASON, its counts), which the crawl's
+# stats then say. The keeper sends RUN_REFUSED with ``reason`` (in words) when it can take
+# nothing more (a write the archive refused); the crawl then closes as "archive_error".
+RUN_ENDED = object()
+RUN_REFUSED = object()
+# The extension that sends RUN_ENDED and obeys RUN_REFUSED (the project's EXTENSIONS).
+RUN_END_EXTENSION = "crawler.run_end.RunEnds"
 
 
 @dataclass(frozen=True)

@@ -273,6 +273,8 @@ EXTENSIONS = {
     "crawler.throttle.RevalidatingAutoThrottle": 0,
     # The worker processes that read pages and extract posts (crawler/workers.py).
     "crawler.workers.Workers": 0,
+    # Hands the crawl's end to the archive as data, and stops the crawl when it refuses.
+    "crawler.run_end.RunEnds": 0,
 }
 
 DOWNLOADER_MIDDLEWARES = {

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+import lxml.etree
 import lxml.html
 from lxml.html import HtmlElement
 
@@ -28,6 +29,22 @@ CONTENT_XPATHS = (
     "//*[contains(concat(' ', normalize-space(@class), ' '), ' blog-item-content ')]",
     "//*[contains(concat(' ', normalize-space(@class), ' '), ' sqs-block-content ')]",
 )
+# What each of CONTENT_XPATHS looks for: (attribute, a word of its value) for a class word,
+# (attribute, its whole value) for itemprop. A page without it needs no walk of that XPath.
+CONTENT_MARKS = (
+    ("class", "entry-content"),
+    ("class", "post-content"),
+    ("class", "post-body"),
+    ("class", "gh-content"),
+    ("class", "field--name-body"),
+    ("itemprop", "articleBody"),
+    ("class", "blog-item-content"),
+    ("class", "sqs-block-content"),
+)
+_CLASS_VALUES = lxml.etree.XPath("//@class")
+_ITEMPROP_VALUES = lxml.etree.XPath("//@itemprop")
+# XPath's normalize-space() takes these four for white space, and no other.
+_XML_SPACE = str.maketrans("\t\n\r", "   ")
 CONTENT_MIN_CHARS = 80
 
 
@@ -73,7 +90,10 @@ def find_content(tree: HtmlElement, prose: int | None = None) -> HtmlElement | N
     """
     if prose is None:
         prose = prose_chars(tree.find("body") if tree.find("body") is not None else tree)
-    for xpath in CONTENT_XPATHS:
+    marks = _page_marks(tree)
+    for xpath, mark in zip(CONTENT_XPATHS, CONTENT_MARKS, strict=True):
+        if mark not in marks:
+            continue  # the XPath would select nothing
         candidates = [el for el in tree.xpath(xpath) if len(element_text(el)) >= CONTENT_MIN_CHARS]
         if not candidates:
             continue
@@ -86,6 +106,23 @@ def find_content(tree: HtmlElement, prose: int | None = None) -> HtmlElement | N
             if holds_main_text(candidate, prose):
                 return candidate
     return None
+
+
+def _page_marks(tree: HtmlElement) -> set[tuple[str, str]]:
+    """Return the (attribute, word) pairs of CONTENT_MARKS that the document holds.
+
+    One read of every class and itemprop value, against a walk of the whole document per
+    XPath (most platforms' body is not named by the first ones tried).
+    """
+    words = {
+        word for value in _CLASS_VALUES(tree) for word in value.translate(_XML_SPACE).split(" ")
+    }
+    values = set(_ITEMPROP_VALUES(tree))
+    return {
+        (attribute, word)
+        for attribute, word in CONTENT_MARKS
+        if word in (words if attribute == "class" else values)
+    }
 
 
 # Paragraphs this long are prose; shorter ones may be captions, teasers or buttons.

@@ -42,7 +42,12 @@ from pipeline.metadata import (
     heading_text,
     read_metadata,
 )
-from pipeline.normalise import restore_lazy_images, unwrap_embedded_posts
+from pipeline.normalise import (
+    drop_box_drawing_styles,
+    drop_empty_elements_before_text,
+    restore_lazy_images,
+    unwrap_embedded_posts,
+)
 from pipeline.records import Link, PostRecord
 from pipeline.series.detect import detect_series
 
@@ -99,6 +104,8 @@ def extract_post(
     drop_inline_popups(cleaned)
     unwrap_embedded_posts(cleaned)
     restore_lazy_images(cleaned)
+    drop_empty_elements_before_text(cleaned)
+    drop_box_drawing_styles(cleaned)
     absolutise_links(cleaned, url)
     document = _run_trafilatura(cleaned, url, article=meta.declares_article)
     if document is None or document.body is None:

@@ -113,8 +113,13 @@ FURNITURE_CLASSES = frozenset(
 
 # Parts of id/class tokens only consent banners use ("site-cookie-banner", "cookie-consent-v2").
 FURNITURE_FRAGMENTS = ("cookie-banner", "cookie-consent", "consent-banner", "cookiebanner")
+# Parts of id/class tokens of the box about the writer under a post ("about-author-new",
+# "elementor-author-box--layout-image-above", "td-author-bio"): themes vary the exact names.
+AUTHOR_BOX_FRAGMENTS = ("author-box", "author-bio", "about-author")
 # One search for any of them (every element of every page is asked).
-_FRAGMENTS = re.compile("|".join(re.escape(fragment) for fragment in FURNITURE_FRAGMENTS))
+_FRAGMENTS = re.compile(
+    "|".join(re.escape(fragment) for fragment in (*FURNITURE_FRAGMENTS, *AUTHOR_BOX_FRAGMENTS))
+)
 
 # Layout elements that are furniture when they do not hold the post body.
 LAYOUT_TAGS = frozenset(("nav", "aside", "footer", "header"))
@@ -194,11 +199,24 @@ def _furniture(tree: HtmlElement, content: HtmlElement | None) -> Iterable[HtmlE
         elif (element.tag == "form" and _is_signup_form(element)) or element.tag == "dialog":
             yield element
     for element in tree.iter(*SMALL_BLOCK_TAGS):
-        text = element_text(element)
         # Inside the body only a line on its own can be furniture: prose may say "have your say".
         limit = SHORT_LINE_CHARS if element in inside_content else SMALL_BLOCK_CHARS
-        if len(text) < limit and FURNITURE_TEXT.search(text):
+        text = _text_below(element, limit)
+        if text is not None and FURNITURE_TEXT.search(text):
             yield _outermost_small(element, inside_content)
+
+
+def _text_below(element: HtmlElement, limit: int) -> str | None:
+    """Return ``element_text(element)`` if it is shorter than ``limit``, else None.
+
+    Without collapsing the spaces of a long block's whole text: the collapsed text of a
+    prefix is a prefix of the collapsed whole, so a prefix already ``limit`` long settles it.
+    """
+    raw = element.text_content()
+    if len(raw) >= limit and len(" ".join(raw[: 4 * limit].split())) >= limit:
+        return None
+    text = " ".join(raw.split())
+    return text if len(text) < limit else None
 
 
 # Ids and class tokens of the FURNITURE_* lists that mark a discussion (comments, replies).

@@ -170,7 +170,8 @@ def _teasers_and_pitches(blocks: list[lxml.etree._Element]) -> list[lxml.etree._
     for block in blocks:
         text = inline_text(block)
         words = _words(text)
-        if _PITCH.search(text) and len(words) <= PITCH_WORDS:
+        # The pitch expression is slow to run over a paragraph: short blocks only are asked.
+        if len(words) <= PITCH_WORDS and _PITCH.search(text):
             found.append(block)
             continue
         if len(words) > SHORT_WORDS:

@@ -39,11 +39,12 @@ from lxml.html import HtmlElement
 
 from crawler.evidence import (
     AUTHOR_ARCHIVE_RE,
-    NOT_OWN_XPATH,
     in_author_list,
     in_foreign_entry,
     links_home,
+    not_own,
 )
+from pipeline.metadata_scan import OWN_DATE_XPATH, MetadataScan, below, scan
 
 logger = logging.getLogger(__name__)
 
@@ -87,8 +88,10 @@ def read_metadata(tree: HtmlElement, url: str) -> PageMetadata:
     """Collect the page's declared metadata, best source first for each field."""
     ld = _json_ld_article(tree)
     meta = _meta(tree)
-    mf = _microformats(tree)
-    seen = _visible(tree, url)
+    found = scan(tree)
+    memo: dict[HtmlElement, bool] = {}  # what NOT_OWN_XPATH says of each element climbed
+    mf = _microformats(tree, found, memo)
+    seen = _visible(tree, url, found, memo)
     result = PageMetadata()
     result.html_title = _squash(tree.findtext(".//title") or "") or None
 
@@ -188,11 +191,12 @@ def read_metadata(tree: HtmlElement, url: str) -> PageMetadata:
 
 
 def author_or_none(author: str | None, site_names: list[str]) -> str | None:
-    """Return ``author`` unless it names the site or a role, or is a number (a user id).
+    """Return ``author`` unless it names the site, a role or a company, is a number (a user
+    id) or is a headline.
 
-    CMSs fill the author field with the publisher ("Cleveland Clinic"), a role account
-    ("admin", "Webmaster") or an account number when a post has no byline of its own; the
-    next source may still name the writer.
+    CMSs fill the author field with the publisher ("Cleveland Clinic", "Acme Inc"), a role
+    account ("admin", "Webmaster") or an account number when a post has no byline of its
+    own, and an aggregator's markup names the blog; the next source may still name the writer.
     """
     if not author:
         return None
@@ -200,11 +204,24 @@ def author_or_none(author: str | None, site_names: list[str]) -> str | None:
         return None
     if re.fullmatch(r"[\d\W_]+", author) or author.casefold() in ROLE_ACCOUNTS:
         return None
+    if _COMPANY.search(author) or _is_headline(author):
+        return None
     return author
 
 
 # Accounts a CMS publishes under when nobody signed the post.
 ROLE_ACCOUNTS = frozenset(("admin", "administrator", "site admin", "webmaster"))
+# A company's legal name ("SmartEtailing Inc", "Acme Ltd.") is the publisher, not a writer.
+_COMPANY = re.compile(r"\b(?:inc|llc|ltd|gmbh|corp|plc)\.?$", re.IGNORECASE)
+# A person's name, even with middle names and particles, is under this many words; an author
+# field this long without a separator between names holds a headline or a blog's name (an
+# aggregator's microdata names the blog as the author).
+HEADLINE_WORDS = 8
+_NAME_SEPARATOR = re.compile(r"[,;&|/]|\b(?:and|und|et|y)\b", re.IGNORECASE)
+
+
+def _is_headline(author: str) -> bool:
+    return len(author.split()) >= HEADLINE_WORDS and not _NAME_SEPARATOR.search(author)
 
 
 def clean_title(title: str, site_names: list[str]) -> str:
@@ -347,46 +364,35 @@ def _ld_objects(data: Any) -> list[dict[str, Any]]:
     return []
 
 
-def _microformats(tree: HtmlElement) -> _Found:
-    """Read h-entry / hentry properties from the first entry on the page."""
-    found = _Found()
-    entries = tree.xpath(_class_xpath("h-entry") + " | " + _class_xpath("hentry"))
-    scope = entries[0] if entries else tree
-    title = scope.xpath(_class_xpath("entry-title", ".//") + " | " + _class_xpath("p-name", ".//"))
+def _microformats(tree: HtmlElement, found: MetadataScan, memo: dict[HtmlElement, bool]) -> _Found:
+    """Read h-entry / hentry properties from the first entry on the page.
+
+    What each ``scope.xpath`` of :mod:`pipeline.metadata_scan` (``MF_*``) selects, from its scan.
+    """
+    mf = _Found()
+    scope = found.h_entries[0] if found.h_entries else tree
+    title = [e for e in found.mf_titles if below(e, scope)]
     if title:
-        found["title"] = heading_text(title[0])
-    authors = scope.xpath(
-        _class_xpath("p-author", ".//")
-        + " | "
-        + ".//*[contains(concat(' ', normalize-space(@class), ' '), ' author ')]"
-        + "//*[contains(concat(' ', normalize-space(@class), ' '), ' fn ')]"
-        + " | "
-        + _class_xpath("vcard", ".//")
-        + " | .//a[@rel='author']"
-    )
-    authors = [a for a in authors if not a.xpath(NOT_OWN_XPATH) and not _contact_card(a)]
+        mf["title"] = heading_text(title[0])
+    authors = [
+        a for a in found.mf_author_elements(scope) if not not_own(a, memo) and not _contact_card(a)
+    ]
     if authors:
         names = [_strip_by(_squash(a.text_content())) for a in authors]
-        found["author"] = "; ".join(_unique(n for n in names if n)) or None
-    for key, cls in (("published", "published"), ("updated", "updated")):
-        for element in scope.xpath(
-            _class_xpath(cls, ".//") + " | " + _class_xpath(f"dt-{cls}", ".//")
-        ):
+        mf["author"] = "; ".join(_unique(n for n in names if n)) or None
+    for key in ("published", "updated"):
+        for element in found.mf_dates[key]:
+            if not below(element, scope):
+                continue
             value = element.get("datetime") or element.get("title") or element.text_content()
             if normalise_date(value):
-                found[key] = value
+                mf[key] = value
                 break
     # rel="category tag" is WordPress's category, a section of the blog rather than a tag.
     # So is a rel="tag" link in a block of categories (the block theme's post-terms).
-    tags = scope.xpath(
-        ".//a[@rel='tag'][not(ancestor::*[contains(@class, 'category')"
-        " or contains(@class, 'cat-links')])]"
-    )
-    labels = tree.xpath(
-        "//*[contains(concat(' ', normalize-space(@class), ' '), ' post-labels ')]//a"
-    )
-    found["tags"] = _unique(_squash(a.text_content()) for a in [*tags, *labels])
-    return found
+    tags = found.mf_tag_links(scope)
+    mf["tags"] = _unique(_squash(a.text_content()) for a in [*tags, *found.labels])
+    return mf
 
 
 def _contact_card(element: HtmlElement) -> bool:
@@ -407,25 +413,6 @@ _CONTACT_XPATH = (
 
 # Anchors themes append to headings so a reader can link to them: "Title¶", "Title #".
 PERMALINK_MARKS = frozenset(("\u00b6", "#", "\u00a7", "\U0001f517", "link", "permalink"))
-OWN_DATE_XPATH = (
-    # The post's published date first, then any date; an "updated" date only as such.
-    ("published", "//*[contains(concat(' ', normalize-space(@class), ' '), ' published ')"
-     " or contains(concat(' ', normalize-space(@class), ' '), ' entry-date ')"
-     " or contains(concat(' ', normalize-space(@class), ' '), ' dt-published ')"
-     " or contains(@class, 'post-date') or @itemprop='datePublished'][not(self::meta)]"),
-    ("updated", "//*[contains(concat(' ', normalize-space(@class), ' '), ' updated ')"
-     " or contains(concat(' ', normalize-space(@class), ' '), ' dt-updated ')"
-     " or @itemprop='dateModified'][not(self::meta)]"),
-    ("published", "//time[not(contains(@class, 'updated') or contains(@class, 'modified'))]"),
-)  # fmt: skip
-BYLINE_XPATHS = (
-    "//*[contains(@class, 'post-author__name') or contains(@class, 'post-author-name')]",
-    "//*[contains(concat(' ', normalize-space(@class), ' '), ' author ')]"
-    "//*[contains(concat(' ', normalize-space(@class), ' '), ' fn ')]",
-    "//a[contains(concat(' ', normalize-space(@rel), ' '), ' author ')]",
-    "//*[contains(concat(' ', normalize-space(@class), ' '), ' byline ')]",
-    "//*[contains(concat(' ', normalize-space(@class), ' '), ' author ')]",
-)
 BY_NAME_RE = re.compile(
     r"^(?:posted\s+|written\s+)?by\s+(?P<name>[A-Z][\w.'\u2019-]*(?:\s+[A-Z][\w.'\u2019-]*){0,3})",
 )
@@ -446,52 +433,55 @@ def heading_text(element: HtmlElement) -> str:
     return _squash("".join(parts))
 
 
-def _visible(tree: HtmlElement, url: str) -> _Found:
+def _visible(
+    tree: HtmlElement, url: str, found: MetadataScan, memo: dict[HtmlElement, bool]
+) -> _Found:
     """Read what a reader sees of the post when the page declares nothing about it.
 
     Only the page's own elements count: not a comment's, the page footer's, nor those of
     another entry's block (a teaser, a widget listing other posts).
     """
-    found = _Found()
+    seen = _Found()
     headline = tree.xpath("//h1")
     if len(headline) == 1:
-        found["title"] = heading_text(headline[0]) or None
-    for key, xpath in OWN_DATE_XPATH:
-        if key in found:
+        seen["title"] = heading_text(headline[0]) or None
+    for (key, _), elements in zip(OWN_DATE_XPATH, found.own_dates, strict=True):
+        if key in seen:
             continue
-        for element in tree.xpath(xpath):
+        for element in elements:
             value = element.get("datetime") or element.get("title") or element.text_content()
-            if normalise_date(value) and _own(element, url):
-                found[key] = value
+            if normalise_date(value) and _own(element, url, memo):
+                seen[key] = value
                 break
-    found["author"] = _byline(tree, url)
+    seen["author"] = _byline(url, found, memo)
     tags = []
-    for element in tree.xpath("//a[@href] | //*[contains(@class, 'tag')]"):
+    for element in found.tag_candidates:
         is_tag = (element.tag == "a" and TAG_ARCHIVE_RE.search(element.get("href") or "")) or (
             any(TAG_CLASS_RE.fullmatch(c) for c in (element.get("class") or "").split())
             and len(element.xpath(".//a")) <= 1  # not a block of several tags' links
         )
-        if is_tag and not _in_furniture(element) and _own(element, url):
+        if is_tag and not _in_furniture(element) and _own(element, url, memo):
             tags.append(_squash(element.text_content()).lstrip("#"))
-    found["tags"] = _unique(t for t in tags if t and len(t) <= MAX_NAME_CHARS)
-    return found
+    seen["tags"] = _unique(t for t in tags if t and len(t) <= MAX_NAME_CHARS)
+    return seen
 
 
-def _byline(tree: HtmlElement, url: str) -> str | None:
-    """Return the post's byline: author blocks, rel=author, author archive links, "By NAME"."""
-    candidates = [e for xpath in BYLINE_XPATHS for e in tree.xpath(xpath)]
-    candidates += [
-        a for a in tree.xpath("//a[@href]") if AUTHOR_ARCHIVE_RE.search(a.get("href") or "")
-    ]
+def _byline(url: str, found: MetadataScan, memo: dict[HtmlElement, bool]) -> str | None:
+    """Return the post's byline: author blocks, rel=author, author archive links, "By NAME".
+
+    The candidates are what ``BYLINE_XPATHS`` select, in turn, then links to author archives.
+    """
+    candidates = [e for elements in found.bylines for e in elements]
+    candidates += [a for a in found.links if AUTHOR_ARCHIVE_RE.search(a.get("href") or "")]
     for element in candidates:
-        if not _own(element, url) or in_author_list(element) or links_home(element, url):
+        if not _own(element, url, memo) or in_author_list(element) or links_home(element, url):
             continue
         name = _byline_names(element)
         if name:
             return name
-    for element in tree.xpath("//p | //span | //div[not(*)] | //address"):
+    for element in found.by_lines:
         match = BY_NAME_RE.match(_squash(element.text_content()))
-        if match and _own(element, url):
+        if match and _own(element, url, memo):
             return match.group("name")
     return None
 
@@ -519,8 +509,8 @@ def _byline_names(element: HtmlElement) -> str | None:
     return None
 
 
-def _own(element: HtmlElement, url: str) -> bool:
-    return not element.xpath(NOT_OWN_XPATH) and not in_foreign_entry(element, url, url)
+def _own(element: HtmlElement, url: str, memo: dict[HtmlElement, bool]) -> bool:
+    return not not_own(element, memo) and not in_foreign_entry(element, url, url)
 
 
 def _in_furniture(element: HtmlElement) -> bool:
@@ -575,10 +565,6 @@ def _microdata_author(tree: HtmlElement) -> str | None:
         if name and len(name) <= MAX_NAME_CHARS:
             names.append(name)
     return "; ".join(_unique(names)) or None
-
-
-def _class_xpath(cls: str, prefix: str = "//") -> str:
-    return f"{prefix}*[contains(concat(' ', normalize-space(@class), ' '), ' {cls} ')]"
 
 
 def _authors(value: Any) -> str | None:

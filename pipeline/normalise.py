@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+import lxml.etree
 import lxml.html
 from lxml.html import HtmlElement
 
@@ -172,3 +173,56 @@ def _usable_src(value: str | None) -> bool:
     """Tell whether an image source is one URL (not a data: placeholder, not a srcset)."""
     value = (value or "").strip()
     return bool(value) and not value.startswith("data:") and " " not in value
+
+
+# --- Empty elements before text (extraction recall) ----------------------------------------
+# Trafilatura's precision mode deletes an element that holds no text together with its tail,
+# the text written after it: a heading's "<span id='section-2'></span>Section two" (a table of
+# contents plugin's anchor target), an icon font's "<i class='icon'></i> Free shipping". Its
+# other modes keep the tail. Tags it deletes when empty (trafilatura.settings.CUT_EMPTY_ELEMS),
+# and empty anchors, which its link-density test reads as a link with no text.
+EMPTY_CUT_TAGS = (
+    "a", "article", "b", "blockquote", "dd", "div", "dt", "em", "h1", "h2", "h3", "h4", "h5",
+    "h6", "i", "li", "main", "p", "pre", "q", "section", "span", "strong",
+)  # fmt: skip
+_TEXT_OUTSIDE_DRAWINGS = lxml.etree.XPath(".//text()[not(ancestor::svg)]")
+_MEDIA = lxml.etree.XPath(".//img | .//picture | .//video | .//iframe | .//object | .//embed")
+
+
+def drop_empty_elements_before_text(tree: HtmlElement) -> None:
+    """Remove elements without text that text follows, keeping that text where it was.
+
+    Only elements with no text at all (an icon's ``<svg>`` aside): a ``<span> </span>``
+    between two words is their space, and trafilatura keeps it. Elements holding an image,
+    video or frame stay: they are content without text.
+    """
+    for element in list(tree.iter(*EMPTY_CUT_TAGS)):
+        if not (element.tail or "").strip() or element.getparent() is None:
+            continue
+        if element.text or "".join(_TEXT_OUTSIDE_DRAWINGS(element)) or _MEDIA(element):
+            continue
+        drop_element(element)  # its tail joins the previous sibling or the parent
+
+
+# --- Inline styles that only draw a box (extraction recall) --------------------------------
+# Trafilatura reads an inline style mentioning "hidden" as a hidden element (everywhere) and
+# one mentioning "border" as furniture (in precision mode), and drops the element with all its
+# text: a page builder's column ("--awb-border-radius: 8px"), a key-takeaways box with a
+# border, a wrapper that clips its floats ("overflow: hidden"). Those declarations say how a
+# box is drawn, not whether it is shown; only ``display: none`` and ``visibility: hidden`` hide.
+_DRAWING_DECLARATION = re.compile(
+    r"^\s*(?:[\w-]*border[\w-]*|overflow(?:-[xy])?|backface-visibility)\s*:", re.IGNORECASE
+)
+
+
+def drop_box_drawing_styles(tree: HtmlElement) -> None:
+    """Remove border and overflow declarations from inline styles, keeping the rest."""
+    for element in tree.iter():
+        style = element.get("style") if isinstance(element.tag, str) else None
+        if not style or not ("border" in style or "hidden" in style):
+            continue
+        kept = [d for d in style.split(";") if d.strip() and not _DRAWING_DECLARATION.match(d)]
+        if kept:
+            element.set("style", ";".join(kept))
+        else:
+            del element.attrib["style"]

@@ -20,6 +20,8 @@ from twisted.python.failure import Failure
 from archive.archive_pipeline import ArchivePipeline
 from archive.errors import ArchiveError
 from crawler.items import CrawlError, SeriesListing
+from crawler.outcome import STAT_STATUS
+from crawler.run_end import RunEnds
 from pipeline.records import Link, PostRecord, SeriesMembership
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -82,6 +84,8 @@ def crawl(tmp_path: Path, db: Path, *, stop: str = "") -> dict[str, Any]:
     page.write_text("Councils publish spreadsheets nobody can find.")
     settings = {
         "ITEM_PIPELINES": {"archive.archive_pipeline.ArchivePipeline": 900},
+        # The crawl's end comes to the pipeline as data from this extension (crawler/run_end.py).
+        "EXTENSIONS": {"crawler.run_end.RunEnds": 0},
         "BLOGARCHIVE_DB": str(db),
         "BLOGARCHIVE_RUN_ARGS": {"sources": ["citylab"]},
         "TELNETCONSOLE_ENABLED": False,
@@ -163,3 +167,36 @@ def test_pipeline_without_database_setting_is_refused() -> None:
     crawler = get_crawler(ItemsSpider, settings_dict={})
     with pytest.raises(ArchiveError, match="BLOGARCHIVE_DB"):
         ArchivePipeline.from_crawler(crawler)
+
+
+def test_pipeline_without_the_run_end_extension_is_refused(tmp_path: Path) -> None:
+    # Without it nobody hands the pipeline the crawl's end: the run would stay "running".
+    settings = {"BLOGARCHIVE_DB": str(tmp_path / "archive.db"), "EXTENSIONS": {}}
+    crawler = get_crawler(ItemsSpider, settings_dict=settings)
+    with pytest.raises(ArchiveError, match=r"crawler\.run_end\.RunEnds"):
+        ArchivePipeline.from_crawler(crawler)
+
+
+def test_the_crawls_end_and_the_archives_answer_travel_as_data(tmp_path: Path) -> None:
+    """The pipeline keeps its counts to itself while the crawl runs; at the end it gets a
+    RunEnd on RUN_ENDED and answers what it recorded, which the crawl's stats then say."""
+    db = tmp_path / "archive.db"
+    settings = {
+        "BLOGARCHIVE_DB": str(db),
+        "BLOGARCHIVE_SNAPSHOT": "",
+        "EXTENSIONS": {"crawler.run_end.RunEnds": 0},
+    }
+    crawler = get_crawler(ItemsSpider, settings_dict=settings)
+    ends = RunEnds.from_crawler(crawler)
+    pipeline = ArchivePipeline.from_crawler(crawler)
+    pipeline.open_spider()
+    pipeline.process_item(CrawlError("https://lab.example.gov/gone/", "fetch", "404", "citylab"))
+    assert crawler.stats is not None
+    crawler.stats.set_value("downloader/response_count", 2)
+    assert set(crawler.stats.get_stats()) == {"downloader/response_count"}
+    ends.spider_closed(ItemsSpider(page="", missing=""), "finished")
+    stats = crawler.stats.get_stats()
+    assert stats[STAT_STATUS] == "finished"
+    assert stats["blogarchive/run_id"] == 1
+    assert stats["blogarchive/errors"] == 1
+    assert query(db, "SELECT status, pages_fetched FROM crawl_runs") == [("finished", 2)]

@@ -59,6 +59,7 @@ def open_pipeline(tmp_path: Path, rows: int, seconds: float = 3600.0) -> Archive
         "BLOGARCHIVE_DEDUP": False,
         "BLOGARCHIVE_WRITE_BATCH": rows,
         "BLOGARCHIVE_WRITE_BATCH_SECONDS": seconds,
+        "EXTENSIONS": {"crawler.run_end.RunEnds": 0},
     }
     crawler = get_crawler(HistorySpider, settings_dict=settings)
     spider = HistorySpider()
@@ -85,7 +86,7 @@ def history_of(pipeline: ArchivePipeline) -> ArchiveHistory:
 
 
 def close(pipeline: ArchivePipeline) -> None:
-    pipeline.spider_closed(pipeline.crawler.spider, "finished")  # type: ignore[arg-type]
+    pipeline.end_run(RunEnd("finished", {}))  # as a crawl without the engine ends
 
 
 def test_the_runs_history_sees_its_pending_batch_and_nobody_else_does(tmp_path: Path) -> None:
@@ -170,16 +171,19 @@ def test_the_runs_end_is_data_the_archive_consumes(tmp_path: Path) -> None:
     db = pipeline.db_path
     pipeline.process_item(capture(1))
     pipeline.process_item(post(1))
-    end = RunEnd("finished", {"downloader/response_count": 3, "blogarchive/posts_new": 1})
-    said = pipeline.end_run(end)
+    said = pipeline.end_run(RunEnd("finished", {"downloader/response_count": 3}))
+    # What the archive recorded, with its own counts of the run: the answer is data too.
     assert said == {
         STAT_STATUS: "finished",
         STAT_REASON: "finished",
         "blogarchive/captures_stored": 1,
         "blogarchive/posts_new": 1,
+        "blogarchive/run_id": 1,
+        "blogarchive/interrupted_runs": 0,
     }
-    # The crawler's own stats are not the archive's to write here.
-    assert pipeline.crawler.stats.get_value(STAT_STATUS) is None
+    # The crawler's stats are not the archive's to read or write, during the run or at its end.
+    assert pipeline.crawler is not None
+    assert pipeline.crawler.stats.get_stats() == {}
     conn = sqlite3.connect(db)
     try:
         run = conn.execute("SELECT status, pages_fetched, posts_new FROM crawl_runs").fetchall()

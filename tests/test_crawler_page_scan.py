@@ -10,8 +10,6 @@ content after a stray ``</html>``, comments inside elements.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from parsel import Selector
 
@@ -24,9 +22,8 @@ from crawler.pages import (
     find_next_pages,
     select,
 )
+from tests.html_pages import html_pages
 
-ROOT = Path(__file__).resolve().parents[1]
-PAGES = sorted(ROOT.glob("tests/**/*.html")) + sorted(ROOT.glob("benchmarks/blogset/pages/*.html"))
 EDGES = [
     '<html><body><div class="a\tdate">1 May 2024</div><span class="x\u00a0date">2 May 2024'
     '</span><p class="by\nline">By Ann</p><div class="post-authorish">Bo</div></body></html>'
@@ -39,16 +36,11 @@ EDGES = [
 ]
 
 
-def pages() -> list[tuple[str, str]]:
-    found = [(p.name, p.read_text("utf-8", errors="replace")) for p in PAGES]
-    return found + [(f"edge-{n}", html) for n, html in enumerate(EDGES)]
-
-
 def roots(selection: list) -> list:
     return [s.root for s in selection]
 
 
-@pytest.mark.parametrize(("name", "html"), pages())
+@pytest.mark.parametrize(("name", "html"), html_pages(EDGES))
 def test_one_pass_selects_what_the_xpaths_select(name: str, html: str) -> None:
     sel = Selector(text=html or "<html></html>")
     found = scan(sel.root)

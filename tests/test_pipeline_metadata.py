@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
+import pytest
+
+from pipeline import metadata
 from pipeline.document import parse_html
 from pipeline.extract import site_from_title
 from pipeline.metadata import PageMetadata, clean_title, read_metadata
@@ -130,6 +134,33 @@ def test_a_role_account_is_not_the_author() -> None:
     body = '<p class="byline">By <a rel="author" href="/author/ines/">Ines Varga</a></p>'
     html = f"<html><head>{head}</head><body>{body}<p>Text.</p></body></html>"
     assert read_metadata(parse_html(html), "https://quill.example/blog/p/").author == "Ines Varga"
+
+
+def test_a_company_or_a_blogs_headline_is_not_the_author(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A shop's CMS signs its articles with the company's legal name; a blog aggregator's
+    # microdata puts the blog's name, a headline, where the author's name goes.
+    def author_of(head: str, body: str = "") -> str | None:
+        html = f"<html><head>{head}</head><body>{body}<p>Text.</p></body></html>"
+        return read_metadata(parse_html(html), "https://bikes.example/articles/p/").author
+
+    company = '<meta name="author" content="SmartCycle Retail Inc">'
+    aggregator = (
+        '<div itemprop="author" itemscope itemtype="https://schema.org/Person">'
+        '<a itemprop="name" href="/blogs/1/">7 Great Trail Ideas For 2022 That You Can Ride '
+        "Today</a></div>"
+    )
+    byline = '<p class="byline">By <a rel="author" href="/team/lena/">Lena Park</a></p>'
+    assert author_of(company) is None
+    assert author_of("", aggregator) is None
+    assert author_of(company, byline) == "Lena Park"
+    # Several writers are a list, however long: "A, B and C".
+    writers = '<meta name="author" content="Thomas Broderick, Nalea Ko and the Rankings Team">'
+    assert author_of(writers) == "Thomas Broderick, Nalea Ko and the Rankings Team"
+
+    monkeypatch.setattr(metadata, "_COMPANY", re.compile("(?!)"))
+    monkeypatch.setattr(metadata, "_is_headline", lambda author: False)
+    assert author_of(company) == "SmartCycle Retail Inc"
+    assert author_of("", aggregator) == "7 Great Trail Ideas For 2022 That You Can Ride Today"
 
 
 def test_a_footers_contact_card_is_not_the_author() -> None:

@@ -6,14 +6,16 @@ rule behind it is switched off.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import lxml.etree
 import pytest
 
-from pipeline import extract
+from pipeline import extract, furniture_markup
 from pipeline.body import body_text
 from pipeline.extract import extract_post
+from pipeline.furniture_markup import clean_html
 from pipeline.furniture_text import trim_body
 
 URL = "https://news.example.org/2019/11/council-opens-library/"
@@ -431,3 +433,34 @@ def test_text_after_a_lazy_loaded_image_is_kept() -> None:
     record = extract_post(page(body), URL)
     assert "The reading room seats eighty people at long oak tables" in record.text
     assert "https://news.example.org/img/room.png" in record.html
+
+
+def test_an_author_box_named_in_a_themes_own_words_is_removed_before_extraction(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Trade-press and page-builder themes name the box about the writer in their own way
+    # ("about-author-new", "elementor-author-box--layout-image-above"). Trafilatura's own
+    # filters let it through on a page whose prose precision mode mostly skipped and that was
+    # extracted again, so it goes with the furniture, before extraction.
+    boxes = (
+        "<div class='about-author-new'><h2 class='heading'>About the Author</h2>"
+        "<div class='author-name'>Jo Bloggs</div><p>Jo Bloggs is the senior reporter at Town "
+        "News, where she has covered the council, its budgets and its buildings for twelve "
+        "years after a decade at regional papers.</p></div>"
+        "<div class='elementor-author-box elementor-author-box--layout-image-above'>"
+        "<div class='elementor-author-box__text'><h4>Sam Green, CFP</h4><p>Sam Green is a "
+        "fee-only adviser who began his career in local government finance in 2000 and "
+        "writes about public money.</p></div></div>"
+    )
+    body = f"<div class='content-body'>{PROSE}</div><div class='block'>{boxes}</div>"
+
+    def cleaned_text() -> str:
+        return clean_html(page(body)).text_content()
+
+    assert "senior reporter at Town News" not in cleaned_text()
+    assert "fee-only adviser" not in cleaned_text()
+    assert "keep it busy after hours." in cleaned_text()
+
+    fragments = "|".join(furniture_markup.FURNITURE_FRAGMENTS)
+    monkeypatch.setattr(furniture_markup, "_FRAGMENTS", re.compile(fragments))
+    assert "senior reporter at Town News" in cleaned_text()

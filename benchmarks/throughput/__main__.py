@@ -13,17 +13,17 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import fcntl
 import json
 import os
 import platform
-import socket
 import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
@@ -44,10 +44,10 @@ LIMIT_SAMPLE = 1000  # pages the extraction limit is measured on (spread over ev
 class Server:
     """The network's server process."""
 
-    def __init__(self, posts: int, name: str) -> None:
+    def __init__(self, posts: int, name: str, *, light: bool = False) -> None:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "benchmarks.throughput.server", "--posts", str(posts),
-             "--validators", "--name", name],
+             "--validators", "--name", name, *(["--light"] if light else [])],
             cwd=ROOT, stdout=subprocess.PIPE, text=True,
         )  # fmt: skip
         assert self.proc.stdout is not None
@@ -278,59 +278,70 @@ def trafilatura_peer(work: Path, server: Server) -> dict[str, Any]:
 
 
 HOSTS = Path("/etc/hosts")
-NAME = "blognet.example.org"  # a name under a public suffix: courlan refuses IPs and localhost
-HOSTS_LINE = f"127.0.0.1 {NAME}  # blogarchive throughput benchmark (removed after the run)\n"
+# A name under a public suffix (courlan refuses IPs and localhost), one per run: two runs at
+# once (a shared machine) each add and remove their own /etc/hosts line. With one shared name,
+# the first run to end removed the line the other's crawls still resolved (DNS lookup failed).
+NAME = "blognet-{pid}.example.org"
 
 
 @contextmanager
 def loopback_name() -> Iterator[str | None]:
-    """Make NAME resolve to 127.0.0.1 for the run (an /etc/hosts line); None if we cannot.
+    """Make a name of this run resolve to 127.0.0.1 (an /etc/hosts line); None if we cannot.
 
     trafilatura's downloader takes no IP address or bare localhost (courlan refuses them), so
     the sites are served under a name; the line is removed again afterwards.
     """
+    name = NAME.format(pid=os.getpid())
+    line = f"127.0.0.1 {name}  # blogarchive throughput benchmark (removed after the run)\n"
     try:
-        if socket.gethostbyname(NAME) == "127.0.0.1":
-            yield NAME
-            return
-    except OSError:
-        pass
-    try:
-        with HOSTS.open("a", encoding="utf-8") as hosts:
-            hosts.write(HOSTS_LINE)
+        _edit_hosts(lambda text: text + ("" if text.endswith("\n") or not text else "\n") + line)
     except OSError:
         yield None
         return
     try:
-        yield NAME
+        yield name
     finally:
-        text = HOSTS.read_text(encoding="utf-8")
-        HOSTS.write_text(text.replace(HOSTS_LINE, ""), encoding="utf-8")
+        _edit_hosts(lambda text: text.replace(line, ""))
+
+
+def _edit_hosts(change: Callable[[str], str]) -> None:
+    """Rewrite /etc/hosts as ``change`` says, locked against another run doing the same."""
+    with HOSTS.open("r+", encoding="utf-8") as hosts:
+        fcntl.flock(hosts, fcntl.LOCK_EX)
+        text = change(hosts.read())
+        hosts.seek(0)
+        hosts.write(text)
+        hosts.truncate()
 
 
 def bench_size(
     posts: int, work: Path, *, peers: bool = True, first_only: bool = False,
     seconds: float | None = None, settings: tuple[str, ...] = (), smoke: bool = False,
+    light: bool = False,
 ) -> dict[str, Any]:  # fmt: skip
     """Run every measurement for one network size (``first_only``: the first crawl alone).
 
     ``smoke``: every figure, from a 1-second server load and a 50-page extraction limit.
+    ``light``: the network's light pages (benchmarks/throughput/network.py).
     """
     with loopback_name() as name:
         return _bench_size(posts, work, name, peers=peers, first_only=first_only,
-                           seconds=seconds, settings=settings, smoke=smoke)  # fmt: skip
+                           seconds=seconds, settings=settings, smoke=smoke,
+                           light=light)  # fmt: skip
 
 
 def _bench_size(
     posts: int, work: Path, name: str | None, *, peers: bool, first_only: bool,
     seconds: float | None, settings: tuple[str, ...] = (), smoke: bool = False,
+    light: bool = False,
 ) -> dict[str, Any]:  # fmt: skip
-    network = Network(posts)
-    server = Server(posts, name or "127.0.0.1")
+    network = Network(posts, light=light)
+    server = Server(posts, name or "127.0.0.1", light=light)
     try:
         (work / "sources.toml").write_text(sources_toml(server.sites))
         figures: dict[str, Any] = {
             "posts": posts,
+            "light": light,
             "sites": len(server.sites),
             "styles": server.info["styles"],
             "host_name": name or "127.0.0.1",
@@ -483,10 +494,13 @@ def write_section(section: str) -> None:
               help="Quick figures for CI: 1 s of server load, 50 pages for the limit.")  # fmt: skip
 @click.option("--crawl-setting", "crawl_settings", multiple=True, metavar="NAME=VALUE",
               help="A setting for the first crawl (Scrapy's SCHEDULER, say).")  # fmt: skip
+@click.option("--light", is_flag=True,
+              help="Light pages (no theme weight, posts of three paragraphs): the machinery, "
+              "not the cost of a page.")  # fmt: skip
 def main(
     sizes: tuple[int, ...], json_path: Path | None, no_peers: bool, no_write: bool,
     keep: Path | None, first_only: bool, crawl_seconds: float | None,
-    crawl_settings: tuple[str, ...], smoke: bool,
+    crawl_settings: tuple[str, ...], smoke: bool, light: bool,
 ) -> None:  # fmt: skip
     """Measure crawl throughput against the extraction limit and the obvious alternatives."""
     sizes = sizes or (1000, 10000)
@@ -499,11 +513,13 @@ def main(
             click.echo(f"{posts} posts in {work}", err=True)
             results.append(bench_size(posts, work, peers=not no_peers, first_only=first_only,
                                       seconds=crawl_seconds, settings=crawl_settings,
-                                      smoke=smoke))  # fmt: skip
+                                      smoke=smoke, light=light))  # fmt: skip
             click.echo(json.dumps(results[-1]), err=True)
     if json_path:
         json_path.write_text(json.dumps(results, indent=2))
     command = "python -m benchmarks.throughput " + " ".join(f"--posts {n}" for n in sizes)
+    if light:
+        command += " --light"
     if first_only:
         command += " --first-only"
     if crawl_seconds:

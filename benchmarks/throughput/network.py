@@ -7,6 +7,12 @@ theme's weight with an inline stylesheet, inline scripts and a large navigation 
 64 KB in all). Each site has a home page and paginated listings, category listings, an RSS
 feed, robots.txt naming a sitemap index, sitemaps of 1,000 URLs, and a few series whose
 parts say "Part k of N" and link each other.
+
+A light network (``Network(posts, light=True)``) has the same sites, URLs, listings, feeds,
+sitemaps and series, but pages without the theme's weight (no inline stylesheet or scripts,
+a menu of the category links alone) and posts of three paragraphs (about 270 words): about
+a tenth of the bytes and of the extraction work a post, for runs that measure the crawl's
+machinery (CI's smoke run) or its state per URL, not its cost per page.
 """
 
 from __future__ import annotations
@@ -98,6 +104,7 @@ class BlogSite:
 
     def __init__(self, network: Network, number: int, posts: int, first: int) -> None:
         self.network = network
+        self.light = network.light
         self.number = number
         self.posts = posts  # how many posts this site has
         self.first = first  # network-wide number of its first post
@@ -162,7 +169,10 @@ class BlogSite:
         return " ".join(_choices(self._rng(n, salt), count))
 
     def blocks(self, n: int) -> list[str]:
-        """Return post ``n``'s body blocks: paragraphs, a heading, a list (about 1,100 words)."""
+        """Return post ``n``'s body blocks: paragraphs, a heading, a list (about 1,100 words).
+
+        In a light network: three paragraphs (about 270 words).
+        """
         rng = self._rng(n, "body")
         blocks: list[str] = []
         series = self.series_of(n)
@@ -170,7 +180,7 @@ class BlogSite:
             start, part = series
             prev = self.post_path(start + part - 2)
             blocks.append(f"This continues [part {part - 1}]({self.base}{prev}) of the series.")
-        for i in range(rng.randint(9, 13)):
+        for i in range(3 if self.light else rng.randint(9, 13)):
             if i == 4:
                 blocks.append("## " + " ".join(_choices(rng, 4)).capitalize())
             if i == 7:
@@ -321,6 +331,12 @@ class BlogSite:
 
     @cached_property
     def _menu(self) -> str:
+        if self.light:
+            links = "".join(
+                f'<li><a href="{self.base}/category/topic-{c}/">Topic {c}</a></li>'
+                for c in range(CATEGORIES)
+            )
+            return f'<nav id="site-navigation" aria-label="Menu"><ul>{links}</ul></nav>'
         items = []
         for c in range(CATEGORIES):
             sub = "".join(
@@ -377,8 +393,9 @@ class BlogSite:
 class Network:
     """The blogs of a network of ``posts`` posts, spread evenly over ``sites_for(posts)`` sites."""
 
-    def __init__(self, posts: int) -> None:
+    def __init__(self, posts: int, *, light: bool = False) -> None:
         self.posts = posts
+        self.light = light  # pages without the theme's weight, posts of three paragraphs
         count = sites_for(posts)
         self.sites: list[BlogSite] = []
         first = 0
@@ -400,6 +417,8 @@ class Network:
     @cached_property
     def head_weight(self) -> str:
         """Return the inline stylesheet and scripts a theme puts in every page's head."""
+        if self.light:
+            return ""
         rng = random.Random(11)
         rules = []
         for i in range(140):
@@ -421,6 +440,8 @@ class Network:
     @cached_property
     def foot_weight(self) -> str:
         """Return the scripts a theme and its plugins put before ``</body>``."""
+        if self.light:
+            return ""
         return "".join(
             f'<script id="plugin-{i}">(function(){{var d=document,s=d.createElement("script");'
             f's.async=true;s.dataset.plugin="{i}";s.src="/wp-content/plugins/p{i}/app.min.js";'

@@ -158,10 +158,12 @@ class ControlProtocol(asyncio.Protocol):
         self.transport.close()
 
 
-async def serve(posts: int, validators: bool, name: str = "127.0.0.1") -> None:
+async def serve(
+    posts: int, validators: bool, name: str = "127.0.0.1", *, light: bool = False
+) -> None:
     """Listen on one port per site, print the URLs as one JSON line, serve until SIGTERM."""
     loop = asyncio.get_running_loop()
-    network = Network(posts)
+    network = Network(posts, light=light)
     answers = Answers(network, validators)
     served = Served()
     servers = []
@@ -193,8 +195,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--validators", action="store_true", help="send ETag/Last-Modified")
     parser.add_argument("--name", default="127.0.0.1",
                         help="host name in the URLs (resolving to 127.0.0.1)")  # fmt: skip
+    parser.add_argument("--light", action="store_true",
+                        help="light pages: no theme weight, posts of three paragraphs")  # fmt: skip
     args = parser.parse_args(argv)
-    asyncio.run(serve(args.posts, args.validators, args.name))
+    asyncio.run(serve(args.posts, args.validators, args.name, light=args.light))
     return 0
 
 

@@ -126,13 +126,19 @@ def _network(posts: int) -> Network:
 
 
 def build(
-    db: Path, posts: int, *, batch: int = 50, workers: int | None = None, progress: bool = True
-) -> dict[str, Any]:
+    db: Path, posts: int, *, batch: int = 50, workers: int | None = None, progress: bool = True,
+    resume: bool = False, cache_mb: int = 256,
+) -> dict[str, Any]:  # fmt: skip
     """Store every post of a ``posts``-post network in a fresh archive at ``db``; publish it.
 
     As a crawl stores them: records (with their fingerprints) made in ``workers`` processes,
     stored one at a time by :meth:`archive.store.Archive.store_post` in this one, ``batch``
     writes a transaction (:class:`archive.write_batch.WriteBatch`, the crawl's default 50).
+    ``cache_mb``: SQLite's page cache for the build's connection (its default is 2 MB: past
+    50,000 posts each post's 32 signature-band rows land on random pages of an index larger
+    than that, read back and written again at every transaction).
+    ``resume``: ``db`` is a build stopped part way; the posts it holds (by URL) are left as
+    they are and the rest stored in the same order (the figures count the new ones alone).
     """
     from archive.publish import default_snapshot_path
     from archive.store import Archive
@@ -146,6 +152,7 @@ def build(
     archive = Archive.open(db)
     # WAL with synchronous=NORMAL: each transaction atomic, synced at checkpoints.
     archive.db.execute("PRAGMA synchronous = NORMAL")
+    archive.db.execute(f"PRAGMA cache_size = {-1024 * cache_mb}")
     writes = WriteBatch(archive.db, db, rows=batch, seconds=float("inf"))
     run_id = archive.start_run({"benchmark": "serving", "posts": posts})
     outcomes: dict[str, int] = {}
@@ -153,6 +160,15 @@ def build(
     # Sites interleaved, newest first, as a crawl of the network stores them.
     order = [(s.number, n) for k in range(max(s.posts for s in network.sites))
              for s in network.sites if (n := s.posts - 1 - k) >= 0]  # fmt: skip
+    held = 0
+    if resume:
+        stored_urls = {url for (url,) in archive.db.execute("select url from posts")}
+        sites = network.sites
+        left = [
+            (s, n) for s, n in order if sites[s].base + sites[s].post_path(n) not in stored_urls
+        ]
+        held = len(order) - len(left)
+        order = left
     jobs = [(posts, order[i : i + 100]) for i in range(0, len(order), 100)]
     with ProcessPoolExecutor(workers or os.cpu_count() or 1) as pool:
         for records in pool.map(_records, jobs):
@@ -175,6 +191,7 @@ def build(
     archive.close()
     return {
         "posts": stored,
+        "posts_held_before": held,
         "outcomes": outcomes,
         "store_seconds": store_seconds,
         "store_cpu_seconds": store_cpu,
@@ -305,7 +322,14 @@ def measure(db: Path, requests: int) -> dict[str, dict[str, float]]:
               help="The archive to build (kept if it exists: only measured).")  # fmt: skip
 @click.option("--requests", default=200, show_default=True, help="Requests per page.")
 @click.option("--json", "json_path", type=click.Path(path_type=Path), help="Write figures here.")
-def main(posts: int, db: Path, requests: int, json_path: Path | None) -> None:
+@click.option("--batch", default=50, show_default=True,
+              help="Posts a transaction in the build (a crawl's default: 50).")  # fmt: skip
+@click.option("--resume", is_flag=True,
+              help="The archive at --db is a build stopped part way: store the posts it lacks "
+              "(those it holds are kept as they are), then measure.")  # fmt: skip
+def main(
+    posts: int, db: Path, requests: int, json_path: Path | None, batch: int, resume: bool
+) -> None:
     """Build a POSTS-post archive through the store and time Datasette's pages on it.
 
     \b
@@ -313,8 +337,10 @@ def main(posts: int, db: Path, requests: int, json_path: Path | None) -> None:
         python -m benchmarks.throughput.serving --posts 100000 --db /tmp/big/archive.db
     """
     figures: dict[str, Any] = {"load_average": os.getloadavg()[0]}
-    if not db.exists():
-        figures["build"] = build(db, posts)
+    if resume and not db.exists():
+        raise click.ClickException(f"--resume: no archive at {db}")
+    if resume or not db.exists():
+        figures["build"] = build(db, posts, batch=batch, resume=resume)
         click.echo(json.dumps(figures["build"]), err=True)
     figures["pages"] = measure(db, requests)
     figures["load_average_after"] = os.getloadavg()[0]
