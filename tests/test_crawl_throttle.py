@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,7 +12,7 @@ from click.testing import CliRunner
 from archive.cli import cli
 from crawler.run import CrawlOptions, crawl_settings
 from tests.conftest import run_cli
-from tests.crawler_server import JITTER, FixtureSite, serve
+from tests.crawler_server import JITTER, STALL_ENV, FixtureSite, serve
 
 FIXTURES = Path(__file__).parent / "fixtures" / "crawler"
 
@@ -73,6 +74,23 @@ def test_no_throttle_still_obeys_robots_txt(tmp_path: Path, blog: FixtureSite) -
 @pytest.mark.e2e
 def test_no_throttle_still_obeys_crawl_delay(tmp_path: Path, slow: FixtureSite) -> None:
     crawl(slow, tmp_path / "a.db", "--no-throttle", "--concurrency", "8")
+    assert {"/p1/", "/p2/", "/p3/", "/p4/"} <= set(slow.paths())
+    assert slow.min_gap() >= 0.3 - JITTER, slow.hits
+
+
+@pytest.mark.e2e
+def test_crawl_delay_holds_when_a_request_reaches_the_server_late(
+    tmp_path: Path, slow: FixtureSite, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The event loop stalls for longer than the delay after the first page leaves its slot
+    # and before it is sent: the next page's turn comes during the stall. Counted from when
+    # the first page left the slot, it went out with it (0.4 ms apart); the delay must count
+    # from when the first page was answered.
+    handler = "tests.crawler_server.StallingDownloadHandler"
+    handlers = json.dumps({"http": handler})
+    monkeypatch.setenv(STALL_ENV, json.dumps({"/": 0.5}))
+    flags = ["-s", f"DOWNLOAD_HANDLERS={handlers}"]
+    crawl(slow, tmp_path / "a.db", "--no-throttle", "--concurrency", "8", *flags)
     assert {"/p1/", "/p2/", "/p3/", "/p4/"} <= set(slow.paths())
     assert slow.min_gap() >= 0.3 - JITTER, slow.hits
 
