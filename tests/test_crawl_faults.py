@@ -39,7 +39,7 @@ from typing import Any
 
 import pytest
 
-from crawler.settings import declared
+from crawler.settings import declared_setting
 from tests.conftest import ROOT
 from tests.fault_server import (
     ALL_TOGETHER,
@@ -60,7 +60,7 @@ RETRY_AFTER = 1  # BLOGARCHIVE_MAX_RETRY_AFTER of the tests
 CONCURRENCY = 2  # CONCURRENT_REQUESTS_PER_DOMAIN (the project's default)
 PATTERN_LIMIT = 5
 # How long start pages wait for robots.txt: the declared default, not a copy of it.
-ROBOTS_WAIT = float(next(s.default for s in declared if s.name == "BLOGARCHIVE_ROBOTS_WAIT"))
+ROBOTS_WAIT = float(declared_setting("BLOGARCHIVE_ROBOTS_WAIT").default)
 START, PER_PAGE, SLACK = 15.0, 0.25, 10.0
 FAST: dict[str, Any] = {
     "DOWNLOAD_TIMEOUT": TIMEOUT,
