@@ -134,3 +134,32 @@ def test_serving_build_resumed_stores_only_the_posts_the_archive_lacks(tmp_path:
     again = build(db, 120, workers=1, progress=False)  # the mechanism off
     assert again["posts"] == 120
     assert again["outcomes"].get("unchanged") == 120, again["outcomes"]
+
+
+def test_the_crawl_limit_grows_with_the_network() -> None:
+    """A fixed hour killed the 100,000-post run after its last post, with no figures."""
+    from benchmarks.throughput.__main__ import crawl_limit
+
+    assert crawl_limit(1000) == crawl_limit(10_000) == 3600
+    assert crawl_limit(100_000) >= 6 * 3600
+
+
+@pytest.mark.e2e
+def test_a_first_crawl_killed_at_the_limit_keeps_its_figures(tmp_path: Path) -> None:
+    """``--crawl-limit``: the crawl is killed, the run still writes what it measured."""
+    figures_path, keep = tmp_path / "figures.json", tmp_path / "keep"
+    result = subprocess.run(
+        [sys.executable, "-m", "benchmarks.throughput", "--posts", str(SMOKE_POSTS), "--smoke",
+         "--light", "--first-only", "--no-peers", "--no-write", "--crawl-limit", "4",
+         "--keep", str(keep), "--json", str(figures_path)],
+        cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    (figures,) = json.loads(figures_path.read_text())
+    assert figures == json.loads((keep / str(SMOKE_POSTS) / "figures.json").read_text())
+    first = figures["first"]
+    assert first["killed_at_limit"] is True
+    assert first["summary"] == "killed after 4 s (the crawl limit)"
+    assert 4 <= first["seconds"] < 60
+    assert first["posts"] < SMOKE_POSTS
+    assert first["rss_curve"]
