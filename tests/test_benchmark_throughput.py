@@ -68,6 +68,9 @@ def test_benchmark_smoke_run_stores_every_post_and_produces_every_figure(tmp_pat
             again
         )
         assert figures[again]["cpu"].get("extraction worker", 0) == 0, again
+    # The templates' furniture links (/about/, /privacy) are 404s, expected; nothing else failed.
+    assert first["fetch_errors"]["unexpected"] == 0, first["fetch_errors"]["examples"]
+    assert first["fetch_errors"]["expected_404"] > 0
     assert figures["recrawl_validators"]["not_modified"] > 0
     assert figures["recrawl_no_validators"]["not_modified"] == 0
     # Every figure the report prints was measured.
@@ -91,6 +94,18 @@ def test_benchmark_smoke_run_stores_every_post_and_produces_every_figure(tmp_pat
     assert f"| {SMOKE_POSTS:,} |" in section
     for table in ("| posts | sites |", "| posts | CPU s/post"):
         assert "—" not in section.split(table)[1].split("\n\n")[0], table
+
+
+def test_the_network_says_which_paths_it_serves() -> None:
+    """What a crawl's 404s are checked against: furniture links are expected, nothing else."""
+    network = Network(2000)
+    for site in network.sites:
+        site.base = f"http://127.0.0.1:{9000 + site.number}"
+        furniture = ["/about/", "/page/1/", "/author/x/", "/2032/", "/privacy"]
+        beyond = [f"/page/{site.listing_pages + 1}/", "/sitemap-9.xml", "/category/topic-16/"]
+        for path in [*site.paths(), *furniture, *beyond, site.post_path(0).replace("-0", "-1")]:
+            assert site.serves(path) == (site.render(path).status == 200), (site.style, path)
+        assert not any(site.serves(path) for path in furniture + beyond)
 
 
 def test_a_light_network_has_the_same_posts_in_a_fifth_of_the_bytes() -> None:

@@ -195,6 +195,31 @@ def crawl(
     }
 
 
+def fetch_errors(db: Path, network: Network, bases: list[str]) -> dict[str, Any]:
+    """Return the last crawl's fetch errors: 404s of furniture links the network does not
+    serve (expected: the templates link /about/ and the like), and every other failure."""
+    conn = sqlite3.connect(db)
+    try:
+        rows = conn.execute(
+            "SELECT url, message FROM errors WHERE stage = 'fetch'"
+            " AND run_id = (SELECT max(id) FROM crawl_runs)"
+        ).fetchall()
+    finally:
+        conn.close()
+    expected, unexpected = 0, []
+    for url, message in rows:
+        path = next(
+            ((site, url[len(base) :]) for site, base in zip(network.sites, bases, strict=True)
+             if url.startswith(base + "/")),
+            None,
+        )  # fmt: skip
+        if path is not None and message == "HTTP 404" and not path[0].serves(path[1]):
+            expected += 1
+        else:
+            unexpected.append(f"{url}: {message}")
+    return {"expected_404": expected, "unexpected": len(unexpected), "examples": unexpected[:20]}
+
+
 def _extract_chunk(jobs: list[tuple[bytes, str]]) -> int:
     from pipeline.extract import extract_post
 
@@ -372,7 +397,8 @@ def _bench_size(
         warc = sum(f.stat().st_size for f in (work / "warc").glob("*"))
         figures["first"] = {**first, "posts": stored, "posts_per_s": stored / first["seconds"],
                             "db_bytes_per_post": db.stat().st_size / max(stored, 1),
-                            "warc_bytes_per_post": warc / max(stored, 1)}  # fmt: skip
+                            "warc_bytes_per_post": warc / max(stored, 1),
+                            "fetch_errors": fetch_errors(db, network, server.sites)}  # fmt: skip
         figures["server_after_first"] = server.control("/stats")
         if first_only or first["killed_at_limit"]:
             return figures
