@@ -34,6 +34,7 @@ import sqlite_utils
 
 from archive.access import describe_sqlite_error
 from archive.errors import ArchiveError
+from archive.search_index import index_pending_posts
 
 
 class WriteBatch:
@@ -109,6 +110,7 @@ class WriteBatch:
         self.lost_check()
         self.before_commit()
         try:
+            index_pending_posts(self.db)  # archive.search_index: once a batch, not a post
             self.db.execute("COMMIT")
         except sqlite3.Error as exc:
             self.rollback()

@@ -15,8 +15,10 @@ posts with one thing changed (an index dropped, a setting), on the same starting
 
 from __future__ import annotations
 
+import cProfile
 import json
 import os
+import pstats
 import struct
 import subprocess
 import sys
@@ -115,13 +117,21 @@ def _measure(db: Path, posts: int, batch: int, variant: str) -> dict[str, Any]:
 
     writes = WriteBatch(conn, db, rows=batch, seconds=float("inf"), before_commit=index_batch)
     run_id = archive.start_run({"benchmark": "store_writes", "posts": posts})
+    profile = (
+        cProfile.Profile(time.process_time) if os.environ.get("STORE_WRITES_PROFILE") else None
+    )
     cpu = time.process_time()
     io = _io()
+    if profile:
+        profile.enable()
     for record in records:
         writes.begin()
         archive.store_post(record, run_id)
         writes.wrote()
     writes.commit()
+    if profile:
+        profile.disable()
+        pstats.Stats(profile, stream=sys.stderr).sort_stats("cumulative").print_stats(40)
     cpu = time.process_time() - cpu
     io = {k: v - io[k] for k, v in _io().items()}
     frames = wal_pages(wal, max(start, WAL_HEADER), page_size)
@@ -171,7 +181,7 @@ def main(
                    "--posts", str(posts), "--batch", str(batch), "--variant", variant,
                    "--child"]  # fmt: skip
         try:
-            out = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+            out = subprocess.run(command, check=True, stdout=subprocess.PIPE, text=True).stdout
         finally:
             for suffix in ("-wal", "-shm"):
                 Path(f"{db}{suffix}").unlink(missing_ok=True)
