@@ -141,3 +141,74 @@ def test_a_hidden_element_stays_hidden_to_trafilatura() -> None:
     drop_box_drawing_styles(tree)
     styles = [child.get("style") for child in tree]
     assert styles == [" display: none", " visibility: hidden", None]
+
+
+# A checklist written as a table whose task column holds a bulleted list in each cell.
+CHECKLIST_TABLE = (
+    f"{PROSE}<h2>Our season checklist</h2><table><tbody>"
+    "<tr><td><p><b>When</b></p></td><td><p><b>Task</b></p></td></tr>"
+    "<tr><td><p>February</p></td><td><ul><li><span>Order seed potatoes</span></li>"
+    "<li><span>Top up the beds with compost</span></li></ul></td></tr>"
+    "<tr><td><p>April</p></td><td><ul><li>Sow carrots and parsnips directly</li>"
+    "<li>Harden off the tomato seedlings</li></ul></td></tr>"
+    "</tbody></table>"
+    "<p>Everything else waits until the last frost has passed, which here is usually the "
+    "second week of May, whatever the seed packets say about sowing earlier.</p>"
+)
+
+
+def test_a_list_inside_a_table_cell_keeps_its_items() -> None:
+    record = extract_post(page(CHECKLIST_TABLE), URL)
+    for item in ("Order seed potatoes", "Top up the beds with compost", "Harden off the tomato"):
+        assert item in record.text
+    assert "<li>" not in record.html  # written as the cell's lines, in the table
+    assert "Top up the beds with compost" in record.html
+
+
+def test_without_the_cell_rule_the_listed_items_are_lost(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(extract, "unlist_table_cells", lambda tree: None)
+    text = extract_post(page(CHECKLIST_TABLE), URL).text
+    assert "February" in text
+    assert "Order seed potatoes" not in text
+
+
+# Utility CSS (a design system's generated classes, Invision's "ipsPadding_bottom", Tailwind's
+# "bottom-0") names the bottom side of a box's spacing with a token ending in "bottom".
+SPACED_CARDS = (
+    f"{PROSE}"
+    "<div class='ds-box ds-pt_card.padding.top ds-pb_card.padding.bottom'><p>We water the "
+    "beds in the evening, so that the soil stays damp overnight and little is lost to the "
+    "afternoon sun.</p></div>"
+    "<div class='ipsType_richText ipsPadding_bottom'><p>Slugs were the worst of it in the "
+    "first year, until a ring of copper tape around each bed kept most of them out.</p></div>"
+    "<p>Next year we will add a fourth bed for asparagus, which needs its own space because "
+    "it stays in the ground for twenty years and does not like to be disturbed.</p>"
+)
+
+
+def test_a_box_spaced_at_its_bottom_keeps_its_text() -> None:
+    text = extract_post(page(SPACED_CARDS), URL).text
+    assert "We water the beds in the evening" in text
+    assert "a ring of copper tape around each bed" in text
+
+
+def test_without_the_spacing_rule_the_spaced_text_is_lost(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(extract, "drop_spacing_class_tokens", lambda tree: None)
+    text = extract_post(page(SPACED_CARDS), URL).text
+    assert "We water the beds in the evening" not in text
+    assert "a ring of copper tape around each bed" not in text
+
+
+def test_a_page_region_named_bottom_keeps_its_class() -> None:
+    import lxml.html
+
+    from pipeline.normalise import drop_spacing_class_tokens
+
+    tree = lxml.html.fromstring(
+        "<div><div class='footer-bottom'>a</div><div class='bottom-bar'>b</div>"
+        "<div class='card padding-bottom bottom-0'>c</div></div>"
+    )
+    drop_spacing_class_tokens(tree)
+    assert [child.get("class") for child in tree] == ["footer-bottom", "bottom-bar", "card"]
