@@ -45,7 +45,6 @@ from pipeline.metadata import (
 from pipeline.normalise import (
     drop_box_drawing_styles,
     drop_empty_elements_before_text,
-    drop_spacing_class_tokens,
     restore_lazy_images,
     unlist_table_cells,
     unwrap_embedded_posts,
@@ -109,7 +108,6 @@ def extract_post(
     drop_empty_elements_before_text(cleaned)
     drop_box_drawing_styles(cleaned)
     unlist_table_cells(cleaned)
-    drop_spacing_class_tokens(cleaned)
     absolutise_links(cleaned, url)
     document = _run_trafilatura(cleaned, url, article=meta.declares_article)
     if document is None or document.body is None:

@@ -241,26 +241,3 @@ def unlist_table_cells(tree: HtmlElement) -> None:
             item.tag = "p"
         for wrapper in list(cell.iter("ul", "ol")):
             wrapper.drop_tag()
-
-
-# --- Spacing utility classes (extraction recall) -------------------------------------------
-# Trafilatura's precision mode drops an element whose first class token starts or ends with
-# "bottom" (a page's "footer-bottom" bar), with its text. Utility CSS names the bottom side of
-# a box's spacing the same way ("ipsPadding_bottom" on a forum post, "padding-bottom",
-# "components--margin-bottom", "vds-pb_components.card.padding.bottom", Tailwind's "bottom-0"):
-# layout, not a place on the page.
-_SPACING_SIDE_TOKEN = re.compile(
-    r"(?i:pad|margin|spac|offset|inset|gutter|gap)[\w.:-]*bottom$|^bottom[-_]?\d"
-)
-
-
-def drop_spacing_class_tokens(tree: HtmlElement) -> None:
-    """Remove class tokens that set the spacing of a box's bottom side."""
-    for element in tree.iter():
-        names = element.get("class") if isinstance(element.tag, str) else None
-        if not names or "bottom" not in names:
-            continue
-        tokens = names.split()
-        kept = [token for token in tokens if not _SPACING_SIDE_TOKEN.search(token)]
-        if len(kept) < len(tokens):
-            element.set("class", " ".join(kept))
