@@ -527,6 +527,47 @@ def test_a_writer_started_with_urls_and_a_crawler_joining_it_crawl_as_one_proces
     )
 
 
+def test_crawlers_started_by_hand_stop_when_the_writer_refuses_the_archive(
+    slow_blog: FixtureSite, redis_url: str, tmp_path: Path
+) -> None:
+    # The writer's archive fills its disk: a one-process crawl closes as archive_error; a
+    # crawler of a fleet started by hand must stop too (with the mechanism off it crawls the
+    # whole blog for nobody and ends "finished", status 0).
+    from tests.test_archive_access import tmpfs
+
+    with tmpfs(tmp_path / "full", "16m") as mount:
+        db = mount / "archive.db"
+        command = [sys.executable, "-m", "archive.cli", "writer", f"{slow_blog.base}/"]
+        writer = subprocess.Popen(
+            [*command, "--no-throttle", "--redis", redis_url, "--db", str(db)],
+            cwd=ROOT,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            import redis
+
+            client = redis.Redis.from_url(redis_url)
+            wait_for(lambda: client.hget("blogarchive:state", "run_id"), "run started")
+            free = subprocess.run(
+                ["df", "-B1", "--output=avail", str(mount)], capture_output=True, text=True
+            )
+            with (mount / "filler").open("wb") as handle:
+                handle.write(b"\0" * int(free.stdout.split()[-1]))
+            crawler = run_cli("crawler", "--redis", redis_url)
+            _, stderr = writer.communicate(timeout=300)
+        finally:
+            if writer.poll() is None:
+                writer.kill()
+    assert writer.returncode == 1, stderr[-3000:]
+    assert "archive not writable" in stderr.strip().splitlines()[-1], stderr[-3000:]
+    assert crawler.returncode == 1, crawler.stderr[-3000:]
+    last = crawler.stderr.strip().splitlines()[-1]
+    assert re.match(r"crawler \S+ archive_error: \d+ pages fetched; the writer stopped:", last)
+    assert "archive not writable" in last
+    assert "Traceback" not in crawler.stderr
+
+
 def test_crawl_delay_holds_across_crawlers_when_requests_reach_the_server_late(
     redis_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
