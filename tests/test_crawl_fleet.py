@@ -45,17 +45,28 @@ ARCHIVE_QUERIES = {
     "series_listings": "SELECT s.name, l.post_url, l.listed_position, l.listing_url"
     " FROM series_listings l JOIN series s ON s.id = l.series_id",
     "links": "SELECT post_url, position, url, text FROM links",
-    # robots.txt aside: fetched as often (twice a host: the spider's and the robots
-    # middleware's; demo_paths counts them), but one process asks the second time with the
-    # validators of the capture it has just made (304), and a fleet's crawler may not have
-    # made it (200, stored as a revisit).
+    # robots.txt's revisit records aside: fetched as often (twice a host: the spider's and
+    # the robots middleware's; demo_paths counts them), but one process asks the second time
+    # with the validators of the capture it has just made (304, nothing stored), and a
+    # fleet's crawler may not know that capture yet (200, stored as a revisit of it:
+    # ROBOTS_REVISITS checks that this is all).
     "captures": "SELECT run_id, url, method, status, content_type, content_length,"
     " payload_digest, etag, last_modified, source, revisit_of IS NULL AS original"
-    " FROM captures WHERE url NOT LIKE '%/robots.txt'",
+    " FROM captures WHERE url NOT LIKE '%/robots.txt' OR revisit_of IS NULL",
     "duplicates": "SELECT post_url, original_url, similarity, method FROM post_duplicates",
     "run_posts": "SELECT run_id, post_url, outcome FROM run_posts",
     "revisions": "SELECT post_url, revision, content_hash, changed FROM post_revisions",
 }
+
+
+# A revisit of robots.txt that repeats its original's payload and validators, in the run
+# that made the original: nothing a later run or a reader of the archive sees differently.
+ROBOTS_REVISITS = (
+    "SELECT count(*) AS n FROM captures r JOIN captures o ON o.id = r.revisit_of"
+    " WHERE r.url LIKE '%/robots.txt' AND NOT (r.url = o.url AND r.run_id = o.run_id"
+    " AND r.status = o.status AND r.payload_digest = o.payload_digest"
+    " AND r.etag IS o.etag AND r.last_modified IS o.last_modified)"
+)
 
 
 def archive_contents(db: Path) -> dict[str, list[tuple[Any, ...]]]:
@@ -77,6 +88,7 @@ def assert_same_archive(one: Path, fleet: Path) -> None:
             f" in the fleet's: {missing[:3]} / {extra[:3]}"
         )
     assert expected["posts"], "the one-process crawl archived nothing"
+    assert dict_rows(fleet, ROBOTS_REVISITS)[0]["n"] == 0
 
 
 def fleet_crawl(url: str, db: Path, *args: str, crawlers: int = 3) -> subprocess.CompletedProcess:
