@@ -409,6 +409,27 @@ def one_process_then_fleet(site: FixtureSite, url: str, tmp_path: Path) -> subpr
     return start_fleet(url, tmp_path / "fleet.db", *args)
 
 
+def start_writer(redis_url: str, db: Path, *args: str) -> subprocess.Popen[str]:
+    """Start ``blogarchive writer ARGS`` (by hand, as on several machines); return it once
+    its run has started."""
+    import redis
+
+    command = [sys.executable, "-m", "archive.cli", "writer", *args]
+    writer = subprocess.Popen(
+        [*command, "--redis", redis_url, "--db", str(db)],
+        cwd=ROOT,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    client = redis.Redis.from_url(redis_url)
+    try:
+        wait_for(lambda: client.hget("blogarchive:state", "run_id"), "run started by the writer")
+    except BaseException:
+        writer.kill()
+        raise
+    return writer
+
+
 def wait_for(condition: Any, what: str, timeout: float = 120) -> Any:
     deadline = time.monotonic() + timeout
     while not (value := condition()):
@@ -512,18 +533,8 @@ def test_a_writer_started_with_urls_and_a_crawler_joining_it_crawl_as_one_proces
     one = run_cli("crawl", *args, "--db", str(tmp_path / "one.db"), "-q")
     assert one.returncode == 0, one.stderr[-3000:]
     db = tmp_path / "fleet.db"
-    command = [sys.executable, "-m", "archive.cli"]
-    writer = subprocess.Popen(
-        [*command, "writer", *args, "--redis", redis_url, "--db", str(db)],
-        cwd=ROOT,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    writer = start_writer(redis_url, db, *args)
     try:
-        import redis
-
-        client = redis.Redis.from_url(redis_url)
-        wait_for(lambda: client.hget("blogarchive:state", "run_id"), "run started by the writer")
         crawler = run_cli("crawler", "--redis", redis_url)
         _, stderr = writer.communicate(timeout=300)
     finally:
@@ -548,19 +559,10 @@ def test_crawlers_started_by_hand_stop_when_the_writer_refuses_the_archive(
     from tests.test_archive_access import tmpfs
 
     with tmpfs(tmp_path / "full", "16m") as mount:
-        db = mount / "archive.db"
-        command = [sys.executable, "-m", "archive.cli", "writer", f"{slow_blog.base}/"]
-        writer = subprocess.Popen(
-            [*command, "--no-throttle", "--redis", redis_url, "--db", str(db)],
-            cwd=ROOT,
-            stderr=subprocess.PIPE,
-            text=True,
+        writer = start_writer(
+            redis_url, mount / "archive.db", f"{slow_blog.base}/", "--no-throttle"
         )
         try:
-            import redis
-
-            client = redis.Redis.from_url(redis_url)
-            wait_for(lambda: client.hget("blogarchive:state", "run_id"), "run started")
             free = subprocess.run(
                 ["df", "-B1", "--output=avail", str(mount)], capture_output=True, text=True
             )
