@@ -31,6 +31,7 @@ from archive.errors import ArchiveError
 from archive.history import WRITING
 from archive.lock import RunLock
 from archive.publish import default_snapshot_path
+from archive.search_index import index_pending_posts
 from archive.store import Archive
 from archive.write_batch import WriteBatch
 from crawler.items import (
@@ -250,9 +251,12 @@ class ArchivePipeline:
             self.batch.commit()
 
     def flush(self) -> None:
-        """Write the batched unchanged posts and page links now (in the open transaction)."""
+        """Write the batched unchanged posts and page links now (in the open transaction),
+        and index the posts stored in it for search (:mod:`archive.search_index`)."""
         self._flush_unchanged()
         self._flush_page_links()
+        if self.archive is not None:
+            index_pending_posts(self.archive.db)
 
     def process_item(self, item: Any) -> Any:
         """Store the item according to its type and count the outcome in the crawl stats.

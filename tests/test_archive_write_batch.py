@@ -6,6 +6,8 @@ read-only connection plays any other reader of the archive (Datasette, the next 
 
 from __future__ import annotations
 
+import dataclasses
+import os
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -18,6 +20,8 @@ from scrapy.utils.test import get_crawler
 
 from archive.archive_pipeline import ArchivePipeline
 from archive.history import ArchiveHistory
+from archive.store import Archive
+from archive.write_batch import WriteBatch
 from crawler.items import Capture, CrawlError, RunEnd, utc_now
 from crawler.outcome import STAT_REASON, STAT_STATUS
 from pipeline.records import PostRecord
@@ -212,3 +216,40 @@ def test_batches_end_by_age_once_the_engine_runs_and_never_in_the_writer(tmp_pat
     assert writer.ticker is None
     assert writer.writing is None
     close(writer)
+
+
+def open_temp_files() -> list[str]:
+    """Return the temporary files SQLite has open in this process (deleted, named etilqs_*)."""
+    links = []
+    for fd in Path("/proc/self/fd").iterdir():
+        try:
+            links.append(os.readlink(fd))
+        except OSError:
+            continue
+    return [link for link in links if "etilqs_" in link]
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="reads /proc/self/fd (Linux)")
+def test_a_batchs_savepoint_journals_stay_in_memory_and_the_setting_comes_back(
+    tmp_path: Path,
+) -> None:
+    """Each write's savepoint journals the pages it changes; a post changes more than the
+    64 KB SQLite keeps in memory by default, so without the batch's setting the journal is a
+    temporary file written again for every post (and deleted at the commit)."""
+    archive = Archive.open(tmp_path / "archive.db")
+    words = " ".join(f"word{i}" for i in range(4000))
+    batch = WriteBatch(archive.db, archive.path, rows=100, seconds=3600.0)
+    run_id = archive.start_run({})
+    temp_files = set()
+    for n in range(30):
+        batch.begin()
+        archive.store_post(dataclasses.replace(post(n), text=f"{words} {n}", html=words), run_id)
+        batch.wrote()
+        temp_files |= set(open_temp_files())
+    assert batch.open
+    assert temp_files == set()
+    assert archive.db.execute("PRAGMA temp_store").fetchone()[0] == 2  # MEMORY
+    batch.commit()
+    assert archive.db.execute("PRAGMA temp_store").fetchone()[0] == 0  # the default again
+    assert archive.db.execute("SELECT count(*) FROM posts_fts").fetchone()[0] == 30
+    archive.close()
