@@ -742,6 +742,18 @@ def m018_posts_indexed_for_search_at_commit(db: Database) -> None:
     db.executescript(_M018_FTS_TRIGGERS)
 
 
+@migrations()
+def m019_posts_titles_within_site(db: Database) -> None:
+    """Index posts' titles within their site.
+
+    Storing a post whose title has a series affix ("...: Part 2 of 4") looks for the site's
+    other titles with the same affix; without this index that read every post of the site
+    from the table (18 ms of CPU for a site of 5,000 posts, the store's cost growing with
+    the archive). (``IF NOT EXISTS``: see m013.)
+    """
+    db.execute("CREATE INDEX IF NOT EXISTS idx_posts_site_title ON posts (site_id, title)")
+
+
 def transform_keeping_triggers(db: Database, table: str, **transform: Any) -> None:
     """Run ``Table.transform`` and put back the triggers it drops.
 
