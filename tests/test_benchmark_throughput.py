@@ -178,3 +178,23 @@ def test_a_first_crawl_killed_at_the_limit_keeps_its_figures(tmp_path: Path) -> 
     assert 4 <= first["seconds"] < 60
     assert first["posts"] < SMOKE_POSTS
     assert first["rss_curve"]
+
+
+def test_same_archive_tells_a_changed_row_and_a_changed_answer(tmp_path: Path) -> None:
+    """``same_archive`` (how a store change is shown to keep the content): an archive is the
+    same as its copy, and not once a post's title changes (its row and its search answers)."""
+    import shutil
+
+    from benchmarks.throughput.same_archive import compare
+    from benchmarks.throughput.serving import build
+
+    old, new = tmp_path / "old.db", tmp_path / "new.db"
+    build(old, 30, workers=1, progress=False)
+    shutil.copy(old, new)
+    assert compare(old, new) == []
+    with sqlite3.connect(new) as conn:
+        title = conn.execute("SELECT title FROM posts ORDER BY rowid LIMIT 1").fetchone()[0]
+        conn.execute("UPDATE posts SET title = 'Zzyzx' WHERE title = ?", [title])
+    differ = compare(old, new)
+    assert "posts" in differ
+    assert any(d.startswith("search answers") for d in differ), differ
