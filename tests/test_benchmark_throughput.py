@@ -180,6 +180,25 @@ def test_a_first_crawl_killed_at_the_limit_keeps_its_figures(tmp_path: Path) -> 
     assert first["rss_curve"]
 
 
+@pytest.mark.e2e
+def test_a_first_crawl_killed_before_it_made_its_archive_keeps_its_figures(tmp_path: Path) -> None:
+    """A crawl killed before it opened its archive (a loaded machine, a short limit) still
+    gives figures: no post stored, no fetch error, instead of a query of a missing table."""
+    figures_path = tmp_path / "figures.json"
+    result = subprocess.run(
+        [sys.executable, "-m", "benchmarks.throughput", "--posts", "50", "--smoke", "--light",
+         "--first-only", "--no-peers", "--no-write", "--crawl-limit", "0.1",
+         "--json", str(figures_path)],
+        cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    (figures,) = json.loads(figures_path.read_text())
+    first = figures["first"]
+    assert first["killed_at_limit"] is True
+    assert first["posts"] == 0
+    assert first["fetch_errors"] == {"expected_404": 0, "unexpected": 0, "examples": []}
+
+
 def test_same_archive_tells_a_changed_row_and_a_changed_answer(tmp_path: Path) -> None:
     """``same_archive`` (how a store change is shown to keep the content): an archive is the
     same as its copy, and not once a post's title changes (its row and its search answers)."""

@@ -135,6 +135,19 @@ def count(db: Path, sql: str) -> int:
         conn.close()
 
 
+def archive_made(db: Path) -> bool:
+    """Return whether a crawl got as far as making its archive's tables (a crawl killed at a
+    short ``--crawl-limit`` on a loaded machine may be killed before it opens the archive)."""
+    if not db.exists():
+        return False
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        found = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'posts'"
+        return conn.execute(found).fetchone() is not None
+    finally:
+        conn.close()
+
+
 def stored_posts(db: Path) -> float | None:
     """Return how many posts the archive holds now (read while a crawl writes it), or None."""
     if not db.exists():
@@ -193,6 +206,9 @@ def crawl(
         # (seconds, crawler RSS MB, posts stored) every 5 s: memory against the crawl's size
         "rss_curve": result.curve,
     }
+
+
+NO_FETCH_ERRORS: dict[str, Any] = {"expected_404": 0, "unexpected": 0, "examples": []}
 
 
 def fetch_errors(db: Path, network: Network, bases: list[str]) -> dict[str, Any]:
@@ -393,12 +409,14 @@ def _bench_size(
         }
         first = crawl(work, server, "first", seconds=seconds, settings=settings, limit=limit)
         db = work / "archive.db"
-        stored = count(db, "SELECT count(*) FROM posts")
+        made = archive_made(db)
+        stored = count(db, "SELECT count(*) FROM posts") if made else 0
         warc = sum(f.stat().st_size for f in (work / "warc").glob("*"))
+        errors = fetch_errors(db, network, server.sites) if made else NO_FETCH_ERRORS
         figures["first"] = {**first, "posts": stored, "posts_per_s": stored / first["seconds"],
-                            "db_bytes_per_post": db.stat().st_size / max(stored, 1),
+                            "db_bytes_per_post": db.stat().st_size / max(stored, 1) if made else 0,
                             "warc_bytes_per_post": warc / max(stored, 1),
-                            "fetch_errors": fetch_errors(db, network, server.sites)}  # fmt: skip
+                            "fetch_errors": errors}  # fmt: skip
         figures["server_after_first"] = server.control("/stats")
         if first_only or first["killed_at_limit"]:
             return figures
