@@ -18,6 +18,7 @@ from typing import Any
 import sqlite_utils
 
 from archive.errors import ArchiveError
+from archive.search_index import index_pending_posts
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 MIGRATION_SET = "blogarchive"
@@ -96,10 +97,17 @@ def writing(
     db: sqlite_utils.Database, path: Path, what: str, *, url: str | None = None
 ) -> Iterator[None]:
     """Run one transaction (a savepoint inside an open one); a SQLite failure inside it
-    becomes an :class:`ArchiveError` saying ``what`` was being written."""
+    becomes an :class:`ArchiveError` saying ``what`` was being written.
+
+    A transaction of its own indexes the posts it stored for search before it commits;
+    inside an open one, whoever commits that does (:mod:`archive.search_index`).
+    """
+    own = not db.conn.in_transaction
     try:
         with db.atomic():
             yield
+            if own:
+                index_pending_posts(db)
     except sqlite3.Error as exc:
         raise ArchiveError(path, f"{what}: {describe_sqlite_error(exc)}", url=url) from exc
 

@@ -4,17 +4,23 @@ Records, series listings, errors, unchanged posts, raw captures and pages' links
 it plain data from the crawler (:mod:`crawler.items`), taken here as items; the crawl's end
 comes as data too (a :class:`crawler.items.RunEnd`). The pipeline never reads or writes the
 crawler's stats nor drives its engine: it keeps its own counts, answers the run's end with
-what it recorded, and says when it refuses more (the signals of :mod:`crawler.outcome`).
+what it recorded, and says when it refuses more (the signals of :mod:`crawler.outcome`). Nor
+does it look up the spider or the engine: in a crawl's process it announces its writing
+connection (:data:`archive.history.WRITING`, for the crawl's history to read through) and
+ends batches by age once the engine has started (Scrapy's ``engine_started``); built for a
+fleet's writer (:meth:`ArchivePipeline.for_settings`) it does neither, and works the same.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
+import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 from scrapy.settings import BaseSettings
@@ -22,9 +28,10 @@ from scrapy.utils.conf import build_component_list
 
 from archive.capture_store import CaptureStore
 from archive.errors import ArchiveError
-from archive.history import ArchiveHistory
+from archive.history import WRITING
 from archive.lock import RunLock
 from archive.publish import default_snapshot_path
+from archive.search_index import index_pending_posts
 from archive.store import Archive
 from archive.write_batch import WriteBatch
 from crawler.items import (
@@ -67,8 +74,8 @@ class ArchivePipeline:
     stores near-duplicate posts unlinked) and ``BLOGARCHIVE_WRITE_BATCH`` /
     ``BLOGARCHIVE_WRITE_BATCH_SECONDS``: writes are committed together, a batch of that many
     or that old at most (:mod:`archive.write_batch`); the crawl's history reads through the
-    writing connection, so it sees the batch under way. A kill loses the uncommitted batch
-    only, and the next run fetches what it held again.
+    writing connection (:data:`archive.history.WRITING`), so it sees the batch under way. A
+    kill loses the uncommitted batch only, and the next run fetches what it held again.
     The run is finished and the snapshot published when its end comes (:meth:`end_run`: in a
     crawl, ``RUN_ENDED`` from :class:`crawler.run_end.RunEnds` as it closes; in the fleet's
     writer, from the crawlers' stats); :func:`crawler.outcome.crawl_outcome` turns the close
@@ -85,11 +92,7 @@ class ArchivePipeline:
         db_path: Path,
         snapshot_path: Path | None,
         run_args: dict[str, Any],
-        crawler: Crawler | None = None,
     ) -> None:
-        # In a crawl's process: the spider's history reads through our connection, and
-        # batches end by age on the reactor's clock. None: the fleet's writer.
-        self.crawler = crawler
         self.db_path = db_path
         self.snapshot_path = snapshot_path
         self.run_args = run_args
@@ -97,6 +100,11 @@ class ArchivePipeline:
         self.stats: dict[str, Any] = {}
         # Told once when the archive refuses a write: the crawl should stop (reason in words).
         self.refused: Callable[[str], None] | None = None
+        # Told the writing connection when the archive is opened, None when it is let go: a
+        # history of the same archive in this process reads through it (a crawl's process).
+        self.writing: Callable[[Path, sqlite3.Connection | None], None] | None = None
+        # Whether a batch also ends by age, on the reactor's clock (a crawl's running engine).
+        self.clock = False
         self.archive: Archive | None = None
         self.run_id: int | None = None
         self.captures: CaptureStore | None = None
@@ -106,8 +114,6 @@ class ArchivePipeline:
         self.batch_seconds = settings.getfloat("BLOGARCHIVE_WRITE_BATCH_SECONDS")
         self.batch: WriteBatch | None = None
         self.ticker: LoopingCall | None = None
-        # The crawl's history, when it reads this archive: it reads through our connection.
-        self.history: ArchiveHistory | None = None
         # Unchanged posts are recorded in batches: one transaction (one fsync) per batch.
         self.unchanged: list[str] = []
         # So are the links of parsed pages (a cache: a batch lost to a kill costs a re-parse).
@@ -117,12 +123,14 @@ class ArchivePipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchivePipeline:
-        """The pipeline of a crawl: its end and refusals travel on crawler.outcome's signals.
+        """The pipeline of a crawl: its end and refusals travel on crawler.outcome's signals,
+        its writing connection on :data:`archive.history.WRITING`; batches end by age once
+        the engine runs.
 
         A crawl without the extension that sends the run's end is refused: its run would
         never be finished.
         """
-        pipeline = cls.for_settings(crawler.settings, crawler)
+        pipeline = cls.for_settings(crawler.settings)
         enabled = build_component_list(crawler.settings.getwithbase("EXTENSIONS"))
         names = {c if isinstance(c, str) else f"{c.__module__}.{c.__qualname__}" for c in enabled}
         if RUN_END_EXTENSION not in names:
@@ -132,17 +140,20 @@ class ArchivePipeline:
                 " it hands over the crawl's end",
             )
         crawler.signals.connect(pipeline.run_ended, signal=RUN_ENDED)
+        crawler.signals.connect(pipeline.start_clock, signal=signals.engine_started)
 
         def refused(reason: str) -> None:
             crawler.signals.send_catch_log(signal=RUN_REFUSED, reason=reason)
 
+        def writing(db_path: Path, conn: sqlite3.Connection | None) -> None:
+            crawler.signals.send_catch_log(signal=WRITING, db_path=db_path, conn=conn)
+
         pipeline.refused = refused
+        pipeline.writing = writing
         return pipeline
 
     @classmethod
-    def for_settings(
-        cls, settings: BaseSettings, crawler: Crawler | None = None
-    ) -> ArchivePipeline:
+    def for_settings(cls, settings: BaseSettings) -> ArchivePipeline:
         """Read the archive settings; without BLOGARCHIVE_DB the pipeline is refused."""
         db = settings.get("BLOGARCHIVE_DB")
         if not db:
@@ -156,7 +167,7 @@ class ArchivePipeline:
         if snapshot is None:
             snapshot = default_snapshot_path(db_path)
         run_args = dict(settings.getdict("BLOGARCHIVE_RUN_ARGS"))
-        return cls(settings, db_path, Path(snapshot) if snapshot else None, run_args, crawler)
+        return cls(settings, db_path, Path(snapshot) if snapshot else None, run_args)
 
     def open_spider(self) -> None:
         """Take the run lock, open the archive, close interrupted runs and start a run."""
@@ -199,7 +210,7 @@ class ArchivePipeline:
         return True
 
     def _start_batches(self, archive: Archive) -> None:
-        """Batch the run's writes; let the crawl's history read through this connection."""
+        """Batch the run's writes; say which connection writes them (:attr:`writing`)."""
         self.batch = WriteBatch(
             archive.db,
             self.db_path,
@@ -207,12 +218,20 @@ class ArchivePipeline:
             seconds=self.batch_seconds,
             before_commit=self.flush,
         )
-        history = getattr(self._crawler_part("spider"), "history", None)
-        if isinstance(history, ArchiveHistory) and history.reads(self.db_path):
-            history.read_through(archive.db.conn)
-            self.history = history
-        if self._crawler_part("engine") is not None and self.batch_rows > 1:
-            # Under Scrapy: a batch also ends by age when no write comes to end it.
+        if self.writing is not None:
+            self.writing(self.db_path, archive.db.conn)
+        self._start_ticker()
+
+    def start_clock(self, **_: Any) -> None:
+        """End batches by age from now on (the crawl's engine has started: a reactor runs)."""
+        self.clock = True
+        self._start_ticker()
+
+    def _start_ticker(self) -> None:
+        if not self.clock or self.batch is None or self.ticker is not None:
+            return
+        if self.batch_rows > 1:
+            # A batch also ends by age when no write comes to end it.
             from twisted.internet.task import LoopingCall
 
             self.ticker = LoopingCall(self._commit_due)
@@ -224,7 +243,7 @@ class ArchivePipeline:
         try:
             self.batch.commit()
         except ArchiveError as exc:
-            self._archive_failed(exc)
+            self.archive_failed(exc)
 
     def commit(self) -> None:
         """Commit the batch under way now (ArchiveError if the archive refuses it)."""
@@ -232,16 +251,19 @@ class ArchivePipeline:
             self.batch.commit()
 
     def flush(self) -> None:
-        """Write the batched unchanged posts and page links now (in the open transaction)."""
+        """Write the batched unchanged posts and page links now (in the open transaction),
+        and index the posts stored in it for search (:mod:`archive.search_index`)."""
         self._flush_unchanged()
         self._flush_page_links()
+        if self.archive is not None:
+            index_pending_posts(self.archive.db)
 
     def process_item(self, item: Any) -> Any:
         """Store the item according to its type and count the outcome in the crawl stats.
 
         The write joins the batch under way (:mod:`archive.write_batch`). An archive that
         cannot be written at all (a full disk, a file made read-only) stops the crawl: see
-        :meth:`_archive_failed`.
+        :meth:`archive_failed`.
         """
         if self.failure is not None:
             if not isinstance(item, (Capture, PageLinks)):
@@ -251,7 +273,7 @@ class ArchivePipeline:
             try:
                 self.batch.begin()
             except ArchiveError as exc:
-                self._archive_failed(exc)
+                self.archive_failed(exc)
                 return item
         try:
             if isinstance(item, Capture):
@@ -262,7 +284,7 @@ class ArchivePipeline:
                 try:
                     self._store_item(item)
                 except ArchiveError as exc:
-                    self._archive_failed(exc)
+                    self.archive_failed(exc)
         finally:
             self._wrote()
         return item
@@ -274,9 +296,9 @@ class ArchivePipeline:
         try:
             self.batch.wrote()
         except ArchiveError as exc:
-            self._archive_failed(exc)
+            self.archive_failed(exc)
 
-    def _archive_failed(self, exc: ArchiveError) -> None:
+    def archive_failed(self, exc: ArchiveError) -> None:
         """Stop the crawl after a write the archive refused, saying so once.
 
         What was stored stays (every write is one transaction); the run is closed as failed
@@ -345,7 +367,7 @@ class ArchivePipeline:
                     CrawlError(capture.url, "store", exc.message, capture.source), run_id
                 )
             except ArchiveError as again:
-                self._archive_failed(again)
+                self.archive_failed(again)
                 return
             self._count("blogarchive/errors")
 
@@ -484,9 +506,8 @@ class ArchivePipeline:
 
     def _release(self) -> None:
         self._stop_ticker()
-        if self.history is not None:
-            self.history.read_through(None)
-            self.history = None
+        if self.writing is not None and self.archive is not None:
+            self.writing(self.db_path, None)
         if self.batch is not None:
             # Only a batch an error left open: a finished run committed it.
             with contextlib.suppress(Exception):
@@ -505,15 +526,6 @@ class ArchivePipeline:
         if self.lock is not None:
             self.lock.release()
             self.lock = None
-
-    def _crawler_part(self, name: str) -> Any:
-        """Return the crawler's spider or engine, None before the crawl (or in the writer)."""
-        if self.crawler is None:
-            return None
-        try:
-            return getattr(self.crawler, name, None)
-        except RuntimeError:  # Scrapy: "Crawler.engine is not set yet"
-            return None
 
     def _open_run(self) -> tuple[Archive, int]:
         if self.archive is None or self.run_id is None:

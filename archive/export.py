@@ -145,3 +145,37 @@ def write_markdown(posts: Iterator[dict[str, Any]], folder: Path) -> int:
         target.write_text(markdown_file(post), encoding="utf-8")
         count += 1
     return count
+
+
+class ExportUsageError(ArchiveError):
+    """An export asked for what its format cannot do (Markdown to a stream, to a file)."""
+
+
+def export_posts(db_path: Path, fmt: str, output: Path | None, stdout: IO[str]) -> int:
+    """Export every post of the archive at ``db_path`` as ``fmt`` (one of :data:`FORMATS`);
+    return how many.
+
+    JSON Lines and CSV go to the file ``output``, or to ``stdout`` without one; Markdown goes
+    to the folder ``output`` (ExportUsageError without one, or if it is a file). ArchiveError
+    if the archive cannot be read, OSError if the output cannot be written.
+    """
+    if fmt not in FORMATS:
+        raise ExportUsageError(None, f"unknown format {fmt!r}: one of {', '.join(FORMATS)}")
+    if fmt == "markdown":
+        if output is None:
+            raise ExportUsageError(
+                None, "--format markdown writes a folder: give it with -o/--output"
+            )
+        if output.is_file():
+            raise ExportUsageError(output, f"{output} is a file, not a folder")
+    posts = iter_posts(db_path)
+    if fmt == "markdown":
+        assert output is not None
+        return write_markdown(posts, output)
+    write = write_jsonl if fmt == "jsonl" else write_csv
+    if output is None:
+        count = write(posts, stdout)
+        stdout.flush()
+        return count
+    with output.open("w", encoding="utf-8") as out:
+        return write(posts, out)

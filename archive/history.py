@@ -5,6 +5,8 @@
 While the same process writes the archive (:class:`archive.archive_pipeline.ArchivePipeline`),
 it reads through the writer's connection, which sees the batch of writes not committed yet
 (:mod:`archive.write_batch`): what this run captured or stored is found as soon as it is.
+The two meet through the crawl's signals (:data:`WRITING`), never by looking each other up:
+a fleet's writer has no crawl, so nothing is sent and its history reads committed rows.
 """
 
 from __future__ import annotations
@@ -21,6 +23,11 @@ from crawler.history import StoredResponse, Validators
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
+
+# A Scrapy signal, sent by the archive pipeline of a crawl's process with ``db_path`` and
+# ``conn`` when it opens the archive for writing (the connection) and when it lets go of it
+# (None). The crawl's ArchiveHistory of the same archive then reads through ``conn``.
+WRITING = object()
 
 
 class ArchiveHistory:
@@ -39,8 +46,19 @@ class ArchiveHistory:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchiveHistory:
-        """Open the history of the archive the crawl writes (setting ``BLOGARCHIVE_DB``)."""
-        return cls(crawler.settings["BLOGARCHIVE_DB"])
+        """Open the history of the archive the crawl writes (setting ``BLOGARCHIVE_DB``).
+
+        It reads through the archive's writing connection while the crawl's pipeline holds it
+        (:data:`WRITING`).
+        """
+        history = cls(crawler.settings["BLOGARCHIVE_DB"])
+        crawler.signals.connect(history.writing, signal=WRITING)
+        return history
+
+    def writing(self, db_path: Path | str, conn: sqlite3.Connection | None, **_: Any) -> None:
+        """Answer :data:`WRITING`: read through ``conn`` if it writes this history's archive."""
+        if self.reads(db_path):
+            self.read_through(conn)
 
     def reads(self, db_path: Path | str) -> bool:
         """Tell whether this is the history of the archive at ``db_path``."""

@@ -705,6 +705,55 @@ def m017_posts_facets_within_site_and_author(db: Database) -> None:
     )
 
 
+# The full-text index learns a stored post at its transaction's commit, not at its insert
+# (archive/search_index.py): the insert trigger only remembers the rowid; the update and delete
+# triggers leave a post still pending to the commit, which indexes its values then.
+_M018_FTS_TRIGGERS = """
+CREATE TABLE IF NOT EXISTS posts_fts_pending (post_rowid INTEGER PRIMARY KEY);
+DROP TRIGGER IF EXISTS "posts_ai";
+DROP TRIGGER IF EXISTS "posts_ad";
+DROP TRIGGER IF EXISTS "posts_au";
+CREATE TRIGGER "posts_ai" AFTER INSERT ON "posts" BEGIN
+  INSERT INTO posts_fts_pending (post_rowid) VALUES (new.rowid);
+END;
+CREATE TRIGGER "posts_ad" AFTER DELETE ON "posts" BEGIN
+  INSERT INTO "posts_fts" ("posts_fts", rowid, "title", "text")
+    SELECT 'delete', old.rowid, old."title", old."text"
+    WHERE NOT EXISTS (SELECT 1 FROM posts_fts_pending WHERE post_rowid = old.rowid);
+  DELETE FROM posts_fts_pending WHERE post_rowid = old.rowid;
+END;
+CREATE TRIGGER "posts_au" AFTER UPDATE ON "posts"
+  WHEN NOT EXISTS (SELECT 1 FROM posts_fts_pending WHERE post_rowid = old.rowid) BEGIN
+  INSERT INTO "posts_fts" ("posts_fts", rowid, "title", "text") VALUES('delete', old.rowid, old."title", old."text");
+  INSERT INTO "posts_fts" (rowid, "title", "text") VALUES (new.rowid, new."title", new."text");
+END;
+"""  # noqa: E501
+
+
+@migrations()
+def m018_posts_indexed_for_search_at_commit(db: Database) -> None:
+    """Index stored posts for search once a transaction instead of once a post.
+
+    FTS5 turns what it has pending into a new index segment at every savepoint, and every
+    write in a batch is one, so a trigger indexing each post made a segment a post and FTS5
+    merged them again and again: 1.9 ms of the 5.7 ms of CPU a post stored into a
+    100,000-post archive. Posts already stored are indexed already: nothing is pending.
+    """
+    db.executescript(_M018_FTS_TRIGGERS)
+
+
+@migrations()
+def m019_posts_titles_within_site(db: Database) -> None:
+    """Index posts' titles within their site.
+
+    Storing a post whose title has a series affix ("...: Part 2 of 4") looks for the site's
+    other titles with the same affix; without this index that read every post of the site
+    from the table (18 ms of CPU for a site of 5,000 posts, the store's cost growing with
+    the archive). (``IF NOT EXISTS``: see m013.)
+    """
+    db.execute("CREATE INDEX IF NOT EXISTS idx_posts_site_title ON posts (site_id, title)")
+
+
 def transform_keeping_triggers(db: Database, table: str, **transform: Any) -> None:
     """Run ``Table.transform`` and put back the triggers it drops.
 
@@ -718,6 +767,8 @@ def transform_keeping_triggers(db: Database, table: str, **transform: Any) -> No
         db.execute(sql)
     if db.table(table).detect_fts():
         db.table(table).rebuild_fts()
+        if table == "posts" and db.table("posts_fts_pending").exists():
+            db.execute("DELETE FROM posts_fts_pending")  # indexed by the rebuild
     violations = db.execute("PRAGMA foreign_key_check").fetchall()
     if violations:
         raise ArchiveError(None, f"transforming {table} broke foreign keys: {violations[:5]}")

@@ -17,6 +17,7 @@ import sqlite_utils
 
 from archive.access import describe_sqlite_error
 from archive.errors import ArchiveError
+from archive.search_index import index_pending_posts
 
 logger = logging.getLogger(__name__)
 
@@ -69,6 +70,8 @@ def publish(db: sqlite_utils.Database, db_path: Path, snapshot_path: Path | str,
         _remove_orphan_snapshots(snapshot)
         # Fold the WAL in first, so the working file is not rewritten after the snapshot
         # and "snapshot newer than archive" keeps meaning "snapshot up to date".
+        with db.atomic():  # a post committed without its search index would miss it
+            index_pending_posts(db)
         db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         db.execute("VACUUM INTO ?", [str(tmp)])
         # Readers open the snapshot immutable: no WAL file must ever be expected.

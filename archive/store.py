@@ -20,6 +20,7 @@ from archive.migrations import migrate
 from archive.publish import publish, space_problem
 from archive.revisions import changed_fields, mark_gone, save_revision
 from archive.runs import RunLog
+from archive.search_index import index_pending_posts
 from archive.series.memberships import relink_copies, store_listing, store_post_series
 from crawler.items import CrawlError, SeriesListing, utc_now
 from crawler.outcome import STATUSES as RUN_STATUSES
@@ -73,6 +74,8 @@ class Archive:
             db.enable_wal()
             db.execute("PRAGMA foreign_keys = ON")
             migrate(db)
+            with db.atomic():  # a writer that committed posts without indexing them
+                index_pending_posts(db)
         except (OSError, sqlite3.Error) as exc:
             raise ArchiveError(path, f"cannot open archive: {describe_sqlite_error(exc)}") from exc
         except ArchiveError as exc:

@@ -9,6 +9,7 @@ points at (:func:`recover`) and gives it its final name.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import io
 import logging
@@ -93,7 +94,11 @@ class WarcFileWriter:
         if self._file is not None and self._file.tell() >= self.max_bytes:
             self.close()
         if self._file is None:
-            self._open_next()
+            try:
+                self._open_next()
+            except OSError as exc:
+                # A full disk or a read-only folder: the archive refuses it, not a crash.
+                raise WarcError(self.directory, f"cannot open a WARC file: {exc}") from exc
         assert self._file is not None
         assert self._writer is not None
         assert self._path is not None
@@ -160,13 +165,21 @@ class WarcFileWriter:
             if not path.exists() and not _open_name(path).exists():
                 break
         handle = open(_open_name(path), "xb")  # noqa: SIM115  (kept open across writes)
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        self._file, self._path = handle, path
-        self._writer = WARCWriter(handle, gzip=True, warc_version="1.1")
-        info = self._writer.create_warcinfo_record(
-            path.name, {"software": self.software, "format": "WARC File Format 1.1"}
-        )
-        self._writer.write_record(info)
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            writer = WARCWriter(handle, gzip=True, warc_version="1.1")
+            info = writer.create_warcinfo_record(
+                path.name, {"software": self.software, "format": "WARC File Format 1.1"}
+            )
+            writer.write_record(info)
+        except OSError:
+            # No file half begun: the next write tries a new one.
+            with contextlib.suppress(OSError):
+                handle.close()
+            with contextlib.suppress(OSError):
+                _open_name(path).unlink()
+            raise
+        self._file, self._path, self._writer = handle, path, writer
 
     @staticmethod
     def _warc_headers(capture: Capture) -> dict[str, str]:

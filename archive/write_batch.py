@@ -11,6 +11,16 @@ run is found whether or not its batch was committed.
 A batch is the writer's only when it began the transaction: inside one somebody else opened
 (the fleet's writer commits a stream batch at a time, archive/writer.py), it neither begins
 nor commits.
+
+While a batch it began is open, the connection keeps SQLite's temporary storage in memory
+(``PRAGMA temp_store = MEMORY``, set before ``BEGIN`` and put back after the commit). Each
+write's savepoint journals the pages it changes; past 64 KB SQLite spills that journal to a
+temporary file, and a post (its row, full-text index, near-duplicate bands) changes more: on
+disk the journal wrote about 330 KB a post (``benchmarks/throughput/store_writes.py``), more
+than the WAL itself, to a file deleted at the commit. In memory it holds one write's pages
+at a time, since each savepoint is released when its write ends. Outside batches (a
+migration, a one-off write) the setting stays as it was: a single statement there may change
+a whole table, and its journal belongs on disk.
 """
 
 from __future__ import annotations
@@ -24,6 +34,7 @@ import sqlite_utils
 
 from archive.access import describe_sqlite_error
 from archive.errors import ArchiveError
+from archive.search_index import index_pending_posts
 
 
 class WriteBatch:
@@ -48,6 +59,7 @@ class WriteBatch:
         self.pending = 0  # writes since the batch began
         self.began: float | None = None  # when this batch's transaction began (ours only)
         self.commits = 0
+        self._temp_store: int | None = None  # the connection's own, while a batch holds it
 
     @property
     def open(self) -> bool:
@@ -59,10 +71,24 @@ class WriteBatch:
         if self.rows <= 1 or self.began is not None or self.db.conn.in_transaction:
             return
         try:
+            self._journals_in_memory()
             self.db.execute("BEGIN")
         except sqlite3.Error as exc:
+            self._journals_back()
             raise ArchiveError(self.path, f"begin a batch: {describe_sqlite_error(exc)}") from exc
         self.began = self.clock()
+
+    def _journals_in_memory(self) -> None:
+        """Keep savepoint journals in memory for the batch (only outside a transaction)."""
+        if self._temp_store is None:
+            self._temp_store = int(self.db.execute("PRAGMA temp_store").fetchone()[0])
+            self.db.execute("PRAGMA temp_store = MEMORY")
+
+    def _journals_back(self) -> None:
+        """Put the connection's own temp_store back once no transaction is open."""
+        if self._temp_store is not None and not self.db.conn.in_transaction:
+            self.db.execute(f"PRAGMA temp_store = {self._temp_store}")
+            self._temp_store = None
 
     def wrote(self) -> None:
         """Count one write; commit when the batch is full or old enough."""
@@ -84,6 +110,7 @@ class WriteBatch:
         self.lost_check()
         self.before_commit()
         try:
+            index_pending_posts(self.db)  # archive.search_index: once a batch, not a post
             self.db.execute("COMMIT")
         except sqlite3.Error as exc:
             self.rollback()
@@ -93,6 +120,7 @@ class WriteBatch:
         self.began = None
         self.pending = 0
         self.commits += 1
+        self._journals_back()
 
     def rollback(self) -> None:
         """Drop the open batch (after a refused write the crawl stops: nothing more is kept)."""
@@ -100,6 +128,7 @@ class WriteBatch:
             self.db.conn.rollback()
         self.began = None
         self.pending = 0
+        self._journals_back()
 
     def lost_check(self) -> None:
         """Raise if SQLite rolled the whole batch back on its own (a full disk, an I/O error).
@@ -110,4 +139,5 @@ class WriteBatch:
             lost = self.pending
             self.began = None
             self.pending = 0
+            self._journals_back()
             raise ArchiveError(self.path, f"SQLite rolled back a batch of {lost} writes")

@@ -17,6 +17,7 @@ import json
 import logging
 import pickle
 import signal
+import sqlite3
 import threading
 import time
 from dataclasses import dataclass
@@ -28,10 +29,13 @@ from scrapy.exceptions import DropItem
 from scrapy.settings import Settings
 from scrapy.statscollectors import MemoryStatsCollector
 
+from archive.access import describe_sqlite_error
 from archive.archive_pipeline import ArchivePipeline
+from archive.errors import ArchiveError
 from crawler.fleet import (
     CRAWLERS_KEY,
     OUTBOX_KEY,
+    REFUSED,
     STATE_KEY,
     STATS_KEY,
     WRITER_GROUP,
@@ -89,6 +93,8 @@ class Writer:
     def open(self) -> int:
         """Go on with the crawl's run if a killed writer left it running, else start one."""
         client = self.fleet.client
+        # A writer before this one refused the crawl's records: this one takes them again.
+        client.hdel(STATE_KEY, REFUSED)
         earlier = self.fleet.state("run_id")
         if earlier is None or not self.pipeline.resume_spider(int(earlier)):
             self.pipeline.open_spider()
@@ -113,6 +119,8 @@ class Writer:
             if self.signum is not None:
                 return "shutdown"
             if self.pipeline.failure is not None:
+                # Crawlers started by hand stop too (crawler.fleet_member.FleetMember.tick).
+                client.hset(STATE_KEY, REFUSED, f"archive not writable: {self.pipeline.failure}")
                 return "archive_error"
             entries = self._read(">")
             if entries:
@@ -140,16 +148,27 @@ class Writer:
         archive = self.pipeline.archive
         assert archive is not None
         last = self.position
-        with archive.db.atomic():
-            for entry_id, fields in entries:
-                position = stream_id(entry_id)
-                if position <= self.position:
-                    continue  # applied before a kill, not acknowledged
-                self._apply_one(fields[b"m"])
-                last = position
-            self.pipeline.flush()
-            if last != self.position:
-                archive.save_queue_position(OUTBOX_KEY, last)
+        try:
+            with archive.db.atomic():
+                for entry_id, fields in entries:
+                    position = stream_id(entry_id)
+                    if position <= self.position:
+                        continue  # applied before a kill, not acknowledged
+                    self._apply_one(fields[b"m"])
+                    last = position
+                self.pipeline.flush()
+                if last != self.position:
+                    archive.save_queue_position(OUTBOX_KEY, last)
+        except (sqlite3.Error, ArchiveError) as exc:
+            # A full disk, a file made read-only: the run stops as a crawl's would. The
+            # entries stay unacknowledged, for a writer started again where there is room.
+            if archive.db.conn.in_transaction:
+                archive.db.conn.rollback()
+            if not isinstance(exc, ArchiveError):
+                why = f"commit {len(entries)} records: {describe_sqlite_error(exc)}"
+                exc = ArchiveError(self.pipeline.db_path, why)
+            self.pipeline.archive_failed(exc)
+            return
         self.position = last
         ids = [entry_id for entry_id, _ in entries]
         pipe = self.fleet.client.pipeline(transaction=True)

@@ -11,13 +11,14 @@ One crawl lives under one Redis database (the URL's ``/N``). Its keys:
   not finished; a dead crawler's are put back (:mod:`crawler.shared_frontier`).
 - ``blogarchive:alive:<crawler>`` (string with a time to live): the crawler's heartbeat.
 - ``blogarchive:outbox`` (stream): items, captures and page links for the one writer.
-- ``blogarchive:hosts:<host:port>`` / ``blogarchive:next:<host:port>``: the per-host slots
-  and next start time every crawler's downloader asks for (:mod:`crawler.politeness`).
+- ``blogarchive:hosts:<host:port>`` / ``blogarchive:next:<host:port>`` /
+  ``blogarchive:answered:<host:port>``: the per-host slots, next start time and last answer
+  every crawler's downloader asks for (:mod:`crawler.politeness`).
 - ``blogarchive:robots-answers`` (hash: robots.txt URL -> status and body, or null) and
   ``blogarchive:robots-claim:<url>`` (the crawler fetching it): each robots.txt is fetched
   once a fleet (:class:`RobotsBoard`).
 - ``blogarchive:config`` (what to crawl, as JSON), ``blogarchive:state`` (hash: seeding,
-  re-check, done), ``blogarchive:stats`` (the crawlers' summed Scrapy stats),
+  re-check, done, the writer's refusal), ``blogarchive:stats`` (the crawlers' summed Scrapy stats),
   ``blogarchive:epoch`` (a token naming this crawl; see :meth:`Fleet.check`).
 """
 
@@ -48,6 +49,9 @@ SERIES_KEY = PREFIX + "series"  # hash: post URL -> JSON [[series name, series p
 PAGES_KEY = PREFIX + "pages"  # hash: source name -> pages sent (counted against max_pages)
 ROBOTS_KEY = PREFIX + "robots"  # set: robots.txt URLs read (the seeder waits for them)
 WRITER_GROUP = "writer"
+# The state field a writer sets when the archive refused the crawl's records (the reason in
+# words): every crawler then stops, as a one-process crawl closes as "archive_error".
+REFUSED = "refused"
 # Crawler processes one machine's `blogarchive crawl --redis` starts when not told how many
 # (crawler/fleet_run.py's run_fleet; the CLI's --crawlers).
 CRAWLERS = 2
@@ -68,9 +72,10 @@ def holdings_key(crawler_id: str) -> str:
     return f"{PREFIX}holdings:{crawler_id}"
 
 
-def host_keys(slot: str) -> tuple[str, str]:
-    """Return the keys of a download slot's (host:port's) holders and next start time."""
-    return f"{PREFIX}hosts:{slot}", f"{PREFIX}next:{slot}"
+def host_keys(slot: str) -> tuple[str, str, str]:
+    """Return the keys of a download slot's (host:port's) holders, next start time and the
+    time its last request was answered."""
+    return f"{PREFIX}hosts:{slot}", f"{PREFIX}next:{slot}", f"{PREFIX}answered:{slot}"
 
 
 def slot_queue_key(slot: str) -> str:

@@ -30,6 +30,7 @@ from twisted.internet.task import LoopingCall
 from crawler.fleet import (
     OUTBOX_KEY,
     PAGES_KEY,
+    REFUSED,
     ROBOTS_KEY,
     SERIES_KEY,
     STATE_KEY,
@@ -277,10 +278,15 @@ class FleetMember:
             if time.monotonic() - self.last_check > 1.0:
                 self.last_check = time.monotonic()
                 self.fleet.check()
-                limit = self.fleet.state("limit")
+                limit, refused = self.fleet.client.hmget(STATE_KEY, "limit", REFUSED)
+                if refused is not None:
+                    # The writer takes nothing more: crawling on would fill the outbox for
+                    # nobody. The requests held go back to the frontier for a later writer.
+                    self._stop(f"the writer stopped: {refused.decode()}", "archive_error")
+                    return
                 if limit is not None:
                     # Another crawler reached the fleet's budget: the crawl ends for all.
-                    self._close(limit)
+                    self._close(limit.decode())
                     return
             backlog = self.backlog
             if time.monotonic() - self.last_backlog > BACKLOG_EVERY:
@@ -305,10 +311,10 @@ class FleetMember:
             # free the host slots its pop waits for (SharedFrontier leases by host).
             engine._slot.nextcall.schedule()
 
-    def _stop(self, why: str) -> None:
+    def _stop(self, why: str, reason: str = "fleet_error") -> None:
         logger.error("%s", why)
         self.crawler.stats.set_value(STAT_FLEET_ERROR, why)
-        self._close("fleet_error")
+        self._close(reason)
 
     def _close(self, reason: str) -> None:
         self.closing = True

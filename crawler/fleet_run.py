@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from scrapy.settings import SETTINGS_PRIORITIES, Settings
+from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings, Settings
 
 from crawler.fleet import CRAWLERS, STATE_KEY, Fleet, new_crawler_id, start_crawl
 from crawler.outcome import COMPLETE_REASONS, EXIT_CODES, INTERRUPT_REASONS, LIMIT_REASONS
@@ -37,7 +37,8 @@ def crawl_definition(options: CrawlOptions) -> dict[str, Any]:
     settings = crawl_settings(options)
     cmdline = SETTINGS_PRIORITIES["cmdline"]
     overrides = {
-        name: settings[name]
+        # A dict setting given with -s (DOWNLOAD_HANDLERS={...}) reads back as settings.
+        name: value.copy_to_dict() if isinstance(value := settings[name], BaseSettings) else value
         for name in settings
         if settings.getpriority(name) == cmdline and name not in LOCAL_SETTINGS
     }

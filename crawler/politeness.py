@@ -24,6 +24,7 @@ robots.txt to the first page under a 0.3 s Crawl-delay, and a stall longer than 
 let the next page out with the held one (0.4 ms apart). So a slot with a fixed delay has one
 request in flight at a time, and the next waits the delay after the previous one was
 answered or failed (it reached the server before that): one response time more a request.
+A fleet (:class:`FleetDownloader`) keeps the same rule across its crawlers, in Redis.
 """
 
 from __future__ import annotations
@@ -111,7 +112,7 @@ class PoliteDownloader(Downloader):
             await _process_pending_io()
             raise
         finally:
-            self.answered[slot] = monotonic()
+            self._answered(slot, request)
             slot.transferring.remove(request)
             self._process_queue(slot)
             self.signals.send_catch_log(
@@ -120,25 +121,47 @@ class PoliteDownloader(Downloader):
                 spider=self.crawler.spider,
             )
 
+    def _answered(self, slot: Slot, request: Request) -> None:
+        """Note that ``request`` was answered or failed, before the slot's queue is looked at."""
+        self.answered[slot] = monotonic()
+
     def _slot_gc(self, age: float = 60) -> None:
         super()._slot_gc(age)
         live = set(self.slots.values())
         self.answered = {slot: at for slot, at in self.answered.items() if slot in live}
 
 
-# KEYS: the host's holders (sorted set, scored by expiry), its next start time, the
-# crawler's own holdings (set). ARGV: holder, limit, delay (s), time to live (s).
+# KEYS: the host's holders (sorted set, scored by expiry), its next start time, when its
+# last request was answered, the crawler's own holdings (set). ARGV: holder, limit, delay
+# (s), time to live (s), 1 if the delay is fixed. A fixed delay lets one request in flight
+# and counts from the last answer, as PoliteDownloader does in one process.
 # Returns 0 when the slot is taken, else the milliseconds to wait before asking again.
 TAKE_SLOT = """
 local now = redis.call('TIME')
 local t = tonumber(now[1]) + tonumber(now[2]) / 1000000
+local fixed = ARGV[5] == '1'
+local limit = tonumber(ARGV[2])
+if fixed then limit = 1 end
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', t)
-if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[2]) then return 20 end
+if redis.call('ZCARD', KEYS[1]) >= limit then return 20 end
 local start = tonumber(redis.call('GET', KEYS[2]) or '0')
+if fixed then
+  start = math.max(start, tonumber(redis.call('GET', KEYS[3]) or '0') + tonumber(ARGV[3]))
+end
 if t < start then return math.max(1, math.ceil((start - t) * 1000)) end
 redis.call('ZADD', KEYS[1], t + tonumber(ARGV[4]), ARGV[1])
 redis.call('SET', KEYS[2], tostring(t + tonumber(ARGV[3])), 'EX', 3600)
-redis.call('SADD', KEYS[3], KEYS[1] .. ' ' .. ARGV[1])
+redis.call('SADD', KEYS[4], KEYS[1] .. ' ' .. ARGV[1])
+return 0
+"""
+
+# KEYS: the host's holders, when its last request was answered, the crawler's holdings.
+# ARGV: holder. Gives the slot back and notes the answer's time (Redis's clock).
+GIVE_BACK = """
+local now = redis.call('TIME')
+redis.call('ZREM', KEYS[1], ARGV[1])
+redis.call('SREM', KEYS[3], KEYS[1] .. ' ' .. ARGV[1])
+redis.call('SET', KEYS[2], tostring(tonumber(now[1]) + tonumber(now[2]) / 1000000), 'EX', 3600)
 return 0
 """
 
@@ -149,7 +172,10 @@ class FleetDownloader(PoliteDownloader):
     Before a request starts it takes one of the host's ``concurrency`` slots in Redis and
     the host's next start time moves on by the slot's delay (the download delay, a source's
     configured delay or robots.txt Crawl-delay, as AutoThrottle and CrawlDelayMiddleware
-    set it here); the slot is given back when the download ends. A crawler that dies holds
+    set it here); the slot is given back, and the time noted, when the answer comes. A
+    fixed delay (no jitter) is held between arrivals as in one process (see the module
+    docstring): one request of the host in flight across the fleet, and the next starts the
+    delay after the last answer, whichever crawler sends it. A crawler that dies holds
     its slots until their time to live (DOWNLOAD_TIMEOUT plus a margin) runs out, or until
     another crawler reclaims its requests and drops them.
     """
@@ -163,6 +189,7 @@ class FleetDownloader(PoliteDownloader):
         self.holdings_key = holdings_key(self.holder_prefix)
         self.ttl = crawler.settings.getfloat("DOWNLOAD_TIMEOUT") + 30
         self._take = self.server.register_script(TAKE_SLOT)
+        self._give = self.server.register_script(GIVE_BACK)
         self._serial = 0
 
     def _process_queue(self, slot: Slot) -> None:
@@ -173,10 +200,12 @@ class FleetDownloader(PoliteDownloader):
             key = self.get_slot_key(request)
             self._serial += 1
             holder = f"{self.holder_prefix}:{self._serial}"
+            delay = slot.download_delay()
+            fixed = 1 if delay and not slot.jitter else 0
             wait = int(
                 self._take(
                     keys=[*host_keys(key), self.holdings_key],
-                    args=[holder, slot.concurrency, slot.download_delay(), self.ttl],
+                    args=[holder, slot.concurrency, delay, self.ttl, fixed],
                 )
             )
             if wait:
@@ -200,12 +229,14 @@ class FleetDownloader(PoliteDownloader):
             self._give_back(request)
             queue_dfd.callback(response)
 
+    def _answered(self, slot: Slot, request: Request) -> None:
+        # Before the queue is looked at again: the slot is free, from the answer's time on.
+        super()._answered(slot, request)
+        self._give_back(request)
+
     def _give_back(self, request: Request) -> None:
         key, holder = request.meta.pop(FLEET_SLOT, (None, None))
         if key is None:
             return
-        holders, _ = host_keys(key)
-        pipe = self.server.pipeline(transaction=True)
-        pipe.zrem(holders, holder)
-        pipe.srem(self.holdings_key, f"{holders} {holder}")
-        pipe.execute()
+        holders, _, answered = host_keys(key)
+        self._give(keys=[holders, answered, self.holdings_key], args=[holder])

@@ -102,6 +102,13 @@ declared = (
         " 200 repeats its capture is extracted again only when it changed; empty: no version.",
     ),
     Setting(
+        "BLOGARCHIVE_MALLOC_TRIM_SECONDS",
+        30.0,
+        "Every this many seconds, hand the C heap's free pages back to the system (glibc's"
+        " malloc_trim; crawler/memory.py): full-size pages leave holes that stay resident."
+        " 0: never.",
+    ),
+    Setting(
         "BLOGARCHIVE_EXTRACT_WORKERS",
         os.cpu_count() or 1,
         "Worker processes that parse pages and extract posts; 0: all in the crawler's process"
@@ -275,6 +282,8 @@ EXTENSIONS = {
     "crawler.workers.Workers": 0,
     # Hands the crawl's end to the archive as data, and stops the crawl when it refuses.
     "crawler.run_end.RunEnds": 0,
+    # Gives the C heap's free pages back every BLOGARCHIVE_MALLOC_TRIM_SECONDS.
+    "crawler.memory.MallocTrim": 0,
 }
 
 DOWNLOADER_MIDDLEWARES = {

@@ -4,7 +4,8 @@ A post republished on another site (a foundation's series reposted by a magazine
 paragraphs and gains a headline, a standfirst, an editor's note and other furniture. Over
 5-word shingles the two texts still share most of their shingles, while two different posts
 of one series share only a boilerplate intro. MinHash (datasketch) estimates the Jaccard
-similarity of two shingle sets from two 128-number signatures; locality-sensitive hashing
+similarity of two shingle sets from two 128-number signatures (:mod:`pipeline.minhash`: datasketch's
+scheme and byte format, without importing datasketch and its scipy); locality-sensitive hashing
 cuts each signature into bands, so that a post is only compared with posts that share a
 band: candidates come from an index look-up, not from comparing against every post.
 
@@ -20,16 +21,10 @@ import re
 import struct
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING
 
 import numpy as np
 
-if TYPE_CHECKING:
-    from datasketch import LeanMinHash
-
-# datasketch is imported where a signature is made or read, not with this module: importing
-# it imports scipy (for MinHashLSH's band optimisation, see lsh_bands), 0.6 s of CPU that a
-# crawl storing no new post (an unchanged re-crawl) need not pay.
+from pipeline.minhash import SCHEME, MinHash, permutations
 
 # What ``post_duplicates.method`` says for a link found by comparing texts.
 METHOD_MINHASH = "minhash"
@@ -62,6 +57,8 @@ class DedupSettings:
                 f"need 0 < candidate_threshold <= threshold <= 1, got {self.candidate_threshold}"
                 f" and {self.threshold}"
             )
+        if self.scheme != SCHEME:
+            raise ValueError(f"only the {SCHEME} MinHash scheme is made, not {self.scheme!r}")
 
     @property
     def name(self) -> str:
@@ -71,22 +68,18 @@ class DedupSettings:
 
 @dataclass(frozen=True)
 class Signature:
-    """A post's MinHash signature (datasketch's LeanMinHash)."""
+    """A post's MinHash signature."""
 
-    minhash: LeanMinHash
+    minhash: MinHash
 
     def to_bytes(self) -> bytes:
-        """Serialise for storage (datasketch's own format, about 0.5 KB)."""
-        buf = bytearray(self.minhash.bytesize())
-        self.minhash.serialize(buf)
-        return bytes(buf)
+        """Serialise for storage (datasketch's LeanMinHash format, 528 bytes)."""
+        return self.minhash.to_bytes()
 
     @classmethod
     def from_bytes(cls, data: bytes) -> Signature:
         """Read a signature written by :meth:`to_bytes`."""
-        from datasketch import LeanMinHash
-
-        return cls(LeanMinHash.deserialize(data))
+        return cls(MinHash.from_bytes(data))
 
     def similarity(self, other: Signature) -> float:
         """Estimate the Jaccard similarity of the two posts' shingle sets."""
@@ -101,15 +94,8 @@ class Fingerprinter:
 
     @cached_property
     def _permutations(self) -> tuple[np.ndarray, np.ndarray]:
-        from datasketch import MinHash
-
         # Drawing the permutations is the slow part of a MinHash; do it once.
-        template = MinHash(
-            num_perm=self.settings.num_perm,
-            seed=self.settings.seed,
-            scheme=self.settings.scheme,  # type: ignore[arg-type]
-        )
-        return template.permutations
+        return permutations(self.settings.num_perm, self.settings.seed)
 
     @cached_property
     def bands(self) -> tuple[int, int]:
@@ -121,16 +107,8 @@ class Fingerprinter:
         found = shingles(text, self.settings.shingle_words, self.settings.min_words)
         if not found:
             return None
-        from datasketch import LeanMinHash, MinHash
-
-        minhash = MinHash(
-            num_perm=self.settings.num_perm,
-            seed=self.settings.seed,
-            permutations=self._permutations,
-            scheme=self.settings.scheme,  # type: ignore[arg-type]
-        )
-        minhash.update_batch([s.encode("utf-8") for s in found])
-        return Signature(LeanMinHash(minhash))
+        tokens = [s.encode("utf-8") for s in found]
+        return Signature(MinHash.of(tokens, self._permutations, self.settings.seed))
 
     def band_keys(self, signature: Signature) -> list[int]:
         """Return one 63-bit key per band: posts sharing a key are candidate duplicates."""

@@ -7,12 +7,20 @@ import io
 import json
 from pathlib import Path
 
+import click
 import pytest
 import yaml
 from click.testing import CliRunner
 
 from archive.cli import cli
-from archive.export import FIELDS, markdown_path, write_markdown
+from archive.export import (
+    FIELDS,
+    FORMATS,
+    ExportUsageError,
+    export_posts,
+    markdown_path,
+    write_markdown,
+)
 from archive.store import Archive
 from tests.test_archive_search import POSTS, store
 
@@ -98,3 +106,25 @@ def test_bad_input_is_one_line_and_a_true_exit_status(db: Path, tmp_path: Path) 
     code, _, err = run("--db", str(db), "-f", "markdown")
     assert code == 2
     assert "writes a folder" in err
+
+
+def test_the_command_offers_the_librarys_formats() -> None:
+    option = next(p for p in cli.commands["export"].params if p.name == "fmt")
+    assert isinstance(option.type, click.Choice)
+    assert tuple(option.type.choices) == FORMATS
+
+
+def test_export_posts_writes_a_stream_a_file_or_a_folder(db: Path, tmp_path: Path) -> None:
+    """The library call the command is a thin layer over (no dispatch of its own)."""
+    out = io.StringIO()
+    assert export_posts(db, "jsonl", None, out) == len(POSTS)
+    assert len(out.getvalue().splitlines()) == len(POSTS)
+    assert export_posts(db, "csv", tmp_path / "posts.csv", out) == len(POSTS)
+    assert (tmp_path / "posts.csv").read_text(encoding="utf-8").startswith("url,title,")
+    assert export_posts(db, "markdown", tmp_path / "md", out) == len(POSTS)
+    with pytest.raises(ExportUsageError, match="writes a folder"):
+        export_posts(db, "markdown", None, out)
+    with pytest.raises(ExportUsageError, match="is a file, not a folder"):
+        export_posts(db, "markdown", tmp_path / "posts.csv", out)
+    with pytest.raises(ExportUsageError, match="unknown format"):
+        export_posts(db, "xml", None, out)

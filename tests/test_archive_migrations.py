@@ -566,3 +566,28 @@ def test_run_outside_transactions_a_killed_migration_leaves_its_column_without_i
     applied = [row["name"] for row in db["_sqlite_migrations"].rows]
     assert applied[-1].startswith("m003")
     assert "markdown" in db["posts"].columns_dict
+
+
+def test_a_title_affix_is_matched_in_the_title_index_not_in_every_post_of_the_site(
+    tmp_path: Path,
+) -> None:
+    """m019: storing a post titled "...: Part 2 of 4" looks for the site's titles sharing
+    the affix. The old statement read every post of the site from the table (18 ms of CPU
+    a post at 5,000 posts a site); now the titles come from the index, the rows of the
+    matches alone from the table."""
+    from archive.series.evidence import TITLE_SIBLINGS
+
+    old = (
+        "SELECT url, title, tags FROM posts WHERE site_id IS ? AND (title LIKE ? ESCAPE '\\'"
+        " OR title LIKE ? ESCAPE '\\')"
+    )
+    with Archive.open(tmp_path / "archive.db") as archive:
+
+        def plan(sql: str) -> str:
+            rows = archive.db.execute(f"EXPLAIN QUERY PLAN {sql}", [1, "a%", "%a"]).fetchall()
+            return " | ".join(row[3] for row in rows)
+
+        assert "COVERING INDEX idx_posts_site_title" in plan(TITLE_SIBLINGS)
+        assert "COVERING" not in plan(old)  # the table's row read for every post of the site
+        archive.db.execute("DROP INDEX idx_posts_site_title")  # the migration off
+        assert "COVERING" not in plan(TITLE_SIBLINGS)

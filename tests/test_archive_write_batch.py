@@ -6,16 +6,22 @@ read-only connection plays any other reader of the archive (Datasette, the next 
 
 from __future__ import annotations
 
+import dataclasses
+import os
 import sqlite3
 from pathlib import Path
 from typing import Any
 
 import pytest
-from scrapy import Spider
+from scrapy import Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.settings import Settings
 from scrapy.utils.test import get_crawler
 
 from archive.archive_pipeline import ArchivePipeline
 from archive.history import ArchiveHistory
+from archive.store import Archive
+from archive.write_batch import WriteBatch
 from crawler.items import Capture, CrawlError, RunEnd, utc_now
 from crawler.outcome import STAT_REASON, STAT_STATUS
 from pipeline.records import PostRecord
@@ -44,30 +50,37 @@ def post(n: int) -> PostRecord:
     )
 
 
-class HistorySpider(Spider):
-    """Holds the crawl's history as BlogSpider does."""
+SETTINGS: dict[str, Any] = {
+    "BLOGARCHIVE_SNAPSHOT": "",
+    "BLOGARCHIVE_DEDUP": False,
+    "EXTENSIONS": {"crawler.run_end.RunEnds": 0},
+}
 
+
+class BatchSpider(Spider):
     name = "batch"
-    history: ArchiveHistory
+
+
+def open_crawl(
+    tmp_path: Path, rows: int, seconds: float = 3600.0
+) -> tuple[Crawler, ArchivePipeline, ArchiveHistory]:
+    """A crawl's pipeline and history, built as Scrapy builds them, the pipeline opened."""
+    db = tmp_path / "archive.db"
+    settings: dict[str, Any] = {
+        **SETTINGS,
+        "BLOGARCHIVE_DB": str(db),
+        "BLOGARCHIVE_WRITE_BATCH": rows,
+        "BLOGARCHIVE_WRITE_BATCH_SECONDS": seconds,
+    }
+    crawler = get_crawler(BatchSpider, settings_dict=settings)
+    history = ArchiveHistory.from_crawler(crawler)  # as the spider opens it
+    pipeline = ArchivePipeline.from_crawler(crawler)
+    pipeline.open_spider()
+    return crawler, pipeline, history
 
 
 def open_pipeline(tmp_path: Path, rows: int, seconds: float = 3600.0) -> ArchivePipeline:
-    db = tmp_path / "archive.db"
-    settings: dict[str, Any] = {
-        "BLOGARCHIVE_DB": str(db),
-        "BLOGARCHIVE_SNAPSHOT": "",
-        "BLOGARCHIVE_DEDUP": False,
-        "BLOGARCHIVE_WRITE_BATCH": rows,
-        "BLOGARCHIVE_WRITE_BATCH_SECONDS": seconds,
-        "EXTENSIONS": {"crawler.run_end.RunEnds": 0},
-    }
-    crawler = get_crawler(HistorySpider, settings_dict=settings)
-    spider = HistorySpider()
-    spider.history = ArchiveHistory(db)
-    crawler.spider = spider
-    pipeline = ArchivePipeline.from_crawler(crawler)
-    pipeline.open_spider()
-    return pipeline
+    return open_crawl(tmp_path, rows, seconds)[1]
 
 
 def committed(db: Path, sql: str) -> int:
@@ -79,19 +92,12 @@ def committed(db: Path, sql: str) -> int:
         conn.close()
 
 
-def history_of(pipeline: ArchivePipeline) -> ArchiveHistory:
-    spider = pipeline.crawler.spider
-    assert isinstance(spider, HistorySpider)
-    return spider.history
-
-
 def close(pipeline: ArchivePipeline) -> None:
     pipeline.end_run(RunEnd("finished", {}))  # as a crawl without the engine ends
 
 
 def test_the_runs_history_sees_its_pending_batch_and_nobody_else_does(tmp_path: Path) -> None:
-    pipeline = open_pipeline(tmp_path, rows=50)
-    history = history_of(pipeline)
+    _, pipeline, history = open_crawl(tmp_path, rows=50)
     db = pipeline.db_path
     pipeline.process_item(capture(1))
     pipeline.process_item(post(1))
@@ -113,6 +119,8 @@ def test_the_runs_history_sees_its_pending_batch_and_nobody_else_does(tmp_path: 
     history.read_through(pipeline.archive.db.conn)  # type: ignore[union-attr]
 
     close(pipeline)
+    # Let go with the archive: the history reads committed rows on its own connection again.
+    assert history._through is None
     assert committed(db, "SELECT count(*) FROM captures") == 1
     assert committed(db, "SELECT count(*) FROM posts") == 1
     # The run ends counted from what it stored (no fetch counted here: not "finished").
@@ -167,7 +175,7 @@ def test_a_run_closed_without_its_end_keeps_no_pending_write(tmp_path: Path) -> 
 
 def test_the_runs_end_is_data_the_archive_consumes(tmp_path: Path) -> None:
     """What a fleet's writer hands over as a one-process crawl does: a RunEnd, no crawler."""
-    pipeline = open_pipeline(tmp_path, rows=50)
+    crawler, pipeline, _ = open_crawl(tmp_path, rows=50)
     db = pipeline.db_path
     pipeline.process_item(capture(1))
     pipeline.process_item(post(1))
@@ -182,11 +190,66 @@ def test_the_runs_end_is_data_the_archive_consumes(tmp_path: Path) -> None:
         "blogarchive/interrupted_runs": 0,
     }
     # The crawler's stats are not the archive's to read or write, during the run or at its end.
-    assert pipeline.crawler is not None
-    assert pipeline.crawler.stats.get_stats() == {}
+    assert crawler.stats is not None
+    assert crawler.stats.get_stats() == {}
     conn = sqlite3.connect(db)
     try:
         run = conn.execute("SELECT status, pages_fetched, posts_new FROM crawl_runs").fetchall()
     finally:
         conn.close()
     assert run == [("finished", 3, 1)]
+
+
+def test_batches_end_by_age_once_the_engine_runs_and_never_in_the_writer(tmp_path: Path) -> None:
+    """The clock is Scrapy's engine_started signal, not a look at the crawler's engine."""
+    crawler, pipeline, _ = open_crawl(tmp_path, rows=50)
+    assert pipeline.ticker is None  # opened before the engine starts, as in a crawl
+    crawler.signals.send_catch_log(signal=signals.engine_started)
+    assert pipeline.ticker is not None
+    assert pipeline.ticker.running
+    close(pipeline)
+    assert pipeline.ticker is None
+
+    settings = Settings({**SETTINGS, "BLOGARCHIVE_DB": str(tmp_path / "writer.db")})
+    writer = ArchivePipeline.for_settings(settings)  # as the fleet's writer builds it
+    writer.open_spider()
+    assert writer.ticker is None
+    assert writer.writing is None
+    close(writer)
+
+
+def open_temp_files() -> list[str]:
+    """Return the temporary files SQLite has open in this process (deleted, named etilqs_*)."""
+    links = []
+    for fd in Path("/proc/self/fd").iterdir():
+        try:
+            links.append(os.readlink(fd))
+        except OSError:
+            continue
+    return [link for link in links if "etilqs_" in link]
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="reads /proc/self/fd (Linux)")
+def test_a_batchs_savepoint_journals_stay_in_memory_and_the_setting_comes_back(
+    tmp_path: Path,
+) -> None:
+    """Each write's savepoint journals the pages it changes; a post changes more than the
+    64 KB SQLite keeps in memory by default, so without the batch's setting the journal is a
+    temporary file written again for every post (and deleted at the commit)."""
+    archive = Archive.open(tmp_path / "archive.db")
+    words = " ".join(f"word{i}" for i in range(4000))
+    batch = WriteBatch(archive.db, archive.path, rows=100, seconds=3600.0)
+    run_id = archive.start_run({})
+    temp_files = set()
+    for n in range(30):
+        batch.begin()
+        archive.store_post(dataclasses.replace(post(n), text=f"{words} {n}", html=words), run_id)
+        batch.wrote()
+        temp_files |= set(open_temp_files())
+    assert batch.open
+    assert temp_files == set()
+    assert archive.db.execute("PRAGMA temp_store").fetchone()[0] == 2  # MEMORY
+    batch.commit()
+    assert archive.db.execute("PRAGMA temp_store").fetchone()[0] == 0  # the default again
+    assert archive.db.execute("SELECT count(*) FROM posts_fts").fetchone()[0] == 30
+    archive.close()

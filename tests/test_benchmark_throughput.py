@@ -68,6 +68,9 @@ def test_benchmark_smoke_run_stores_every_post_and_produces_every_figure(tmp_pat
             again
         )
         assert figures[again]["cpu"].get("extraction worker", 0) == 0, again
+    # The templates' furniture links (/about/, /privacy) are 404s, expected; nothing else failed.
+    assert first["fetch_errors"]["unexpected"] == 0, first["fetch_errors"]["examples"]
+    assert first["fetch_errors"]["expected_404"] > 0
     assert figures["recrawl_validators"]["not_modified"] > 0
     assert figures["recrawl_no_validators"]["not_modified"] == 0
     # Every figure the report prints was measured.
@@ -91,6 +94,18 @@ def test_benchmark_smoke_run_stores_every_post_and_produces_every_figure(tmp_pat
     assert f"| {SMOKE_POSTS:,} |" in section
     for table in ("| posts | sites |", "| posts | CPU s/post"):
         assert "—" not in section.split(table)[1].split("\n\n")[0], table
+
+
+def test_the_network_says_which_paths_it_serves() -> None:
+    """What a crawl's 404s are checked against: furniture links are expected, nothing else."""
+    network = Network(2000)
+    for site in network.sites:
+        site.base = f"http://127.0.0.1:{9000 + site.number}"
+        furniture = ["/about/", "/page/1/", "/author/x/", "/2032/", "/privacy"]
+        beyond = [f"/page/{site.listing_pages + 1}/", "/sitemap-9.xml", "/category/topic-16/"]
+        for path in [*site.paths(), *furniture, *beyond, site.post_path(0).replace("-0", "-1")]:
+            assert site.serves(path) == (site.render(path).status == 200), (site.style, path)
+        assert not any(site.serves(path) for path in furniture + beyond)
 
 
 def test_a_light_network_has_the_same_posts_in_a_fifth_of_the_bytes() -> None:
@@ -134,3 +149,52 @@ def test_serving_build_resumed_stores_only_the_posts_the_archive_lacks(tmp_path:
     again = build(db, 120, workers=1, progress=False)  # the mechanism off
     assert again["posts"] == 120
     assert again["outcomes"].get("unchanged") == 120, again["outcomes"]
+
+
+def test_the_crawl_limit_grows_with_the_network() -> None:
+    """A fixed hour killed the 100,000-post run after its last post, with no figures."""
+    from benchmarks.throughput.__main__ import crawl_limit
+
+    assert crawl_limit(1000) == crawl_limit(10_000) == 3600
+    assert crawl_limit(100_000) >= 6 * 3600
+
+
+@pytest.mark.e2e
+def test_a_first_crawl_killed_at_the_limit_keeps_its_figures(tmp_path: Path) -> None:
+    """``--crawl-limit``: the crawl is killed, the run still writes what it measured."""
+    figures_path, keep = tmp_path / "figures.json", tmp_path / "keep"
+    result = subprocess.run(
+        [sys.executable, "-m", "benchmarks.throughput", "--posts", str(SMOKE_POSTS), "--smoke",
+         "--light", "--first-only", "--no-peers", "--no-write", "--crawl-limit", "4",
+         "--keep", str(keep), "--json", str(figures_path)],
+        cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    (figures,) = json.loads(figures_path.read_text())
+    assert figures == json.loads((keep / str(SMOKE_POSTS) / "figures.json").read_text())
+    first = figures["first"]
+    assert first["killed_at_limit"] is True
+    assert first["summary"] == "killed after 4 s (the crawl limit)"
+    assert 4 <= first["seconds"] < 60
+    assert first["posts"] < SMOKE_POSTS
+    assert first["rss_curve"]
+
+
+def test_same_archive_tells_a_changed_row_and_a_changed_answer(tmp_path: Path) -> None:
+    """``same_archive`` (how a store change is shown to keep the content): an archive is the
+    same as its copy, and not once a post's title changes (its row and its search answers)."""
+    import shutil
+
+    from benchmarks.throughput.same_archive import compare
+    from benchmarks.throughput.serving import build
+
+    old, new = tmp_path / "old.db", tmp_path / "new.db"
+    build(old, 30, workers=1, progress=False)
+    shutil.copy(old, new)
+    assert compare(old, new) == []
+    with sqlite3.connect(new) as conn:
+        title = conn.execute("SELECT title FROM posts ORDER BY rowid LIMIT 1").fetchone()[0]
+        conn.execute("UPDATE posts SET title = 'Zzyzx' WHERE title = ?", [title])
+    differ = compare(old, new)
+    assert "posts" in differ
+    assert any(d.startswith("search answers") for d in differ), differ

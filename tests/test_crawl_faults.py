@@ -18,7 +18,8 @@ where ``p`` is the time to answer and process one page (generously 0.25 s on a l
 2-core machine) and ``start`` the process's, archive's and engine's start (15 s, same
 reason). The single-fault crawls share one process, so each is held to what its fault adds
 to a crawl of the same site without faults run beside it: ``r*w`` if it sends Retry-After,
-``(r+1)*t`` if it hangs, ``k*(r+1)*(d+p)/c`` for ``k`` extra requests, plus 10 s of slack.
+``(r+1)*t`` if it hangs, ``k*(r+1)*(d+p)/c`` for ``k`` extra requests, plus 10 s of slack
+and a quarter of the control crawl's own time (the shared reactor's scheduling noise).
 """
 
 from __future__ import annotations
@@ -62,6 +63,11 @@ PATTERN_LIMIT = 5
 # How long start pages wait for robots.txt: the declared default, not a copy of it.
 ROBOTS_WAIT = float(declared_setting("BLOGARCHIVE_ROBOTS_WAIT").default)
 START, PER_PAGE, SLACK = 15.0, 0.25, 10.0
+# The single-fault crawls share one reactor with 37 others, so when one ends depends also on
+# how busy that reactor is: on an idle machine a fault that adds no request ends 1.3-1.8 s
+# after the control (which takes about 28 s), under load 20-34 up to 10.7 s after. That
+# noise grows with the control's own run time, so each bound also allows this share of it.
+NOISE = 0.25
 FAST: dict[str, Any] = {
     "DOWNLOAD_TIMEOUT": TIMEOUT,
     "BLOGARCHIVE_MAX_RETRY_AFTER": RETRY_AFTER,
@@ -257,7 +263,7 @@ def test_crawl_of_one_fault_ends_in_bounded_time_with_every_good_post(
     assert run.result["status"] == "finished", summary
     assert summary.startswith("crawl finished"), summary
     added = run.result["seconds"] - single_fault_runs["control"].result["seconds"]
-    bound = added_time_bound(fault)
+    bound = added_time_bound(fault) + NOISE * single_fault_runs["control"].result["seconds"]
     assert added <= bound, f"the fault added {added:.1f}s > bound {bound:.1f}s"
     assert_good_posts(run.db)
     assert_polite_and_bounded(run.site)

@@ -9,6 +9,7 @@ the processes, and lose nothing when a crawler or the writer is killed mid-crawl
 from __future__ import annotations
 
 import collections
+import json
 import os
 import re
 import signal
@@ -44,17 +45,28 @@ ARCHIVE_QUERIES = {
     "series_listings": "SELECT s.name, l.post_url, l.listed_position, l.listing_url"
     " FROM series_listings l JOIN series s ON s.id = l.series_id",
     "links": "SELECT post_url, position, url, text FROM links",
-    # robots.txt aside: fetched as often (twice a host: the spider's and the robots
-    # middleware's; demo_paths counts them), but one process asks the second time with the
-    # validators of the capture it has just made (304), and a fleet's crawler may not have
-    # made it (200, stored as a revisit).
+    # robots.txt's revisit records aside: fetched as often (twice a host: the spider's and
+    # the robots middleware's; demo_paths counts them), but one process asks the second time
+    # with the validators of the capture it has just made (304, nothing stored), and a
+    # fleet's crawler may not know that capture yet (200, stored as a revisit of it:
+    # ROBOTS_REVISITS checks that this is all).
     "captures": "SELECT run_id, url, method, status, content_type, content_length,"
     " payload_digest, etag, last_modified, source, revisit_of IS NULL AS original"
-    " FROM captures WHERE url NOT LIKE '%/robots.txt'",
+    " FROM captures WHERE url NOT LIKE '%/robots.txt' OR revisit_of IS NULL",
     "duplicates": "SELECT post_url, original_url, similarity, method FROM post_duplicates",
     "run_posts": "SELECT run_id, post_url, outcome FROM run_posts",
     "revisions": "SELECT post_url, revision, content_hash, changed FROM post_revisions",
 }
+
+
+# A revisit of robots.txt that repeats its original's payload and validators, in the run
+# that made the original: nothing a later run or a reader of the archive sees differently.
+ROBOTS_REVISITS = (
+    "SELECT count(*) AS n FROM captures r JOIN captures o ON o.id = r.revisit_of"
+    " WHERE r.url LIKE '%/robots.txt' AND NOT (r.url = o.url AND r.run_id = o.run_id"
+    " AND r.status = o.status AND r.payload_digest = o.payload_digest"
+    " AND r.etag IS o.etag AND r.last_modified IS o.last_modified)"
+)
 
 
 def archive_contents(db: Path) -> dict[str, list[tuple[Any, ...]]]:
@@ -76,6 +88,7 @@ def assert_same_archive(one: Path, fleet: Path) -> None:
             f" in the fleet's: {missing[:3]} / {extra[:3]}"
         )
     assert expected["posts"], "the one-process crawl archived nothing"
+    assert dict_rows(fleet, ROBOTS_REVISITS)[0]["n"] == 0
 
 
 def fleet_crawl(url: str, db: Path, *args: str, crawlers: int = 3) -> subprocess.CompletedProcess:
@@ -396,6 +409,27 @@ def one_process_then_fleet(site: FixtureSite, url: str, tmp_path: Path) -> subpr
     return start_fleet(url, tmp_path / "fleet.db", *args)
 
 
+def start_writer(redis_url: str, db: Path, *args: str) -> subprocess.Popen[str]:
+    """Start ``blogarchive writer ARGS`` (by hand, as on several machines); return it once
+    its run has started."""
+    import redis
+
+    command = [sys.executable, "-m", "archive.cli", "writer", *args]
+    writer = subprocess.Popen(
+        [*command, "--redis", redis_url, "--db", str(db)],
+        cwd=ROOT,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    client = redis.Redis.from_url(redis_url)
+    try:
+        wait_for(lambda: client.hget("blogarchive:state", "run_id"), "run started by the writer")
+    except BaseException:
+        writer.kill()
+        raise
+    return writer
+
+
 def wait_for(condition: Any, what: str, timeout: float = 120) -> Any:
     deadline = time.monotonic() + timeout
     while not (value := condition()):
@@ -499,18 +533,8 @@ def test_a_writer_started_with_urls_and_a_crawler_joining_it_crawl_as_one_proces
     one = run_cli("crawl", *args, "--db", str(tmp_path / "one.db"), "-q")
     assert one.returncode == 0, one.stderr[-3000:]
     db = tmp_path / "fleet.db"
-    command = [sys.executable, "-m", "archive.cli"]
-    writer = subprocess.Popen(
-        [*command, "writer", *args, "--redis", redis_url, "--db", str(db)],
-        cwd=ROOT,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    writer = start_writer(redis_url, db, *args)
     try:
-        import redis
-
-        client = redis.Redis.from_url(redis_url)
-        wait_for(lambda: client.hget("blogarchive:state", "run_id"), "run started by the writer")
         crawler = run_cli("crawler", "--redis", redis_url)
         _, stderr = writer.communicate(timeout=300)
     finally:
@@ -524,3 +548,77 @@ def test_a_writer_started_with_urls_and_a_crawler_joining_it_crawl_as_one_proces
     assert sorted(dict_rows(db, "SELECT url, content_hash FROM posts"), key=repr) == sorted(
         one_posts, key=repr
     )
+
+
+def test_crawlers_started_by_hand_stop_when_the_writer_refuses_the_archive(
+    slow_blog: FixtureSite, redis_url: str, tmp_path: Path
+) -> None:
+    # The writer's archive fills its disk: a one-process crawl closes as archive_error; a
+    # crawler of a fleet started by hand must stop too (with the mechanism off it crawls the
+    # whole blog for nobody and ends "finished", status 0).
+    from tests.test_archive_access import tmpfs
+
+    with tmpfs(tmp_path / "full", "16m") as mount:
+        writer = start_writer(
+            redis_url, mount / "archive.db", f"{slow_blog.base}/", "--no-throttle"
+        )
+        try:
+            free = subprocess.run(
+                ["df", "-B1", "--output=avail", str(mount)], capture_output=True, text=True
+            )
+            with (mount / "filler").open("wb") as handle:
+                handle.write(b"\0" * int(free.stdout.split()[-1]))
+            crawler = run_cli("crawler", "--redis", redis_url)
+            _, stderr = writer.communicate(timeout=300)
+        finally:
+            if writer.poll() is None:
+                writer.kill()
+    assert writer.returncode == 1, stderr[-3000:]
+    assert "archive not writable" in stderr.strip().splitlines()[-1], stderr[-3000:]
+    assert crawler.returncode == 1, crawler.stderr[-3000:]
+    last = crawler.stderr.strip().splitlines()[-1]
+    assert re.match(r"crawler \S+ archive_error: \d+ pages fetched; the writer stopped:", last)
+    assert "archive not writable" in last
+    assert "Traceback" not in crawler.stderr
+
+
+def test_crawl_delay_holds_across_crawlers_when_requests_reach_the_server_late(
+    redis_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Three crawlers, one request each at a time, one host asking for a 1 s Crawl-delay. Some
+    # pages leave their crawler 0.6 s after it took the host's slot (a stalled event loop, as
+    # a garbage collection or a loaded machine makes it): counted from the take, another
+    # crawler's page arrives 0.4 s after the stalled one. Counted from the last answer, with
+    # one request of the host in flight across the fleet, every gap is the delay at least.
+    from tests.crawler_server import JITTER, STALL_ENV
+
+    root = tmp_path / "site"
+    root.mkdir()
+    (root / "robots.txt").write_text("User-agent: *\nCrawl-delay: 1\n")
+    posts = range(1, 6)
+    links = "".join(
+        f'<article class="post"><h2><a href="/p{n}/">{n}</a></h2></article>' for n in posts
+    )
+    (root / "index.html").write_text(
+        f'<!DOCTYPE html><html><head><title>Delayed</title></head><body class="home blog">'
+        f"<main>{links}</main></body></html>"
+    )
+    for n in posts:
+        (root / f"p{n}").mkdir()
+        (root / f"p{n}" / "index.html").write_text(
+            f'<!DOCTYPE html><html><head><title>Post {n}</title></head><body class="single-post">'
+            f"<article><h1>Post {n}</h1><p>Text {n}.</p></article></body></html>"
+        )
+    monkeypatch.setenv(STALL_ENV, json.dumps({"/p1/": 0.6, "/p3/": 0.6, "/p4/": 0.6}))
+    handlers = json.dumps({"http": "tests.crawler_server.StallingDownloadHandler"})
+    with serve(FixtureSite(root)) as site:
+        fleet_crawl(
+            redis_url,
+            tmp_path / "a.db",
+            f"{site.base}/",
+            *ONE_AT_A_TIME,
+            *("-s", f"DOWNLOAD_HANDLERS={handlers}"),
+        )
+        assert {f"/p{n}/" for n in posts} <= set(site.paths())
+        gap = site.min_gap()
+        assert gap >= 1 - JITTER, f"{gap:.3f} s between two pages: {site.hits}"

@@ -39,6 +39,16 @@ RESULTS = ROOT / "benchmarks" / "RESULTS.md"
 HEADING = "## Throughput benchmark"
 CONCURRENCY = 16
 LIMIT_SAMPLE = 1000  # pages the extraction limit is measured on (spread over every style)
+# A crawl is killed after crawl_limit(posts) seconds: an hour, or a quarter of a second a post
+# for larger networks (a 100,000-post crawl took 56 minutes at light pages; full pages under
+# load take hours). Once fixed at an hour, it killed the 100,000-post run after its last post.
+LIMIT_FLOOR = 3600.0
+LIMIT_A_POST = 0.25
+
+
+def crawl_limit(posts: int) -> float:
+    """Return how long a crawl of a ``posts``-post network may run before it is killed."""
+    return max(LIMIT_FLOOR, posts * LIMIT_A_POST)
 
 
 class Server:
@@ -141,11 +151,12 @@ def stored_posts(db: Path) -> float | None:
 
 def crawl(
     work: Path, server: Server, name: str, *, workers: int | None = None,
-    seconds: float | None = None, settings: tuple[str, ...] = (),
+    seconds: float | None = None, settings: tuple[str, ...] = (), limit: float = LIMIT_FLOOR,
 ) -> dict[str, Any]:  # fmt: skip
     """Run ``blogarchive crawl --no-throttle`` into ``work/archive.db``; return its figures.
 
     ``seconds``: stop the crawl after that long (Scrapy's CLOSESPIDER_TIMEOUT): a partial run.
+    ``limit``: kill it (SIGKILL) after that long; its figures then say ``killed_at_limit``.
     """
     db = work / "archive.db"
     command = [sys.executable, "-m", "archive.cli", "crawl", "--sources",
@@ -158,14 +169,20 @@ def crawl(
     for setting in settings:
         command += ["-s", setting]
     before = server.control("/stats")
-    result = measure.run(command, cwd=ROOT, probe=lambda: stored_posts(db), probe_every=5.0)
+    result = measure.run(
+        command, cwd=ROOT, timeout=limit, probe=lambda: stored_posts(db), probe_every=5.0
+    )
     after = server.control("/stats")
-    # A crawl stopped by its time budget ends "partial", a non-zero status: its figures stand.
-    if result.returncode != 0 and not (seconds is not None and "time budget" in result.stderr):
+    # A crawl stopped by its time budget ends "partial", a non-zero status: its figures stand,
+    # and so do those of a crawl killed at the limit (what it stored is in the archive).
+    stopped = seconds is not None and "time budget" in result.stderr
+    if result.returncode != 0 and not stopped and not result.timed_out:
         raise click.ClickException(f"{name} crawl failed:\n{result.stderr[-3000:]}")
-    summary = result.stderr.strip().splitlines()[-1]
+    lines = result.stderr.strip().splitlines()
+    summary = f"killed after {limit:.0f} s (the crawl limit)" if result.timed_out else lines[-1]
     return {
         "seconds": result.seconds,
+        "killed_at_limit": result.timed_out,
         "summary": summary,
         "requests": after["requests"] - before["requests"],
         "not_modified": after["not_modified"] - before["not_modified"],
@@ -176,6 +193,31 @@ def crawl(
         # (seconds, crawler RSS MB, posts stored) every 5 s: memory against the crawl's size
         "rss_curve": result.curve,
     }
+
+
+def fetch_errors(db: Path, network: Network, bases: list[str]) -> dict[str, Any]:
+    """Return the last crawl's fetch errors: 404s of furniture links the network does not
+    serve (expected: the templates link /about/ and the like), and every other failure."""
+    conn = sqlite3.connect(db)
+    try:
+        rows = conn.execute(
+            "SELECT url, message FROM errors WHERE stage = 'fetch'"
+            " AND run_id = (SELECT max(id) FROM crawl_runs)"
+        ).fetchall()
+    finally:
+        conn.close()
+    expected, unexpected = 0, []
+    for url, message in rows:
+        path = next(
+            ((site, url[len(base) :]) for site, base in zip(network.sites, bases, strict=True)
+             if url.startswith(base + "/")),
+            None,
+        )  # fmt: skip
+        if path is not None and message == "HTTP 404" and not path[0].serves(path[1]):
+            expected += 1
+        else:
+            unexpected.append(f"{url}: {message}")
+    return {"expected_404": expected, "unexpected": len(unexpected), "examples": unexpected[:20]}
 
 
 def _extract_chunk(jobs: list[tuple[bytes, str]]) -> int:
@@ -317,23 +359,25 @@ def _edit_hosts(change: Callable[[str], str]) -> None:
 def bench_size(
     posts: int, work: Path, *, peers: bool = True, first_only: bool = False,
     seconds: float | None = None, settings: tuple[str, ...] = (), smoke: bool = False,
-    light: bool = False,
+    light: bool = False, limit: float | None = None,
 ) -> dict[str, Any]:  # fmt: skip
     """Run every measurement for one network size (``first_only``: the first crawl alone).
 
     ``smoke``: every figure, from a 1-second server load and a 50-page extraction limit.
     ``light``: the network's light pages (benchmarks/throughput/network.py).
+    ``limit``: kill a crawl after that many seconds (default: ``crawl_limit(posts)``); the
+    figures of a first crawl killed so are kept, and the runs after it are left out.
     """
     with loopback_name() as name:
         return _bench_size(posts, work, name, peers=peers, first_only=first_only,
                            seconds=seconds, settings=settings, smoke=smoke,
-                           light=light)  # fmt: skip
+                           light=light, limit=limit or crawl_limit(posts))  # fmt: skip
 
 
 def _bench_size(
     posts: int, work: Path, name: str | None, *, peers: bool, first_only: bool,
     seconds: float | None, settings: tuple[str, ...] = (), smoke: bool = False,
-    light: bool = False,
+    light: bool = False, limit: float = LIMIT_FLOOR,
 ) -> dict[str, Any]:  # fmt: skip
     network = Network(posts, light=light)
     server = Server(posts, name or "127.0.0.1", light=light)
@@ -347,19 +391,22 @@ def _bench_size(
             "host_name": name or "127.0.0.1",
             "server_alone": server_rate(server, network, 1.0 if smoke else 5.0),
         }
-        first = crawl(work, server, "first", seconds=seconds, settings=settings)
+        first = crawl(work, server, "first", seconds=seconds, settings=settings, limit=limit)
         db = work / "archive.db"
         stored = count(db, "SELECT count(*) FROM posts")
         warc = sum(f.stat().st_size for f in (work / "warc").glob("*"))
         figures["first"] = {**first, "posts": stored, "posts_per_s": stored / first["seconds"],
                             "db_bytes_per_post": db.stat().st_size / max(stored, 1),
-                            "warc_bytes_per_post": warc / max(stored, 1)}  # fmt: skip
+                            "warc_bytes_per_post": warc / max(stored, 1),
+                            "fetch_errors": fetch_errors(db, network, server.sites)}  # fmt: skip
         figures["server_after_first"] = server.control("/stats")
-        if first_only:
+        if first_only or first["killed_at_limit"]:
             return figures
-        figures["recrawl_validators"] = crawl(work, server, "second (validators on)")
+        figures["recrawl_validators"] = crawl(work, server, "second (validators on)", limit=limit)
         server.control("/validators/off")
-        figures["recrawl_no_validators"] = crawl(work, server, "second (validators off)")
+        figures["recrawl_no_validators"] = crawl(
+            work, server, "second (validators off)", limit=limit
+        )
         server.control("/validators/on")
         figures["limit"] = extraction_limit(network, server.sites, 50 if smoke else LIMIT_SAMPLE)
         if peers:
@@ -494,13 +541,16 @@ def write_section(section: str) -> None:
               help="Quick figures for CI: 1 s of server load, 50 pages for the limit.")  # fmt: skip
 @click.option("--crawl-setting", "crawl_settings", multiple=True, metavar="NAME=VALUE",
               help="A setting for the first crawl (Scrapy's SCHEDULER, say).")  # fmt: skip
+@click.option("--crawl-limit", "limit_seconds", type=float,
+              help="Kill a crawl after this many seconds (default: an hour, or 0.25 s a post "
+              "for larger networks); a first crawl killed so keeps its figures.")  # fmt: skip
 @click.option("--light", is_flag=True,
               help="Light pages (no theme weight, posts of three paragraphs): the machinery, "
               "not the cost of a page.")  # fmt: skip
 def main(
     sizes: tuple[int, ...], json_path: Path | None, no_peers: bool, no_write: bool,
     keep: Path | None, first_only: bool, crawl_seconds: float | None,
-    crawl_settings: tuple[str, ...], smoke: bool, light: bool,
+    crawl_settings: tuple[str, ...], smoke: bool, light: bool, limit_seconds: float | None,
 ) -> None:  # fmt: skip
     """Measure crawl throughput against the extraction limit and the obvious alternatives."""
     sizes = sizes or (1000, 10000)
@@ -513,8 +563,11 @@ def main(
             click.echo(f"{posts} posts in {work}", err=True)
             results.append(bench_size(posts, work, peers=not no_peers, first_only=first_only,
                                       seconds=crawl_seconds, settings=crawl_settings,
-                                      smoke=smoke, light=light))  # fmt: skip
+                                      smoke=smoke, light=light,
+                                      limit=limit_seconds))  # fmt: skip
             click.echo(json.dumps(results[-1]), err=True)
+            if keep:  # each size's figures as soon as it is done
+                (work / "figures.json").write_text(json.dumps(results[-1], indent=2))
     if json_path:
         json_path.write_text(json.dumps(results, indent=2))
     command = "python -m benchmarks.throughput " + " ".join(f"--posts {n}" for n in sizes)
@@ -524,6 +577,8 @@ def main(
         command += " --first-only"
     if crawl_seconds:
         command += f" --crawl-seconds {crawl_seconds:.0f}"
+    if limit_seconds:
+        command += f" --crawl-limit {limit_seconds:.0f}"
     command += "".join(f" --crawl-setting {setting}" for setting in crawl_settings)
     section = render(results, command, described)
     click.echo(section)

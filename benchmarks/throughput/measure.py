@@ -34,6 +34,7 @@ class Measured:
     stderr: str = ""
     # (seconds since start, the root's resident MB, the probe's reading), every probe interval
     curve: list[tuple[float, float, float | None]] = field(default_factory=list)
+    timed_out: bool = False  # killed (SIGKILL) at ``run``'s ``timeout``
 
     def cpu(self, role: str) -> float:
         """Return the CPU seconds of the processes in ``role``.
@@ -109,6 +110,8 @@ def run(
 ) -> Measured:
     """Run ``command``, sampling its process tree every ``interval`` seconds.
 
+    ``timeout``: seconds after which the command is killed (SIGKILL; ``Measured.timed_out``).
+
     Every ``probe_every`` seconds the root's resident size is recorded with ``probe()``'s
     reading (the posts stored so far, say) in ``Measured.curve``. ``stdout``: write the
     command's output to this file (otherwise it is discarded).
@@ -155,12 +158,14 @@ def run(
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
     deadline = time.monotonic() + timeout
+    timed_out = False
     while True:
         pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
         if pid:
             break
-        if time.monotonic() > deadline:
+        if not timed_out and time.monotonic() > deadline:
             proc.kill()
+            timed_out = True
         time.sleep(0.05)
     seconds = time.perf_counter() - started
     done.set()
@@ -175,6 +180,7 @@ def run(
         procs=sorted(seen.values(), key=lambda p: p.pid),
         stderr=b"".join(stderr).decode(errors="replace"),
         curve=curve,
+        timed_out=timed_out,
     )
 
 

@@ -257,6 +257,26 @@ class BlogSite:
             *(self.post_path(n) for n in range(self.posts)),
         ]  # fmt: skip
 
+    def serves(self, path: str) -> bool:
+        """Tell whether ``path`` is one of the site's own pages (``render`` answers it with a 200).
+
+        The platform templates also link furniture the network does not serve (/about/,
+        /privacy, a first /page/1/, an author page, Blogger's year archives): a crawl gets a
+        404 for each, expected, and a 404 for a path this says is served is a failure.
+        """
+        path = path.split("?", 1)[0]
+        number = path.removeprefix("/sitemap-").removesuffix(".xml")
+        if path.startswith("/sitemap-") and path.endswith(".xml") and number.isdigit():
+            return int(number) * PER_SITEMAP < self.posts
+        if path.startswith("/page/") and path.count("/") == 3:
+            number = path.split("/")[2]
+            return number.isdigit() and 1 < int(number) <= self.listing_pages
+        if path.startswith("/category/topic-") and path.count("/") == 3:
+            number = path.split("/")[2].removeprefix("topic-")
+            return number.isdigit() and int(number) < CATEGORIES
+        fixed = {"/robots.txt", "/sitemap_index.xml", "/feed/", "/"}
+        return path in fixed or self.post_number(path) is not None
+
     def post_number(self, path: str) -> int | None:
         """Return the number of the post at ``path``, or None (its slug ends with the number)."""
         found = _SLUG_NUMBER.search(path)

@@ -14,6 +14,7 @@ what the crawl benchmark measures; this one measures the archive.
 
 from __future__ import annotations
 
+import contextlib
 import html
 import json
 import os
@@ -170,6 +171,8 @@ def build(
         held = len(order) - len(left)
         order = left
     jobs = [(posts, order[i : i + 100]) for i in range(0, len(order), 100)]
+    io_before = _io()
+    milestones = []
     with ProcessPoolExecutor(workers or os.cpu_count() or 1) as pool:
         for records in pool.map(_records, jobs):
             for record in records:
@@ -178,9 +181,10 @@ def build(
                 writes.wrote()
                 outcomes[outcome] = outcomes.get(outcome, 0) + 1
                 stored += 1
-                if progress and stored % 5000 == 0:
-                    rate = stored / (time.perf_counter() - started)
-                    click.echo(f"{stored:,} posts stored ({rate:.0f}/s)", err=True)
+                if stored % 5000 == 0:
+                    milestones.append(_milestone(stored, started, cpu, pool, io_before))
+                    if progress:
+                        click.echo(json.dumps(milestones[-1]), err=True)
     writes.commit()
     children = resource.getrusage(resource.RUSAGE_CHILDREN)  # the workers, waited for
     archive.finish_run(run_id, pages_fetched=stored)
@@ -199,8 +203,50 @@ def build(
         "build_cpu_seconds": time.process_time() - cpu,
         "worker_cpu_seconds": children.ru_utime + children.ru_stime - workers_before,
         "commits": writes.commits,
+        "bytes_written_per_post": (_io()["wchar"] - io_before["wchar"]) / max(1, stored),
+        "milestones": milestones,
         "db_bytes": db.stat().st_size,
         "snapshot_bytes": snapshot.stat().st_size,
+    }
+
+
+def _io() -> dict[str, int]:
+    """Return this process's I/O counters (``/proc/self/io``; empty where there is none)."""
+    try:
+        lines = Path("/proc/self/io").read_text().splitlines()
+    except OSError:
+        return {"wchar": 0, "write_bytes": 0}
+    return {k: int(v) for k, v in (line.split(": ") for line in lines)}
+
+
+def _milestone(
+    stored: int, started: float, cpu: float, pool: ProcessPoolExecutor, io: dict[str, int]
+) -> dict[str, Any]:
+    """Return the build's figures so far: time, CPU a post by process, bytes written a post.
+
+    The workers' CPU is read from /proc while they run (the pool's processes, zero where
+    there is no /proc); the bytes are what the store process wrote (``wchar``: the WAL, the
+    checkpoints into the archive, SQLite's temporary files).
+    """
+    from benchmarks.throughput.measure import server_cpu
+
+    workers = 0.0
+    for pid in list(getattr(pool, "_processes", None) or {}):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            workers += server_cpu(pid)[0]
+    now = _io()
+    store = time.process_time() - cpu
+    return {
+        "posts": stored,
+        "store_cpu_seconds": round(store, 2),
+        "worker_cpu_seconds": round(workers, 2),
+        "bytes_written": now["wchar"] - io["wchar"],
+        "seconds": round(time.perf_counter() - started, 1),
+        "store_cpu_ms_per_post": round(1000 * store / stored, 3),
+        "worker_cpu_ms_per_post": round(1000 * workers / stored, 3),
+        "bytes_written_per_post": round((now["wchar"] - io["wchar"]) / stored),
+        "disk_bytes_per_post": round((now["write_bytes"] - io["write_bytes"]) / stored),
+        "load_average": round(os.getloadavg()[0], 2),
     }
 
 

@@ -73,7 +73,7 @@ from crawler.pages import (
     settle,
 )
 from crawler.seen import SeenSet
-from crawler.sources import Source, SourcesError, load_sources, sources_from_urls
+from crawler.sources import Source, SourcesError, run_sources
 from crawler.urls import canonicalize_url, netloc, url_key
 
 # Where blog platforms put their main feed; a 404 on any of these is expected.
@@ -133,7 +133,7 @@ class BlogSpider(scrapy.Spider):
         super().__init__(*args, **kwargs)
         if bool(sources) == bool(urls):
             raise SourcesError("give exactly one spider argument: sources=<file> or urls=<a,b>")
-        loaded = load_sources(sources) if sources else sources_from_urls(str(urls).split(","))
+        loaded = run_sources(sources, str(urls or "").split(","))
         overrides: dict[str, Any] = {}
         if (pages := _optional_int(max_pages, "max_pages")) is not None:
             overrides["max_pages"] = pages
