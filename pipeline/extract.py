@@ -46,6 +46,7 @@ from pipeline.normalise import (
     drop_box_drawing_styles,
     drop_empty_elements_before_text,
     restore_lazy_images,
+    unlist_table_cells,
     unwrap_embedded_posts,
 )
 from pipeline.recall_merge import add_missed_blocks, skipped_prose
@@ -107,6 +108,7 @@ def extract_post(
     restore_lazy_images(cleaned)
     drop_empty_elements_before_text(cleaned)
     drop_box_drawing_styles(cleaned)
+    unlist_table_cells(cleaned)
     absolutise_links(cleaned, url)
     document, fuller = _run_trafilatura(cleaned, url, article=meta.declares_article)
     if document is None or document.body is None:
@@ -261,6 +263,8 @@ def _run_trafilatura(
         article = False  # declared an article, but with no post body and no paragraphs
     if content is None and not article:
         document = _without_image_choice(cleaned, url)
+        if page is not None:
+            document = _from_headed_container(cleaned, page, url, document, favor_precision=False)
         if document is not None:
             if _kept_chars(document) < RECALL_SHARE * prose and page is not None:
                 document = _from_prose_container(cleaned, page, url, document, prose)
@@ -272,6 +276,8 @@ def _run_trafilatura(
         document = _bare_extraction(tree, url, favor_precision=True)
         if document is not None:
             break
+    if content is None and page is not None:
+        document = _from_headed_container(cleaned, page, url, document)
     kept = _kept_chars(document)
     if kept < RECALL_SHARE * prose:
         fuller = _bare_extraction(cleaned, url, favor_precision=False)
@@ -339,6 +345,45 @@ def _from_prose_container(
             logger.debug("%s: the prose container gave %d characters, not %d", url, size, len(kept))
             return found
     return document
+
+
+def _from_headed_container(
+    cleaned: HtmlElement,
+    page: HtmlElement,
+    url: str,
+    document: Document | None,
+    *,
+    favor_precision: bool = True,
+) -> Document | None:
+    """Extract again from the prose container when trafilatura kept its paragraphs alone.
+
+    Finding no body container it knows, trafilatura gathers the page's loose paragraphs (and
+    tables, quotes, code), never its headings or lists: a post's section headings and bulleted
+    points are lost while its prose is kept. Given the element holding the prose as the post
+    body, it keeps them. Only when the kept text has no heading and no list while that element
+    holds two headings or more, each named once (a forum thread's headings repeat its posters'
+    names and "Re:" titles), and only if the container holds what was kept and gives more.
+    """
+    if document is None or document.body is None:
+        return document
+    if document.body.find(".//head") is not None or document.body.find(".//list") is not None:
+        return document
+    container = prose_container(page)
+    headings = [" ".join(h.text_content().split()).casefold() for h in _HEADINGS(container)]
+    if container is page or len(headings) < 2 or len(set(headings)) < len(headings):
+        return document  # headings named twice: a thread's posters and "Re:" titles, not sections
+    kept = body_text(document.body, loose=False)
+    if _longest_block(kept) not in _text(container):
+        return document
+    subtree = _subtree_document(cleaned, container)
+    found = _bare_extraction(subtree, url, favor_precision=favor_precision)
+    if _kept_chars(found) > len(kept):
+        logger.debug("%s: the prose container kept its headings and lists", url)
+        return found
+    return document
+
+
+_HEADINGS = lxml.etree.XPath(".//*[self::h2 or self::h3 or self::h4][normalize-space()]")
 
 
 def _kept_one_of_its_blocks(container: HtmlElement, kept: str) -> bool:

@@ -226,3 +226,18 @@ def drop_box_drawing_styles(tree: HtmlElement) -> None:
             element.set("style", ";".join(kept))
         else:
             del element.attrib["style"]
+
+
+# --- Lists inside table cells (extraction recall) ------------------------------------------
+# Trafilatura keeps a list inside a table cell only in its recall mode: in precision and
+# default mode the cell is kept empty ("February |  |" for a checklist table whose
+# task column is a bulleted list), while the same words written as paragraphs are kept.
+
+
+def unlist_table_cells(tree: HtmlElement) -> None:
+    """Write each list inside a table cell as one paragraph per item."""
+    for cell in list(tree.iter("td", "th")):
+        for item in list(cell.iter("li")):
+            item.tag = "p"
+        for wrapper in list(cell.iter("ul", "ol")):
+            wrapper.drop_tag()

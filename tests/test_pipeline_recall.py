@@ -143,3 +143,80 @@ def test_a_hidden_element_stays_hidden_to_trafilatura() -> None:
     drop_box_drawing_styles(tree)
     styles = [child.get("style") for child in tree]
     assert styles == [" display: none", " visibility: hidden", None]
+
+
+# A checklist written as a table whose task column holds a bulleted list in each cell.
+CHECKLIST_TABLE = (
+    f"{PROSE}<h2>Our season checklist</h2><table><tbody>"
+    "<tr><td><p><b>When</b></p></td><td><p><b>Task</b></p></td></tr>"
+    "<tr><td><p>February</p></td><td><ul><li><span>Order seed potatoes</span></li>"
+    "<li><span>Top up the beds with compost</span></li></ul></td></tr>"
+    "<tr><td><p>April</p></td><td><ul><li>Sow carrots and parsnips directly</li>"
+    "<li>Harden off the tomato seedlings</li></ul></td></tr>"
+    "</tbody></table>"
+    "<p>Everything else waits until the last frost has passed, which here is usually the "
+    "second week of May, whatever the seed packets say about sowing earlier.</p>"
+)
+
+
+def test_a_list_inside_a_table_cell_keeps_its_items() -> None:
+    record = extract_post(page(CHECKLIST_TABLE), URL)
+    for item in ("Order seed potatoes", "Top up the beds with compost", "Harden off the tomato"):
+        assert item in record.text
+    assert "<li>" not in record.html  # written as the cell's lines, in the table
+    assert "Top up the beds with compost" in record.html
+
+
+def test_without_the_cell_rule_the_listed_items_are_lost(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(extract, "unlist_table_cells", lambda tree: None)
+    text = extract_post(page(CHECKLIST_TABLE), URL).text
+    assert "February" in text
+    assert "Order seed potatoes" not in text
+
+
+# A post in an element whose classes trafilatura does not know as a post body (a utility-CSS
+# "prose" wrapper): it gathers the page's loose paragraphs and drops the headings and lists.
+HEADED_POST = (
+    "<h1>Raised beds, three years on</h1>"
+    "<p>We built our first raised beds three springs ago, after the lower lawn flooded for the "
+    "second winter running and the vegetables we planted there simply rotted in the ground.</p>"
+    "<h2>What went into them</h2>"
+    "<p>The beds are thirty centimetres deep, which is enough for carrots and potatoes, and "
+    "they warm up weeks earlier than the soil around them, so we sow sooner as well.</p>"
+    "<ul><li>Untreated larch boards, screwed at the corners</li>"
+    "<li>Cardboard at the bottom against the grass</li>"
+    "<li>A third each of topsoil, compost and old turf</li></ul>"
+    "<h2>What we would change</h2>"
+    "<p>A soaker hose laid along each bed on a timer uses less than half the water of the "
+    "sprinkler, and the leaves stay dry, which keeps mildew off the courgettes.</p>"
+)
+
+
+def unnamed_body_page(declares_article: bool) -> bytes:
+    og = "<meta property='og:type' content='article'>" if declares_article else ""
+    return (
+        f"<html><head><title>Raised beds | Lower Lawn</title>{og}</head><body>"
+        "<nav><a href='/'>Home</a> <a href='/about/'>About</a></nav>"
+        f"<div class='layout'><div class='prose prose-lg'>{HEADED_POST}</div></div>"
+        "<div class='site-foot'><p>Lower Lawn, a garden diary.</p></div></body></html>"
+    ).encode()
+
+
+@pytest.mark.parametrize("declares_article", [True, False])
+def test_headings_and_lists_of_an_unnamed_post_body_are_kept(declares_article: bool) -> None:
+    text = extract_post(unnamed_body_page(declares_article), URL).text
+    assert "What went into them" in text
+    assert "Untreated larch boards, screwed at the corners" in text
+    assert "keeps mildew off the courgettes" in text
+    assert "a garden diary" not in text
+
+
+@pytest.mark.parametrize("declares_article", [True, False])
+def test_without_the_container_rule_only_the_paragraphs_are_kept(
+    monkeypatch: pytest.MonkeyPatch, declares_article: bool
+) -> None:
+    monkeypatch.setattr(extract, "_from_headed_container", lambda *args, **kwargs: args[3])
+    text = extract_post(unnamed_body_page(declares_article), URL).text
+    assert "keeps mildew off the courgettes" in text
+    assert "What went into them" not in text
+    assert "Untreated larch boards" not in text

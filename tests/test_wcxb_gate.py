@@ -28,11 +28,11 @@ ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_SIZE = 150
 TOLERANCE = 0.005
 
-# Measured on the sample on 2026-12-07, session 7, after the ensemble step of
-# pipeline/recall_merge.py (all 0.8110, article 0.9560, development 0.8023, held-out 0.8252;
-# dates 58 of 68 right, 4 of 9 invented; titles 68 of 77); the gate allows TOLERANCE below
-# each F1 and one page on each count.
-MIN_F1 = {"all": 0.811, "article": 0.956, "development": 0.802, "held-out": 0.825}
+# Measured on the sample on 2026-12-07, session 7, after the recall rules for lists in table
+# cells and for a post body trafilatura does not know (all 0.8164, article 0.9650, development
+# 0.8086, held-out 0.8291; dates 58 of 68 right, 4 of 9 invented; titles 68 of 77); the gate
+# allows TOLERANCE below each F1 and one page on each count.
+MIN_F1 = {"all": 0.816, "article": 0.965, "development": 0.808, "held-out": 0.829}
 MIN_DATES_RIGHT = 57  # article pages whose truth has a date, ours equal on YYYY-MM-DD
 MAX_DATES_INVENTED = 5  # article pages whose truth has no date where we give one
 MIN_TITLES_RIGHT = 67  # article pages
