@@ -377,9 +377,9 @@ def _from_headed_container(
         return document
     subtree = _subtree_document(cleaned, container)
     found = _bare_extraction(subtree, url, favor_precision=favor_precision)
-    if _kept_chars(found) > len(kept):
+    if found is not None and _kept_chars(found) > len(kept):
         logger.debug("%s: the prose container kept its headings and lists", url)
-        return found
+        document.body = found.body  # the metadata stays the whole page's (a byline outside it)
     return document
 
 

@@ -192,11 +192,11 @@ HEADED_POST = (
 )
 
 
-def unnamed_body_page(declares_article: bool) -> bytes:
+def unnamed_body_page(declares_article: bool, byline: str = "") -> bytes:
     og = "<meta property='og:type' content='article'>" if declares_article else ""
     return (
         f"<html><head><title>Raised beds | Lower Lawn</title>{og}</head><body>"
-        "<nav><a href='/'>Home</a> <a href='/about/'>About</a></nav>"
+        f"<nav><a href='/'>Home</a> <a href='/about/'>About</a></nav>{byline}"
         f"<div class='layout'><div class='prose prose-lg'>{HEADED_POST}</div></div>"
         "<div class='site-foot'><p>Lower Lawn, a garden diary.</p></div></body></html>"
     ).encode()
@@ -220,3 +220,11 @@ def test_without_the_container_rule_only_the_paragraphs_are_kept(
     assert "keeps mildew off the courgettes" in text
     assert "What went into them" not in text
     assert "Untreated larch boards" not in text
+
+
+def test_the_byline_outside_the_unnamed_post_body_stays_the_author() -> None:
+    # The text comes from the element holding the prose; the metadata from the whole page.
+    byline = "<div class='post-head'><div class='authorName'>Jane Doe</div></div>"
+    record = extract_post(unnamed_body_page(True, byline), URL)
+    assert "What went into them" in record.text
+    assert record.author == "Jane Doe"
