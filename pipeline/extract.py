@@ -49,6 +49,7 @@ from pipeline.normalise import (
     unlist_table_cells,
     unwrap_embedded_posts,
 )
+from pipeline.recall_merge import add_missed_blocks, skipped_prose
 from pipeline.records import Link, PostRecord
 from pipeline.series.detect import detect_series
 
@@ -109,14 +110,18 @@ def extract_post(
     drop_box_drawing_styles(cleaned)
     unlist_table_cells(cleaned)
     absolutise_links(cleaned, url)
-    document = _run_trafilatura(cleaned, url, article=meta.declares_article)
+    document, fuller = _run_trafilatura(cleaned, url, article=meta.declares_article)
     if document is None or document.body is None:
         raise ExtractionError(url, "no post text found (trafilatura extracted nothing)")
 
     title = choose_title(meta, tree, getattr(document, "title", None))
     if not meta.site:
         meta.site = site_from_title(meta.html_title, title) or meta.home_link_name
-    trim_body(document.body, (title, meta.title, meta.html_title, document.title), url)
+    titles = (title, meta.title, meta.html_title, document.title)
+    trim_body(document.body, titles, url)
+    if fuller is not None and fuller.body is not None:
+        trim_body(fuller.body, titles, url)
+        add_missed_blocks(document.body, fuller.body)
     text = body_text(document.body)
     if not text.strip():
         raise ExtractionError(url, "no post text found (extracted body is empty)")
@@ -235,11 +240,17 @@ def _mostly_invalid_utf8(text: str) -> bool:
     return good < bad
 
 
-def _run_trafilatura(cleaned: HtmlElement, url: str, *, article: bool = True) -> Document | None:
+def _run_trafilatura(
+    cleaned: HtmlElement, url: str, *, article: bool = True
+) -> tuple[Document | None, Document | None]:
     """Extract from the platform's body container when there is one, else from the page.
 
     Precision mode first; when what it kept is a small part of the page's prose (it chose
     one block of a long page), the page is extracted again without it and the longer body wins.
+    When precision mode's text stands but skipped a paragraph inside it
+    (:func:`pipeline.recall_merge.skipped_prose`), the page is extracted without it as well,
+    and that extraction is returned second, for :func:`pipeline.recall_merge.add_missed_blocks`
+    to take the skipped paragraphs from once both are trimmed.
     A page that is not an article (it declares none, or has fewer than two paragraphs of
     prose, and has no post body container: a product, service, documentation or listing
     page) is extracted without precision mode, whose rules for short blocks and lists were
@@ -257,7 +268,7 @@ def _run_trafilatura(cleaned: HtmlElement, url: str, *, article: bool = True) ->
         if document is not None:
             if _kept_chars(document) < RECALL_SHARE * prose and page is not None:
                 document = _from_prose_container(cleaned, page, url, document, prose)
-            return document
+            return document, None
     attempts = [_subtree_document(cleaned, content)] if content is not None else []
     attempts.append(cleaned)
     document = None
@@ -273,9 +284,13 @@ def _run_trafilatura(cleaned: HtmlElement, url: str, *, article: bool = True) ->
         if fuller is not None and _kept_chars(fuller) > kept:
             logger.debug("%s: precision mode kept %d of %d prose characters", url, kept, prose)
             document, kept = fuller, _kept_chars(fuller)
+    elif (
+        document is not None and page is not None and skipped_prose(page, body_text(document.body))
+    ):
+        return document, _bare_extraction(cleaned, url, favor_precision=False)
     if kept < RECALL_SHARE * prose and page is not None:
         document = _from_prose_container(cleaned, page, url, document, prose)
-    return document
+    return document, None
 
 
 def _without_image_choice(cleaned: HtmlElement, url: str) -> Document | None:

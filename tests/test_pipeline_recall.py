@@ -122,6 +122,8 @@ def test_a_box_drawn_with_a_border_or_clipping_its_floats_keeps_its_text() -> No
 
 def test_without_the_style_rule_the_boxed_text_is_lost(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(extract, "drop_box_drawing_styles", lambda tree: None)
+    # The ensemble step (pipeline.recall_merge) would add the paragraphs back: off too.
+    monkeypatch.setattr(extract, "skipped_prose", lambda page, kept: False)
     text = extract_post(page(BOXED), URL).text
     assert "raised beds warm up weeks earlier" not in text
     assert "By May the first bed is full of lettuce" not in text
