@@ -62,6 +62,10 @@ def stream_id(entry_id: bytes | str) -> tuple[int, int]:
     return int(ms), int(seq or 0)
 
 
+class _Refused(Exception):
+    """The archive refused one of a batch's writes: the batch is rolled back, not acknowledged."""
+
+
 @dataclass
 class WriterCrawler:
     """What the run's summary (crawler.run.summarize) reads of a crawler: settings, stats."""
@@ -155,10 +159,17 @@ class Writer:
                     if position <= self.position:
                         continue  # applied before a kill, not acknowledged
                     self._apply_one(fields[b"m"])
+                    if self.pipeline.failure is not None:
+                        # The archive refused a write, and the pipeline skips what follows:
+                        # keep none of the batch and acknowledge nothing, for a writer
+                        # started again where the archive takes them.
+                        raise _Refused
                     last = position
                 self.pipeline.flush()
                 if last != self.position:
                     archive.save_queue_position(OUTBOX_KEY, last)
+        except _Refused:
+            return
         except (sqlite3.Error, ArchiveError) as exc:
             # A full disk, a file made read-only: the run stops as a crawl's would. The
             # entries stay unacknowledged, for a writer started again where there is room.

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import pickle
+import sqlite3
 from pathlib import Path
 
 import pytest
 
-from archive.writer import write_fleet_crawl, writer_settings
-from crawler.fleet import Fleet, FleetError
+from archive.writer import Writer, write_fleet_crawl, writer_settings
+from crawler.fleet import OUTBOX_KEY, WRITER_GROUP, Fleet, FleetError
 from crawler.fleet_run import crawl_definition, start_fleet_crawl
+from crawler.items import CrawlError
 from crawler.run import CrawlOptions
 
 
@@ -52,3 +55,33 @@ def test_a_writer_given_urls_does_not_replace_a_crawl_under_way(
         write_fleet_crawl(redis_url, second)
     assert Fleet.join(redis_url).config()["spider"] == {"urls": "http://one.example/"}
     assert not (tmp_path / "b.db").exists()
+
+
+def test_a_write_refused_mid_batch_leaves_the_whole_batch_to_a_later_writer(
+    redis_url: str, tmp_path: Path
+) -> None:
+    # The archive refuses the second of three records (a real SQLite trigger aborts its
+    # insert; the batch's commit would still succeed): nothing of the batch is kept and
+    # nothing is acknowledged. With the mechanism off the first record was stored, the third
+    # skipped, and all three acknowledged and deleted from the stream: the third lost.
+    options = CrawlOptions(db_path=tmp_path / "a.db", urls=["http://one.example/"])
+    fleet = start_fleet_crawl(redis_url, options)
+    writer = Writer(Fleet.join(redis_url), writer_settings(options, fleet.config()))
+    writer.open()
+    with sqlite3.connect(options.db_path) as conn:
+        conn.execute(
+            "CREATE TRIGGER refuse BEFORE INSERT ON errors WHEN NEW.url LIKE '%/refused/'"
+            " BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END"
+        )
+    client = fleet.client
+    for path in ("kept", "refused", "after"):
+        error = CrawlError(f"http://one.example/{path}/", "fetch", "HTTP 500", "test")
+        client.xadd(OUTBOX_KEY, {"m": pickle.dumps(error)})
+    entries = writer._read(">")
+    assert len(entries) == 3
+    writer._apply(entries)
+    assert writer.pipeline.failure is not None
+    assert client.xlen(OUTBOX_KEY) == 3
+    assert client.xpending(OUTBOX_KEY, WRITER_GROUP)["pending"] == 3
+    with sqlite3.connect(options.db_path) as conn:
+        assert conn.execute("SELECT url FROM errors").fetchall() == []
