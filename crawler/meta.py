@@ -27,6 +27,7 @@ CRAWL_DEPTH = "crawl_depth"  # links followed from a start page (a source's max_
 EXPECT = "expect"  # what the request should bring: PROBE, DISCOVERY or CONTENT (below)
 SCOPE_EXEMPT = "scope_exempt"  # True: a feed or sitemap named by the source, on any host
 LINKS_KEY = "links_key"  # the classifier's key under which a page's links are kept
+NAMED_BY_ROBOTS = "named_by_robots"  # the robots.txt URL whose Sitemap: line named the request
 LASTMOD = "lastmod"  # a sitemap's <lastmod> or a feed's <updated> for the URL
 LISTED_IN_SERIES = "listed_in_series"  # (series name, series page URL) pairs that list it
 SETTLE_LATE = "settle_late"  # True: asked again once the site's posts are known (pages.settle)

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from scrapy import Request, signals
+from scrapy.http import TextResponse
+from scrapy.utils.test import get_crawler
 
 from crawler.middlewares import parse_retry_after
+from crawler.spiders.blog import BlogSpider
 from tests.crawler_server import JITTER, FixtureSite, run_crawl, serve
 
 FIXTURES = Path(__file__).parent / "fixtures" / "crawler"
@@ -65,7 +70,9 @@ def test_crawl_finds_posts_by_links_feed_and_sitemap_index(tmp_path, blog, other
 @pytest.mark.e2e
 def test_sitemaps_named_by_robots_txt_are_requested_before_the_start_page(tmp_path, blog):
     # A wait no loaded machine reaches: the test is about order, not about the default's 5 s.
-    run_crawl(tmp_path, f"urls={blog.base}/", settings={"BLOGARCHIVE_ROBOTS_WAIT": 120})
+    # One request at a time: two sent together may reach the server in either order.
+    settings = {"BLOGARCHIVE_ROBOTS_WAIT": 120, "CONCURRENT_REQUESTS_PER_DOMAIN": 1}
+    run_crawl(tmp_path, f"urls={blog.base}/", settings=settings)
     paths = blog.paths()
     # A re-crawl answers the posts a sitemap dates unchanged from their captures: the earlier
     # it is read, the fewer pages wait behind it.
@@ -181,3 +188,33 @@ max_depth = 1
     assert {i["source"] for i in items} == {"civic"}
     assert {"/post-6/", "/post-1/"} <= posts(items, blog.base)
     assert blog.min_gap() >= 0.3 - JITTER, blog.hits
+
+
+def test_a_robots_txt_is_read_only_once_its_sitemaps_are_in_the_scheduler() -> None:
+    # Scrapy takes a callback's whole output before it schedules any of it, so the start
+    # pages the wait holds back must wait for the scheduler, not for the callback's end.
+    crawler = get_crawler(BlogSpider, {})
+    spider = BlogSpider.from_crawler(crawler, urls="http://site.example/")
+    robots_url = "http://site.example/robots.txt"
+    read = spider.robots_read[robots_url] = asyncio.Event()
+    body = (
+        b"User-agent: *\nSitemap: http://site.example/a.xml\nSitemap: http://site.example/b.xml\n"
+    )
+    request = Request(robots_url, meta={"source": "site.example", "crawl_depth": 0})
+    sitemaps = list(spider.parse_robots(TextResponse(robots_url, body=body, request=request)))
+    assert [r.url for r in sitemaps] == ["http://site.example/a.xml", "http://site.example/b.xml"]
+    assert not read.is_set()
+    crawler.signals.send_catch_log(signals.request_scheduled, request=sitemaps[0], spider=spider)
+    assert not read.is_set()
+    crawler.signals.send_catch_log(signals.request_dropped, request=sitemaps[1], spider=spider)
+    assert read.is_set()
+
+
+def test_a_robots_txt_naming_no_sitemap_is_read_once_parsed() -> None:
+    crawler = get_crawler(BlogSpider, {})
+    spider = BlogSpider.from_crawler(crawler, urls="http://site.example/")
+    robots_url = "http://site.example/robots.txt"
+    read = spider.robots_read[robots_url] = asyncio.Event()
+    request = Request(robots_url, meta={"source": "site.example", "crawl_depth": 0})
+    assert list(spider.parse_robots(TextResponse(robots_url, body=b"", request=request))) == []
+    assert read.is_set()

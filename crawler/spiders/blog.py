@@ -49,6 +49,7 @@ from crawler.meta import (
     LASTMOD,
     LINKS_KEY,
     LISTED_IN_SERIES,
+    NAMED_BY_ROBOTS,
     NOT_MODIFIED,
     PAGE_LINKS,
     PAGE_READING,
@@ -151,8 +152,12 @@ class BlogSpider(scrapy.Spider):
         self.requested = SeenSet()
         # url_key of every content page requested: one fetch per post, however it is spelled.
         self.requested_keys = SeenSet()
-        # robots.txt URLs being read at the start; set once parsed or failed.
+        # robots.txt URLs being read at the start; set once failed, or parsed with every
+        # sitemap it names handed to the scheduler.
         self.robots_read: dict[str, asyncio.Event] = {}
+        # robots.txt URL -> URLs of the sitemaps it named not yet scheduled; those parsed.
+        self.robots_sitemaps: dict[str, set[str]] = {}
+        self.robots_parsed: set[str] = set()
         # Per source: the key under which the archive keeps what its pages link to.
         self.links_keys = {
             s.name: links_key(s.post_patterns, s.series_patterns) for s in self.sources.values()
@@ -183,6 +188,8 @@ class BlogSpider(scrapy.Spider):
             }
         crawler.signals.connect(spider.recheck_when_idle, signal=signals.spider_idle)
         crawler.signals.connect(spider.host_answered, signal=signals.response_received)
+        crawler.signals.connect(spider.sitemap_scheduled, signal=signals.request_scheduled)
+        crawler.signals.connect(spider.sitemap_scheduled, signal=signals.request_dropped)
         return spider
 
     def closed(self, reason: str) -> None:
@@ -417,12 +424,33 @@ class BlogSpider(scrapy.Spider):
         return self.sources[response.meta[SOURCE]]
 
     def parse_robots(self, response: Response) -> Iterator[scrapy.Request]:
-        """Follow the ``Sitemap:`` lines of a robots.txt."""
+        """Follow the ``Sitemap:`` lines of a robots.txt.
+
+        Start pages wait for the robots.txt until its sitemaps are in the scheduler, not
+        just yielded: Scrapy reads a callback's whole output before it schedules any of it.
+        """
         source = self._source(response)
+        url = response.request.url if response.request else response.url
+        unscheduled = self.robots_sitemaps[url] = set()
         try:
-            yield from self._robots_sitemaps(response, source)
+            for request in self._robots_sitemaps(response, source):
+                request.meta[NAMED_BY_ROBOTS] = url
+                unscheduled.add(request.url)
+                yield request
         finally:
-            self._robots_done(response.request.url if response.request else response.url)
+            self.robots_parsed.add(url)
+            if not unscheduled:
+                self._robots_done(url)
+
+    def sitemap_scheduled(self, request: scrapy.Request, **_: Any) -> None:
+        """Once the last sitemap a robots.txt named is scheduled (or dropped), it is done."""
+        url = request.meta.get(NAMED_BY_ROBOTS)
+        unscheduled = self.robots_sitemaps.get(url) if url else None
+        if unscheduled is None:
+            return
+        unscheduled.discard(request.url)
+        if not unscheduled and url in self.robots_parsed:
+            self._robots_done(url)
 
     def _robots_done(self, url: str) -> None:
         if url in self.robots_read:
