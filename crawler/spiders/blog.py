@@ -51,6 +51,7 @@ from crawler.meta import (
     LISTED_IN_SERIES,
     NAMED_BY_ROBOTS,
     NOT_MODIFIED,
+    PAGE_KIND,
     PAGE_LINKS,
     PAGE_READING,
     PAYLOAD_DIGEST,
@@ -582,6 +583,8 @@ class BlogSpider(scrapy.Spider):
             )
         if info is None:
             return
+        lists = info.kind == "listing" or bool(info.next_pages)
+        response.meta[PAGE_KIND] = "listing" if lists else info.kind
         depth = int(response.meta.get(CRAWL_DEPTH, 0)) + 1
         in_series: dict[str, list[tuple[str, str]]] = {}
         if info.series is not None:
