@@ -320,14 +320,17 @@ def run_writer(url: str, db_path: Path, settings: Settings) -> Writer:
 
 
 def writer_settings(options: CrawlOptions, config: dict[str, Any]) -> Settings:
-    """Return the writer's Scrapy settings: its own options', under the crawl's ``-s`` ones.
+    """Return the writer's Scrapy settings: its own options', under the crawl's ones it reads.
 
     ``config`` is the crawl's definition in Redis (:func:`crawler.fleet_run.crawl_definition`):
-    the settings the crawl was started with win, so the writer stores what the crawlers
-    extract as one process would, wherever the crawl was started.
+    the settings the crawl was started with that the writer reads win (``writer_settings``:
+    near-duplicates, write batches, the snapshot, the run's arguments, the page budget its
+    summary names), so the writer stores what the crawlers extract as one process would,
+    wherever the crawl was started. The crawlers' settings (Scrapy's, the trap rules, ...)
+    stay with the crawlers.
     """
     settings = crawl_settings(options)
-    for name, value in config.get("settings", {}).items():
+    for name, value in config.get("writer_settings", {}).items():
         settings.set(name, value, priority="cmdline")
     return settings
 

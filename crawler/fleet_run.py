@@ -24,16 +24,24 @@ from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings, Settings
 from crawler.fleet import CRAWLERS, STATE_KEY, Fleet, new_crawler_id, start_crawl
 from crawler.outcome import COMPLETE_REASONS, EXIT_CODES, INTERRUPT_REASONS, LIMIT_REASONS
 from crawler.run import CrawlOptions, InterruptibleProcess, crawl_settings, quiet_loggers
+from crawler.settings import declared
 
 logger = logging.getLogger(__name__)
 
 # Settings a crawl's definition never carries to the crawlers: each process sets its own.
 # (A time budget is the fleet's, from the crawl's start: see fleet_settings.)
 LOCAL_SETTINGS = frozenset({"LOG_LEVEL", "BLOGARCHIVE_EXTRACT_WORKERS", "CLOSESPIDER_TIMEOUT"})
+# The settings the writer reads (declared with writer=True in crawler/settings.py): of the
+# crawl's own, only these reach it; Scrapy's and the crawlers' settings never do.
+WRITER_SETTINGS = frozenset(setting.name for setting in declared if setting.writer)
 
 
 def crawl_definition(options: CrawlOptions) -> dict[str, Any]:
-    """Return what every crawler and the writer need to know of a crawl, as JSON-able data."""
+    """Return what every crawler and the writer need to know of a crawl, as JSON-able data.
+
+    ``settings`` are the crawl's own (``-s`` and the options' settings) for the crawlers;
+    ``writer_settings`` the few of them the writer reads (:data:`WRITER_SETTINGS`).
+    """
     settings = crawl_settings(options)
     cmdline = SETTINGS_PRIORITIES["cmdline"]
     overrides = {
@@ -54,6 +62,7 @@ def crawl_definition(options: CrawlOptions) -> dict[str, Any]:
     config: dict[str, Any] = {
         "db": str(Path(options.db_path).resolve()),
         "settings": overrides,
+        "writer_settings": {k: v for k, v in overrides.items() if k in WRITER_SETTINGS},
         "spider": spider,
     }
     if options.time_budget is not None:

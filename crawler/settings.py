@@ -16,6 +16,9 @@ class Setting:
     help: str
     # How the documentation states a default that depends on the machine.
     shown: str | None = None
+    # Read by a fleet's writer (the archive pipeline, the run's summary): the crawl's -s value
+    # reaches it (crawler/fleet_run.py crawl_definition); the others stay with the crawlers.
+    writer: bool = False
 
 
 BOT_NAME = "blogarchive"  # Names the project in logs and stats.
@@ -124,6 +127,7 @@ declared = (
         "BLOGARCHIVE_DEDUP",
         True,
         "Link near-duplicate posts to their original (off only to compare).",
+        writer=True,
     ),
     Setting(
         "BLOGARCHIVE_WRITE_BATCH",
@@ -131,28 +135,33 @@ declared = (
         "Writes (posts, captures, errors, ...) committed together in one transaction; a kill"
         " loses at most the batch under way, which the next run fetches again. 1: each on its"
         " own.",
+        writer=True,
     ),
     Setting(
         "BLOGARCHIVE_WRITE_BATCH_SECONDS",
         1.0,
         "A batch is also committed once its first write is this old (readers of the archive"
         " see a crawl's writes this late at most).",
+        writer=True,
     ),
     Setting(
         "BLOGARCHIVE_SNAPSHOT",
         None,
         "Where the published copy goes; unset: published/<db name> beside the db; empty: not"
         " published.",
+        writer=True,
     ),
     Setting(
         "BLOGARCHIVE_RUN_ARGS",
         {},
         "What the run was asked (the CLI sets it), kept in crawl_runs.args.",
+        writer=True,
     ),
     Setting(
         "BLOGARCHIVE_PAGE_BUDGET",
         20000,
         "Requests discovered per source, at most, in one run (a trap rule; 0: off).",
+        writer=True,
     ),
     Setting(
         "BLOGARCHIVE_PATTERN_LIMIT",
