@@ -17,7 +17,7 @@ from typing import Any
 from archive.errors import ArchiveError
 from archive.store import Archive
 from archive.warc import Original, WarcError, WarcFileWriter, recover
-from crawler.items import Capture, payload_digest
+from crawler.items import Capture
 
 logger = logging.getLogger(__name__)
 
@@ -59,7 +59,7 @@ class CaptureStore:
         A payload identical to an earlier capture of the URL (a server without validators,
         a ``--full`` run) is written as a revisit record that refers to it.
         """
-        digest = payload_digest(capture.body)
+        digest = capture.digest()
         earlier = self.archive.db.execute(
             "SELECT id, url, fetched_at FROM captures WHERE url = ? AND payload_digest = ?"
             " AND revisit_of IS NULL ORDER BY id DESC LIMIT 1",

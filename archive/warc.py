@@ -14,6 +14,7 @@ import fcntl
 import io
 import logging
 import os
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from http import HTTPStatus
@@ -26,7 +27,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from crawler.history import StoredResponse
-from crawler.items import Capture, payload_digest
+from crawler.items import Capture
 
 logger = logging.getLogger(__name__)
 
@@ -103,19 +104,30 @@ class WarcFileWriter:
         assert self._writer is not None
         assert self._path is not None
         writer = self._writer
+        digest = capture.digest()
         if same_as is None:
+            # Given the payload's length and digest, warcio hashes the body once (the block
+            # digest: HTTP headers and payload) and copies it nowhere; without them it copies
+            # it to a temporary file twice and hashes it three times. The header order is
+            # the one warcio gives a record it measures itself.
             response = writer.create_warc_record(
                 capture.url,
                 "response",
                 payload=io.BytesIO(capture.body),
-                length=None,
+                length=len(capture.body),
                 http_headers=self._response_headers(capture),
-                warc_headers_dict=self._warc_headers(capture),
+                warc_headers_dict={
+                    **self._warc_headers(capture),
+                    "WARC-Type": "response",
+                    "WARC-Record-ID": f"<urn:uuid:{uuid.uuid4()}>",
+                    "WARC-Target-URI": capture.url,
+                    "WARC-Payload-Digest": digest,
+                },
             )
         else:
             response = writer.create_revisit_record(
                 capture.url,
-                payload_digest(capture.body),
+                digest,
                 same_as.url,
                 same_as.fetched_at,
                 http_headers=self._response_headers(capture),

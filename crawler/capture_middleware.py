@@ -195,6 +195,7 @@ class CaptureMiddleware:
                 protocol=response.protocol or "HTTP/1.1",
                 ip_address=str(response.ip_address) if response.ip_address else None,
                 source=str(request.meta.get(SOURCE, "")),
+                payload_digest=request.meta[PAYLOAD_DIGEST],
             )
             await self._hand_over(capture)
             self.crawler.stats.inc_value("blogarchive/captures")

@@ -112,6 +112,14 @@ class Capture:
     protocol: str = "HTTP/1.1"
     ip_address: str | None = None
     source: str = ""
+    # The body's WARC-Payload-Digest (:func:`payload_digest`) when the crawler has made it
+    # already (the capture middleware has, to compare the payload with its last capture);
+    # empty: whoever needs it makes it.
+    payload_digest: str = field(default="", repr=False)
+
+    def digest(self) -> str:
+        """Return the body's WARC-Payload-Digest, made only if the crawler did not bring it."""
+        return self.payload_digest or payload_digest(self.body)
 
     def header(self, name: str) -> str | None:
         """Return the first response header called ``name`` (any case), or None."""
