@@ -179,6 +179,12 @@ declared = (
         "/a/b/a/b/ passes, /a/b/a/b/a/b/ is a trap (a trap rule; 0: off).",
     ),
     Setting(
+        "BLOGARCHIVE_QUERY_COPY_LIMIT",
+        10,
+        "Pages of a host whose rel=canonical drops a query name, none keeping it, before links"
+        " with that name are followed without it (a trap rule; 0: off).",
+    ),
+    Setting(
         "BLOGARCHIVE_MAX_RETRY_AFTER",
         120,
         "Cap on a server's Retry-After wait, in seconds.",
