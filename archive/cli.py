@@ -421,8 +421,8 @@ def reextract(
         blogarchive reextract --db archive.db
         blogarchive reextract --db archive.db -s BLOGARCHIVE_CLEAN=False
     """
-    from archive.crawl import reextract as run_reextraction
     from archive.errors import ArchiveError
+    from archive.reextract import reextract as run_reextraction
     from crawler.run import CrawlFailed, CrawlOptions
     from crawler.sources import SourcesError
 

@@ -626,12 +626,12 @@ class BlogSpider(scrapy.Spider):
             ordered = [(u, PRIORITY_POST) for u in info.series.post_urls] + ordered
         seen: set[str] = set()
         for link, priority in ordered:
-            if looks_like_series(link, source.series_patterns):
-                # Series pages first, so the posts they list are fetched knowing their series.
-                priority = PRIORITY_SERIES
             if link in seen or link == url:
                 continue
             seen.add(link)
+            if looks_like_series(link, source.series_patterns):
+                # Series pages first, so the posts they list are fetched knowing their series.
+                priority = PRIORITY_SERIES
             meta = {LISTED_IN_SERIES: in_series[link]} if link in in_series else None
             request = self._request(link, source, depth=depth, priority=priority, meta=meta)
             if request:
