@@ -137,7 +137,8 @@ class QueryCopies:
         """Weigh a page fetched at ``url``; return the query names it closed on its host.
 
         ``canonical``: the page's rel=canonical (None: it declares none); ``listing``: the
-        page lists posts or has next pages.
+        crawl took the page for a listing (not for a post with a pager: Blogger's post pages
+        link the older post as their next page).
         """
         path, pairs = _key_parts(url)
         host = netloc(url)
