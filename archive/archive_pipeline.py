@@ -5,8 +5,8 @@ it plain data from the crawler (:mod:`crawler.items`), taken here as items; the 
 comes as data too (a :class:`crawler.items.RunEnd`). The pipeline never reads or writes the
 crawler's stats nor drives its engine: it keeps its own counts, answers the run's end with
 what it recorded, and says when it refuses more (the signals of :mod:`crawler.outcome`). Nor
-does it look up the spider or the engine: in a crawl's process it announces its writing
-connection (:data:`archive.history.WRITING`, for the crawl's history to read through) and
+does it look up the spider or the engine: in a crawl's process it lends the crawl's history
+a reader of its batch under way (:data:`archive.history.WRITING`; queries only) and
 ends batches by age once the engine has started (Scrapy's ``engine_started``); built for a
 fleet's writer (:meth:`ArchivePipeline.for_settings`) it does neither, and works the same.
 """
@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -27,13 +26,14 @@ from scrapy.settings import BaseSettings
 from scrapy.utils.conf import build_component_list
 
 from archive.capture_store import CaptureStore
+from archive.duplicates import merge_recent_bands
 from archive.errors import ArchiveError
 from archive.history import WRITING
 from archive.lock import RunLock
 from archive.publish import default_snapshot_path
 from archive.search_index import index_pending_posts
 from archive.store import Archive
-from archive.write_batch import WriteBatch
+from archive.write_batch import BatchReader, WriteBatch
 from crawler.items import (
     Capture,
     CrawlError,
@@ -73,8 +73,8 @@ class ArchivePipeline:
     ``BLOGARCHIVE_RUN_ARGS`` (a dict kept with the run), ``BLOGARCHIVE_DEDUP`` (false
     stores near-duplicate posts unlinked) and ``BLOGARCHIVE_WRITE_BATCH`` /
     ``BLOGARCHIVE_WRITE_BATCH_SECONDS``: writes are committed together, a batch of that many
-    or that old at most (:mod:`archive.write_batch`); the crawl's history reads through the
-    writing connection (:data:`archive.history.WRITING`), so it sees the batch under way. A
+    or that old at most (:mod:`archive.write_batch`); the crawl's history reads through a
+    reader of the batch (:data:`archive.history.WRITING`), so it sees the batch under way. A
     kill loses the uncommitted batch only, and the next run fetches what it held again.
     The run is finished and the snapshot published when its end comes (:meth:`end_run`: in a
     crawl, ``RUN_ENDED`` from :class:`crawler.run_end.RunEnds` as it closes; in the fleet's
@@ -100,9 +100,9 @@ class ArchivePipeline:
         self.stats: dict[str, Any] = {}
         # Told once when the archive refuses a write: the crawl should stop (reason in words).
         self.refused: Callable[[str], None] | None = None
-        # Told the writing connection when the archive is opened, None when it is let go: a
-        # history of the same archive in this process reads through it (a crawl's process).
-        self.writing: Callable[[Path, sqlite3.Connection | None], None] | None = None
+        # Told a reader of the batch under way when the archive is opened, None when it is let
+        # go: a history of the same archive in this process reads through it (a crawl's).
+        self.writing: Callable[[Path, BatchReader | None], None] | None = None
         # Whether a batch also ends by age, on the reactor's clock (a crawl's running engine).
         self.clock = False
         self.archive: Archive | None = None
@@ -124,7 +124,7 @@ class ArchivePipeline:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchivePipeline:
         """The pipeline of a crawl: its end and refusals travel on crawler.outcome's signals,
-        its writing connection on :data:`archive.history.WRITING`; batches end by age once
+        a reader of its batch on :data:`archive.history.WRITING`; batches end by age once
         the engine runs.
 
         A crawl without the extension that sends the run's end is refused: its run would
@@ -145,8 +145,8 @@ class ArchivePipeline:
         def refused(reason: str) -> None:
             crawler.signals.send_catch_log(signal=RUN_REFUSED, reason=reason)
 
-        def writing(db_path: Path, conn: sqlite3.Connection | None) -> None:
-            crawler.signals.send_catch_log(signal=WRITING, db_path=db_path, conn=conn)
+        def writing(db_path: Path, reader: BatchReader | None) -> None:
+            crawler.signals.send_catch_log(signal=WRITING, db_path=db_path, reader=reader)
 
         pipeline.refused = refused
         pipeline.writing = writing
@@ -210,7 +210,7 @@ class ArchivePipeline:
         return True
 
     def _start_batches(self, archive: Archive) -> None:
-        """Batch the run's writes; say which connection writes them (:attr:`writing`)."""
+        """Batch the run's writes; lend a reader of the batch under way (:attr:`writing`)."""
         self.batch = WriteBatch(
             archive.db,
             self.db_path,
@@ -219,7 +219,7 @@ class ArchivePipeline:
             before_commit=self.flush,
         )
         if self.writing is not None:
-            self.writing(self.db_path, archive.db.conn)
+            self.writing(self.db_path, self.batch.reader)
         self._start_ticker()
 
     def start_clock(self, **_: Any) -> None:
@@ -252,11 +252,13 @@ class ArchivePipeline:
 
     def flush(self) -> None:
         """Write the batched unchanged posts and page links now (in the open transaction),
-        and index the posts stored in it for search (:mod:`archive.search_index`)."""
+        index the posts stored in it for search (:mod:`archive.search_index`) and move the
+        recent band keys if enough wait (:func:`archive.duplicates.merge_recent_bands`)."""
         self._flush_unchanged()
         self._flush_page_links()
         if self.archive is not None:
             index_pending_posts(self.archive.db)
+            merge_recent_bands(self.archive.db)  # the fleet writer's batches too
 
     def process_item(self, item: Any) -> Any:
         """Store the item according to its type and count the outcome in the crawl stats.

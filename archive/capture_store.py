@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from archive.errors import ArchiveError
-from archive.store import Archive
+from archive.store import Archive, insert_row
 from archive.warc import Original, WarcError, WarcFileWriter, recover
 from crawler.items import Capture
 
@@ -91,12 +91,11 @@ class CaptureStore:
         }
         try:
             with self.archive.db.atomic():
-                cursor = self.archive.db.table("captures").insert(row)
+                rowid = insert_row(self.archive.db, "captures", row)
         except sqlite3.Error as exc:
             raise ArchiveError(self.archive.path, f"index capture: {exc}", url=capture.url) from exc
         self.stored += 1
-        assert cursor.last_rowid is not None
-        return cursor.last_rowid
+        return rowid
 
     def store_page_links(self, pages: list[dict[str, Any]]) -> int:
         """Keep, in one transaction, what parsed pages are and link to; return how many.

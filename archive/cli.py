@@ -421,8 +421,8 @@ def reextract(
         blogarchive reextract --db archive.db
         blogarchive reextract --db archive.db -s BLOGARCHIVE_CLEAN=False
     """
-    from archive.crawl import reextract as run_reextraction
     from archive.errors import ArchiveError
+    from archive.reextract import reextract as run_reextraction
     from crawler.run import CrawlFailed, CrawlOptions
     from crawler.sources import SourcesError
 
@@ -567,16 +567,13 @@ def serve(
         blogarchive serve --db archive.db --open --setting sql_time_limit_ms 3000
     """
     from archive.errors import ArchiveError
-    from archive.serve import DATASETTE_SETTINGS, ServeError
+    from archive.serve import ServeError, UnknownSettingError
     from archive.serve import serve as serve_archive
 
+    def serving(snapshot: Path, url: str) -> None:
+        click.echo(f"Serving {snapshot} at {url}")  # the line callers wait for
+
     usable_archive(db_path, write=False)
-    unknown = [name for name, _ in settings if name not in DATASETTE_SETTINGS]
-    if unknown:
-        raise click.BadParameter(
-            f"{', '.join(unknown)}: not a Datasette setting (see datasette serve --help-settings)",
-            param_hint="--setting",
-        )
     try:
         code = serve_archive(
             db_path,
@@ -585,7 +582,10 @@ def serve(
             open_browser=open_browser,
             settings=settings,
             noindex=not allow_indexing,
+            serving=serving,
         )
+    except UnknownSettingError as exc:
+        raise click.BadParameter(str(exc), param_hint="--setting") from exc
     except (ArchiveError, ServeError) as exc:
         raise click.ClickException(str(exc)) from exc
     sys.exit(code)

@@ -3,19 +3,23 @@
 :class:`ArchiveHistory` implements :class:`crawler.history.History`, named by the crawl's
 ``BLOGARCHIVE_HISTORY`` setting; it reads, never writes (:mod:`archive.capture_store` writes).
 While the same process writes the archive (:class:`archive.archive_pipeline.ArchivePipeline`),
-it reads through the writer's connection, which sees the batch of writes not committed yet
-(:mod:`archive.write_batch`): what this run captured or stored is found as soon as it is.
-The two meet through the crawl's signals (:data:`WRITING`), never by looking each other up:
-a fleet's writer has no crawl, so nothing is sent and its history reads committed rows.
+it reads through a :class:`Reader` the writer lends it, which sees the batch of writes not
+committed yet (:class:`archive.write_batch.BatchReader`: queries only, never the writer's
+connection itself): what this run captured or stored is found as soon as it is. The two
+meet through the crawl's signals (:data:`WRITING`), never by looking each other up: a
+fleet's writer has no crawl, so nothing is sent and the history that answers its crawlers
+(:class:`archive.writer.HistoryServer`, for :mod:`crawler.remote_history`) reads committed
+rows on its own read-only connection.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from archive.access import connect_read_only
 from archive.warc import WarcError, read_response
@@ -25,9 +29,17 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
 # A Scrapy signal, sent by the archive pipeline of a crawl's process with ``db_path`` and
-# ``conn`` when it opens the archive for writing (the connection) and when it lets go of it
-# (None). The crawl's ArchiveHistory of the same archive then reads through ``conn``.
+# ``reader`` when it opens the archive for writing (a Reader of its pending batch) and when it
+# lets go of it (None). The crawl's ArchiveHistory of the same archive then reads through it.
 WRITING = object()
+
+
+class Reader(Protocol):
+    """What the history reads the archive through, when the writer lends it one."""
+
+    def rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """Return the rows of one SELECT."""
+        ...
 
 
 class ArchiveHistory:
@@ -42,36 +54,36 @@ class ArchiveHistory:
     def __init__(self, db_path: Path | str) -> None:
         self.db_path = Path(db_path)
         self._conn: sqlite3.Connection | None = None
-        self._through: sqlite3.Connection | None = None
+        self._through: Reader | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchiveHistory:
         """Open the history of the archive the crawl writes (setting ``BLOGARCHIVE_DB``).
 
-        It reads through the archive's writing connection while the crawl's pipeline holds it
-        (:data:`WRITING`).
+        It reads through the reader the crawl's pipeline lends while it writes the archive
+        (:data:`WRITING`): the batch under way too.
         """
         history = cls(crawler.settings["BLOGARCHIVE_DB"])
         crawler.signals.connect(history.writing, signal=WRITING)
         return history
 
-    def writing(self, db_path: Path | str, conn: sqlite3.Connection | None, **_: Any) -> None:
-        """Answer :data:`WRITING`: read through ``conn`` if it writes this history's archive."""
+    def writing(self, db_path: Path | str, reader: Reader | None, **_: Any) -> None:
+        """Answer :data:`WRITING`: read through ``reader`` if it reads this history's archive."""
         if self.reads(db_path):
-            self.read_through(conn)
+            self.read_through(reader)
 
     def reads(self, db_path: Path | str) -> bool:
         """Tell whether this is the history of the archive at ``db_path``."""
         return self.db_path.resolve() == Path(db_path).resolve()
 
-    def read_through(self, conn: sqlite3.Connection | None) -> None:
-        """Answer through ``conn``, the archive's writing connection in this process (None:
-        through its own read-only one again). It sees its own uncommitted writes."""
-        self._through = conn
+    def read_through(self, reader: Reader | None) -> None:
+        """Answer through ``reader``, lent by the archive's writer in this process, which sees
+        the writes not committed yet (None: through its own read-only connection again)."""
+        self._through = reader
 
     def _query(self, sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
         if self._through is not None:
-            return self._through.execute(sql, params).fetchall()
+            return self._through.rows(sql, params)
         if self._conn is None:
             if not self.db_path.exists():
                 return []

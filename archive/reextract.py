@@ -1,7 +1,14 @@
-"""Re-extraction: which crawl to replay, and what the replayed run changed."""
+"""Re-extraction (``blogarchive reextract``): rebuild every post from the stored captures.
+
+The archive's half: which crawl to replay (the last run's sources, from ``crawl_runs``),
+running it, and what the replayed run changed (``run_posts``). The replay itself is the
+crawler's (:mod:`crawler.replay`: a download handler that answers each request with its
+last capture, never the network), in an ordinary crawl: same spider, extraction and store.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sqlite3
 from dataclasses import dataclass, field
@@ -10,6 +17,9 @@ from typing import Any
 
 from archive.access import connect_read_only
 from archive.errors import ArchiveError
+from crawler.replay import replay_settings
+from crawler.run import CrawlOptions, CrawlSummary, run_crawl
+from crawler.sources import run_sources
 
 
 @dataclass
@@ -106,3 +116,32 @@ def report(db_path: Path, run_id: int) -> ReextractReport:
         duplicate=[url for url, outcome in outcomes if outcome == "duplicate"],
         gone=[url for url, outcome in outcomes if outcome == "gone"],
     )
+
+
+@dataclass
+class Reextraction:
+    """A re-extraction's run (its summary, exit status) and what it changed in the archive."""
+
+    summary: CrawlSummary
+    report: ReextractReport
+
+
+def reextract(options: CrawlOptions) -> Reextraction:
+    """Rebuild the archive's posts by replaying its crawl from the stored captures.
+
+    ``options.sources_path`` or ``options.urls`` name what to replay (neither: what the last
+    crawl used); ``options.settings`` override the replay's own. ArchiveError if there is
+    nothing to replay, SourcesError for a bad sources file, CrawlFailed if the run could not
+    run.
+    """
+    plan = replay_plan(options.db_path, options.sources_path, options.urls)
+    sources = run_sources(plan.sources_path, plan.urls)
+    replay = dataclasses.replace(
+        options,
+        sources_path=plan.sources_path,
+        urls=plan.urls,
+        settings=replay_settings(plan.sources_path, plan.urls) | options.settings,
+    )
+    summary = run_crawl(sources, replay)
+    assert summary.run_id is not None
+    return Reextraction(summary, report(options.db_path, summary.run_id))

@@ -9,7 +9,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from importlib import resources
 from pathlib import Path
 from types import FrameType
@@ -138,6 +138,23 @@ class ServeError(Exception):
     """Datasette could not serve (the port is taken, the server exited at start)."""
 
 
+class UnknownSettingError(ServeError):
+    """Settings that are not Datasette's, by name (a user's mistake: a usage error)."""
+
+    def __init__(self, names: Sequence[str]) -> None:
+        super().__init__(
+            f"{', '.join(names)}: not a Datasette setting (see datasette serve --help-settings)"
+        )
+        self.names = list(names)
+
+
+def check_settings(settings: Sequence[tuple[str, str]]) -> None:
+    """Raise :class:`UnknownSettingError` naming the settings Datasette does not have."""
+    unknown = [name for name, _ in settings if name not in DATASETTE_SETTINGS]
+    if unknown:
+        raise UnknownSettingError(unknown)
+
+
 def check_port(host: str, port: int) -> None:
     """Raise :class:`ServeError` if nothing can listen on ``host:port`` (taken, not ours)."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
@@ -188,13 +205,16 @@ def serve(
     open_browser: bool = False,
     settings: Sequence[tuple[str, str]] = (),
     noindex: bool = True,
+    serving: Callable[[Path, str], None] = lambda snapshot, url: None,
 ) -> int:
     """Serve the archive's snapshot with Datasette until stopped; return Datasette's exit code.
 
-    ``port=0`` picks a free port. Prints the URL (the one line a caller waits for) once
-    Datasette listens; raises :class:`ServeError` if it cannot. Each crawl publishes a new
+    ``port=0`` picks a free port. Tells ``serving`` the snapshot and its URL once Datasette
+    listens; raises :class:`ServeError` if it cannot (:class:`UnknownSettingError` for a
+    setting Datasette does not have, before anything starts). Each crawl publishes a new
     snapshot over the old one; the server reads it at the next request.
     """
+    check_settings(settings)
     snapshot = ensure_snapshot(Path(db_path))
     write_metadata(snapshot, noindex=noindex)
     if port == 0:
@@ -214,7 +234,7 @@ def serve(
     try:
         # Said only once it is true: the line callers (and `make demo`) wait for.
         wait_until_listening(process, host, port)
-        print(f"Serving {snapshot} at {url}", flush=True)
+        serving(snapshot, url)
         return process.wait()
     except KeyboardInterrupt:
         return 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import logging
 import sqlite3
@@ -41,6 +42,23 @@ def word_count(text: str | None) -> int:
 
 # The key that joins spellings of one series name, under the name the archive has used.
 series_slug = series_key
+
+
+def insert_row(db: sqlite_utils.Database, table: str, values: dict[str, Any]) -> int:
+    """INSERT one row of plain values (no JSON to make); return its rowid.
+
+    What ``db.table(table).insert(values)`` does for such a row, without sqlite-utils' two
+    schema queries and statement building per row (0.12 ms of CPU a row).
+    """
+    cursor = db.conn.execute(_insert_sql(table, tuple(values)), list(values.values()))
+    assert cursor.lastrowid is not None
+    return cursor.lastrowid
+
+
+@functools.lru_cache(maxsize=64)
+def _insert_sql(table: str, columns: tuple[str, ...]) -> str:
+    names = ", ".join(f"[{c}]" for c in columns)
+    return f"INSERT INTO [{table}] ({names}) VALUES ({', '.join('?' for _ in columns)})"
 
 
 class Archive:
@@ -205,7 +223,11 @@ class Archive:
                 if stored_hash is None:
                     values |= {"url": record.url, "first_seen_at": now, "first_run_id": run_id}
                     values["url_key"] = url_key(record.url, keep_fragment=True)
-                    self.db.table("posts").insert(values)
+                    insert_row(self.db, "posts", values)
+                    # Posts are never deleted nor moved between sites: a count kept, not made.
+                    self.db.execute(
+                        "UPDATE sites SET post_count = post_count + 1 WHERE id = ?", [site_id]
+                    )
                 else:
                     links = [[link.url, link.text] for link in record.links]
                     changed = changed_fields(self.db, record.url, values, links)
@@ -233,7 +255,6 @@ class Archive:
             if written:
                 self._replace_links(record)
                 self._replace_memberships(record)
-                self._count_site_posts(site_id)
             self.db.execute(
                 "INSERT OR IGNORE INTO run_posts (run_id, post_url, outcome, seen_at)"
                 " VALUES (?, ?, ?, ?)",
@@ -308,13 +329,6 @@ class Archive:
             # A site first seen without its own name gets one as soon as a post states it.
             self.db.execute("UPDATE sites SET name = ? WHERE id = ?", [record.site, site_id])
         return int(site_id)
-
-    def _count_site_posts(self, site_id: int) -> None:
-        self.db.execute(
-            "UPDATE sites SET post_count = (SELECT count(*) FROM posts WHERE site_id = ?)"
-            " WHERE id = ?",
-            [site_id, site_id],
-        )
 
     def _replace_links(self, record: PostRecord) -> None:
         self.db.execute("DELETE FROM links WHERE post_url = ?", [record.url])

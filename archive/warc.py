@@ -15,6 +15,7 @@ import io
 import logging
 import os
 import uuid
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from http import HTTPStatus
@@ -23,6 +24,7 @@ from typing import IO
 from urllib.parse import urlsplit
 
 from warcio.archiveiterator import ArchiveIterator
+from warcio.recordloader import ArcWarcRecord
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
@@ -34,6 +36,10 @@ logger = logging.getLogger(__name__)
 OPEN_SUFFIX = ".open"
 # Rotate files at the size the WARC community settled on (Heritrix, wget's --warc-max-size).
 MAX_FILE_BYTES = 1024**3
+# zlib's default level, as Python's zlib and Java's GZIPOutputStream (Heritrix) use. warcio
+# compresses at 9: 1.22x the CPU a record for files 1% smaller (benchmarks/RESULTS.md,
+# "Crawler CPU, session 8").
+GZIP_LEVEL = 6
 
 
 class WarcError(Exception):
@@ -133,19 +139,26 @@ class WarcFileWriter:
                 http_headers=self._response_headers(capture),
                 warc_headers_dict=self._warc_headers(capture),
             )
+        record_id = response.rec_headers.get_header("WARC-Record-ID")
+        # Its length given too (empty), in the same header order: no temporary files.
         request = writer.create_warc_record(
             capture.url,
             "request",
             payload=io.BytesIO(b""),
+            length=0,
             http_headers=self._request_headers(capture),
-            warc_headers_dict=self._warc_headers(capture),
+            warc_headers_dict={
+                **self._warc_headers(capture),
+                "WARC-Type": "request",
+                "WARC-Record-ID": f"<urn:uuid:{uuid.uuid4()}>",
+                "WARC-Target-URI": capture.url,
+                "WARC-Concurrent-To": record_id,
+            },
         )
-        record_id = response.rec_headers.get_header("WARC-Record-ID")
-        request.rec_headers.add_header("WARC-Concurrent-To", record_id)
         try:
-            writer.write_record(request)
+            self._file.write(gzip_member(request))
             offset = self._file.tell()
-            writer.write_record(response)
+            self._file.write(gzip_member(response))
             length = self._file.tell() - offset
             self._file.flush()
         except OSError as exc:
@@ -179,11 +192,12 @@ class WarcFileWriter:
         handle = open(_open_name(path), "xb")  # noqa: SIM115  (kept open across writes)
         try:
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-            writer = WARCWriter(handle, gzip=True, warc_version="1.1")
+            # Builds records only: gzip_member writes them.
+            writer = WARCWriter(None, gzip=False, warc_version="1.1")
             info = writer.create_warcinfo_record(
                 path.name, {"software": self.software, "format": "WARC File Format 1.1"}
             )
-            writer.write_record(info)
+            handle.write(gzip_member(info))
         except OSError:
             # No file half begun: the next write tries a new one.
             with contextlib.suppress(OSError):
@@ -221,6 +235,14 @@ class WarcFileWriter:
             protocol=capture.protocol,
             is_http_request=True,
         )
+
+
+def gzip_member(record: ArcWarcRecord) -> bytes:
+    """Return ``record`` as warcio writes it, as one gzip member at :data:`GZIP_LEVEL`."""
+    buffer = io.BytesIO()
+    WARCWriter(buffer, gzip=False, warc_version="1.1").write_record(record)
+    compressor = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, zlib.MAX_WBITS + 16)
+    return compressor.compress(buffer.getbuffer()) + compressor.flush()
 
 
 def _open_name(path: Path) -> Path:

@@ -4,9 +4,9 @@ Each write the archive makes is its own ``atomic`` block (:meth:`archive.store.A
 inside an open batch those blocks are SQLite savepoints, so each write is still all or
 nothing, and the batch as a whole is one transaction: committed entirely or, after a kill,
 not at all (the next run fetches what it held again). The connection that writes sees its
-own pending rows, and so does the crawl's history when it reads through that connection
-(:meth:`archive.history.ArchiveHistory.read_through`): a page captured earlier in the same
-run is found whether or not its batch was committed.
+own pending rows, and so does the crawl's history, which the writer lends a
+:class:`BatchReader` of it (queries only, :meth:`archive.history.ArchiveHistory.read_through`):
+a page captured earlier in the same run is found whether or not its batch was committed.
 
 A batch is the writer's only when it began the transaction: inside one somebody else opened
 (the fleet's writer commits a stream batch at a time, archive/writer.py), it neither begins
@@ -27,14 +27,31 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import sqlite_utils
 
 from archive.access import describe_sqlite_error
+from archive.duplicates import merge_recent_bands
 from archive.errors import ArchiveError
 from archive.search_index import index_pending_posts
+
+
+class BatchReader:
+    """Queries of the archive as its writer sees them: the committed rows and the batch under
+    way. What the writer lends the crawl's history in the same process: no transaction,
+    commit or write of its connection, and SELECT statements only."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+
+    def rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """Return the rows of one SELECT; ValueError for any other statement."""
+        if not sql.lstrip()[:6].upper() == "SELECT":
+            raise ValueError(f"a batch's reader runs SELECT statements only, not {sql[:40]!r}")
+        return self._conn.execute(sql, params).fetchall()
 
 
 class WriteBatch:
@@ -60,6 +77,11 @@ class WriteBatch:
         self.began: float | None = None  # when this batch's transaction began (ours only)
         self.commits = 0
         self._temp_store: int | None = None  # the connection's own, while a batch holds it
+
+    @property
+    def reader(self) -> BatchReader:
+        """Return a reader of the archive that sees this batch's pending writes."""
+        return BatchReader(self.db.conn)
 
     @property
     def open(self) -> bool:
@@ -111,6 +133,7 @@ class WriteBatch:
         self.before_commit()
         try:
             index_pending_posts(self.db)  # archive.search_index: once a batch, not a post
+            merge_recent_bands(self.db)  # archive.duplicates: thousands of posts at a time
             self.db.execute("COMMIT")
         except sqlite3.Error as exc:
             self.rollback()

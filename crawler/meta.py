@@ -45,6 +45,9 @@ CONDITIONAL = "conditional"  # False: never send validators or answer from a cap
 # Set by crawler.reading.PageReader on the answer's request; read by the spider, which drops it
 # when it asks again. Not plain data: a (PageReading, Extracted | None) pair, never copied.
 PAGE_READING = "page_reading"
+# Set by the spider on a page's response once it knows what the page is ("post", "listing",
+# "other"); read by crawler.traps.TrapGuard.
+PAGE_KIND = "page_kind"
 
 # Set and read by the downloader middlewares.
 COUNTED = "blog_counted"  # True: counted towards its source's max_pages (middlewares.py)

@@ -1,8 +1,10 @@
 """Replay a crawl from the archive's captures: a download handler that never touches the network.
 
-``blogarchive reextract`` runs the ordinary crawl (same spider, extraction and store code)
-with these components in place of the HTTP downloader, so every post is rebuilt from the
-bytes captured earlier: after upgrading trafilatura, or changing the cleaning rules.
+The crawler's half of ``blogarchive reextract``, which runs the ordinary crawl (same spider,
+extraction and store code) with these components in place of the HTTP downloader, so every
+post is rebuilt from the bytes captured earlier: after upgrading trafilatura, or changing the
+cleaning rules. Which crawl to replay and what the run changed are the archive's half
+(archive/reextract.py).
 """
 
 from __future__ import annotations

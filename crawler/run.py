@@ -308,4 +308,10 @@ def limit_lines(stats: dict[str, Any], settings: Settings) -> list[str]:
             f" {trapped['path-repeat']} repeating and {trapped['path-depth']} too-deep paths"
             " not followed (see the errors table, stage 'limit')"
         )
+    if names := int(stats.get("blogarchive/limit/query_names", 0)):
+        lines.append(
+            f"query names that canonicalise away: {names} learned on their hosts (see the log),"
+            f" {int(stats.get('blogarchive/limit/query', 0))} links followed without them"
+            f" (BLOGARCHIVE_QUERY_COPY_LIMIT={settings.getint('BLOGARCHIVE_QUERY_COPY_LIMIT')})"
+        )
     return lines

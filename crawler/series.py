@@ -22,6 +22,8 @@ SERIES_SUFFIX_RE = re.compile(
 
 def looks_like_series(url: str, patterns: tuple[str, ...] = ()) -> bool:
     """Tell whether a URL alone says it is a series page."""
-    return bool(SERIES_URL_RE.search(urlsplit(url).path)) or any(
+    # The path is part of the URL: where the whole URL has no match, the path has none, and
+    # most links have none (the spider asks this of every link of every page).
+    return bool(SERIES_URL_RE.search(url) and SERIES_URL_RE.search(urlsplit(url).path)) or any(
         re.search(p, url) for p in patterns
     )

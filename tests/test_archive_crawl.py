@@ -1,4 +1,5 @@
-"""The command line's crawls as library calls (archive/crawl.py): what stops them before Scrapy.
+"""The command line's crawls as library calls (archive/crawl.py, archive/reextract.py): what
+stops them before Scrapy.
 
 A Scrapy reactor runs once per process, so the crawls themselves run in `blogarchive`
 subprocesses elsewhere (test_crawl_lock.py, test_archive_reextract_report.py); these are the
@@ -14,9 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from archive.crawl import crawl, reextract
+from archive.crawl import crawl
 from archive.errors import ArchiveError
 from archive.lock import RunLockHeld
+from archive.reextract import reextract
 from archive.store import Archive
 from crawler.run import CrawlOptions
 from crawler.sources import SourcesError, sources_from_urls

@@ -11,7 +11,14 @@ import httpx
 import pytest
 
 from archive.publish import default_snapshot_path
-from archive.serve import datasette_args, ensure_snapshot, make_datasette, render_metadata
+from archive.serve import (
+    UnknownSettingError,
+    check_settings,
+    datasette_args,
+    ensure_snapshot,
+    make_datasette,
+    render_metadata,
+)
 from archive.store import Archive
 from crawler.items import SeriesListing
 from pipeline.records import PostRecord, SeriesMembership
@@ -127,13 +134,20 @@ def test_datasette_args_serve_the_snapshot_immutable_with_downloads(tmp_path: Pa
     ]
 
 
+def test_settings_datasette_does_not_have_are_refused_by_name() -> None:
+    check_settings([("sql_time_limit_ms", "3000"), ("allow_download", "on")])
+    with pytest.raises(UnknownSettingError, match=r"^no_such, nor_this: not a Datasette"):
+        check_settings([("no_such", "1"), ("sql_time_limit_ms", "3000"), ("nor_this", "2")])
+
+
 @pytest.mark.e2e
 def test_serve_answers_on_a_free_port_until_terminated(tmp_path: Path) -> None:
     db = tmp_path / "archive.db"
     build_archive(db)
     code = (
         "from pathlib import Path; from archive.serve import serve;"
-        f" serve(Path({str(db)!r}), host='127.0.0.1', port=0)"
+        f" serve(Path({str(db)!r}), host='127.0.0.1', port=0,"
+        " serving=lambda snapshot, url: print(f'Serving {snapshot} at {url}', flush=True))"
     )
     with serving([sys.executable, "-c", code]) as url:
         response = httpx.get(f"{url}archive/posts.json?_search=spreadsheets", timeout=5)

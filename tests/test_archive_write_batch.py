@@ -21,7 +21,7 @@ from scrapy.utils.test import get_crawler
 from archive.archive_pipeline import ArchivePipeline
 from archive.history import ArchiveHistory
 from archive.store import Archive
-from archive.write_batch import WriteBatch
+from archive.write_batch import BatchReader, WriteBatch
 from crawler.items import Capture, CrawlError, RunEnd, utc_now
 from crawler.outcome import STAT_REASON, STAT_STATUS
 from pipeline.records import PostRecord
@@ -105,7 +105,10 @@ def test_the_runs_history_sees_its_pending_batch_and_nobody_else_does(tmp_path: 
     # Not committed: another reader sees nothing yet...
     assert committed(db, "SELECT count(*) FROM captures") == 0
     assert committed(db, "SELECT count(*) FROM posts") == 0
-    # ...but the run's own history does: a conditional request, a stored post.
+    # ...but the run's own history does (through the reader the pipeline lent it, not the
+    # pipeline's connection): a conditional request, a stored post.
+    assert isinstance(history._through, BatchReader)
+    assert not hasattr(history._through, "execute")
     validators = history.validators(f"{SITE}/page-1/")
     assert validators is not None
     assert validators.etag == '"v1"'
@@ -116,7 +119,8 @@ def test_the_runs_history_sees_its_pending_batch_and_nobody_else_does(tmp_path: 
     history.read_through(None)
     assert history.validators(f"{SITE}/page-1/") is None
     assert history.stored_posts(f"{SITE}/page-1/") == {}
-    history.read_through(pipeline.archive.db.conn)  # type: ignore[union-attr]
+    assert pipeline.batch is not None
+    history.read_through(pipeline.batch.reader)
 
     close(pipeline)
     # Let go with the archive: the history reads committed rows on its own connection again.
@@ -125,6 +129,21 @@ def test_the_runs_history_sees_its_pending_batch_and_nobody_else_does(tmp_path: 
     assert committed(db, "SELECT count(*) FROM posts") == 1
     # The run ends counted from what it stored (no fetch counted here: not "finished").
     assert committed(db, "SELECT posts_new FROM crawl_runs WHERE status != 'running'") == 1
+    history.close()
+
+
+def test_the_batch_reader_lends_queries_and_no_write(tmp_path: Path) -> None:
+    _, pipeline, history = open_crawl(tmp_path, rows=50)
+    assert pipeline.batch is not None
+    pipeline.process_item(capture(1))
+    reader = pipeline.batch.reader
+    assert reader.rows("SELECT url FROM captures") == [(f"{SITE}/page-1/",)]
+    for statement in ("DELETE FROM captures", "COMMIT", "PRAGMA query_only = 1"):
+        with pytest.raises(ValueError, match="SELECT statements only"):
+            reader.rows(statement)
+    assert reader.rows("SELECT count(*) FROM captures") == [(1,)]
+    assert pipeline.batch.open  # the batch is the writer's still: nothing committed it
+    close(pipeline)
     history.close()
 
 

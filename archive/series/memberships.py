@@ -202,6 +202,8 @@ def _resolve_one(db: Database, post_url: str) -> tuple[set[int], set[int]]:
             "SELECT series_id FROM series_posts WHERE post_url = ?", [post_url]
         ).fetchall()
     }
+    if not rows and not before:
+        return before, set()  # no evidence and in no series: most posts, nothing to undo
     db.execute("DELETE FROM series_posts WHERE post_url = ?", [post_url])
     db.execute("UPDATE series_evidence SET series_id = NULL WHERE post_url = ?", [post_url])
     site_name, source = db.execute(

@@ -51,6 +51,7 @@ from crawler.meta import (
     LISTED_IN_SERIES,
     NAMED_BY_ROBOTS,
     NOT_MODIFIED,
+    PAGE_KIND,
     PAGE_LINKS,
     PAGE_READING,
     PAYLOAD_DIGEST,
@@ -582,6 +583,7 @@ class BlogSpider(scrapy.Spider):
             )
         if info is None:
             return
+        response.meta[PAGE_KIND] = info.kind
         depth = int(response.meta.get(CRAWL_DEPTH, 0)) + 1
         in_series: dict[str, list[tuple[str, str]]] = {}
         if info.series is not None:
@@ -623,12 +625,12 @@ class BlogSpider(scrapy.Spider):
             ordered = [(u, PRIORITY_POST) for u in info.series.post_urls] + ordered
         seen: set[str] = set()
         for link, priority in ordered:
-            if looks_like_series(link, source.series_patterns):
-                # Series pages first, so the posts they list are fetched knowing their series.
-                priority = PRIORITY_SERIES
             if link in seen or link == url:
                 continue
             seen.add(link)
+            if looks_like_series(link, source.series_patterns):
+                # Series pages first, so the posts they list are fetched knowing their series.
+                priority = PRIORITY_SERIES
             meta = {LISTED_IN_SERIES: in_series[link]} if link in in_series else None
             request = self._request(link, source, depth=depth, priority=priority, meta=meta)
             if request:

@@ -1,4 +1,5 @@
-"""A foundation's series reposted by a magazine, crawled over local HTTP into a real archive."""
+"""Near-duplicates found by a crawl: a foundation's series reposted by a magazine, crawled over
+local HTTP into a real archive."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""A generated corpus of blog posts with known copies and near-misses, for the dedup benchmark.
+"""A generated corpus of blog posts with known copies and near-misses (the near-duplicates
+benchmark).
 
 Sites have their own boilerplate and series intros; copies are a post republished on another
 site (new headline, editor's note, standfirst, sign-off, a few words changed, sometimes the
