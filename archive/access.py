@@ -17,6 +17,7 @@ from typing import Any
 
 import sqlite_utils
 
+from archive.duplicates import merge_recent_bands
 from archive.errors import ArchiveError
 from archive.search_index import index_pending_posts
 
@@ -99,8 +100,9 @@ def writing(
     """Run one transaction (a savepoint inside an open one); a SQLite failure inside it
     becomes an :class:`ArchiveError` saying ``what`` was being written.
 
-    A transaction of its own indexes the posts it stored for search before it commits;
-    inside an open one, whoever commits that does (:mod:`archive.search_index`).
+    A transaction of its own indexes the posts it stored for search before it commits, and
+    moves recent band keys when enough wait; inside an open one, whoever commits that does
+    (:mod:`archive.search_index`, :func:`archive.duplicates.merge_recent_bands`).
     """
     own = not db.conn.in_transaction
     try:
@@ -108,6 +110,7 @@ def writing(
             yield
             if own:
                 index_pending_posts(db)
+                merge_recent_bands(db)
     except sqlite3.Error as exc:
         raise ArchiveError(path, f"{what}: {describe_sqlite_error(exc)}", url=url) from exc
 

@@ -26,6 +26,7 @@ from scrapy.settings import BaseSettings
 from scrapy.utils.conf import build_component_list
 
 from archive.capture_store import CaptureStore
+from archive.duplicates import merge_recent_bands
 from archive.errors import ArchiveError
 from archive.history import WRITING
 from archive.lock import RunLock
@@ -251,11 +252,13 @@ class ArchivePipeline:
 
     def flush(self) -> None:
         """Write the batched unchanged posts and page links now (in the open transaction),
-        and index the posts stored in it for search (:mod:`archive.search_index`)."""
+        index the posts stored in it for search (:mod:`archive.search_index`) and move the
+        recent band keys if enough wait (:func:`archive.duplicates.merge_recent_bands`)."""
         self._flush_unchanged()
         self._flush_page_links()
         if self.archive is not None:
             index_pending_posts(self.archive.db)
+            merge_recent_bands(self.archive.db)  # the fleet writer's batches too
 
     def process_item(self, item: Any) -> Any:
         """Store the item according to its type and count the outcome in the crawl stats.

@@ -3,7 +3,10 @@
 Tables (migration m008): ``post_signatures`` (one MinHash signature per post, with the
 original its page declares), ``post_signature_bands`` (the LSH band keys, indexed: the
 candidates for a post are the posts sharing a band key with it) and ``post_duplicates``
-(each copy, its original, their estimated similarity and how the link was found).
+(each copy, its original, their estimated similarity and how the link was found). New band
+keys wait in ``post_signature_bands_recent`` (m020) and move to ``post_signature_bands`` in
+key order, thousands at a time (:func:`merge_recent_bands`): keys are hashes, so inserted one
+post at a time each lands on a random page of a large B-tree. Candidates are read from both.
 
 Links form stars: every copy points at its cluster's original, never at another copy.
 Which copy is the original is :func:`pipeline.signatures.choose_original`'s rule: the post other
@@ -15,6 +18,7 @@ of a configured source: a page cannot make an unknown host's URL the original of
 from __future__ import annotations
 
 import logging
+import sqlite3
 from collections.abc import Iterable
 
 from sqlite_utils.db import Database
@@ -32,6 +36,38 @@ from pipeline.signatures import (
 logger = logging.getLogger(__name__)
 
 METHOD_REL_CANONICAL = "rel-canonical"
+# Posts whose band keys wait in post_signature_bands_recent before they move: at 100,000
+# posts, 2,000 posts' 64,000 keys in key order touch most of the large table's leaves once,
+# where inserted one post at a time they dirtied 32 random leaves a post.
+RECENT_BAND_POSTS = 2_000
+BAND_TABLES = ("post_signature_bands", "post_signature_bands_recent")
+
+
+def merge_recent_bands(db: Database, posts: int | None = None) -> int:
+    """Move the recent band keys into ``post_signature_bands`` once ``posts`` posts' wait
+    (default :data:`RECENT_BAND_POSTS`).
+
+    Run it in a transaction but outside any savepoint (a batch's commit): a savepoint would
+    journal every page the move touches. Return how many keys moved. How many posts wait is
+    read from the span of their signature ids (new posts' ids grow), an upper bound: a post
+    signed again with an old id moves the keys early, which costs no more than before m020.
+    """
+    try:
+        low, high = db.execute(
+            "SELECT min(signature_id), max(signature_id) FROM post_signature_bands_recent"
+        ).fetchone()
+    except sqlite3.OperationalError:
+        return 0  # an archive before m020 (its migrations are under way)
+    if low is None or high - low + 1 < (RECENT_BAND_POSTS if posts is None else posts):
+        return 0
+    moved = db.execute(
+        "INSERT OR IGNORE INTO post_signature_bands (band_key, signature_id)"
+        " SELECT band_key, signature_id FROM post_signature_bands_recent"
+        " ORDER BY band_key, signature_id"
+    ).rowcount
+    db.execute("DELETE FROM post_signature_bands_recent")
+    logger.debug("moved %d recent band keys", moved)
+    return moved
 
 
 class DuplicateIndex:
@@ -147,10 +183,12 @@ class DuplicateIndex:
         (signature_id,) = self.db.execute(
             "SELECT id FROM post_signatures WHERE post_url = ?", [url]
         ).fetchone()
-        self.db.execute("DELETE FROM post_signature_bands WHERE signature_id = ?", [signature_id])
+        for table in BAND_TABLES:
+            self.db.execute(f"DELETE FROM {table} WHERE signature_id = ?", [signature_id])
         if signature is not None:
             self.db.conn.executemany(
-                "INSERT OR IGNORE INTO post_signature_bands (band_key, signature_id) VALUES (?, ?)",
+                "INSERT OR IGNORE INTO post_signature_bands_recent (band_key, signature_id)"
+                " VALUES (?, ?)",
                 [(key, signature_id) for key in self.fingerprinter.band_keys(signature)],
             )
 
@@ -167,14 +205,16 @@ class DuplicateIndex:
         """Return the posts sharing at least one LSH band key with ``signature``."""
         keys = self.fingerprinter.band_keys(signature)
         marks = ", ".join("?" for _ in keys)
+        bands = " UNION ALL ".join(
+            f"SELECT signature_id FROM {table} WHERE band_key IN ({marks})" for table in BAND_TABLES
+        )
         return [
             row[0]
             for row in self.db.execute(
-                "SELECT DISTINCT post_signatures.post_url FROM post_signature_bands"
-                " JOIN post_signatures ON post_signatures.id = post_signature_bands.signature_id"
-                f" WHERE band_key IN ({marks}) AND post_signatures.post_url != ?"
-                " ORDER BY post_signatures.post_url",
-                [*keys, url],
+                f"SELECT DISTINCT post_signatures.post_url FROM ({bands}) AS bands"
+                " JOIN post_signatures ON post_signatures.id = bands.signature_id"
+                " WHERE post_signatures.post_url != ? ORDER BY post_signatures.post_url",
+                [*keys, *keys, url],
             )
         ]
 

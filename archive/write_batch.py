@@ -34,6 +34,7 @@ from typing import Any
 import sqlite_utils
 
 from archive.access import describe_sqlite_error
+from archive.duplicates import merge_recent_bands
 from archive.errors import ArchiveError
 from archive.search_index import index_pending_posts
 
@@ -132,6 +133,7 @@ class WriteBatch:
         self.before_commit()
         try:
             index_pending_posts(self.db)  # archive.search_index: once a batch, not a post
+            merge_recent_bands(self.db)  # archive.duplicates: thousands of posts at a time
             self.db.execute("COMMIT")
         except sqlite3.Error as exc:
             self.rollback()

@@ -45,8 +45,8 @@ CONDITIONAL = "conditional"  # False: never send validators or answer from a cap
 # Set by crawler.reading.PageReader on the answer's request; read by the spider, which drops it
 # when it asks again. Not plain data: a (PageReading, Extracted | None) pair, never copied.
 PAGE_READING = "page_reading"
-# Set by the spider on a page's response once it knows what the page is ("post", "other", or
-# "listing": a listing or a page with next pages); read by crawler.traps.TrapGuard.
+# Set by the spider on a page's response once it knows what the page is ("post", "listing",
+# "other"); read by crawler.traps.TrapGuard.
 PAGE_KIND = "page_kind"
 
 # Set and read by the downloader middlewares.

@@ -114,10 +114,11 @@ class QueryCopies:
         self.limit = limit
         # host -> query name -> examples so far (``limit``: closed; REFUTED: open for good).
         self.hosts: dict[str, dict[str, int]] = {}
+        self.closing: set[str] = set()  # hosts with a name closed
 
     def to_learn(self, url: str) -> bool:
         """Tell whether a page at ``url`` would teach something: a query name still undecided."""
-        if not self.limit:
+        if not self.limit or "?" not in url:
             return False
         _, pairs = _key_parts(url)
         names = self.hosts.get(netloc(url), {})
@@ -136,7 +137,8 @@ class QueryCopies:
         """Weigh a page fetched at ``url``; return the query names it closed on its host.
 
         ``canonical``: the page's rel=canonical (None: it declares none); ``listing``: the
-        page lists posts or has next pages.
+        crawl took the page for a listing (not for a post with a pager: Blogger's post pages
+        link the older post as their next page).
         """
         path, pairs = _key_parts(url)
         host = netloc(url)
@@ -162,10 +164,13 @@ class QueryCopies:
             names[name] = state
             if state == self.limit:
                 closed.append(name)
+                self.closing.add(host)
         return closed
 
     def bare(self, url: str) -> str | None:
         """Return ``url`` (canonical) without the query names closed on its host; None if none."""
+        if not self.closing or "?" not in url:
+            return None  # most links: no work, whatever the crawl learned
         names = self.hosts.get(netloc(url))
         if not names or not self.limit:
             return None

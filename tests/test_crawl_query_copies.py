@@ -100,7 +100,7 @@ def test_a_host_keeps_counters_for_a_bounded_number_of_names() -> None:
 
 
 class CommentedBlog(Blog):
-    """The evolving blog with Blogger's comment permalinks and a rel=canonical on each post."""
+    """The evolving blog with Blogger's comment permalinks, pager and rel=canonical on posts."""
 
     def _post_page(self, post: BlogPost) -> str:
         page = super()._post_page(post)
@@ -112,8 +112,14 @@ class CommentedBlog(Blog):
             f'<li class="comment"><a rel="nofollow" href="{href}">21:0{i}</a> A comment.</li>'
             for i, href in enumerate(links)
         )
+        # Blogger's pager on a post page: the older post reads as a next page.
+        older = next((p.path for p in self.posts if p.links and p.links[-1][0] == post.path), "/")
+        pager = (
+            f"<div class='blog-pager'><a class='blog-pager-older-link' href='{older}'>Older"
+            " Post</a><a class='home-link' href='/'>Home</a></div>"
+        )
         page = page.replace("</head>", canonical, 1)
-        return page.replace("</main>", f'<ol class="comments">{comments}</ol></main>', 1)
+        return page.replace("</main>", f'<ol class="comments">{comments}</ol>{pager}</main>', 1)
 
     def write(self) -> None:
         super().write()

@@ -192,7 +192,11 @@ def crawl(
     if result.returncode != 0 and not stopped and not result.timed_out:
         raise click.ClickException(f"{name} crawl failed:\n{result.stderr[-3000:]}")
     lines = result.stderr.strip().splitlines()
-    summary = f"killed after {limit:.0f} s (the crawl limit)" if result.timed_out else lines[-1]
+    # The summary line, and the lines of the trap rules under it (crawler.run.limit_lines).
+    start = max((i for i, line in enumerate(lines) if line.startswith("crawl ")), default=-1)
+    summary = "\n".join(lines[start:])
+    if result.timed_out:
+        summary = f"killed after {limit:.0f} s (the crawl limit)"
     return {
         "seconds": result.seconds,
         "killed_at_limit": result.timed_out,

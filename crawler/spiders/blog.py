@@ -583,8 +583,7 @@ class BlogSpider(scrapy.Spider):
             )
         if info is None:
             return
-        lists = info.kind == "listing" or bool(info.next_pages)
-        response.meta[PAGE_KIND] = "listing" if lists else info.kind
+        response.meta[PAGE_KIND] = info.kind
         depth = int(response.meta.get(CRAWL_DEPTH, 0)) + 1
         in_series: dict[str, list[tuple[str, str]]] = {}
         if info.series is not None:
