@@ -4,8 +4,9 @@ Blogger links each comment as ``POST?showComment=N#cN``, a copy of the post whos
 ``rel=canonical`` is the bare post URL (crawler/traps.py, :class:`QueryCopies`). The crawl
 test serves a blog whose every post links three such comment permalinks, and one post only
 through one: with the rule the comment pages stop after the limit (plus what was already on
-its way to the downloader) and the archive holds the same posts; with the rule off
-(``BLOGARCHIVE_QUERY_COPY_LIMIT=0``) every comment page is fetched.
+its way to the downloader) and the archive holds the same posts, and a re-crawl asks for no
+comment page the first run left out; with the rule off (``BLOGARCHIVE_QUERY_COPY_LIMIT=0``)
+every comment page is fetched.
 """
 
 from __future__ import annotations
@@ -149,6 +150,7 @@ def test_comment_permalinks_stop_after_the_limit_and_no_post_is_lost(tmp_path: P
     blog.write()
     with serve(FixtureSite(blog.root)) as site:
         log, learned = crawl(site, tmp_path / "on.db", LIMIT)
+        again_log, again = crawl(site, tmp_path / "on.db", LIMIT)
         _, off = crawl(site, tmp_path / "off.db", 0)
     posts = query(tmp_path / "on.db", "SELECT url FROM posts ORDER BY url")
     assert posts == query(tmp_path / "off.db", "SELECT url FROM posts ORDER BY url")
@@ -161,3 +163,10 @@ def test_comment_permalinks_stop_after_the_limit_and_no_post_is_lost(tmp_path: P
     assert LIMIT <= len(learned) <= len(off) // 2, learned
     assert re.search(r"query name 'showComment' canonicalises away", log)
     assert re.search(r"query names that canonicalise away: 1 learned on their hosts", log)
+    # A re-crawl learns again from the comment pages the first run kept, answered from
+    # their links records (the others wait at the back of the queue): it asks for no other
+    # comment page, and extracts nothing.
+    assert f"posts 0 new / 0 updated / {POSTS + 1} unchanged" in again_log
+    assert re.search(r"query name 'showComment' canonicalises away", again_log)
+    assert set(again) <= set(learned), sorted(set(again) - set(learned))
+    assert not re.search(r"'blogarchive/extracted': [1-9]", again_log)
