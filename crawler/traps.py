@@ -438,29 +438,17 @@ class TrapGate:
             self._rules = guard.rules if guard is not None else None
         return self._rules
 
-    def process_request(self, request: Request) -> Request | None:
-        """Raise IgnoreRequest for a request whose pattern closed or whose path is a trap.
-
-        A request queued with a query name since learned to canonicalise away is dropped, or
-        scheduled again without it (:meth:`TrapRules.without_copies`).
-        """
+    def process_request(self, request: Request) -> None:
+        """Raise IgnoreRequest for a request whose pattern closed or whose path is a trap."""
         rules = self.rules
         if rules is None or SOURCE not in request.meta:
-            return None
-        bare = rules.without_copies(request)
-        if bare is None:
-            raise IgnoreRequest(f"{request.url}: a copy of a page requested already")
-        if bare is not request:
-            return bare
-        if later := rules.defer(request):
-            return later
+            return
         if url_pattern(request.url) in rules.closed and not request.meta.get(SETTLE_LATE):
             rules.stats.inc_value(f"blogarchive/limit/{PATTERN}")
             raise IgnoreRequest(f"{request.url}: its URL pattern was closed as a trap")
         if found := rules.path_rule(request.url):
             rules.drop(request, found[0], found[1], found[0])
             raise IgnoreRequest(f"{request.url}: {found[1]}")
-        return None
 
     def process_response(self, request: Request, response: Response) -> Response:
         """Mark the request as answered; refuse a redirect back to a URL of its own chain.
@@ -477,3 +465,33 @@ class TrapGate:
                 hops = " -> ".join([*chain, target])
                 raise IgnoreRequest(f"redirect loop: {hops}")
         return response
+
+
+class QueryCopyGate:
+    """Downloader middleware: queued requests with a query name learned to canonicalise away.
+
+    Such a request is dropped, or scheduled again without the name
+    (:meth:`TrapRules.without_copies`); one whose name is undecided may be sent to the back
+    of the queue once (:meth:`TrapRules.defer`). Before the page count (SourceScopeMiddleware),
+    so that what it drops is not counted as a page fetched.
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.gate = TrapGate(crawler)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> QueryCopyGate:
+        """Build the middleware for ``crawler``."""
+        return cls(crawler)
+
+    def process_request(self, request: Request) -> Request | None:
+        """Return the request to schedule instead, or raise IgnoreRequest to drop it."""
+        rules = self.gate.rules
+        if rules is None or SOURCE not in request.meta:
+            return None
+        bare = rules.without_copies(request)
+        if bare is None:
+            raise IgnoreRequest(f"{request.url}: a copy of a page requested already")
+        if bare is not request:
+            return bare
+        return rules.defer(request)
