@@ -13,12 +13,15 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urlsplit
 
 from lxml import etree
 from parsel import Selector
 
+from crawler.parsed import JSON_SPACE, JsonLd
 from crawler.seen import SeenSet
 from crawler.urls import canonicalize_url, join_url
 
@@ -148,14 +151,14 @@ def _text(element: etree._Element) -> str:
     return " ".join("".join(element.itertext()).split())
 
 
-def jsonld_types(sel: Selector) -> set[str]:
-    """Return every ``@type`` the page's JSON-LD blocks declare (``@graph`` included)."""
+def jsonld_types(sel: Selector, blocks: list[JsonLd] | None = None) -> set[str]:
+    """Return every ``@type`` the page's JSON-LD blocks declare (``@graph`` included).
+
+    ``blocks``: the page's blocks as :meth:`crawler.parsed.ParsedPage.json_ld` read them
+    (the same as the XPath's, each parsed once for every reader of the page).
+    """
     types: set[str] = set()
-    for raw in sel.xpath("//script[@type='application/ld+json']/text()").getall():
-        try:
-            data = json.loads(raw)
-        except ValueError:
-            continue
+    for data in _jsonld_data(sel, blocks):
         stack = [data]
         while stack:
             item = stack.pop()
@@ -168,10 +171,26 @@ def jsonld_types(sel: Selector) -> set[str]:
     return {t for t in types if isinstance(t, str)}
 
 
-def structured_evidence(sel: Selector) -> list[Evidence]:
+def _jsonld_data(sel: Selector, blocks: list[JsonLd] | None) -> Iterator[Any]:
+    """Yield ``json.loads`` of each JSON-LD block's text that is JSON, in document order."""
+    if blocks is None:
+        raws = sel.xpath("//script[@type='application/ld+json']/text()").getall()
+        blocks = [JsonLd(raw, error=True) for raw in raws]
+    for block in blocks:
+        if block.error or block.raw.strip() != block.raw.strip(JSON_SPACE):
+            # Not read yet, or read after str.strip() took more than JSON's white space.
+            try:
+                yield json.loads(block.raw)
+            except ValueError:
+                continue
+        elif block.raw.strip():
+            yield block.data
+
+
+def structured_evidence(sel: Selector, blocks: list[JsonLd] | None = None) -> list[Evidence]:
     """Return what the page declares about itself: an article type, a post's body class."""
     found = []
-    types = jsonld_types(sel) & JSONLD_POST_TYPES
+    types = jsonld_types(sel, blocks) & JSONLD_POST_TYPES
     if types:
         found.append(Evidence("json-ld", 2, ", ".join(sorted(types))))
     elif sel.xpath(

@@ -33,6 +33,7 @@ from crawler.evidence import (
     tokens,
     url_shape,
 )
+from crawler.parsed import JsonLd, ParsedPage
 from crawler.series import (
     SERIES_HEADING_RE,
     SERIES_SUFFIX_RE,
@@ -557,10 +558,16 @@ def read_page(
     encoding: str = "utf-8",
     post_patterns: tuple[str, ...] = (),
     series_patterns: tuple[str, ...] = (),
+    parsed: ParsedPage | None = None,
 ) -> PageReading:
-    """Parse a page once and read everything the classifier and the crawl need of it."""
-    text = body.decode(encoding or "utf-8", errors="replace") if isinstance(body, bytes) else body
-    sel = Selector(text=text or "<html></html>", type="html")
+    """Parse a page once and read everything the classifier and the crawl need of it.
+
+    ``parsed``: the page already parsed (:class:`crawler.parsed.ParsedPage`), which a worker
+    hands to extraction afterwards; ``body`` and ``encoding`` are then not read.
+    """
+    if parsed is None:
+        parsed = ParsedPage.parse(url, body, encoding)
+    sel = parsed.selector()
     entry_sels, entries = [], []
     for element in find_entries(sel):
         permalink = entry_permalink(element, url)
@@ -615,7 +622,7 @@ def read_page(
         info.kind = "listing"
         info.evidence = [Evidence("entries", 0, f"{len(entries)} entries")]
         return PageReading(info)
-    own = post_evidence(sel, url, entry_sels)
+    own = post_evidence(sel, url, entry_sels, parsed.json_ld())
     reading = PageReading(info, own=own, listing_signals=listing_signals)
     if sum(e.weight for e in own) < POST_SCORE - 1 and not (entries and listing_signals):
         reading.teasers = teasers(sel, url)
@@ -644,9 +651,11 @@ def decide(reading: PageReading, url: str, site: SiteEvidence | None = None) -> 
     return info
 
 
-def post_evidence(sel: Selector, url: str, entries: list[Selector]) -> list[Evidence]:
+def post_evidence(
+    sel: Selector, url: str, entries: list[Selector], json_ld: list[JsonLd] | None = None
+) -> list[Evidence]:
     """Return the page's own evidence of being one post (and against: being the home page)."""
-    found = structured_evidence(sel)
+    found = structured_evidence(sel, json_ld)
     block = main_block(sel, entries)
     for reading in (
         own_date(sel, url),

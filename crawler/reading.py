@@ -4,7 +4,8 @@ A worker reads the page (:func:`crawler.pages.read_page`: its entries, links, ne
 feeds, series and own evidence); the spider weighs that reading with what the crawl learned
 of the site. A page that may be a post is extracted in the same worker call, by the function
 the extraction pipeline registers with the pool (the crawler never imports the pipeline), so
-a post's body crosses to a worker once and comes back as a record.
+a post's body crosses to a worker once and comes back as a record; the worker decodes and
+parses it once (:class:`crawler.parsed.ParsedPage`) for both.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from scrapy.http import TextResponse
 from crawler.items import FetchedPage, utc_now
 from crawler.meta import NOT_MODIFIED, PAGE_LINKS, PAGE_READING, READ_PAGE, SOURCE
 from crawler.pages import PageReading, read_page
+from crawler.parsed import ParsedPage
 from crawler.urls import canonicalize_url
 from crawler.workers import Extractor, Workers
 
@@ -54,13 +56,18 @@ class ReadJob:
 
 
 def read_in_worker(job: ReadJob) -> tuple[PageReading, Extracted | None]:
-    """Read a page; extract it too when it may be a post (module-level: workers get it by name)."""
+    """Read a page; extract it too when it may be a post (module-level: workers get it by name).
+
+    The page is decoded and parsed once: the reading and then the extraction take the same
+    :class:`crawler.parsed.ParsedPage`.
+    """
+    parsed = ParsedPage.parse(job.url, job.body, job.encoding or "utf-8")
     reading = read_page(
         job.url,
         job.body,
-        encoding=job.encoding or "utf-8",
         post_patterns=job.post_patterns,
         series_patterns=job.series_patterns,
+        parsed=parsed,
     ).compact()
     if job.extractor is None or not reading.may_be_post():
         return reading, None
@@ -73,7 +80,7 @@ def read_in_worker(job: ReadJob) -> tuple[PageReading, Extracted | None]:
         encoding=job.encoding,
     )
     try:
-        extracted.record = job.extractor(page)
+        extracted.record = job.extractor(page, parsed=parsed)
     except Exception as exc:
         extracted.error = _picklable(exc)
     return reading, extracted

@@ -57,7 +57,10 @@ DOWNLOADER = "crawler.politeness.PoliteDownloader"
 # What a crawl remembers per URL stays out of Python objects (crawler/frontier.py): pending
 # requests in a disk queue of the crawl's own, seen fingerprints as 8-byte hashes.
 SCHEDULER = "crawler.frontier.FrontierScheduler"
+# Scrapy's LIFO pickle queue, naming callbacks without listing the spider's members a request.
+SCHEDULER_DISK_QUEUE = "crawler.frontier.CallbackNamesDiskQueue"
 DUPEFILTER_CLASS = "crawler.frontier.CompactDupeFilter"
+STATS_CLASS = "crawler.stats.CrawlStats"  # Scrapy's, without a shim run at every attribute read.
 # The project's own settings, declared once: name, default and help (README's settings table
 # is checked against it by tests/test_settings.py). Components read them without a default of
 # their own. Lower case, so that Scrapy does not load the table itself as a setting.

@@ -21,8 +21,6 @@ from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
 
-from crawler.items import FetchedPage
-
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
@@ -30,8 +28,10 @@ logger = logging.getLogger(__name__)
 # A terminal's Ctrl-C and a service manager's stop: the crawl, not its workers, handles them.
 STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
 TRACKER_QUIET = "ignore:resource_tracker:UserWarning"
-# What a worker calls to extract a post: FetchedPage -> record (set by the extraction stage).
-Extractor = Callable[[FetchedPage], Any]
+# What a worker calls to extract a post: FetchedPage -> record (set by the extraction stage),
+# called with ``parsed=`` the page as the worker's reading parsed it
+# (:class:`crawler.parsed.ParsedPage`), for extraction to take over.
+Extractor = Callable[..., Any]
 
 
 class Workers:

@@ -60,6 +60,33 @@ def parse_html(html: str | bytes) -> HtmlElement:
     return tree
 
 
+def adopt_tree(root: HtmlElement) -> HtmlElement:
+    """Make a tree parsed with its comments into the one :func:`parse_html` makes of its text.
+
+    The page reader's tree (:class:`crawler.parsed.ParsedPage`, lxml's HTML parser keeping
+    comments) loses its comments and processing instructions, each one's following text
+    joined to the text before it in one text node, as a parser that drops them leaves it.
+    The tree is changed in place and returned.
+    """
+    for node in list(root.iter(lxml.etree.Comment, lxml.etree.ProcessingInstruction)):
+        parent = node.getparent()
+        if parent is None:
+            continue
+        previous = node.getprevious()
+        tail = node.tail or ""
+        parent.remove(node)  # its tail goes with it
+        if previous is not None:
+            previous.tail = ((previous.tail or "") + tail) or None
+        else:
+            parent.text = ((parent.text or "") + tail) or None
+    # Before and after the root element: nothing comes with them but white space.
+    lxml.etree.strip_elements(
+        root.getroottree(), lxml.etree.Comment, lxml.etree.ProcessingInstruction, with_tail=False
+    )
+    _fold_content_after_the_document(root)
+    return root
+
+
 def _fold_content_after_the_document(root: HtmlElement) -> None:
     """Move what follows a stray ``</html>`` into the body, where a browser puts it.
 

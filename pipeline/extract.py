@@ -26,11 +26,19 @@ from htmldate import find_date
 from lxml.html import HtmlElement
 from trafilatura.htmlprocessing import convert_to_html
 from trafilatura.settings import Document, set_date_params
-from w3lib.encoding import html_to_unicode
+from w3lib.encoding import html_to_unicode, http_content_type_encoding, read_bom
 
+from crawler.parsed import ParsedPage
 from crawler.urls import INDEX_DOCUMENT, canonicalize_url, netloc, url_key
 from pipeline.body import body_text
-from pipeline.document import find_content, parse_html, prose_blocks, prose_chars, prose_container
+from pipeline.document import (
+    adopt_tree,
+    find_content,
+    parse_html,
+    prose_blocks,
+    prose_chars,
+    prose_container,
+)
 from pipeline.furniture_markup import clean_html, drop_inline_popups
 from pipeline.furniture_text import trim_body
 from pipeline.markdown import html_to_markdown
@@ -84,6 +92,7 @@ def extract_post(
     encoding: str | None = None,
     clean: bool = True,
     entry: bool = False,
+    parsed: ParsedPage | None = None,
 ) -> PostRecord:
     """Extract the post on one page; raise ExtractionError when it holds no text.
 
@@ -91,16 +100,25 @@ def extract_post(
     exists to measure what that step is worth. ``entry`` says the page is a post cut out of a
     listing without permalinks: its URL (the listing's, with a fragment naming the entry)
     is its identity, since the canonical URL the listing's ``<head>`` declares is the
-    listing's, shared by all its entries.
+    listing's, shared by all its entries. ``parsed``: the same bytes as the page reader
+    decoded and parsed them (:class:`crawler.parsed.ParsedPage`); its tree becomes this
+    extraction's (it is the one :func:`pipeline.document.parse_html` would make) when the
+    text is the one this decoding gives, and its JSON-LD is not read again.
     """
-    html = decode_html(body, url, encoding)
-    try:
-        tree = parse_html(html)
-    except (lxml.etree.ParserError, ValueError) as exc:
-        raise ExtractionError(url, f"not parseable as HTML ({exc})") from exc
+    html = decode_html(body, url, encoding, parsed=parsed)
+    tree, json_ld = None, None
+    if parsed is not None and (tree := parsed.take_tree(html)) is not None:
+        if not any(isinstance(top.tag, str) for top in _other_roots(tree)):
+            json_ld = parsed.json_ld()  # the same scripts in the same order once folded
+        adopt_tree(tree)
+    if tree is None:
+        try:
+            tree = parse_html(html)
+        except (lxml.etree.ParserError, ValueError) as exc:
+            raise ExtractionError(url, f"not parseable as HTML ({exc})") from exc
     if tree.find("body") is None and tree.tag != "html":
         raise ExtractionError(url, "not an HTML document")
-    meta = read_metadata(tree, url)
+    meta = read_metadata(tree, url, json_ld)
     cleaned = clean_html(tree) if clean else copy.deepcopy(tree)
     drop_captions(cleaned)
     drop_inline_popups(cleaned)
@@ -152,8 +170,18 @@ def extract_post(
     return record
 
 
-def decode_html(body: bytes | str, url: str, encoding: str | None = None) -> str:
-    """Decode page bytes: BOM, then the given encoding, then ``<meta charset>``, then UTF-8."""
+def _other_roots(root: HtmlElement) -> list[lxml.etree._Element]:
+    return [*root.itersiblings(preceding=True), *root.itersiblings()]
+
+
+def decode_html(
+    body: bytes | str, url: str, encoding: str | None = None, *, parsed: ParsedPage | None = None
+) -> str:
+    """Decode page bytes: BOM, then the given encoding, then ``<meta charset>``, then UTF-8.
+
+    ``parsed``: the page as the reader decoded it, whose text is taken instead of decoding
+    the bytes again when it is what this decoding gives (the same codec, no BOM).
+    """
     if isinstance(body, str):
         text = body
     else:
@@ -163,7 +191,7 @@ def decode_html(body: bytes | str, url: str, encoding: str | None = None) -> str
             (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
         ):
             raise ExtractionError(url, "binary content, not HTML")
-        text = _decode_bytes(body, encoding)
+        text = _decode_bytes(body, encoding, parsed)
     text = normalise_characters(text)
     if not text.strip():
         raise ExtractionError(url, "empty body")
@@ -210,17 +238,40 @@ def repair_double_encoding(text: str) -> str:
     return _UTF8_AS_LATIN1.sub(decode, text)
 
 
-def _decode_bytes(body: bytes, encoding: str | None) -> str:
+def _decode_bytes(body: bytes, encoding: str | None, parsed: ParsedPage | None = None) -> str:
     # As a browser (and Scrapy) does: BOM, then the given encoding, then <meta charset>, and
     # only the bytes that are invalid in it become U+FFFD: one stray byte in a UTF-8 page
     # must not turn the whole page into cp1252 mojibake.
     header = f"text/html; charset={encoding}" if encoding else None
-    used, text = html_to_unicode(header, body, auto_detect_fun=_undeclared_encoding)
+    used = _decoded_as(body, header, parsed)
+    if used is not None:
+        assert parsed is not None
+        text = parsed.text  # what html_to_unicode gives: the same codec, replacing bad bytes
+    else:
+        used, text = html_to_unicode(header, body, auto_detect_fun=_undeclared_encoding)
     # A page declared UTF-8 whose non-ASCII bytes are mostly invalid in it is not UTF-8 at all
     # (a Latin-1 file served with the server's default charset): read it as the legacy default.
     if used.replace("-", "").lower() == "utf8" and _mostly_invalid_utf8(text):
         return body.decode("cp1252", errors="replace")
     return text
+
+
+def _decoded_as(body: bytes, header: str | None, parsed: ParsedPage | None) -> str | None:
+    """Return the encoding html_to_unicode would decode ``body`` with, if ``parsed`` did.
+
+    It takes a byte-order mark first, then the header's charset (by w3lib's names: latin-1
+    is cp1252), and decodes replacing bad bytes, as the reader does (but for gb18030).
+    """
+    if parsed is None or header is None or parsed.body != body or read_bom(body)[0] is not None:
+        return None
+    used = http_content_type_encoding(header)
+    if used is None or "18030" in used or used in {"utf-16", "utf-32"}:
+        return None
+    try:
+        same = codecs.lookup(used).name == codecs.lookup(parsed.encoding).name
+    except LookupError:
+        return None
+    return used if same else None
 
 
 def _undeclared_encoding(body: bytes) -> str:

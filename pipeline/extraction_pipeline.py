@@ -14,6 +14,7 @@ from scrapy.settings import BaseSettings
 from scrapy.statscollectors import StatsCollector
 
 from crawler.items import CrawlError, FetchedPage
+from crawler.parsed import ParsedPage
 from crawler.workers import Workers
 from pipeline.records import PostRecord
 
@@ -126,11 +127,17 @@ def extraction_key(settings: BaseSettings) -> str:
     return digest.hexdigest()[:20]
 
 
-def extract_page(page: FetchedPage, clean: bool = True, signature: bool = False) -> PostRecord:
+def extract_page(
+    page: FetchedPage,
+    clean: bool = True,
+    signature: bool = False,
+    parsed: ParsedPage | None = None,
+) -> PostRecord:
     """Extract one fetched page, with the series pages that listed it (``signature``: and
     the text's near-duplicate signature).
 
-    Module-level: worker processes receive it by name.
+    ``parsed``: the page as the worker's reading decoded and parsed it, for extraction to
+    take over. Module-level: worker processes receive it by name.
     """
     from pipeline.extract import extract_post
     from pipeline.series.listed import listed_memberships
@@ -144,6 +151,7 @@ def extract_page(page: FetchedPage, clean: bool = True, signature: bool = False)
         encoding=page.encoding,
         clean=clean,
         entry=page.kind == "entry",
+        parsed=parsed,
     )
     record.series.extend(listed_memberships(page.listed_in_series))
     if signature:

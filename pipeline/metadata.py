@@ -27,7 +27,6 @@ categories and sections are not tags.
 from __future__ import annotations
 
 import html
-import json
 import logging
 import re
 from dataclasses import dataclass, field
@@ -44,6 +43,7 @@ from crawler.evidence import (
     links_home,
     not_own,
 )
+from crawler.parsed import JsonLd
 from pipeline.metadata_scan import OWN_DATE_XPATH, MetadataScan, below, scan
 
 logger = logging.getLogger(__name__)
@@ -84,9 +84,13 @@ class PageMetadata:
     declares_article: bool = False  # JSON-LD of an article type, or og:type "article"
 
 
-def read_metadata(tree: HtmlElement, url: str) -> PageMetadata:
-    """Collect the page's declared metadata, best source first for each field."""
-    ld = _json_ld_article(tree)
+def read_metadata(tree: HtmlElement, url: str, json_ld: list[JsonLd] | None = None) -> PageMetadata:
+    """Collect the page's declared metadata, best source first for each field.
+
+    ``json_ld``: the tree's JSON-LD blocks, read already
+    (:meth:`crawler.parsed.ParsedPage.json_ld`).
+    """
+    ld = _json_ld_article(tree, json_ld)
     meta = _meta(tree)
     found = scan(tree)
     memo: dict[HtmlElement, bool] = {}  # what NOT_OWN_XPATH says of each element climbed
@@ -336,19 +340,19 @@ def _meta(tree: HtmlElement) -> _MetaTags:
     return _MetaTags(tree)
 
 
-def _json_ld_article(tree: HtmlElement) -> dict[str, Any]:
+def _json_ld_article(tree: HtmlElement, blocks: list[JsonLd] | None = None) -> dict[str, Any]:
     """Return the first JSON-LD object of an article type, searching ``@graph`` too."""
-    for script in tree.xpath("//script[@type='application/ld+json']"):
-        raw = (script.text or "").strip()
-        if not raw:
-            continue
-        try:
-            data = json.loads(raw)
-        except json.JSONDecodeError:
+    if blocks is None:
+        scripts = tree.xpath("//script[@type='application/ld+json']")
+        blocks = [JsonLd.read(script.text or "") for script in scripts]
+    for block in blocks:
+        if block.error:
             # Some CMSs leave trailing commas or comments; such blocks are skipped, not fatal.
             logger.debug("unparseable JSON-LD block skipped")
             continue
-        for obj in _ld_objects(data):
+        if not block.raw.strip():
+            continue
+        for obj in _ld_objects(block.data):
             types = obj.get("@type")
             types = types if isinstance(types, list) else [types]
             if any(t in ARTICLE_TYPES for t in types):

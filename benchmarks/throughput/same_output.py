@@ -8,9 +8,10 @@ one JSON line per page: ``extract_post``'s record (or its error) for every page 
 article-extraction benchmark, the WCXB development split, the blog set, the test fixtures and
 the throughput network (posts, listings and category pages), and the classifier's
 :class:`PageInfo` for the blog set, the fixtures and the network's pages, each judged alone
-and with a site's evidence. ``compare`` names every page whose output differs, field by
-field, and exits 1 if any does. Run as a script (not ``-m``) so that ``--code`` decides which
-code is imported.
+and with a site's evidence; with ``--worker``, also what a crawl's worker makes of every page
+(its reading and record, the page parsed once for both). ``compare`` names every page whose
+output differs, field by field, and exits 1 if any does. Run as a script (not ``-m``) so that
+``--code`` decides which code is imported.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from __future__ import annotations
 import argparse
 import copy
 import dataclasses
+import functools
 import gzip
 import json
 import sys
@@ -77,6 +79,7 @@ def dump(
     only: str | None,
     every: int = 1,
     extract: bool = True,
+    worker: bool = False,
 ) -> None:
     """Write every page's outputs, as the code in ``code`` gives them."""
     sys.path.insert(0, str(code))
@@ -96,6 +99,8 @@ def dump(
                     line["record"] = _plain(extract_post(body, url))
             except ExtractionError as exc:
                 line["record"] = {"error": exc.message}
+            if worker:
+                line.update(_worker_outputs(url, body))
             if kind == "both":
                 site = SiteEvidence(post_shapes={"/#4/#2/*/": 3, "/blog/*": 2})
                 # What classify_page(url, body) and classify_page(..., site=site) give.
@@ -103,6 +108,30 @@ def dump(
                 line["with_site"] = _plain(decide(copy.deepcopy(reading), url, site))
                 line["alone"] = _plain(decide(reading, url))
             f.write(json.dumps(line, sort_keys=True, ensure_ascii=False) + "\n")
+
+
+def _worker_outputs(url: str, body: bytes) -> dict[str, object]:
+    """What a crawl's worker makes of the page: its reading and, if it may be a post, record.
+
+    The page's encoding is the one Scrapy's response would give it (no HTTP header).
+    """
+    from scrapy.http import HtmlResponse
+
+    from crawler.reading import ReadJob, read_in_worker
+    from pipeline.extraction_pipeline import extract_page
+
+    encoding = HtmlResponse(url or "http://page.test/", body=body).encoding
+    extractor = functools.partial(extract_page, clean=True)
+    job = ReadJob(url, url, body, encoding, (), (), "same-output", extractor)
+    reading, extracted = read_in_worker(job)
+    found: dict[str, object] = {"worker_reading": _plain(reading)}
+    if extracted is not None:
+        if extracted.error is not None:
+            found["worker_record"] = {"error": str(extracted.error)}
+        else:
+            found["worker_record"] = _plain(extracted.record)
+            found["worker_record"]["fetched_at"] = ""  # type: ignore[index]
+    return found
 
 
 def _read(path: Path) -> dict[str, dict[str, object]]:
@@ -152,6 +181,11 @@ def main() -> int:
     )
     d.add_argument("--no-extract", action="store_true", help="the classifier's outputs only")
     d.add_argument("--every", type=int, default=1, help="only every N-th page (a quick look)")
+    d.add_argument(
+        "--worker",
+        action="store_true",
+        help="also what a crawl's worker makes of each page (crawler.reading.read_in_worker)",
+    )
     c = commands.add_parser("compare", help="name every page whose outputs differ")
     c.add_argument("before", type=Path)
     c.add_argument("after", type=Path)
@@ -165,6 +199,7 @@ def main() -> int:
             args.only,
             args.every,
             not args.no_extract,
+            args.worker,
         )
         return 0
     return compare(args.before, args.after)
