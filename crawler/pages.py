@@ -35,10 +35,11 @@ from crawler.evidence import (
 )
 from crawler.parsed import JsonLd, ParsedPage
 from crawler.series import (
-    SERIES_HEADING_RE,
-    SERIES_SUFFIX_RE,
-    SERIES_WORD_RE,
-    looks_like_series,
+    PARTS_LINKS_CSS,
+    PARTS_SCOPE_CSS,
+    SeriesInfo,
+    series_name,
+    series_parts,
 )
 from crawler.settings import USER_AGENT
 from crawler.urls import canonicalize_url, join_url
@@ -67,9 +68,6 @@ LISTING_BODY_CLASSES = {
     "path-taxonomy",  # Drupal taxonomy term pages list articles, even when only one.
 }
 PAGE_N_RE = re.compile(r"/page/\d+/?$")
-ARCHIVE_PREFIX_RE = re.compile(
-    r"^\s*(category|tag|archives?|topic)\s*[:\-\u2013\u2014]\s*", re.IGNORECASE
-)
 NEXT_TEXT_RE = re.compile(
     r"^\s*(older posts|older entries|older|next page|next posts?|more posts"
     r"|next\s*[\u00bb\u203a\u2192]"
@@ -105,15 +103,6 @@ class Entry:
     title: str
     anchor: str
     html: str
-
-
-@dataclass
-class SeriesInfo:
-    """A page that presents itself as a series and the post links it lists, in order."""
-
-    name: str
-    description: str
-    post_urls: list[str]
 
 
 @dataclass
@@ -435,47 +424,31 @@ def find_links(sel: Selector, page_url: str) -> list[str]:
 def _series_name(
     sel: Selector, page_url: str, patterns: tuple[str, ...], listing: bool
 ) -> str | None:
-    """Return the series name if the page calls itself a series, else None.
+    """Return the series name if the page calls itself a series (crawler.series decides)."""
 
-    The word "series" in a heading or description only counts on an archive-like page:
-    a post announcing "a new blog series" is still a post.
-    """
-    headings = [_text(h) for h in select(sel).headings if _text(h)]
-    descriptions = " ".join(_text(d) for d in select(sel).descriptions)
-    body = _body_classes(sel)
-    for heading in headings:
-        match = SERIES_HEADING_RE.match(heading)
-        if match:
-            return match.group("name").strip()
-    named = (
-        looks_like_series(page_url, patterns)
-        or "series" in body
-        or (listing and any(SERIES_WORD_RE.search(h) for h in headings[:1]))
-        or (listing and SERIES_WORD_RE.search(descriptions))
-    )
-    if not named:
-        return None
-    if headings:
-        return SERIES_SUFFIX_RE.sub("", ARCHIVE_PREFIX_RE.sub("", headings[0])).strip()
-    titles = sel.css("title")
-    title = _text(titles[0]) if titles else ""
-    return re.split(r"\s+[|\u2013\u2014-]\s+", title)[0].strip() or urlsplit(page_url).path.strip(
-        "/"
+    def title() -> str:
+        titles = sel.css("title")
+        return _text(titles[0]) if titles else ""
+
+    return series_name(
+        page_url,
+        patterns,
+        headings=[_text(h) for h in select(sel).headings if _text(h)],
+        descriptions=" ".join(_text(d) for d in select(sel).descriptions),
+        body_classes=_body_classes(sel),
+        listing=listing,
+        title=title,
     )
 
 
 def _series_links(sel: Selector, entries: list[Entry], page_url: str) -> list[str]:
-    urls = [e.permalink for e in entries if e.permalink]
-    if urls:
-        return urls
-    # Series index pages often list their parts as a plain (ordered) list of links.
-    scope = sel.css("main, #content, .entry-content, .series-toc, article") or [sel]
-    found: list[str] = []
-    for href in scope[0].css("ol li a::attr(href), ul li a::attr(href)").getall():
-        url = _abs(page_url, href)
-        if url and url not in found and url != canonicalize_url(page_url):
-            found.append(url)
-    return found
+    def listed() -> list[str]:
+        scope = sel.css(PARTS_SCOPE_CSS) or [sel]
+        links = (_abs(page_url, href) for href in scope[0].css(PARTS_LINKS_CSS).getall())
+        return [url for url in links if url]
+
+    permalinks = [e.permalink for e in entries if e.permalink]
+    return series_parts(canonicalize_url(page_url), permalinks, listed)
 
 
 def _head_html(sel: Selector) -> str:

@@ -6,7 +6,10 @@ as ``(call id, method, arguments)``, and the writer, which owns the archive, ans
 the archive as a one-process crawl's history does (``archive.writer.HistoryServer``) on
 ``blogarchive:history:reply:<call id>``. Answers travel as plain data (tuples, dicts, lists);
 the port's value types (:class:`crawler.history.Validators`, ``StoredResponse``) are rebuilt
-from their fields here.
+from their fields here. The writer answers from what it has committed, on a read-only
+connection of its own: a one-process crawl's history also sees the batch under way, through a
+SELECT-only reader the archive's pipeline lends it (``archive.write_batch.BatchReader``), which
+no queue carries (README: the robots.txt revisit this leaves in a fleet).
 """
 
 from __future__ import annotations

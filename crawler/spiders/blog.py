@@ -71,10 +71,10 @@ from crawler.pages import (
     entry_document,
     is_crawlable,
     links_key,
-    looks_like_series,
     settle,
 )
 from crawler.seen import SeenSet
+from crawler.series import SeriesMembers, looks_like_series
 from crawler.sources import Source, SourcesError, run_sources
 from crawler.urls import canonicalize_url, netloc, url_key
 
@@ -145,8 +145,8 @@ class BlogSpider(scrapy.Spider):
             s.name: dataclasses.replace(s, **overrides) for s in loaded
         }
         self.pages_sent: Counter[str] = Counter()
-        # Post URL -> series pages that listed it, for posts reached before or after the series.
-        self.series_members: dict[str, list[tuple[str, str]]] = {}
+        # Series pages that listed each post, for posts reached before or after the series.
+        self.series_members = SeriesMembers()
         # Canonical URLs this spider already built a request for (the archive's posts are
         # re-checked only when the crawl did not reach them by itself).
         # Both as 8-byte hashes (crawler/frontier.py): they hold every URL of the crawl.
@@ -737,13 +737,11 @@ class BlogSpider(scrapy.Spider):
 
     def remember_series_member(self, post_url: str, member: tuple[str, str]) -> None:
         """Note that the series page ``member`` (name, page URL) lists ``post_url``."""
-        members = self.series_members.setdefault(post_url, [])
-        if member not in members:
-            members.append(member)
+        self.series_members.remember(post_url, member)
 
     def series_members_of(self, post_url: str) -> list[tuple[str, str]]:
         """Return the (series name, series page URL) pairs seen listing ``post_url``."""
-        return self.series_members.get(post_url, [])
+        return self.series_members.of(post_url)
 
     # -- errors ----------------------------------------------------------------------------------
 
