@@ -48,6 +48,9 @@ PAGE_READING = "page_reading"
 # Set by the spider on a page's response once it knows what the page is ("post", "listing",
 # "other"); read by crawler.traps.TrapGuard.
 PAGE_KIND = "page_kind"
+# Set by crawler.traps.TrapGate on a request it sent to the back of the queue, once: its query
+# name was undecided on its host and no earlier run captured it (a page that teaches less).
+QUERY_DEFERRED = "query_deferred"
 
 # Set and read by the downloader middlewares.
 COUNTED = "blog_counted"  # True: counted towards its source's max_pages (middlewares.py)

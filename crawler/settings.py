@@ -309,6 +309,8 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
     # Last to see a response: reads the final page (redirected, decoded) in a worker.
     "crawler.reading.PageReader": 20,
+    # Before the page count: a copy of a page requested already is dropped uncounted.
+    "crawler.traps.QueryCopyGate": 40,
     "crawler.middlewares.SourceScopeMiddleware": 50,  # Before robots: no robots.txt for off-host.
     # Every request waiting for a host's robots.txt gets its rules (Scrapy 2.19 gives them to
     # the first only; see crawler/middlewares.py).

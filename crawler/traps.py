@@ -29,9 +29,13 @@ rules here are mechanisms, not lists of bad URLs:
   Names the project knows to select content (``crawler.urls.CONTENT_PARAMS``: ``p``,
   ``page``, ``paged``, ...) are never learned; tracking names (``utm_*``, ``replytocom``,
   ...) never reach here (:func:`crawler.urls.canonicalize_url` drops them). What is kept:
-  at most ``MAX_QUERY_NAMES`` counters a host. Each crawl learns anew (a re-crawl pays the
-  examples again), and in a fleet each crawler learns for itself: at most the limit plus
-  the requests in flight per crawler, host and name.
+  at most ``MAX_QUERY_NAMES`` counters a host. Each crawl learns anew; a re-crawl learns
+  from the pages with ``Q`` the earlier runs kept, answered from their links records (the
+  URL their post was stored under stands for their canonical); so that these go first, a
+  request whose name is undecided and that no earlier run captured is sent to the back of
+  the queue once, and is usually dropped when it comes back. In a fleet each crawler
+  learns for itself: at most the limit plus the requests in flight per crawler, host and
+  name.
 
 Each rule reports its first drop per source and pattern as a ``CrawlError`` (stage
 ``limit``) and counts every drop in the stats (``blogarchive/limit/<rule>``), which the
@@ -53,8 +57,18 @@ from scrapy import Request
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
 
+from crawler.history import history_of
 from crawler.items import CrawlError, PageLinks
-from crawler.meta import ANSWERED, CONTENT, EXPECT, PAGE_KIND, SETTLE_LATE, SOURCE
+from crawler.meta import (
+    ANSWERED,
+    CONTENT,
+    EXPECT,
+    PAGE_KIND,
+    QUERY_DEFERRED,
+    SETTLE_LATE,
+    SOURCE,
+    STORED_POSTS,
+)
 from crawler.outcome import STAT_LIMIT_PREFIX
 from crawler.urls import CONTENT_PARAMS, canonicalize_url, netloc, url_key
 
@@ -70,6 +84,8 @@ QUERY = "query"
 # names (facets, filters) learns the first ones only.
 MAX_QUERY_NAMES = 32
 REFUTED = -1  # a query name a page showed to matter on its host
+# How far back a request with an undecided query name and no capture goes in the queue.
+DEFERRED_PRIORITY = 1000
 
 
 def url_pattern(url: str) -> str:
@@ -244,18 +260,47 @@ class TrapRules:
             return None
         return request.replace(url=bare)
 
+    def defer(self, request: Request) -> Request | None:
+        """Return the request sent to the back of the queue, if it should wait; else None.
+
+        It should when its query name is undecided on its host and no earlier run captured
+        it: pages that were captured, answered from their links records, teach the same at
+        no cost (a re-crawl would otherwise extract the copies the first run left out).
+        """
+        if request.meta.get(EXPECT) != CONTENT or request.meta.get(SETTLE_LATE):
+            return None
+        if request.meta.get(QUERY_DEFERRED) or not self.copies.to_learn(request.url):
+            return None
+        if history_of(self.crawler).validators(request.url) is not None:
+            return None
+        self.stats.inc_value(f"blogarchive/limit/{QUERY}_deferred")
+        return request.replace(
+            priority=request.priority - DEFERRED_PRIORITY,
+            dont_filter=True,
+            meta={**request.meta, QUERY_DEFERRED: True},
+        )
+
     def learn(self, response: Response) -> None:
         """Weigh a content page whose URL has a query name undecided on its host."""
         kind = response.meta.get(PAGE_KIND)
-        if kind is None or not isinstance(response, TextResponse) or not response.body:
+        if kind is None or not isinstance(response, TextResponse) or response.status != 200:
             return
-        if response.status != 200 or not self.copies.to_learn(response.url):
+        if not self.copies.to_learn(response.url):
             return
-        href = (
-            response.xpath("//head/link[@rel='canonical']/@href").get()
-            or response.xpath("//link[@rel='canonical']/@href").get()
-        )
-        canonical = urljoin(response.url, href.strip()) if href else None
+        if response.body:
+            href = (
+                response.xpath("//head/link[@rel='canonical']/@href").get()
+                or response.xpath("//link[@rel='canonical']/@href").get()
+            )
+            canonical = urljoin(response.url, href.strip()) if href else None
+        else:
+            # Answered from its links record (an unchanged page of a re-crawl): the URL the
+            # archive stored its post under is the canonical an earlier run read. Without
+            # one, the page says nothing either way.
+            stored = response.meta.get(STORED_POSTS) or {}
+            canonical = stored.get(canonicalize_url(response.url))
+            if canonical is None:
+                return
         for name in self.copies.observe(response.url, canonical, kind == "listing"):
             self.stats.inc_value(f"blogarchive/limit/{QUERY}_names")
             logger.info(
@@ -393,27 +438,17 @@ class TrapGate:
             self._rules = guard.rules if guard is not None else None
         return self._rules
 
-    def process_request(self, request: Request) -> Request | None:
-        """Raise IgnoreRequest for a request whose pattern closed or whose path is a trap.
-
-        A request queued with a query name since learned to canonicalise away is dropped, or
-        scheduled again without it (:meth:`TrapRules.without_copies`).
-        """
+    def process_request(self, request: Request) -> None:
+        """Raise IgnoreRequest for a request whose pattern closed or whose path is a trap."""
         rules = self.rules
         if rules is None or SOURCE not in request.meta:
-            return None
-        bare = rules.without_copies(request)
-        if bare is None:
-            raise IgnoreRequest(f"{request.url}: a copy of a page requested already")
-        if bare is not request:
-            return bare
+            return
         if url_pattern(request.url) in rules.closed and not request.meta.get(SETTLE_LATE):
             rules.stats.inc_value(f"blogarchive/limit/{PATTERN}")
             raise IgnoreRequest(f"{request.url}: its URL pattern was closed as a trap")
         if found := rules.path_rule(request.url):
             rules.drop(request, found[0], found[1], found[0])
             raise IgnoreRequest(f"{request.url}: {found[1]}")
-        return None
 
     def process_response(self, request: Request, response: Response) -> Response:
         """Mark the request as answered; refuse a redirect back to a URL of its own chain.
@@ -430,3 +465,33 @@ class TrapGate:
                 hops = " -> ".join([*chain, target])
                 raise IgnoreRequest(f"redirect loop: {hops}")
         return response
+
+
+class QueryCopyGate:
+    """Downloader middleware: queued requests with a query name learned to canonicalise away.
+
+    Such a request is dropped, or scheduled again without the name
+    (:meth:`TrapRules.without_copies`); one whose name is undecided may be sent to the back
+    of the queue once (:meth:`TrapRules.defer`). Before the page count (SourceScopeMiddleware),
+    so that what it drops is not counted as a page fetched.
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.gate = TrapGate(crawler)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> QueryCopyGate:
+        """Build the middleware for ``crawler``."""
+        return cls(crawler)
+
+    def process_request(self, request: Request) -> Request | None:
+        """Return the request to schedule instead, or raise IgnoreRequest to drop it."""
+        rules = self.gate.rules
+        if rules is None or SOURCE not in request.meta:
+            return None
+        bare = rules.without_copies(request)
+        if bare is None:
+            raise IgnoreRequest(f"{request.url}: a copy of a page requested already")
+        if bare is not request:
+            return bare
+        return rules.defer(request)
