@@ -143,6 +143,7 @@ def trees(datasets: Path, posts: int) -> int:
     :func:`pipeline.document.parse_html` of extraction's text: the serialised document, every
     text node and every element's text and tail. Prints the counts; 1 if any tree differs.
     """
+    sys.path.insert(0, str(HERE))
     import lxml.etree
     from scrapy.http import HtmlResponse
 
