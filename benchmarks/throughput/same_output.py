@@ -2,6 +2,7 @@
 
     python benchmarks/throughput/same_output.py dump --code DIR OUT.jsonl [--only KIND]
     python benchmarks/throughput/same_output.py compare BEFORE.jsonl AFTER.jsonl
+    python benchmarks/throughput/same_output.py trees
 
 ``dump`` imports the project from ``DIR`` (a checkout of the code before, or after) and writes
 one JSON line per page: ``extract_post``'s record (or its error) for every page of the
@@ -134,6 +135,46 @@ def _worker_outputs(url: str, body: bytes) -> dict[str, object]:
     return found
 
 
+def trees(datasets: Path, posts: int) -> int:
+    """Check every page's shared tree against extraction's own parse, node for node.
+
+    For each page: parse it as a worker does (:class:`crawler.parsed.ParsedPage`), let
+    extraction take the tree over (:func:`pipeline.document.adopt_tree`) and compare it with
+    :func:`pipeline.document.parse_html` of extraction's text: the serialised document, every
+    text node and every element's text and tail. Prints the counts; 1 if any tree differs.
+    """
+    import lxml.etree
+    from scrapy.http import HtmlResponse
+
+    from crawler.parsed import ParsedPage
+    from pipeline.document import adopt_tree, parse_html
+    from pipeline.extract import ExtractionError, decode_html
+
+    def nodes(root: lxml.etree._Element) -> tuple[object, ...]:
+        every = [(e.tag, e.text, e.tail) for e in root.iter()]
+        return lxml.etree.tostring(root.getroottree()), root.xpath("//text()"), every
+
+    counts = {"shared, same tree": 0, "parsed again": 0, "not HTML": 0, "different": 0}
+    for _, key, url, body in _pages(HERE, datasets, posts):
+        encoding = HtmlResponse(url or "http://page.test/", body=body).encoding
+        parsed = ParsedPage.parse(url, body, encoding)
+        try:
+            text = decode_html(body, url, encoding, parsed=parsed)
+        except ExtractionError:
+            counts["not HTML"] += 1
+            continue
+        tree = parsed.take_tree(text)
+        if tree is None:
+            counts["parsed again"] += 1
+        elif nodes(adopt_tree(tree)) != nodes(parse_html(text)):
+            counts["different"] += 1
+            print("differs:", key)
+        else:
+            counts["shared, same tree"] += 1
+    print(counts)
+    return 1 if counts["different"] else 0
+
+
 def _read(path: Path) -> dict[str, dict[str, object]]:
     lines = (json.loads(line) for line in path.read_text("utf-8").split("\n") if line)
     return {line["key"]: line for line in lines}
@@ -186,6 +227,9 @@ def main() -> int:
         action="store_true",
         help="also what a crawl's worker makes of each page (crawler.reading.read_in_worker)",
     )
+    t = commands.add_parser("trees", help="check the worker's shared trees, node for node")
+    t.add_argument("--datasets", type=Path, default=DATASETS)
+    t.add_argument("--posts", type=int, default=1000, help="posts in the throughput network")
     c = commands.add_parser("compare", help="name every page whose outputs differ")
     c.add_argument("before", type=Path)
     c.add_argument("after", type=Path)
@@ -202,6 +246,8 @@ def main() -> int:
             args.worker,
         )
         return 0
+    if args.command == "trees":
+        return trees(args.datasets, args.posts)
     return compare(args.before, args.after)
 
 

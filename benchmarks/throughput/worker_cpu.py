@@ -1,6 +1,7 @@
 """CPU of a crawl's worker process per post, on the throughput benchmark's pages, in memory.
 
-``python -m benchmarks.throughput.worker_cpu [--posts 1000] [--profile FILE] [--before DIR]``
+``python -m benchmarks.throughput.worker_cpu [--posts 1000] [--profile FILE] [--before DIR]
+[--parse-once]``
 
 Renders every HTML page a crawl of the generated network reads (posts, listing pages,
 category pages) and runs on each what a worker does with it (:func:`crawler.reading.read_in_worker`
@@ -10,6 +11,8 @@ then ``extract_post`` alone over the post pages, in this one process: CPU second
 writes a cProfile of the worker pass (``python -m pstats FILE``). ``--before DIR`` measures
 the code in DIR (a checkout from before a change) and this checkout's, alternately in
 separate processes, ``--rounds`` times each, and prints both and their ratios.
+``--parse-once`` measures, in this process and alternately, post pages read and extracted
+with their parse shared (the worker's way) and parsed twice.
 """
 
 from __future__ import annotations
@@ -79,6 +82,36 @@ def extract_pass(post_pages: list[tuple[str, bytes]]) -> None:
         extract_post(body, url)
 
 
+def parse_once_or_twice(post_pages: list[tuple[str, bytes]], rounds: int) -> dict[str, float]:
+    """CPU ms a post page of reading and extracting it, its parse shared or not (same process).
+
+    ``once``: the worker's way (:class:`crawler.parsed.ParsedPage` read, then taken over by
+    ``extract_post``); ``twice``: the same reading, and ``extract_post`` decoding and parsing
+    the page itself. Alternately, ``rounds`` times each; the lowest of each.
+    """
+    from crawler.pages import read_page
+    from crawler.parsed import ParsedPage
+    from pipeline.extract import extract_post
+
+    def once() -> None:
+        for url, body in post_pages:
+            parsed = ParsedPage.parse(url, body, "utf-8")
+            read_page(url, body, parsed=parsed)
+            extract_post(body, url, encoding="utf-8", parsed=parsed)
+
+    def twice() -> None:
+        for url, body in post_pages:
+            read_page(url, body, encoding="utf-8")
+            extract_post(body, url, encoding="utf-8")
+
+    low = {"once": float("inf"), "twice": float("inf")}
+    for _ in range(rounds):
+        for name, function in (("once", once), ("twice", twice)):
+            low[name] = min(low[name], _cpu(function))
+    figures = {name: round(1000 * cpu / len(post_pages), 2) for name, cpu in low.items()}
+    return {**figures, "ratio": round(low["once"] / low["twice"], 3)}
+
+
 def _cpu(function, *args) -> float:  # type: ignore[no-untyped-def]
     started = time.process_time()
     function(*args)
@@ -110,12 +143,23 @@ def compare(before: Path, posts: int, rounds: int) -> None:
     help="A checkout of the code before a change: measure both, alternately.",
 )
 @click.option("--rounds", default=2, show_default=True, help="Measurements of each, with --before.")
-def main(posts: int, profile_to: str | None, before: Path | None, rounds: int) -> None:
+@click.option(
+    "--parse-once",
+    is_flag=True,
+    help="Compare reading and extracting post pages with their parse shared and not.",
+)
+def main(
+    posts: int, profile_to: str | None, before: Path | None, rounds: int, parse_once: bool
+) -> None:
     """Print CPU ms per post: the worker's job (reading + extraction), reading, extract_post."""
     if before is not None:
         compare(before, posts, rounds)
         return
     read, post_pages = pages(posts)
+    if parse_once:
+        parse_once_or_twice(post_pages[:5], 1)  # warm
+        print(json.dumps(parse_once_or_twice(post_pages, rounds)))
+        return
     # Imports and caches warm before the clock starts: a few pages and a few posts (the
     # first pages are listings, which import nothing of extraction).
     worker_pass(read[:20] + post_pages[:5])
