@@ -156,7 +156,8 @@ def test_stemming_migration_rebuilds_the_index_of_an_older_archive(tmp_path: Pat
     path = tmp_path / "archive.db"
     old = sqlite_utils.Database(path)
     migrations.apply(old, stop_before="m011_search_stemmed")
-    store(Archive(old, path))
+    # Today's store in yesterday's schema: no near-duplicate index, whose tables came later.
+    store(Archive(old, path, dedup=False))
 
     def hits(db: sqlite_utils.Database) -> int:
         sql = "select count(*) from posts_fts where posts_fts match 'councils'"

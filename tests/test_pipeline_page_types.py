@@ -12,6 +12,7 @@ import pytest
 from lxml.html import HtmlElement
 from trafilatura.settings import Document
 
+from crawler.parsed import JsonLd
 from pipeline import extract, furniture_markup
 from pipeline.extract import ExtractionError, extract_post
 from pipeline.metadata import PageMetadata
@@ -71,8 +72,10 @@ def test_page_that_is_no_article_loses_its_cards_in_precision_mode(
 ) -> None:
     read = extract.read_metadata
 
-    def declaring_an_article(tree: HtmlElement, url: str) -> PageMetadata:
-        meta = read(tree, url)
+    def declaring_an_article(
+        tree: HtmlElement, url: str, json_ld: list[JsonLd] | None = None
+    ) -> PageMetadata:
+        meta = read(tree, url, json_ld)
         meta.declares_article = True
         return meta
 
