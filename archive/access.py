@@ -109,10 +109,20 @@ def writing(
         with db.atomic():
             yield
             if own:
-                index_pending_posts(db)
-                merge_recent_bands(db)
+                settle_transaction(db)
     except sqlite3.Error as exc:
         raise ArchiveError(path, f"{what}: {describe_sqlite_error(exc)}", url=url) from exc
+
+
+def settle_transaction(db: sqlite_utils.Database) -> None:
+    """Do what a transaction that stored posts does last, before it commits.
+
+    Index the posts it stored for search (:mod:`archive.search_index`: once a transaction,
+    not a post) and move the recent band keys once enough wait
+    (:func:`archive.duplicates.merge_recent_bands`: thousands of posts at a time).
+    """
+    index_pending_posts(db)
+    merge_recent_bands(db)
 
 
 def describe_sqlite_error(exc: BaseException) -> str:

@@ -25,13 +25,12 @@ from scrapy.exceptions import DropItem
 from scrapy.settings import BaseSettings
 from scrapy.utils.conf import build_component_list
 
+from archive.access import settle_transaction
 from archive.capture_store import CaptureStore
-from archive.duplicates import merge_recent_bands
 from archive.errors import ArchiveError
 from archive.history import WRITING
 from archive.lock import RunLock
 from archive.publish import default_snapshot_path
-from archive.search_index import index_pending_posts
 from archive.store import Archive
 from archive.write_batch import BatchReader, WriteBatch
 from crawler.items import (
@@ -251,14 +250,12 @@ class ArchivePipeline:
             self.batch.commit()
 
     def flush(self) -> None:
-        """Write the batched unchanged posts and page links now (in the open transaction),
-        index the posts stored in it for search (:mod:`archive.search_index`) and move the
-        recent band keys if enough wait (:func:`archive.duplicates.merge_recent_bands`)."""
+        """Write the batched unchanged posts and page links now (in the open transaction) and
+        settle it (:func:`archive.access.settle_transaction`: the fleet writer's too)."""
         self._flush_unchanged()
         self._flush_page_links()
         if self.archive is not None:
-            index_pending_posts(self.archive.db)
-            merge_recent_bands(self.archive.db)  # the fleet writer's batches too
+            settle_transaction(self.archive.db)
 
     def process_item(self, item: Any) -> Any:
         """Store the item according to its type and count the outcome in the crawl stats.

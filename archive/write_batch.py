@@ -33,10 +33,8 @@ from typing import Any
 
 import sqlite_utils
 
-from archive.access import describe_sqlite_error
-from archive.duplicates import merge_recent_bands
+from archive.access import describe_sqlite_error, settle_transaction
 from archive.errors import ArchiveError
-from archive.search_index import index_pending_posts
 
 
 class BatchReader:
@@ -132,8 +130,7 @@ class WriteBatch:
         self.lost_check()
         self.before_commit()
         try:
-            index_pending_posts(self.db)  # archive.search_index: once a batch, not a post
-            merge_recent_bands(self.db)  # archive.duplicates: thousands of posts at a time
+            settle_transaction(self.db)
             self.db.execute("COMMIT")
         except sqlite3.Error as exc:
             self.rollback()
