@@ -138,16 +138,20 @@ class QueryCopies:
             return False
         _, pairs = _key_parts(url)
         names = self.hosts.get(netloc(url), {})
-        for name in {_name(pair) for pair in pairs}:
-            state = names.get(name)
-            if name.lower() in CONTENT_PARAMS:
-                continue
-            if state is None:
-                if len(names) < MAX_QUERY_NAMES:
-                    return True
-            elif 0 <= state < self.limit:
-                return True
-        return False
+        return any(self._undecided(names, _name(pair)) is not None for pair in pairs)
+
+    def _undecided(self, names: dict[str, int], name: str) -> int | None:
+        """Return the examples so far of a query name still to learn on a host; else None.
+
+        None for a name that selects content, one closed or refuted, and a name not yet
+        counted when the host's counters are full.
+        """
+        if name.lower() in CONTENT_PARAMS:
+            return None
+        state = names.get(name)
+        if state is None:
+            return 0 if len(names) < MAX_QUERY_NAMES else None
+        return state if 0 <= state < self.limit else None
 
     def observe(self, url: str, canonical: str | None, listing: bool) -> list[str]:
         """Weigh a page fetched at ``url``; return the query names it closed on its host.
@@ -167,14 +171,8 @@ class QueryCopies:
         names = self.hosts.setdefault(host, {})
         closed = []
         for name in sorted({_name(pair) for pair in pairs}):
-            if name.lower() in CONTENT_PARAMS:
-                continue
-            state = names.get(name)
+            state = self._undecided(names, name)
             if state is None:
-                if len(names) >= MAX_QUERY_NAMES:
-                    continue
-                state = 0
-            if state == REFUTED or state >= self.limit:
                 continue
             state = state + 1 if copy and name not in kept else REFUTED
             names[name] = state
